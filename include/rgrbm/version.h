@@ -1,0 +1,46 @@
+/**
+ * @file rgrbm/version.h
+ * @brief Library version: compile-time macros and run-time queries.
+ *
+ * These macros are the single source of truth for the version: the build
+ * reads them to set the shared library's soname (librgrbm.so.MAJOR) and the
+ * version recorded in rgrbm.pc.
+ */
+#ifndef RGRBM_VERSION_H
+#define RGRBM_VERSION_H
+
+#include "rgrbm/common.h"
+
+/** Major version; incremented on incompatible API or ABI changes. */
+#define RGRBM_VERSION_MAJOR 0
+/** Minor version; incremented when functionality is added compatibly. */
+#define RGRBM_VERSION_MINOR 1
+/** Patch version; incremented for compatible bug fixes. */
+#define RGRBM_VERSION_PATCH 0
+
+/** The version as one number: MAJOR*10000 + MINOR*100 + PATCH. */
+#define RGRBM_VERSION_NUMBER \
+  (RGRBM_VERSION_MAJOR * 10000 + RGRBM_VERSION_MINOR * 100 + RGRBM_VERSION_PATCH)
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief The version of the library linked at run time.
+ * @return MAJOR*10000 + MINOR*100 + PATCH; compare with RGRBM_VERSION_NUMBER
+ *         to detect a header/library mismatch. Thread-safe; never fails.
+ */
+RGRBM_API unsigned rgrbm_version(void);
+
+/**
+ * @brief The run-time version as a string such as "0.1.0".
+ * @return A static string (never NULL, never freed). Thread-safe.
+ */
+RGRBM_API const char *rgrbm_version_string(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RGRBM_VERSION_H */

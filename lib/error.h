@@ -1,0 +1,26 @@
+/* Internal: setting the thread-local error message. Never installed. */
+#ifndef RGRBM_LIB_ERROR_H
+#define RGRBM_LIB_ERROR_H
+
+#include "rgrbm/common.h"
+
+/* Record "func: message" as the calling thread's last error and return
+ * status, so a failing path reads `return rgrbm__fail(...)`. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+int rgrbm__fail(int status, const char *func, const char *fmt, ...);
+
+/* Argument guards for the commonest checks; each returns from the caller. */
+#define RGRBM_REQUIRE_NONNULL(ptr)                                            \
+  do {                                                                        \
+    if ((ptr) == NULL)                                                        \
+      return rgrbm__fail(RGRBM_EINVAL, __func__, "%s is NULL", #ptr);          \
+  } while (0)
+
+/* Fails with ENOMEM naming what could not be allocated. */
+#define RGRBM_FAIL_NOMEM(what, bytes)                                         \
+  rgrbm__fail(RGRBM_ENOMEM, __func__, "cannot allocate %zu bytes for %s",     \
+              (size_t)(bytes), (what))
+
+#endif

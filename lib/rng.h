@@ -1,0 +1,54 @@
+/* Internal: Philox4x32-10 (Salmon et al., SC'11), the library's only random
+ * number generator. A generator is keyed by (seed, stream): the 64-bit seed is
+ * the Philox key, the stream fills the upper half of the 128-bit counter and a
+ * block index the lower half. Distinct streams never overlap, so giving each
+ * thread, chain or row its own stream makes results independent of the thread
+ * count. Never installed. */
+#ifndef RGRBM_LIB_RNG_H
+#define RGRBM_LIB_RNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rgrbm__rng {
+  uint32_t key[2];
+  uint64_t stream;
+  uint64_t block;   /* index of the next block to generate */
+  uint32_t buf[4];  /* the current block's outputs */
+  unsigned used;    /* how many of buf are consumed (4 = empty) */
+  int has_normal;   /* Box-Muller's spare deviate */
+  double normal;
+} rgrbm__rng;
+
+/* The raw bijection: out = Philox4x32-10(ctr, key). */
+void rgrbm__philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
+
+void rgrbm__rng_init(rgrbm__rng *rng, uint64_t seed, uint64_t stream);
+
+uint32_t rgrbm__rng_u32(rgrbm__rng *rng);
+uint64_t rgrbm__rng_u64(rgrbm__rng *rng);
+/* Uniform on [0, 1) with 53 (double) or 24 (float) random bits. */
+double rgrbm__rng_double(rgrbm__rng *rng);
+float rgrbm__rng_float(rgrbm__rng *rng);
+/* Uniform integer in [0, n), unbiased (Lemire's method); n must be > 0. */
+uint64_t rgrbm__rng_below(rgrbm__rng *rng, uint64_t n);
+/* Standard normal deviate (polar Box-Muller). */
+double rgrbm__rng_normal(rgrbm__rng *rng);
+
+/* Bulk fills. Each consumes exactly the words that the same number of
+ * single-value calls would (fill_u32 == n calls of rgrbm__rng_u32, and
+ * fill_float/fill_double convert those words the same way), so mixing bulk and
+ * scalar draws never changes results. */
+void rgrbm__rng_fill_u32(rgrbm__rng *rng, uint32_t *out, size_t n);
+void rgrbm__rng_fill_float(rgrbm__rng *rng, float *out, size_t n);
+void rgrbm__rng_fill_double(rgrbm__rng *rng, double *out, size_t n);
+
+/* Word-to-uniform conversions shared by scalar and bulk paths. */
+static inline float rgrbm__u32_to_float(uint32_t w) {
+  return (float)(w >> 8) * (1.0f / 16777216.0f);
+}
+static inline double rgrbm__u64_to_double(uint64_t w) {
+  return (double)(w >> 11) * (1.0 / 9007199254740992.0);
+}
+
+#endif
