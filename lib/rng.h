@@ -25,6 +25,22 @@ void rgrbm__philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t
 
 void rgrbm__rng_init(rgrbm__rng *rng, uint64_t seed, uint64_t stream);
 
+/* Stream numbers: the top byte names the purpose, the rest an index (a chain,
+ * a thread's block of rows, a lattice row...). Distinct purposes under one
+ * user seed therefore never share random numbers. */
+#define RGRBM__STREAM(purpose, index) (((uint64_t)(purpose) << 56) | ((uint64_t)(index) & ((UINT64_C(1) << 56) - 1)))
+enum rgrbm__stream_purpose {
+  RGRBM__STREAM_TEST = 0,
+  RGRBM__STREAM_LATTICE = 1,  /* lattice randomize */
+  RGRBM__STREAM_SAMPLER = 2,  /* Metropolis, heat bath, Wolff, Swendsen-Wang */
+  RGRBM__STREAM_STACK_INIT = 3,
+  RGRBM__STREAM_CD = 4,       /* shuffling and sampling during training */
+  RGRBM__STREAM_GIBBS = 5,    /* block Gibbs samplers over stacks */
+  RGRBM__STREAM_AIS = 6,
+  RGRBM__STREAM_RG = 7,       /* tie-breaking and stochastic coarse-graining */
+  RGRBM__STREAM_MCRG = 8
+};
+
 uint32_t rgrbm__rng_u32(rgrbm__rng *rng);
 uint64_t rgrbm__rng_u64(rgrbm__rng *rng);
 /* Uniform on [0, 1) with 53 (double) or 24 (float) random bits. */

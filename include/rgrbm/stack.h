@@ -1,0 +1,154 @@
+/**
+ * @file rgrbm/stack.h
+ * @brief Stacks of Restricted Boltzmann Machines.
+ *
+ * A stack has levels 0..depth with sizes[level] units each; level 0 is the
+ * visible layer and RBM layer l couples level l (its visible side) to level
+ * l+1 (its hidden side). The energy of layer l, with v = level l and h =
+ * level l+1, is
+ *
+ *     E(v, h) = - sum_j b_j h_j - sum_ij v_i W_ij h_j - sum_i c_i v_i
+ *
+ * (c = visible bias, b = hidden bias; the sign convention is the usual one,
+ * the opposite of Mehta & Schwab's print). Units are binary {0,1} or spin
+ * {-1,+1} for the whole stack. Weights and biases are float; quantities that
+ * decide a physics number (energies, log Z, likelihoods) accumulate in double.
+ *
+ * Batches passed in and out are row-major float arrays of n rows, in the
+ * stack's unit convention (0/1 or -1/+1, or conditional means in [0,1] or
+ * [-1,1]).
+ *
+ * Thread-safety: functions taking a const stack may run concurrently;
+ * training and parameter writes need exclusive access.
+ */
+#ifndef RGRBM_STACK_H
+#define RGRBM_STACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rgrbm/common.h"
+#include "rgrbm/dataset.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Opaque stack handle. */
+typedef struct rgrbm_stack rgrbm_stack;
+
+/** Unit convention of every level of a stack. */
+typedef enum rgrbm_units {
+  RGRBM_UNITS_BINARY = 0, /**< units take values 0 and 1; means are sigmoids */
+  RGRBM_UNITS_SPIN = 1    /**< units take values -1 and +1; means are tanh */
+} rgrbm_units;
+
+/** Whether a pass propagates conditional means or samples of them. */
+typedef enum rgrbm_pass {
+  RGRBM_PASS_MEANS = 0,  /**< deterministic conditional expectations */
+  RGRBM_PASS_SAMPLES = 1 /**< a sample of each unit given the level before */
+} rgrbm_pass;
+
+/** Default standard deviation of the initial weights, N(0, sigma^2). */
+#define RGRBM_STACK_DEFAULT_SIGMA 0.01
+
+/**
+ * @brief Create a stack with nlevels levels of sizes[0..nlevels-1] units.
+ *
+ * Weights are drawn from N(0, RGRBM_STACK_DEFAULT_SIGMA^2) with the given
+ * seed; biases are 0.
+ * @param out receives the stack (NULL on failure).
+ * @param sizes units per level, each at least 1 (borrowed).
+ * @param nlevels at least 2 (one RBM layer).
+ * @return RGRBM_OK, RGRBM_EINVAL (naming the bad argument) or RGRBM_ENOMEM.
+ */
+RGRBM_API int rgrbm_stack_create(rgrbm_stack **out, const int *sizes, int nlevels,
+                                 rgrbm_units units, uint64_t seed);
+
+/** @brief Free a stack. NULL is a no-op. */
+RGRBM_API void rgrbm_stack_destroy(rgrbm_stack *s);
+
+/** @brief Number of RBM layers (nlevels - 1), or RGRBM_EINVAL for NULL. */
+RGRBM_API int rgrbm_stack_depth(const rgrbm_stack *s);
+
+/** @brief Units at a level (0..depth), or RGRBM_EINVAL (negative) when out of range. */
+RGRBM_API int rgrbm_stack_size(const rgrbm_stack *s, int level);
+
+/** @brief The stack's unit convention, or RGRBM_EINVAL (negative) for NULL. */
+RGRBM_API int rgrbm_stack_units(const rgrbm_stack *s);
+
+/**
+ * @brief Change the unit convention, transforming every parameter exactly so
+ *        that the joint distribution of every layer is unchanged.
+ *
+ * With s = 2x - 1: W_spin = W_bin / 4, c_spin = c_bin / 2 + sum_j W_bin_ij / 4,
+ * b_spin = b_bin / 2 + sum_i W_bin_ij / 4 (and the inverse).
+ * @return RGRBM_OK or RGRBM_EINVAL.
+ */
+RGRBM_API int rgrbm_stack_set_units(rgrbm_stack *s, rgrbm_units units);
+
+/**
+ * @brief Layer's weights, size(layer) x size(layer+1), row-major (borrowed,
+ *        valid until the stack is destroyed). NULL if layer is out of range.
+ */
+RGRBM_API float *rgrbm_stack_weights(rgrbm_stack *s, int layer);
+/** @brief Layer's visible biases c, size(layer) floats (borrowed). NULL if out of range. */
+RGRBM_API float *rgrbm_stack_visible_bias(rgrbm_stack *s, int layer);
+/** @brief Layer's hidden biases b, size(layer+1) floats (borrowed). NULL if out of range. */
+RGRBM_API float *rgrbm_stack_hidden_bias(rgrbm_stack *s, int layer);
+
+/**
+ * @brief Propagate a batch up from level `from` to level `to` (> from) by
+ *        conditional means: sigmoid(b + v W) or tanh(b + v W) at each layer.
+ * @param in n x size(from) values; @param out n x size(to) values.
+ * @return RGRBM_OK or RGRBM_EINVAL (NULL, levels out of order or range, n 0).
+ */
+RGRBM_API int rgrbm_stack_up(const rgrbm_stack *s, int from, int to, const float *in,
+                             size_t n, float *out);
+/** @brief Propagate a batch down from level `from` to `to` (< from) by conditional means. */
+RGRBM_API int rgrbm_stack_down(const rgrbm_stack *s, int from, int to, const float *in,
+                               size_t n, float *out);
+/**
+ * @brief Like rgrbm_stack_up, but sample every level on the way (the output
+ *        holds samples, 0/1 or -1/+1). Reproducible from seed.
+ */
+RGRBM_API int rgrbm_stack_sample_up(const rgrbm_stack *s, int from, int to, const float *in,
+                                    size_t n, uint64_t seed, float *out);
+/** @brief Like rgrbm_stack_down, sampling every level on the way. */
+RGRBM_API int rgrbm_stack_sample_down(const rgrbm_stack *s, int from, int to, const float *in,
+                                      size_t n, uint64_t seed, float *out);
+
+/**
+ * @brief Free energy F(v) = -ln sum_h e^{-E(v,h)} of layer's RBM for n visible vectors.
+ * @param v n x size(layer) values in the stack's units; @param out n doubles.
+ */
+RGRBM_API int rgrbm_stack_free_energy(const rgrbm_stack *s, int layer, const float *v, size_t n,
+                                      double *out);
+
+/**
+ * @brief Exact ln Z of layer's RBM, enumerating the smaller side (at most 30
+ *        units; RGRBM_EUNSUPPORTED above) with log-sum-exp in double.
+ */
+RGRBM_API int rgrbm_stack_log_partition(const rgrbm_stack *s, int layer, double *log_z);
+
+/**
+ * @brief Exact mean log-likelihood (1/N) sum ln p(v) of a dataset under
+ *        layer's RBM (its visible marginal), using the exact ln Z.
+ * @param data dim == size(layer); spins -1/+1 mapped to the stack's units.
+ */
+RGRBM_API int rgrbm_stack_log_likelihood(const rgrbm_stack *s, int layer,
+                                         const rgrbm_dataset *data, double *mean_ll);
+
+/**
+ * @brief Exact pseudo-log-likelihood per visible unit:
+ *        (1/(N dim)) sum_n sum_i ln p(v_i | v_{-i}), every site of every
+ *        configuration (not a random site).
+ */
+RGRBM_API int rgrbm_stack_pseudo_log_likelihood(const rgrbm_stack *s, int layer,
+                                                const rgrbm_dataset *data, double *pll);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RGRBM_STACK_H */
