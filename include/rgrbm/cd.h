@@ -67,6 +67,16 @@ RGRBM_API void rgrbm_cd_options_init(rgrbm_cd_options *o);
 RGRBM_API int rgrbm_cd_train(rgrbm_stack *s, int layer, const rgrbm_dataset *data,
                              const rgrbm_cd_options *o);
 
+/**
+ * @brief Greedy layer-wise training: layer 0, then 1, ... each with its own
+ *        options (per_layer[l] for layer l, depth entries), each layer fed
+ *        the data through the layers already trained.
+ * @return as rgrbm_cd_train; a failure in layer l leaves layers < l trained
+ *         and layer l as rgrbm_cd_train leaves it.
+ */
+RGRBM_API int rgrbm_stack_train(rgrbm_stack *s, const rgrbm_dataset *data,
+                                const rgrbm_cd_options *per_layer);
+
 #ifdef __cplusplus
 }
 #endif
