@@ -8,5 +8,7 @@
 #include "rgrbm/common.h"
 #include "rgrbm/version.h"
 #include "rgrbm/dataset.h"
+#include "rgrbm/lattice.h"
+#include "rgrbm/sampler.h"
 
 #endif /* RGRBM_H */

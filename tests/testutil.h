@@ -24,6 +24,20 @@
                     rgrbm_last_error(), frags_[i_]);                                \
   } while (0)
 
+/* Assert that a pointer-returning call gives NULL and a message with every
+ * listed fragment. */
+#define ck_assert_null_fails(call, ...)                                             \
+  do {                                                                              \
+    rgrbm_clear_error();                                                            \
+    const void *p_ = (call);                                                        \
+    ck_assert_msg(p_ == NULL, "%s returned non-NULL", #call);                       \
+    const char *frags_[] = {__VA_ARGS__};                                           \
+    for (size_t i_ = 0; i_ < sizeof frags_ / sizeof frags_[0]; i_++)                \
+      ck_assert_msg(strstr(rgrbm_last_error(), frags_[i_]) != NULL,                 \
+                    "%s: message '%s' does not mention '%s'", #call,                \
+                    rgrbm_last_error(), frags_[i_]);                                \
+  } while (0)
+
 #define ck_assert_ok(call)                                                          \
   do {                                                                              \
     int rc_ = (call);                                                               \
