@@ -8,7 +8,16 @@
 #include "rgrbm/common.h"
 #include "rgrbm/version.h"
 #include "rgrbm/dataset.h"
+#include "rgrbm/stack.h"
+#include "rgrbm/cd.h"
 #include "rgrbm/lattice.h"
 #include "rgrbm/sampler.h"
+#include "rgrbm/exact.h"
+#include "rgrbm/estimate.h"
+#include "rgrbm/analysis.h"
+#include "rgrbm/ais.h"
+#include "rgrbm/stack_io.h"
+#include "rgrbm/rg.h"
+#include "rgrbm/mcrg.h"
 
 #endif /* RGRBM_H */

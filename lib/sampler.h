@@ -6,6 +6,9 @@
 
 #include <stddef.h>
 
+#include <stdint.h>
+#include <string.h>
+
 #include "rgrbm/sampler.h"
 
 typedef struct rgrbm__sampler_ops {
@@ -24,6 +27,72 @@ struct rgrbm_sampler {
   int lx, ly;     /* 2D shape for emitted datasets, 0 if none */
   size_t chains;  /* configurations emitted per emit call (1 for lattices) */
   void *state;    /* the kind's own state */
+  rgrbm_lattice *lattice; /* the lattice a Monte Carlo kind updates, else NULL */
 };
+
+/* Lattice kinds. Each constructor fills smp->ops and smp->state for a
+ * lattice already validated by rgrbm_sampler_create (shape, couplings); on
+ * failure it leaves smp->state NULL and holds nothing. */
+int rgrbm__local_init(rgrbm_sampler *smp, rgrbm_lattice *lat, rgrbm_algorithm alg, uint64_t seed);
+int rgrbm__wolff_init(rgrbm_sampler *smp, rgrbm_lattice *lat, uint64_t seed);
+int rgrbm__swendsen_wang_init(rgrbm_sampler *smp, rgrbm_lattice *lat, uint64_t seed);
+
+/* The emit of every lattice kind: appends smp->lattice's configuration. */
+int rgrbm__lattice_emit(rgrbm_sampler *smp, rgrbm_dataset *out, size_t max, size_t *appended);
+
+/* Cluster algorithms implement h = 0 and K >= 0 only: the error otherwise
+ * (RGRBM_EUNSUPPORTED), checked at creation and at every sweep. */
+int rgrbm__check_cluster_couplings(const rgrbm_lattice *lat, const char *algorithm,
+                                   const char *func);
+
+/* The probability 1 - e^{-2K} of a bond between equal spins, as a 32-bit
+ * threshold: a uniform word w activates the bond iff w < threshold (exactly
+ * when threshold = 2^32, i.e. never refused, cannot occur for finite K). */
+uint64_t rgrbm__bond_threshold(double K);
+
+/* Bulk random bytes (lib/sampler_random.c). */
+
+/* The vector kernels' instruction set: 64-lane byte arithmetic and vpermb
+ * table lookups. GCC 12's target_clones cannot dispatch on AVX-512BW or
+ * VBMI, so kernels are built once with this target and once as clones
+ * ("avx2", "default"), and chosen by rgrbm__have_avx512_bytes(). */
+#define RGRBM__AVX512_BYTES "avx512f,avx512bw,avx512vl,avx512dq,avx512vbmi"
+int rgrbm__have_avx512_bytes(void);
+
+/* 16 Philox4x32-10 blocks, counters first..first+15 of (key, stream), in
+ * structure-of-arrays order (word w of block j at out[16 w + j]); the same
+ * bijection as rgrbm__philox4x32_10, vectorized. */
+void rgrbm__philox_soa16(const uint32_t key[2], uint64_t stream, uint64_t first, uint32_t *out);
+
+/* A pool of random bytes refilled 4 KiB at a time from (seed, stream). */
+#define RGRBM__POOL_BYTES 4096
+typedef struct rgrbm__byte_pool {
+  uint32_t key[2];
+  uint64_t stream, block; /* the next Philox counter */
+  uint8_t *bytes;         /* RGRBM__POOL_BYTES, plus 64 readable bytes */
+  size_t next;
+} rgrbm__byte_pool;
+
+int rgrbm__pool_init(rgrbm__byte_pool *p, uint64_t seed, uint64_t stream); /* or RGRBM_ENOMEM */
+void rgrbm__pool_free(rgrbm__byte_pool *p);
+void rgrbm__pool_refill(rgrbm__byte_pool *p);
+
+/* n <= RGRBM__POOL_BYTES fresh bytes; 64 bytes from the result are readable. */
+static inline const uint8_t *rgrbm__pool_take(rgrbm__byte_pool *p, size_t n) {
+  if (RGRBM__POOL_BYTES - p->next < n) rgrbm__pool_refill(p);
+  const uint8_t *r = p->bytes + p->next;
+  p->next += n;
+  return r;
+}
+
+/* A uniform 32-bit word from the pool. */
+static inline uint32_t rgrbm__pool_u32(rgrbm__byte_pool *p) {
+  uint32_t w;
+  memcpy(&w, rgrbm__pool_take(p, 4), 4);
+  return w;
+}
+
+/* Spins flipped so far by a Wolff sampler (0 for other kinds): its work. */
+uint64_t rgrbm__wolff_flipped(const rgrbm_sampler *smp);
 
 #endif

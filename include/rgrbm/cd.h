@@ -1,6 +1,18 @@
 /**
  * @file rgrbm/cd.h
  * @brief Training RBM layers by contrastive divergence (CD-k and PCD-k).
+ *
+ * An update on a minibatch of n rows moves the parameters along
+ * <v h>_data - <v h>_model, the data term with the exact hidden means and
+ * the model term from m negative chains (CD-k: one chain per row, started at
+ * the row and run k block-Gibbs steps; PCD-k: m persistent chains advanced k
+ * steps per update), with momentum and penalties:
+ *
+ *     dW = momentum dW + lr (grad - l2 W - l1 sign(W)),  W += dW
+ *
+ * (biases alike without penalties). The cost per update is 4k + 1 sgemm
+ * calls of the batch's shapes plus a few passes over the batch; nothing is
+ * allocated per batch. See docs/training.md.
  */
 #ifndef RGRBM_CD_H
 #define RGRBM_CD_H
@@ -24,7 +36,10 @@ extern "C" {
  *        RGRBM_ECANCELED, the stack staying as of the last completed epoch.
  * @param user the options' progress_data.
  * @param layer the layer being trained; @param epoch 1-based epochs done.
- * @param reconstruction_error mean squared error of the reconstructions.
+ * @param reconstruction_error mean over rows and visible units of
+ *        (v - p(v | h))^2 for the epoch's batches: CD with h the data's
+ *        hidden sample (the first Gibbs step), PCD with h its hidden means.
+ *        Computed only when a callback is set.
  * @param pll pseudo-log-likelihood per visible unit, or NaN unless asked for.
  * @param seconds wall time of this epoch.
  */
@@ -34,21 +49,28 @@ typedef int (*rgrbm_progress_fn)(void *user, int layer, int epoch, double recons
 /** Training options. Initialize with rgrbm_cd_options_init(), then change fields. */
 typedef struct rgrbm_cd_options {
   unsigned version;             /**< RGRBM_CD_OPTIONS_VERSION (set by init) */
-  int epochs;                   /**< passes over the data; default 10 */
-  size_t batch_size;            /**< minibatch size; default 100 */
-  int k;                        /**< Gibbs steps per update; default 1 */
+  int epochs;                   /**< passes over the data, at least 1; default 10 */
+  size_t batch_size;            /**< minibatch size (the last batch of an epoch may be
+                                     smaller; larger than the data = one batch); default 100 */
+  int k;                        /**< Gibbs steps per update, at least 1; default 1 */
   int persistent;               /**< 0 = CD-k (default), 1 = PCD-k */
-  size_t persistent_chains;     /**< PCD chains; default 0 = batch_size */
-  double learning_rate;         /**< default 0.01 */
-  double momentum_initial;      /**< default 0.5 */
-  double momentum_final;        /**< default 0.9 */
-  int momentum_switch_epoch;    /**< final momentum from this epoch (1-based) on; default 5 */
-  double l1;                    /**< L1 penalty on the weights; default 0 */
-  double l2;                    /**< L2 penalty (weight decay); default 0 */
-  int mean_field_reconstruction; /**< 1 = reconstruct visibles with means; default 0 */
+  size_t persistent_chains;     /**< PCD chains, started at data rows at each call;
+                                     default 0 = batch_size */
+  double learning_rate;         /**< in (0, FLT_MAX]; default 0.01 */
+  double momentum_initial;      /**< in [0, 1); default 0.5 */
+  double momentum_final;        /**< in [0, 1); default 0.9 */
+  int momentum_switch_epoch;    /**< final momentum from this epoch of the layer on
+                                     (1-based, counting earlier calls' epochs); default 5 */
+  double l1;                    /**< L1 penalty on the weights, >= 0; default 0 */
+  double l2;                    /**< L2 penalty (weight decay) on the weights, >= 0; default 0 */
+  int mean_field_reconstruction; /**< 1 = CD's visible steps use means instead of samples;
+                                      PCD chains always sample; default 0 */
   rgrbm_pass feed_up;           /**< how data reaches layer > 0; default RGRBM_PASS_MEANS */
-  int compute_pll;              /**< 1 = report the exact PLL each epoch; default 0 */
-  uint64_t seed;                /**< shuffling and sampling; default 1 */
+  int compute_pll;              /**< 1 = report the exact PLL each epoch (costs
+                                     O(N nv nh); above layer 0 on data sampled up, since it
+                                     needs configurations); default 0 */
+  uint64_t seed;                /**< shuffling and sampling; each epoch of each layer
+                                     derives its own key from it; default 1 */
   rgrbm_progress_fn progress;   /**< optional; default NULL */
   void *progress_data;          /**< passed to progress */
 } rgrbm_cd_options;
@@ -58,7 +80,20 @@ RGRBM_API void rgrbm_cd_options_init(rgrbm_cd_options *o);
 
 /**
  * @brief Train one RBM layer of s on data, fed up through the layers below.
- * @param data dim == size(0), spins -1/+1 (mapped to the stack's units).
+ *
+ * Runs o->epochs epochs; each reshuffles the rows with a key derived from
+ * (o->seed, layer, the layer's epoch number), so the result depends on the
+ * seed and the epochs done, not on the thread count, and two calls of one
+ * epoch each equal one call of two (momentum 0 and CD; PCD restarts its
+ * chains and every call restarts the momentum). Holds, besides the stack
+ * and data, the momentum and one copy of the layer's parameters (the last
+ * good epoch, for restoring), 2 x batch rows of visible and hidden units,
+ * and the shuffle order.
+ * @param s the stack (layers other than `layer` are only read).
+ * @param layer 0..depth-1.
+ * @param data dim == size(0), at least one configuration, spins -1/+1 (mapped
+ *        to the stack's units).
+ * @param o options, version RGRBM_CD_OPTIONS_VERSION (see rgrbm_cd_options_init).
  * @return RGRBM_OK; RGRBM_EINVAL (bad options or arguments, named);
  *         RGRBM_ECANCELED (the callback stopped it; parameters as of the last
  *         completed epoch); RGRBM_ENUMERIC (a NaN or infinity appeared; the

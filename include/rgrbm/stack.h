@@ -20,6 +20,12 @@
  *
  * Thread-safety: functions taking a const stack may run concurrently;
  * training and parameter writes need exclusive access.
+ *
+ * Determinism: every stochastic result is a function of the seeds passed in,
+ * whatever the number of threads. The library's own loops give each row its
+ * own random stream; the products go through OpenBLAS, whose sgemm results
+ * are reproducible for a fixed OpenBLAS thread count (bitwise identity across
+ * different OpenBLAS thread counts depends on OpenBLAS, not on this library).
  */
 #ifndef RGRBM_STACK_H
 #define RGRBM_STACK_H
@@ -49,17 +55,22 @@ typedef enum rgrbm_pass {
   RGRBM_PASS_SAMPLES = 1 /**< a sample of each unit given the level before */
 } rgrbm_pass;
 
-/** Default standard deviation of the initial weights, N(0, sigma^2). */
+/** Default standard deviation of the initial weights, N(0, sigma^2): 0.01, as
+ *  in Hinton's practical guide to training RBMs (small enough that every unit
+ *  starts near its unbiased mean, large enough to break the symmetry). */
 #define RGRBM_STACK_DEFAULT_SIGMA 0.01
 
 /**
  * @brief Create a stack with nlevels levels of sizes[0..nlevels-1] units.
  *
  * Weights are drawn from N(0, RGRBM_STACK_DEFAULT_SIGMA^2) with the given
- * seed; biases are 0.
+ * seed (each layer from its own stream, so a layer's initial weights do not
+ * depend on the other layers); biases are 0.
  * @param out receives the stack (NULL on failure).
  * @param sizes units per level, each at least 1 (borrowed).
  * @param nlevels at least 2 (one RBM layer).
+ * @param units RGRBM_UNITS_BINARY or RGRBM_UNITS_SPIN.
+ * @param seed the initial weights' seed.
  * @return RGRBM_OK, RGRBM_EINVAL (naming the bad argument) or RGRBM_ENOMEM.
  */
 RGRBM_API int rgrbm_stack_create(rgrbm_stack **out, const int *sizes, int nlevels,
@@ -82,7 +93,10 @@ RGRBM_API int rgrbm_stack_units(const rgrbm_stack *s);
  *        that the joint distribution of every layer is unchanged.
  *
  * With s = 2x - 1: W_spin = W_bin / 4, c_spin = c_bin / 2 + sum_j W_bin_ij / 4,
- * b_spin = b_bin / 2 + sum_i W_bin_ij / 4 (and the inverse).
+ * b_spin = b_bin / 2 + sum_i W_bin_ij / 4 (and the inverse). The energy
+ * changes by a constant only, so likelihoods are unchanged and ln Z shifts
+ * by that constant. Weights scale by a power of two (exact); the biases are
+ * rounded to float once. Changing to the current convention is a no-op.
  * @return RGRBM_OK or RGRBM_EINVAL.
  */
 RGRBM_API int rgrbm_stack_set_units(rgrbm_stack *s, rgrbm_units units);
@@ -100,27 +114,38 @@ RGRBM_API float *rgrbm_stack_hidden_bias(rgrbm_stack *s, int layer);
 /**
  * @brief Propagate a batch up from level `from` to level `to` (> from) by
  *        conditional means: sigmoid(b + v W) or tanh(b + v W) at each layer.
- * @param in n x size(from) values; @param out n x size(to) values.
- * @return RGRBM_OK or RGRBM_EINVAL (NULL, levels out of order or range, n 0).
+ * @param in n x size(from) values; @param out n x size(to) values (may not
+ *        overlap in).
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL, levels out of order or range, n 0)
+ *         or RGRBM_ENOMEM (scratch for the intermediate levels).
  */
 RGRBM_API int rgrbm_stack_up(const rgrbm_stack *s, int from, int to, const float *in,
                              size_t n, float *out);
-/** @brief Propagate a batch down from level `from` to `to` (< from) by conditional means. */
+/** @brief Propagate a batch down from level `from` to `to` (< from) by
+ *         conditional means act(c + h W^T); arguments and errors as rgrbm_stack_up. */
 RGRBM_API int rgrbm_stack_down(const rgrbm_stack *s, int from, int to, const float *in,
                                size_t n, float *out);
 /**
  * @brief Like rgrbm_stack_up, but sample every level on the way (the output
- *        holds samples, 0/1 or -1/+1). Reproducible from seed.
+ *        holds samples, 0/1 or -1/+1).
+ *
+ * Row r of each level draws from its own stream of seed, so the result is a
+ * function of (seed, input) alone, and a row's sample does not depend on n.
  */
 RGRBM_API int rgrbm_stack_sample_up(const rgrbm_stack *s, int from, int to, const float *in,
                                     size_t n, uint64_t seed, float *out);
-/** @brief Like rgrbm_stack_down, sampling every level on the way. */
+/** @brief Like rgrbm_stack_down, sampling every level on the way (streams
+ *         as rgrbm_stack_sample_up, distinct from the up direction's). */
 RGRBM_API int rgrbm_stack_sample_down(const rgrbm_stack *s, int from, int to, const float *in,
                                       size_t n, uint64_t seed, float *out);
 
 /**
  * @brief Free energy F(v) = -ln sum_h e^{-E(v,h)} of layer's RBM for n visible vectors.
+ *
+ * F(v) = -c.v - sum_j ln(1 + e^{x_j}) (binary) or -c.v - sum_j ln(2 cosh x_j)
+ * (spin), x = b + v W, accumulated in double: O(n size(layer) size(layer+1)).
  * @param v n x size(layer) values in the stack's units; @param out n doubles.
+ * @return RGRBM_OK or RGRBM_EINVAL (NULL, layer out of range, n 0).
  */
 RGRBM_API int rgrbm_stack_free_energy(const rgrbm_stack *s, int layer, const float *v, size_t n,
                                       double *out);
@@ -128,13 +153,23 @@ RGRBM_API int rgrbm_stack_free_energy(const rgrbm_stack *s, int layer, const flo
 /**
  * @brief Exact ln Z of layer's RBM, enumerating the smaller side (at most 30
  *        units; RGRBM_EUNSUPPORTED above) with log-sum-exp in double.
+ *
+ * The other side is summed analytically; configurations are visited in Gray
+ * code order, O(2^m n) for m enumerated and n summed units. Large
+ * enumerations are split into 64 runs threaded with OpenMP and combined in
+ * a fixed order, so the value does not depend on the thread count.
+ * @return RGRBM_OK, RGRBM_EINVAL, RGRBM_EUNSUPPORTED, RGRBM_ENOMEM or
+ *         RGRBM_ENUMERIC (ln Z overflowed double).
  */
 RGRBM_API int rgrbm_stack_log_partition(const rgrbm_stack *s, int layer, double *log_z);
 
 /**
  * @brief Exact mean log-likelihood (1/N) sum ln p(v) of a dataset under
  *        layer's RBM (its visible marginal), using the exact ln Z.
- * @param data dim == size(layer); spins -1/+1 mapped to the stack's units.
+ * @param data dim == size(layer), at least one configuration; spins -1/+1
+ *        mapped to the stack's units.
+ * @param mean_ll receives the mean (nats per configuration).
+ * @return RGRBM_OK, RGRBM_EINVAL, or as rgrbm_stack_log_partition.
  */
 RGRBM_API int rgrbm_stack_log_likelihood(const rgrbm_stack *s, int layer,
                                          const rgrbm_dataset *data, double *mean_ll);
@@ -143,6 +178,13 @@ RGRBM_API int rgrbm_stack_log_likelihood(const rgrbm_stack *s, int layer,
  * @brief Exact pseudo-log-likelihood per visible unit:
  *        (1/(N dim)) sum_n sum_i ln p(v_i | v_{-i}), every site of every
  *        configuration (not a random site).
+ *
+ * ln p(v_i | v_-i) = ln sigmoid(F(v with i flipped) - F(v)); costs
+ * O(N size(layer) size(layer+1)) evaluations of ln(1 + e^x) in double,
+ * threaded over configurations with OpenMP.
+ * @param data dim == size(layer), at least one configuration.
+ * @param pll receives the mean (nats per site, at most 0).
+ * @return RGRBM_OK, RGRBM_EINVAL or RGRBM_ENOMEM.
  */
 RGRBM_API int rgrbm_stack_pseudo_log_likelihood(const rgrbm_stack *s, int layer,
                                                 const rgrbm_dataset *data, double *pll);

@@ -1,0 +1,110 @@
+/**
+ * @file rgrbm/analysis.h
+ * @brief What a trained stack has learned: receptive fields, their locality
+ *        on 2D data, and reconstructions.
+ *
+ * The receptive field of level l is the product r(l) = W(0) W(1) ... W(l-1)
+ * of the weight matrices below it (the paper's W(1)...W(l), numbered from 1),
+ * a size(0) x size(l) matrix whose column j is the linear image of unit j of
+ * level l on the visible layer. On 2D data of shape lx x ly (site y * lx + x)
+ * each column is an image, and the locality measures turn "the fields look
+ * local and block-like" into numbers:
+ *
+ * - centre: the circular mean of the site coordinates weighted by |r|^2, per
+ *   axis (angles 2 pi x / lx), so a field straddling a periodic boundary gets
+ *   its centre on the boundary, not in the middle of the lattice;
+ * - radius of gyration: sqrt(sum |r_i|^2 d_i^2 / sum |r_i|^2) with d_i the
+ *   minimum-image distance of site i from the centre (at most
+ *   sqrt(lx^2 + ly^2) / 2; about sqrt((lx^2 + ly^2) / 12) for a field spread
+ *   uniformly);
+ * - block fraction: the largest share of sum |r_i|^2 inside any b x b block of
+ *   sites (every periodic position), 1 for a field confined to one block and
+ *   b^2 / (lx ly) for a uniform one.
+ */
+#ifndef RGRBM_ANALYSIS_H
+#define RGRBM_ANALYSIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rgrbm/common.h"
+#include "rgrbm/stack.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief The receptive fields of level `level` (1..depth): out = W(0) ... W(level-1).
+ * @param out size(0) x size(level) floats, row-major (row = visible unit).
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL, level out of range) or RGRBM_ENOMEM.
+ *         Thread-safe for a const stack.
+ */
+RGRBM_API int rgrbm_stack_receptive_field(const rgrbm_stack *s, int level, float *out);
+
+/**
+ * @brief Locality of `units` receptive fields laid out on an lx x ly periodic lattice.
+ * @param rf (lx * ly) x units floats, row-major, as rgrbm_stack_receptive_field() writes.
+ * @param b block side for the block fraction, 1 <= b <= min(lx, ly).
+ * @param centre_x, centre_y per unit, the centre in [0, lx) and [0, ly) (may be NULL).
+ * @param gyration per unit, the radius of gyration in lattice spacings (may be NULL).
+ * @param block_fraction per unit, in (0, 1] (may be NULL).
+ * @return RGRBM_OK; RGRBM_EINVAL (NULL rf, bad sizes or b, units 0);
+ *         RGRBM_ENUMERIC (a field is all zero or not finite: it has no centre).
+ */
+RGRBM_API int rgrbm_receptive_locality(const float *rf, int lx, int ly, size_t units, int b,
+                                       double *centre_x, double *centre_y, double *gyration,
+                                       double *block_fraction);
+
+/** Layout version of ::rgrbm_locality that this header describes. */
+#define RGRBM_LOCALITY_VERSION 1
+
+/**
+ * @brief Per-level summary of the locality measures: mean and spread (sample
+ *        standard deviation, 0 for one unit) over the level's units.
+ *        Initialize with rgrbm_locality_init() so the version is set.
+ */
+typedef struct rgrbm_locality {
+  unsigned version;           /**< RGRBM_LOCALITY_VERSION (set by init) */
+  size_t units;               /**< units summarized (size(level)) */
+  double gyration_mean;       /**< mean radius of gyration, lattice spacings */
+  double gyration_sd;         /**< its standard deviation over units */
+  double block_fraction_mean; /**< mean best b x b block fraction */
+  double block_fraction_sd;   /**< its standard deviation over units */
+} rgrbm_locality;
+
+/**
+ * @brief Zero every field of out and set its version.
+ * @return RGRBM_OK, or RGRBM_EINVAL for NULL.
+ */
+RGRBM_API int rgrbm_locality_init(rgrbm_locality *out);
+
+/**
+ * @brief Summarize the locality of level `level`'s receptive fields for data
+ *        of shape lx x ly (lx * ly == size(0)).
+ * @param out initialized by rgrbm_locality_init(); filled on success,
+ *        unchanged on failure.
+ * @return as rgrbm_stack_receptive_field() and rgrbm_receptive_locality();
+ *         RGRBM_EINVAL also for an unknown out->version.
+ */
+RGRBM_API int rgrbm_stack_locality(const rgrbm_stack *s, int level, int lx, int ly, int b,
+                                   rgrbm_locality *out);
+
+/**
+ * @brief Reconstruct a batch: up from level 0 to `level`, then back down to 0.
+ *
+ * With RGRBM_PASS_MEANS every level carries conditional means (deterministic);
+ * with RGRBM_PASS_SAMPLES every level is sampled on the way (reproducible from
+ * seed) and out holds samples.
+ * @param in n x size(0) values in the stack's units; @param out n x size(0).
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL, level not in 1..depth, n 0, bad pass)
+ *         or RGRBM_ENOMEM. Thread-safe for a const stack.
+ */
+RGRBM_API int rgrbm_stack_reconstruct(const rgrbm_stack *s, int level, rgrbm_pass pass,
+                                      const float *in, size_t n, uint64_t seed, float *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RGRBM_ANALYSIS_H */

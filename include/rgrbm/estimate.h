@@ -1,0 +1,146 @@
+/**
+ * @file rgrbm/estimate.h
+ * @brief Estimators: statistics of a Monte Carlo time series, and Ising
+ *        observables measured on a dataset of sampled configurations.
+ *
+ * Series functions take n doubles in Markov-chain order. Dataset functions
+ * take the configurations of a dataset together with a lattice that supplies
+ * the geometry, boundary and couplings (K, h) they were sampled at (its spins
+ * are not used); the dataset's dim must equal the lattice's site count.
+ *
+ * Per-configuration quantities (N sites, B = sum_<ij> s_i s_j with the bonds
+ * of rgrbm/lattice.h, M = sum_i s_i):
+ *   bond mean b = B/N, magnetization m = M/N, energy e = beta*H/N = -K b - h m.
+ * Ensemble quantities (averages over the configurations):
+ *   susceptibility chi = N (<m^2> - <|m|>^2)   (the finite-lattice convention
+ *                        with |m|, per site, units of 1/(k_B T) absorbed),
+ *   specific heat  C   = N (<e^2> - <e>^2)      (per site, units of k_B; at
+ *                        h = 0 this is K^2 N Var(b), as in rgrbm/exact.h),
+ *   Binder cumulant U  = 1 - <m^4> / (3 <m^2>^2).
+ *
+ * All functions are pure and thread-safe on const inputs.
+ */
+#ifndef RGRBM_ESTIMATE_H
+#define RGRBM_ESTIMATE_H
+
+#include <stddef.h>
+
+#include "rgrbm/common.h"
+#include "rgrbm/dataset.h"
+#include "rgrbm/lattice.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief Arithmetic mean of x[0..n).
+ * @return RGRBM_OK, RGRBM_EINVAL (x or mean NULL, n = 0) or RGRBM_ENUMERIC
+ *         (a value is NaN or infinite; the message gives its index).
+ */
+RGRBM_API int rgrbm_series_mean(const double *x, size_t n, double *mean);
+
+/**
+ * @brief Standard error of the mean of a correlated series by binning: the
+ *        series is cut into `bins` consecutive bins of floor(n / bins) values
+ *        (a remainder at the end is dropped) and the error is the standard
+ *        deviation of the bin means over sqrt(bins).
+ *
+ * Reliable when every bin spans many autocorrelation times; 20 to 100 bins
+ * are typical.
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL, bins < 2, n < bins) or RGRBM_ENUMERIC.
+ */
+RGRBM_API int rgrbm_series_binned_error(const double *x, size_t n, size_t bins, double *error);
+
+/**
+ * @brief Integrated autocorrelation time, tau_int = 1/2 + sum_{t=1}^{W} rho(t),
+ *        with Sokal's self-consistent window (the smallest W >= 6 tau_int(W)).
+ *
+ * In this convention an uncorrelated series has tau_int = 1/2 and the
+ * variance of the mean is 2 tau_int Var(x) / n. Series shorter than about
+ * 1000 tau_int give a biased, noisy value.
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL, n < 2), or RGRBM_ENUMERIC (a value
+ *         not finite, or a constant series, whose tau is undefined).
+ */
+RGRBM_API int rgrbm_series_tau_int(const double *x, size_t n, double *tau);
+
+/** Per-configuration observables for rgrbm_measure(). */
+typedef enum rgrbm_observable {
+  RGRBM_OBS_BOND_MEAN = 0,         /**< b = B / N */
+  RGRBM_OBS_MAGNETIZATION = 1,     /**< m = M / N */
+  RGRBM_OBS_ABS_MAGNETIZATION = 2, /**< |m| */
+  RGRBM_OBS_MAGNETIZATION2 = 3,    /**< m^2 */
+  RGRBM_OBS_MAGNETIZATION4 = 4,    /**< m^4 */
+  RGRBM_OBS_ENERGY = 5             /**< e = beta*H / N = -K b - h m */
+} rgrbm_observable;
+
+/**
+ * @brief One observable for each configuration of ds, in order.
+ * @param out room for rgrbm_dataset_count(ds) values.
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL, dim != sites of model, unknown obs)
+ *         or RGRBM_ENOMEM.
+ */
+RGRBM_API int rgrbm_measure(const rgrbm_dataset *ds, const rgrbm_lattice *model,
+                            rgrbm_observable obs, double *out);
+
+/** A value with its standard error. */
+typedef struct rgrbm_estimate {
+  double value; /**< the estimate from all configurations */
+  double error; /**< its standard error (binned; jackknife over bins for ratios) */
+} rgrbm_estimate;
+
+/** Ensemble estimates from rgrbm_measure_thermo() (definitions in the file comment). */
+typedef struct rgrbm_thermo {
+  rgrbm_estimate bond_mean;         /**< <b> */
+  rgrbm_estimate abs_magnetization; /**< <|m|> */
+  rgrbm_estimate magnetization2;    /**< <m^2> */
+  rgrbm_estimate susceptibility;    /**< N (<m^2> - <|m|>^2) */
+  rgrbm_estimate specific_heat;     /**< N (<e^2> - <e>^2) */
+  rgrbm_estimate binder;            /**< 1 - <m^4> / (3 <m^2>^2) */
+} rgrbm_thermo;
+
+/**
+ * @brief Ensemble estimates with errors from `bins` jackknife bins of
+ *        consecutive configurations (see rgrbm_series_binned_error() for the
+ *        binning).
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL, dim mismatch, bins < 2, fewer
+ *         configurations than bins) or RGRBM_ENOMEM.
+ */
+RGRBM_API int rgrbm_measure_thermo(const rgrbm_dataset *ds, const rgrbm_lattice *model,
+                                   size_t bins, rgrbm_thermo *out);
+
+/**
+ * @brief The two-point function G(r) = <s_i s_{i + r e}>, averaged over the
+ *        configurations, the sites i and the lattice axes e, for r = 0..rmax.
+ *
+ * Periodic lattices wrap; on open lattices only pairs inside the lattice are
+ * averaged. G(0) = 1.
+ * @param rmax largest distance, 0 <= rmax < the longest side.
+ * @param g room for rmax + 1 values.
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL, dim mismatch, rmax out of range, an
+ *         empty dataset) or RGRBM_ENOMEM.
+ */
+RGRBM_API int rgrbm_measure_correlation(const rgrbm_dataset *ds, const rgrbm_lattice *model,
+                                        int rmax, double *g);
+
+/**
+ * @brief The second-moment correlation length,
+ *        xi = sqrt(chi_0 / F - 1) / (2 sin(pi / L)), with
+ *        chi_0 = <|sum_j s_j|^2> / N and F = <|sum_j s_j e^{i k x_j}|^2> / N at
+ *        the smallest wave vector |k| = 2 pi / L (both axes averaged on a
+ *        square lattice). The error is a jackknife over `bins` bins.
+ *
+ * Requires a periodic chain, or a periodic square lattice with lx = ly = L.
+ * value is NaN when chi_0 <= F (no correlation resolvable).
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL, dim mismatch, bins < 2, fewer
+ *         configurations than bins), RGRBM_EUNSUPPORTED (open boundaries,
+ *         lx != ly) or RGRBM_ENOMEM.
+ */
+RGRBM_API int rgrbm_measure_xi2(const rgrbm_dataset *ds, const rgrbm_lattice *model, size_t bins,
+                                rgrbm_estimate *xi);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RGRBM_ESTIMATE_H */

@@ -1,0 +1,304 @@
+/* Annealed importance sampling of ln Z, forward (lower) and reverse (upper). */
+#include "rgrbm/ais.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "blas_inline.h"
+#include "dataset.h"
+#include "error.h"
+#include "rbm.h"
+#include "rng.h"
+#include "stack.h"
+
+/* Stream indices under RGRBM__STREAM_AIS: the reverse runs set this bit. */
+#define REVERSE_BIT (UINT64_C(1) << 55)
+/* Rows of data fed up at a time when fitting the base rates. */
+enum { DATA_CHUNK = 256 };
+
+void rgrbm_ais_options_init(rgrbm_ais_options *o) {
+  if (o == NULL) return;
+  memset(o, 0, sizeof *o);
+  o->version = RGRBM_AIS_OPTIONS_VERSION;
+  o->betas = 1000;
+  o->runs = 100;
+  o->base = RGRBM_AIS_BASE_ZERO;
+  o->data = NULL;
+  o->reverse_burn_in = 1000;
+  o->margin = 3.0;
+  o->seed = 1;
+}
+
+static int check_data(const rgrbm_stack *s, const rgrbm_ais_options *o, const char *func) {
+  if (o->base != RGRBM_AIS_BASE_DATA) return RGRBM_OK;
+  if (o->data == NULL)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->data is NULL, RGRBM_AIS_BASE_DATA needs a dataset");
+  if (o->data->dim != (size_t)s->sizes[0])
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->data dim = %zu != size(0) = %d", o->data->dim,
+                       s->sizes[0]);
+  if (o->data->count == 0)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->data is empty, the base rates need a configuration");
+  return RGRBM_OK;
+}
+
+static int check_options(const rgrbm_stack *s, const rgrbm_ais_options *o, const char *func) {
+  if (o->version != RGRBM_AIS_OPTIONS_VERSION)
+    return rgrbm__fail(RGRBM_EINVAL, func,
+                       "o->version = %u, expected %d (call rgrbm_ais_options_init)", o->version,
+                       RGRBM_AIS_OPTIONS_VERSION);
+  if (o->betas < 1)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->betas = %d, need at least 1", o->betas);
+  if (o->runs < 2 || !rgrbm__blas_fits(o->runs))
+    return rgrbm__fail(RGRBM_EINVAL, func,
+                       "o->runs = %zu, need at least 2 (for a standard error) and at most %zu",
+                       o->runs, RGRBM__BLAS_MAX);
+  if (o->base != RGRBM_AIS_BASE_ZERO && o->base != RGRBM_AIS_BASE_DATA)
+    return rgrbm__fail(RGRBM_EINVAL, func,
+                       "o->base = %d is neither RGRBM_AIS_BASE_ZERO nor RGRBM_AIS_BASE_DATA",
+                       (int)o->base);
+  if (o->reverse_burn_in < 0)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->reverse_burn_in = %ld, must be >= 0",
+                       o->reverse_burn_in);
+  if (!(o->margin >= 0.0) || !isfinite(o->margin))
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->margin = %g, must be finite and >= 0", o->margin);
+  return check_data(s, o, func);
+}
+
+/* ---- work space --------------------------------------------------------- */
+
+typedef struct ais_work {
+  const rgrbm_stack *s;
+  int layer;
+  size_t nv, nh, runs;
+  float *base;          /* c_A, nv */
+  float *vbias, *hbias; /* the biases of the current beta's conditionals */
+  float *v, *h;         /* runs x nv, runs x nh */
+  double *logw, *fe, *dot;
+  rgrbm__rng *rngs; /* one stream per run */
+} ais_work;
+
+static int alloc_work(ais_work *a, const char *func) {
+  size_t floats = 2 * a->nv + a->nh + a->runs * (a->nv + a->nh);
+  int overflow = 0;
+  size_t float_bytes = rgrbm__mul_size(floats, sizeof(float), &overflow);
+  size_t double_bytes = rgrbm__mul_size(3 * a->runs, sizeof(double), &overflow);
+  size_t rng_bytes = rgrbm__mul_size(a->runs, sizeof(rgrbm__rng), &overflow);
+  if (overflow) return rgrbm__fail(RGRBM_EINVAL, func, "o->runs = %zu is too many", a->runs);
+  float *f = rgrbm__alloc(float_bytes);
+  a->logw = rgrbm__alloc(double_bytes);
+  a->rngs = rgrbm__alloc(rng_bytes);
+  if (f == NULL || a->logw == NULL || a->rngs == NULL) {
+    rgrbm__free(f);
+    rgrbm__free(a->logw);
+    rgrbm__free(a->rngs);
+    return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate the work space of %zu runs", a->runs);
+  }
+  a->base = f;
+  a->vbias = a->base + a->nv;
+  a->hbias = a->vbias + a->nv;
+  a->v = a->hbias + a->nh;
+  a->h = a->v + a->runs * a->nv;
+  a->fe = a->logw + a->runs;
+  a->dot = a->fe + a->runs;
+  return RGRBM_OK;
+}
+
+static void free_work(ais_work *a) {
+  rgrbm__free(a->base);
+  rgrbm__free(a->logw);
+  rgrbm__free(a->rngs);
+}
+
+/* ---- the base-rate model ----------------------------------------------- */
+
+/* Sum over data of the visible level of `layer` (means fed up from level 0). */
+static int data_level_sums(const ais_work *a, const rgrbm_dataset *data, double *sums,
+                           const char *func) {
+  const rgrbm_stack *s = a->s;
+  size_t n0 = (size_t)s->sizes[0], chunk = DATA_CHUNK;
+  float *x0 = rgrbm__alloc(chunk * (n0 + a->nv) * sizeof(float));
+  if (x0 == NULL) return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate the data batches");
+  float *xl = x0 + chunk * n0;
+  float low = rgrbm__units_low(s->units);
+  int rc = RGRBM_OK;
+  for (size_t first = 0; rc == RGRBM_OK && first < data->count; first += chunk) {
+    size_t n = data->count - first < chunk ? data->count - first : chunk;
+    rgrbm__dataset_unpack_float(data, NULL, first, n, low, 1.0f, x0);
+    const float *x = x0;
+    if (a->layer > 0) {
+      rc = rgrbm_stack_up(s, 0, a->layer, x0, n, xl);
+      x = xl;
+    }
+    for (size_t r = 0; rc == RGRBM_OK && r < n; r++)
+      for (size_t i = 0; i < a->nv; i++) sums[i] += x[r * a->nv + i];
+  }
+  rgrbm__free(x0);
+  return rc;
+}
+
+/* c_A = logit(p) for binary units, atanh(2p - 1) = logit(p) / 2 for spins,
+ * with p the smoothed rate of the unit being on. */
+static int fit_base(ais_work *a, const rgrbm_ais_options *o, const char *func) {
+  memset(a->base, 0, a->nv * sizeof *a->base);
+  if (o->base == RGRBM_AIS_BASE_ZERO) return RGRBM_OK;
+  double *sums = rgrbm__calloc(a->nv, sizeof *sums);
+  if (sums == NULL) return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate the base rates");
+  int rc = data_level_sums(a, o->data, sums, func);
+  const double count = (double)o->data->count;
+  const int spin = a->s->units == RGRBM_UNITS_SPIN;
+  for (size_t i = 0; rc == RGRBM_OK && i < a->nv; i++) {
+    double on = spin ? (sums[i] + count) / 2.0 : sums[i]; /* expected count of "on" */
+    double p = (on + 0.5) / (count + 1.0);
+    double logit = log(p / (1.0 - p));
+    a->base[i] = (float)(spin ? logit / 2.0 : logit);
+  }
+  rgrbm__free(sums);
+  return rc;
+}
+
+/* ln Z_A: the visible factors in closed form times 2^nh hidden states. */
+static double log_z_base(const ais_work *a) {
+  double lz = (double)a->nh * log(2.0);
+  for (size_t i = 0; i < a->nv; i++)
+    lz +=
+        a->s->units == RGRBM_UNITS_SPIN ? rgrbm__log2cosh(a->base[i]) : rgrbm__softplus(a->base[i]);
+  return lz;
+}
+
+/* ---- annealing ------------------------------------------------------------ */
+
+/* The conditional biases at inverse temperature beta. */
+static void set_beta(ais_work *a, double beta) {
+  const float *c = a->s->vbias[a->layer], *b = a->s->hbias[a->layer];
+  for (size_t i = 0; i < a->nv; i++) a->vbias[i] = (float)((1.0 - beta) * a->base[i] + beta * c[i]);
+  for (size_t j = 0; j < a->nh; j++) a->hbias[j] = (float)(beta * b[j]);
+}
+
+/* One block Gibbs step h ~ p_beta(h | v), v ~ p_beta(v | h), leaving p_beta
+ * invariant; set_beta(beta) must have been called. */
+static void transition(ais_work *a, double beta) {
+  const float *w = a->s->weights[a->layer];
+  const rgrbm_units units = a->s->units;
+  rgrbm__sgemm(0, 0, a->runs, a->nh, a->nv, (float)beta, a->v, w, 0.0f, a->h);
+  rgrbm__bias_activate(units, a->hbias, a->runs, a->nh, a->h);
+  rgrbm__sample_units(units, a->h, a->runs, a->nh, a->rngs, a->h);
+  rgrbm__sgemm(0, 1, a->runs, a->nv, a->nh, (float)beta, a->h, w, 0.0f, a->v);
+  rgrbm__bias_activate(units, a->vbias, a->runs, a->nv, a->v);
+  rgrbm__sample_units(units, a->v, a->runs, a->nv, a->rngs, a->v);
+}
+
+/* a->dot[r] = c_A . v_r, shared by the two ln p* of a step. */
+static void base_dots(ais_work *a) {
+  for (size_t r = 0; r < a->runs; r++) {
+    double d = 0.0;
+    for (size_t i = 0; i < a->nv; i++) d += (double)a->base[i] * a->v[r * a->nv + i];
+    a->dot[r] = d;
+  }
+}
+
+/* logw[r] += sign * ln p*_beta(v_r), ln p*_beta(v) = (1 - beta) c_A.v - F_beta(v). */
+static void add_log_p(ais_work *a, double beta, double sign) {
+  const int l = a->layer;
+  rgrbm__free_energy_params(a->s->units, a->s->weights[l], a->s->vbias[l], a->s->hbias[l], a->nv,
+                            a->nh, beta, a->v, a->runs, a->fe);
+  for (size_t r = 0; r < a->runs; r++) a->logw[r] += sign * ((1.0 - beta) * a->dot[r] - a->fe[r]);
+}
+
+static double beta_at(int k, int steps) { return (double)k / (double)steps; }
+
+/* Exact draws from p_A: independent units with the base biases. */
+static void sample_base(ais_work *a, uint64_t seed, uint64_t stream_bit) {
+  rgrbm__rng_init_rows(a->rngs, a->runs, seed, RGRBM__STREAM(RGRBM__STREAM_AIS, stream_bit));
+  set_beta(a, 0.0);
+  memset(a->v, 0, a->runs * a->nv * sizeof *a->v);
+  rgrbm__bias_activate(a->s->units, a->vbias, a->runs, a->nv, a->v); /* means act(c_A) */
+  rgrbm__sample_units(a->s->units, a->v, a->runs, a->nv, a->rngs, a->v);
+}
+
+/* v_1 ~ p_0; for k = 1..K: w += ln p*_k(v) - ln p*_{k-1}(v), then step with T_k. */
+static void forward(ais_work *a, const rgrbm_ais_options *o) {
+  const int steps = o->betas + 1;
+  sample_base(a, o->seed, 0);
+  memset(a->logw, 0, a->runs * sizeof *a->logw);
+  for (int k = 1; k <= steps; k++) {
+    base_dots(a);
+    add_log_p(a, beta_at(k, steps), 1.0);
+    add_log_p(a, beta_at(k - 1, steps), -1.0);
+    if (k < steps) {
+      set_beta(a, beta_at(k, steps));
+      transition(a, beta_at(k, steps));
+    }
+  }
+}
+
+/* v ~ p_K (approximately: burn-in at beta = 1); for k = K..1:
+ * w += ln p*_{k-1}(v) - ln p*_k(v), then step with T_{k-1}. */
+static void reverse(ais_work *a, const rgrbm_ais_options *o) {
+  const int steps = o->betas + 1;
+  sample_base(a, o->seed, REVERSE_BIT);
+  set_beta(a, 1.0);
+  for (long t = 0; t < o->reverse_burn_in; t++) transition(a, 1.0);
+  memset(a->logw, 0, a->runs * sizeof *a->logw);
+  for (int k = steps; k >= 1; k--) {
+    base_dots(a);
+    add_log_p(a, beta_at(k - 1, steps), 1.0);
+    add_log_p(a, beta_at(k, steps), -1.0);
+    if (k > 1) {
+      set_beta(a, beta_at(k - 1, steps));
+      transition(a, beta_at(k - 1, steps));
+    }
+  }
+}
+
+/* ln mean(e^logw) and its standard error sd(w) / (mean(w) sqrt(R)). */
+static int log_mean(const ais_work *a, double *lm, double *se, const char *func) {
+  double top = -INFINITY;
+  for (size_t r = 0; r < a->runs; r++)
+    if (a->logw[r] > top) top = a->logw[r];
+  if (!isfinite(top))
+    return rgrbm__fail(RGRBM_ENUMERIC, func, "s: an importance weight is not finite");
+  double sum = 0.0, sum2 = 0.0;
+  for (size_t r = 0; r < a->runs; r++) {
+    double u = exp(a->logw[r] - top);
+    sum += u;
+    sum2 += u * u;
+  }
+  double n = (double)a->runs, mean = sum / n;
+  double var = (sum2 - n * mean * mean) / (n - 1.0);
+  *lm = top + log(mean);
+  *se = sqrt(var > 0.0 ? var / n : 0.0) / mean;
+  return RGRBM_OK;
+}
+
+int rgrbm_stack_log_partition_ais(const rgrbm_stack *s, int layer, const rgrbm_ais_options *o,
+                                  double *lower, double *upper) {
+  int rc = rgrbm__stack_check_layer(s, layer, __func__);
+  if (rc) return rc;
+  RGRBM_REQUIRE_NONNULL(lower);
+  RGRBM_REQUIRE_NONNULL(upper);
+  rgrbm_ais_options defaults;
+  rgrbm_ais_options_init(&defaults);
+  if (o == NULL) o = &defaults;
+  if ((rc = check_options(s, o, __func__))) return rc;
+  ais_work a = {.s = s, .layer = layer, .runs = o->runs};
+  a.nv = (size_t)s->sizes[layer];
+  a.nh = (size_t)s->sizes[layer + 1];
+  if ((rc = alloc_work(&a, __func__))) return rc;
+  double fwd = 0, fwd_se = 0, rev = 0, rev_se = 0, lz_base = 0;
+  rc = fit_base(&a, o, __func__);
+  if (rc == RGRBM_OK) {
+    lz_base = log_z_base(&a);
+    forward(&a, o);
+    rc = log_mean(&a, &fwd, &fwd_se, __func__);
+  }
+  if (rc == RGRBM_OK) {
+    reverse(&a, o);
+    rc = log_mean(&a, &rev, &rev_se, __func__);
+  }
+  free_work(&a);
+  if (rc) return rc;
+  *lower = lz_base + fwd - o->margin * fwd_se;
+  *upper = lz_base - rev + o->margin * rev_se;
+  return RGRBM_OK;
+}

@@ -1,0 +1,563 @@
+/* Contrastive divergence (CD-k) and persistent CD (PCD-k) for one layer.
+ *
+ * Per minibatch the work is four sgemm calls per Gibbs step plus one for the
+ * gradient; everything else is a few passes over the batch. The positive and
+ * negative statistics share one gemm: the visible rows [V_pos; V_neg] and the
+ * hidden rows [H_pos / n; -H_neg / m] lie contiguously in two buffers, so
+ *     dW = momentum dW + lr [V_pos; V_neg]^T [H_pos / n; -H_neg / m]
+ * is a single sgemm with beta = momentum. All buffers are allocated once per
+ * call; a batch is unpacked from the packed dataset into a reused float
+ * buffer. Randomness: each epoch derives a key from (seed, layer, epoch) and
+ * every batch row (and every persistent chain) has its own stream, so results
+ * do not depend on the thread count. */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include "alloc.h"
+#include "blas_inline.h"
+#include "dataset.h"
+#include "error.h"
+#include "likelihood.h"
+#include "rbm.h"
+#include "rng.h"
+#include "stack.h"
+
+void rgrbm_cd_options_init(rgrbm_cd_options *o) {
+  if (o == NULL) return;
+  memset(o, 0, sizeof *o);
+  o->version = RGRBM_CD_OPTIONS_VERSION;
+  o->epochs = 10;
+  o->batch_size = 100;
+  o->k = 1;
+  o->persistent = 0;
+  o->persistent_chains = 0;
+  o->learning_rate = 0.01;
+  o->momentum_initial = 0.5;
+  o->momentum_final = 0.9;
+  o->momentum_switch_epoch = 5;
+  o->l1 = 0.0;
+  o->l2 = 0.0;
+  o->mean_field_reconstruction = 0;
+  o->feed_up = RGRBM_PASS_MEANS;
+  o->compute_pll = 0;
+  o->seed = 1;
+  o->progress = NULL;
+  o->progress_data = NULL;
+}
+
+/* ---- option checks ---- */
+
+static int check_flag(int value, const char *name) {
+  if (value == 0 || value == 1) return RGRBM_OK;
+  return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->%s = %d, must be 0 or 1", name, value);
+}
+
+static int check_nonnegative(double value, const char *name) {
+  if (isfinite(value) && value >= 0.0) return RGRBM_OK;
+  return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->%s = %g, must be finite and >= 0",
+                     name, value);
+}
+
+static int check_momentum(double value, const char *name) {
+  if (value >= 0.0 && value < 1.0) return RGRBM_OK;
+  return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->%s = %g, must be in [0, 1)", name,
+                     value);
+}
+
+static int check_counts(const rgrbm_cd_options *o) {
+  const char *f = "rgrbm_cd_train";
+  if (o->epochs < 1)
+    return rgrbm__fail(RGRBM_EINVAL, f, "o->epochs = %d, must be at least 1", o->epochs);
+  if (o->batch_size == 0 || !rgrbm__blas_fits(o->batch_size))
+    return rgrbm__fail(RGRBM_EINVAL, f, "o->batch_size = %zu, must be in 1..%zu",
+                       o->batch_size, RGRBM__BLAS_MAX / 2);
+  if (o->k < 1) return rgrbm__fail(RGRBM_EINVAL, f, "o->k = %d, must be at least 1", o->k);
+  if (o->persistent_chains > RGRBM__BLAS_MAX / 2)
+    return rgrbm__fail(RGRBM_EINVAL, f, "o->persistent_chains = %zu exceeds %zu",
+                       o->persistent_chains, RGRBM__BLAS_MAX / 2);
+  if (o->momentum_switch_epoch < 1)
+    return rgrbm__fail(RGRBM_EINVAL, f, "o->momentum_switch_epoch = %d, must be at least 1",
+                       o->momentum_switch_epoch);
+  return RGRBM_OK;
+}
+
+static int check_options(const rgrbm_cd_options *o) {
+  if (o->version != RGRBM_CD_OPTIONS_VERSION)
+    return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->version = %u is unknown, this "
+                       "library knows version %d (call rgrbm_cd_options_init)",
+                       o->version, RGRBM_CD_OPTIONS_VERSION);
+  int rc = check_counts(o);
+  /* The updates run in float: the rate and its products must stay finite there. */
+  if (rc == RGRBM_OK && !(o->learning_rate > 0.0 && o->learning_rate <= FLT_MAX))
+    rc = rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->learning_rate = %g, must be > 0 and "
+                     "at most FLT_MAX", o->learning_rate);
+  if (rc == RGRBM_OK) rc = check_momentum(o->momentum_initial, "momentum_initial");
+  if (rc == RGRBM_OK) rc = check_momentum(o->momentum_final, "momentum_final");
+  if (rc == RGRBM_OK) rc = check_nonnegative(o->l1, "l1");
+  if (rc == RGRBM_OK) rc = check_nonnegative(o->l2, "l2");
+  if (rc == RGRBM_OK) rc = check_flag(o->persistent, "persistent");
+  if (rc == RGRBM_OK) rc = check_flag(o->mean_field_reconstruction, "mean_field_reconstruction");
+  if (rc == RGRBM_OK) rc = check_flag(o->compute_pll, "compute_pll");
+  if (rc == RGRBM_OK && o->feed_up != RGRBM_PASS_MEANS && o->feed_up != RGRBM_PASS_SAMPLES)
+    rc = rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->feed_up = %d is neither "
+                     "RGRBM_PASS_MEANS nor RGRBM_PASS_SAMPLES", (int)o->feed_up);
+  return rc;
+}
+
+/* ---- the trainer's state ---- */
+
+typedef struct trainer {
+  rgrbm_stack *s;
+  int layer;
+  const rgrbm_dataset *data;
+  const rgrbm_cd_options *o;
+  size_t nv, nh, count;
+  size_t batch;  /* rows of a full batch */
+  size_t chains; /* PCD chains (0 for CD) */
+  float *v;      /* (batch + chains) x nv: positive and negative visible rows */
+  float *h;      /* (batch + chains) x nh: positive and negative hidden rows */
+  float *hs;     /* max(batch, chains) x nh: hidden samples (PCD: the chains' state) */
+  float *recon;  /* batch x nv, PCD with a progress callback only */
+  float *feed[2];   /* batch x widest level below layer, layer > 0 only */
+  float *dw, *dc, *db; /* momentum */
+  float *gc, *gb;      /* bias gradients of one batch */
+  float *good_w, *good_c, *good_b; /* parameters after the last good epoch */
+  size_t *order;
+  rgrbm__rng *rngs; /* batch rows, then chains */
+  double sq_error;  /* this epoch's summed squared reconstruction error */
+  void *block;      /* the single allocation holding all of the above */
+} trainer;
+
+/* The trainer's arrays, carved out of one block. */
+enum part { P_V, P_H, P_HS, P_RECON, P_FEED0, P_FEED1, P_DW, P_DC, P_DB, P_GC, P_GB, P_GOOD_W,
+            P_GOOD_C, P_GOOD_B, P_ORDER, P_RNGS, P_COUNT };
+
+/* Byte offsets of every array (each 64-byte aligned) in offset[0..P_COUNT);
+ * offset[P_COUNT] is the total, 0 on size_t overflow. */
+static void layout(const trainer *t, size_t offset[P_COUNT + 1]) {
+  /* negative rows: the chains for PCD, one per batch row for CD */
+  const size_t hs_rows = t->chains ? t->chains : t->batch, rows = t->batch + hs_rows;
+  size_t widest = 0;
+  for (int l = 0; l < t->layer; l++)
+    if ((size_t)t->s->sizes[l] > widest) widest = (size_t)t->s->sizes[l];
+  const size_t fl = sizeof(float);
+  const size_t n[P_COUNT][2] = {
+      [P_V] = {rows * t->nv, fl},           [P_H] = {rows * t->nh, fl},
+      [P_HS] = {hs_rows * t->nh, fl},
+      [P_RECON] = {(t->chains && t->o->progress) ? t->batch * t->nv : 0, fl},
+      [P_FEED0] = {t->batch * widest, fl},  [P_FEED1] = {t->batch * widest, fl},
+      [P_DW] = {t->nv * t->nh, fl},         [P_DC] = {t->nv, fl},
+      [P_DB] = {t->nh, fl},                 [P_GC] = {t->nv, fl},
+      [P_GB] = {t->nh, fl},                 [P_GOOD_W] = {t->nv * t->nh, fl},
+      [P_GOOD_C] = {t->nv, fl},             [P_GOOD_B] = {t->nh, fl},
+      [P_ORDER] = {t->count, sizeof(size_t)}, [P_RNGS] = {t->batch + t->chains, sizeof(rgrbm__rng)},
+  };
+  size_t total = 0;
+  for (int i = 0; i < P_COUNT; i++) {
+    int overflow = 0;
+    size_t bytes = rgrbm__mul_size(n[i][0], n[i][1], &overflow);
+    if (overflow || bytes > SIZE_MAX - total - 64) {
+      offset[P_COUNT] = 0;
+      return;
+    }
+    offset[i] = total;
+    total += (bytes + 63) & ~(size_t)63;
+  }
+  offset[P_COUNT] = total;
+}
+
+static void assign(trainer *t, char *base, const size_t offset[P_COUNT + 1]) {
+  t->v = (float *)(void *)(base + offset[P_V]);
+  t->h = (float *)(void *)(base + offset[P_H]);
+  t->hs = (float *)(void *)(base + offset[P_HS]);
+  t->recon = (float *)(void *)(base + offset[P_RECON]);
+  t->feed[0] = (float *)(void *)(base + offset[P_FEED0]);
+  t->feed[1] = (float *)(void *)(base + offset[P_FEED1]);
+  t->dw = (float *)(void *)(base + offset[P_DW]);
+  t->dc = (float *)(void *)(base + offset[P_DC]);
+  t->db = (float *)(void *)(base + offset[P_DB]);
+  t->gc = (float *)(void *)(base + offset[P_GC]);
+  t->gb = (float *)(void *)(base + offset[P_GB]);
+  t->good_w = (float *)(void *)(base + offset[P_GOOD_W]);
+  t->good_c = (float *)(void *)(base + offset[P_GOOD_C]);
+  t->good_b = (float *)(void *)(base + offset[P_GOOD_B]);
+  t->order = (size_t *)(void *)(base + offset[P_ORDER]);
+  t->rngs = (rgrbm__rng *)(void *)(base + offset[P_RNGS]);
+}
+
+static int trainer_init(trainer *t, rgrbm_stack *s, int layer, const rgrbm_dataset *data,
+                        const rgrbm_cd_options *o) {
+  memset(t, 0, sizeof *t);
+  t->s = s;
+  t->layer = layer;
+  t->data = data;
+  t->o = o;
+  t->nv = (size_t)s->sizes[layer];
+  t->nh = (size_t)s->sizes[layer + 1];
+  t->count = data->count;
+  t->batch = o->batch_size < t->count ? o->batch_size : t->count;
+  t->chains = o->persistent ? (o->persistent_chains ? o->persistent_chains : o->batch_size) : 0;
+  size_t offset[P_COUNT + 1];
+  layout(t, offset);
+  const size_t bytes = offset[P_COUNT];
+  if (bytes == 0)
+    return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "the work buffers of layer %d overflow "
+                       "size_t", layer);
+  t->block = rgrbm__calloc(1, bytes);
+  if (t->block == NULL) return RGRBM_FAIL_NOMEM("rgrbm_cd_train's work buffers", bytes);
+  assign(t, t->block, offset);
+  return RGRBM_OK;
+}
+
+/* ---- elementwise kernels of the update ---- */
+
+/* dw already holds momentum dw + lr grad; add the penalties, step, and report
+ * whether any weight stopped being finite (w - w is NaN exactly then). */
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static int penalized_step(float *w, float *dw, size_t n, float lr_l2, float lr_l1) {
+  int bad = 0;
+  for (size_t i = 0; i < n; i++) {
+    float wi = w[i];
+    float sign = wi > 0.0f ? 1.0f : (wi < 0.0f ? -1.0f : 0.0f);
+    float d = dw[i] - lr_l2 * wi - lr_l1 * sign;
+    dw[i] = d;
+    wi += d;
+    w[i] = wi;
+    bad |= (wi - wi) != 0.0f;
+  }
+  return bad;
+}
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static int momentum_step(float *p, float *vel, const float *grad, size_t n, float momentum,
+                         float lr) {
+  int bad = 0;
+  for (size_t i = 0; i < n; i++) {
+    float d = momentum * vel[i] + lr * grad[i];
+    vel[i] = d;
+    p[i] += d;
+    bad |= (p[i] - p[i]) != 0.0f;
+  }
+  return bad;
+}
+
+/* acc[c] += scale * sum_r x[r][c]; with write_back, x itself becomes scale x. */
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void scaled_column_sums(float *x, size_t rows, size_t cols, float scale, int write_back,
+                               float *acc) {
+  for (size_t r = 0; r < rows; r++) {
+    float *xr = x + r * cols;
+    for (size_t c = 0; c < cols; c++) {
+      float y = scale * xr[c];
+      acc[c] += y;
+      if (write_back) xr[c] = y;
+    }
+  }
+}
+
+/* sum (a - b)^2 over n entries, in sixteen independent lanes so it vectorizes. */
+enum { LANES = 16 };
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static double squared_distance(const float *a, const float *b, size_t n) {
+  float lane[LANES] = {0};
+  size_t i = 0;
+  for (; i + LANES <= n; i += LANES)
+    for (int k = 0; k < LANES; k++) {
+      float d = a[i + k] - b[i + k];
+      lane[k] += d * d;
+    }
+  double total = 0.0;
+  for (; i < n; i++) total += (double)(a[i] - b[i]) * (double)(a[i] - b[i]);
+  for (int k = 0; k < LANES; k++) total += lane[k];
+  return total;
+}
+
+static int params_finite(const float *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!isfinite(p[i])) return 0;
+  return 1;
+}
+
+/* ---- data: unpack, feed up through the layers below ---- */
+
+/* Rows idx[0..n) of the dataset, at the trained layer's level, into dst
+ * (n x nv); with feed == RGRBM_PASS_SAMPLES row r draws from rngs[r]. */
+static void load_rows(trainer *t, const size_t *idx, size_t n, rgrbm_pass feed, float *dst) {
+  const rgrbm_stack *s = t->s;
+  const float low = rgrbm__units_low(s->units);
+  float *level0 = t->layer == 0 ? dst : t->feed[0];
+  rgrbm__dataset_unpack_float(t->data, idx, 0, n, low, 1.0f, level0);
+  const float *src = level0;
+  for (int l = 0; l < t->layer; l++) {
+    float *out = l + 1 == t->layer ? dst : t->feed[(l + 1) & 1];
+    rgrbm__rbm_hidden_means(s, l, src, n, out);
+    if (feed == RGRBM_PASS_SAMPLES)
+      rgrbm__sample_units(s->units, out, n, (size_t)s->sizes[l + 1], t->rngs, out);
+    src = out;
+  }
+}
+
+/* ---- one minibatch ---- */
+
+/* The negative phase of CD-k: chains start at the data's hidden samples. */
+static void negative_cd(trainer *t, size_t n, const float *vpos, const float *hpos, float *vneg,
+                        float *hneg, int want_error) {
+  const rgrbm_stack *s = t->s;
+  rgrbm__sample_units(s->units, hpos, n, t->nh, t->rngs, t->hs);
+  for (int step = 1; step <= t->o->k; step++) {
+    rgrbm__rbm_visible_means(s, t->layer, t->hs, n, vneg);
+    if (step == 1 && want_error) t->sq_error += squared_distance(vpos, vneg, n * t->nv);
+    if (!t->o->mean_field_reconstruction)
+      rgrbm__sample_units(s->units, vneg, n, t->nv, t->rngs, vneg);
+    rgrbm__rbm_hidden_means(s, t->layer, vneg, n, hneg);
+    if (step < t->o->k) rgrbm__sample_units(s->units, hneg, n, t->nh, t->rngs, t->hs);
+  }
+}
+
+/* The negative phase of PCD-k: the persistent chains (visible vneg, hidden
+ * samples hs) advance k block-Gibbs steps. The reconstruction error, when
+ * wanted, is the mean-field one, p(v | E[h | v]). */
+static void negative_pcd(trainer *t, size_t n, const float *vpos, const float *hpos,
+                         float *vneg, float *hneg, int want_error) {
+  const rgrbm_stack *s = t->s;
+  const size_t m = t->chains;
+  rgrbm__rng *chain_rngs = t->rngs + t->batch;
+  if (want_error) {
+    rgrbm__rbm_visible_means(s, t->layer, hpos, n, t->recon);
+    t->sq_error += squared_distance(vpos, t->recon, n * t->nv);
+  }
+  for (int step = 1; step <= t->o->k; step++) {
+    rgrbm__rbm_visible_means(s, t->layer, t->hs, m, vneg);
+    rgrbm__sample_units(s->units, vneg, m, t->nv, chain_rngs, vneg);
+    rgrbm__rbm_hidden_means(s, t->layer, vneg, m, hneg);
+    rgrbm__sample_units(s->units, hneg, m, t->nh, chain_rngs, t->hs);
+  }
+}
+
+/* Gradient and parameter step for a batch of n positive and m negative rows
+ * starting at rows v0/h0 (positives first for CD, chains first for PCD).
+ * Returns nonzero when a parameter stopped being finite. */
+static int update(trainer *t, size_t n, size_t m, const float *vpos, float *hpos,
+                  const float *vneg, float *hneg, const float *v0, const float *h0,
+                  float momentum) {
+  rgrbm_stack *s = t->s;
+  const float lr = (float)t->o->learning_rate;
+  memset(t->gc, 0, t->nv * sizeof *t->gc);
+  memset(t->gb, 0, t->nh * sizeof *t->gb);
+  scaled_column_sums((float *)vpos, n, t->nv, 1.0f / (float)n, 0, t->gc);
+  scaled_column_sums((float *)vneg, m, t->nv, -1.0f / (float)m, 0, t->gc);
+  scaled_column_sums(hpos, n, t->nh, 1.0f / (float)n, 1, t->gb);
+  scaled_column_sums(hneg, m, t->nh, -1.0f / (float)m, 1, t->gb);
+  rgrbm__sgemm(1, 0, t->nv, t->nh, n + m, lr, v0, h0, momentum, t->dw);
+  int bad = penalized_step(s->weights[t->layer], t->dw, t->nv * t->nh,
+                           (float)(t->o->learning_rate * t->o->l2),
+                           (float)(t->o->learning_rate * t->o->l1));
+  bad |= momentum_step(s->vbias[t->layer], t->dc, t->gc, t->nv, momentum, lr);
+  bad |= momentum_step(s->hbias[t->layer], t->db, t->gb, t->nh, momentum, lr);
+  return bad;
+}
+
+static int train_batch(trainer *t, const size_t *idx, size_t n, float momentum,
+                       int want_error) {
+  const size_t nv = t->nv, nh = t->nh;
+  const int pcd = t->chains != 0;
+  const size_t m = pcd ? t->chains : n;
+  /* CD: [pos; neg] rows; PCD: [chains; pos] so the chains never move. */
+  float *vpos = pcd ? t->v + m * nv : t->v, *vneg = pcd ? t->v : t->v + n * nv;
+  float *hpos = pcd ? t->h + m * nh : t->h, *hneg = pcd ? t->h : t->h + n * nh;
+  load_rows(t, idx, n, t->o->feed_up, vpos);
+  rgrbm__rbm_hidden_means(t->s, t->layer, vpos, n, hpos);
+  if (pcd)
+    negative_pcd(t, n, vpos, hpos, vneg, hneg, want_error);
+  else
+    negative_cd(t, n, vpos, hpos, vneg, hneg, want_error);
+  return update(t, n, m, vpos, hpos, vneg, hneg, t->v, t->h, momentum);
+}
+
+/* ---- epochs ---- */
+
+/* A key for one epoch of one layer: Philox of (epoch, layer) under the seed. */
+static uint64_t epoch_key(uint64_t seed, int layer, int epoch) {
+  const uint32_t ctr[4] = {(uint32_t)epoch, 0, (uint32_t)layer, 0x43440000u /* "CD" */};
+  const uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
+  uint32_t out[4];
+  rgrbm__philox4x32_10(ctr, key, out);
+  return (uint64_t)out[0] | ((uint64_t)out[1] << 32);
+}
+
+static void shuffle(trainer *t, uint64_t key) {
+  rgrbm__rng rng;
+  rgrbm__rng_init(&rng, key, RGRBM__STREAM(RGRBM__STREAM_CD, RGRBM__CD_SHUFFLE_BIT));
+  for (size_t i = 0; i < t->count; i++) t->order[i] = i;
+  for (size_t i = t->count; i > 1; i--) {
+    size_t j = (size_t)rgrbm__rng_below(&rng, i);
+    size_t tmp = t->order[i - 1];
+    t->order[i - 1] = t->order[j];
+    t->order[j] = tmp;
+  }
+}
+
+/* PCD chains start at data rows (fed up), chain r at row r mod count, and
+ * their hidden state at a sample given those rows. */
+static void init_chains(trainer *t, uint64_t key) {
+  const size_t m = t->chains;
+  float *vneg = t->v;
+  rgrbm__rng_init_rows(t->rngs, t->batch + m, key, RGRBM__STREAM(RGRBM__STREAM_CD, 0));
+  for (size_t first = 0; first < m; first += t->batch) {
+    size_t n = m - first < t->batch ? m - first : t->batch;
+    for (size_t r = 0; r < n; r++) t->order[r] = (first + r) % t->count;
+    load_rows(t, t->order, n, t->o->feed_up, vneg + first * t->nv);
+  }
+  rgrbm__rbm_hidden_means(t->s, t->layer, vneg, m, t->h);
+  rgrbm__sample_units(t->s->units, t->h, m, t->nh, t->rngs + t->batch, t->hs);
+}
+
+static void snapshot(trainer *t, int restore) {
+  rgrbm_stack *s = t->s;
+  float *live[3] = {s->weights[t->layer], s->vbias[t->layer], s->hbias[t->layer]};
+  float *kept[3] = {t->good_w, t->good_c, t->good_b};
+  const size_t n[3] = {t->nv * t->nh, t->nv, t->nh};
+  for (int i = 0; i < 3; i++) {
+    if (restore)
+      memcpy(live[i], kept[i], n[i] * sizeof(float));
+    else
+      memcpy(kept[i], live[i], n[i] * sizeof(float));
+  }
+}
+
+static double seconds_since(const struct timespec *start) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)(now.tv_sec - start->tv_sec) + 1e-9 * (double)(now.tv_nsec - start->tv_nsec);
+}
+
+/* One pass over the data; RGRBM_ENUMERIC (parameters restored) on a
+ * non-finite parameter. epoch is the layer's 1-based epoch number. */
+static int run_epoch(trainer *t, int epoch) {
+  const rgrbm_cd_options *o = t->o;
+  const uint64_t key = epoch_key(o->seed, t->layer, epoch);
+  const float momentum =
+      (float)(epoch >= o->momentum_switch_epoch ? o->momentum_final : o->momentum_initial);
+  shuffle(t, key);
+  rgrbm__rng_init_rows(t->rngs, t->batch, key, RGRBM__STREAM(RGRBM__STREAM_CD, 0));
+  if (t->chains)
+    rgrbm__rng_init_rows(t->rngs + t->batch, t->chains, key,
+                         RGRBM__STREAM(RGRBM__STREAM_CD, t->batch));
+  t->sq_error = 0.0;
+  for (size_t first = 0; first < t->count; first += t->batch) {
+    size_t n = t->count - first < t->batch ? t->count - first : t->batch;
+    if (train_batch(t, t->order + first, n, momentum, o->progress != NULL)) {
+      snapshot(t, 1);
+      return rgrbm__fail(RGRBM_ENUMERIC, "rgrbm_cd_train", "layer %d, epoch %d, rows %zu..%zu: "
+                         "a parameter became NaN or infinite (o->learning_rate = %g too "
+                         "large?); the parameters after epoch %d are restored", t->layer,
+                         epoch, first, first + n - 1, o->learning_rate, epoch - 1);
+    }
+  }
+  return RGRBM_OK;
+}
+
+/* PLL per visible unit of the layer's RBM on the data at its level; above
+ * level 0 the data are sampled up (a configuration is needed), with a stream
+ * of their own so that asking for the PLL never changes the training. */
+static int epoch_pll(trainer *t, int epoch, double *pll) {
+  const uint64_t key = epoch_key(t->o->seed, t->layer, epoch) ^ RGRBM__CD_PASS_BIT;
+  rgrbm__rng_init_rows(t->rngs, t->batch, key, RGRBM__STREAM(RGRBM__STREAM_CD, 0));
+  float *rows = t->v + t->chains * t->nv; /* behind the PCD chains, which must survive */
+  double sum = 0.0;
+  int rc = RGRBM_OK;
+  for (size_t first = 0; rc == RGRBM_OK && first < t->count; first += t->batch) {
+    size_t n = t->count - first < t->batch ? t->count - first : t->batch;
+    for (size_t r = 0; r < n; r++) t->order[r] = first + r;
+    load_rows(t, t->order, n, RGRBM_PASS_SAMPLES, rows);
+    double part = 0.0;
+    rc = rgrbm__pll_sum(t->s, t->layer, rows, n, &part, "rgrbm_cd_train");
+    sum += part;
+  }
+  *pll = sum / ((double)t->count * (double)t->nv);
+  return rc;
+}
+
+static int report(trainer *t, int epoch, double seconds) {
+  const rgrbm_cd_options *o = t->o;
+  double pll = NAN;
+  if (o->compute_pll) {
+    int rc = epoch_pll(t, epoch, &pll);
+    if (rc) return rc;
+  }
+  double error = t->sq_error / ((double)t->count * (double)t->nv);
+  int stop = o->progress(o->progress_data, t->layer, epoch, error, pll, seconds);
+  if (stop)
+    return rgrbm__fail(RGRBM_ECANCELED, "rgrbm_cd_train", "the progress callback returned %d "
+                       "after epoch %d of layer %d", stop, epoch, t->layer);
+  return RGRBM_OK;
+}
+
+static void record_options(trainer *t) {
+  rgrbm_cd_options *kept = &t->s->trained_with[t->layer];
+  *kept = *t->o;
+  kept->progress = NULL;
+  kept->progress_data = NULL;
+}
+
+static int train(trainer *t) {
+  rgrbm_stack *s = t->s;
+  snapshot(t, 0);
+  if (t->chains) init_chains(t, epoch_key(t->o->seed, t->layer, s->epochs_done[t->layer]));
+  for (int e = 0; e < t->o->epochs; e++) {
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    const int epoch = s->epochs_done[t->layer] + 1;
+    int rc = run_epoch(t, epoch);
+    if (rc) return rc;
+    s->epochs_done[t->layer] = epoch;
+    record_options(t);
+    snapshot(t, 0);
+    if (t->o->progress) {
+      rc = report(t, epoch, seconds_since(&start));
+      if (rc) return rc;
+    }
+  }
+  return RGRBM_OK;
+}
+
+static int check_arguments(const rgrbm_stack *s, int layer, const rgrbm_dataset *data,
+                           const rgrbm_cd_options *o) {
+  int rc = rgrbm__stack_check_layer(s, layer, "rgrbm_cd_train");
+  if (rc) return rc;
+  if (data == NULL) return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "data is NULL");
+  if (o == NULL) return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o is NULL");
+  if (data->dim != (size_t)s->sizes[0])
+    return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "data dim = %zu != size(0) = %d",
+                       data->dim, s->sizes[0]);
+  if (data->count == 0)
+    return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "data holds 0 configurations");
+  rc = check_options(o);
+  if (rc) return rc;
+  if (s->epochs_done[layer] > INT32_MAX - o->epochs)
+    return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->epochs = %d overflows the %d epochs "
+                       "already done", o->epochs, s->epochs_done[layer]);
+  const size_t count[3] = {(size_t)s->sizes[layer] * (size_t)s->sizes[layer + 1],
+                           (size_t)s->sizes[layer], (size_t)s->sizes[layer + 1]};
+  const float *p[3] = {s->weights[layer], s->vbias[layer], s->hbias[layer]};
+  for (int i = 0; i < 3; i++)
+    if (!params_finite(p[i], count[i]))
+      return rgrbm__fail(RGRBM_ENUMERIC, "rgrbm_cd_train", "layer %d's %s hold NaN or "
+                         "infinity before training", layer,
+                         i == 0 ? "weights" : i == 1 ? "visible biases" : "hidden biases");
+  return RGRBM_OK;
+}
+
+int rgrbm_cd_train(rgrbm_stack *s, int layer, const rgrbm_dataset *data,
+                   const rgrbm_cd_options *o) {
+  int rc = check_arguments(s, layer, data, o);
+  if (rc) return rc;
+  trainer t;
+  rc = trainer_init(&t, s, layer, data, o);
+  if (rc) return rc;
+  rc = train(&t);
+  rgrbm__free(t.block);
+  return rc;
+}

@@ -1,0 +1,154 @@
+/* Block Gibbs chains over a stack: alternate whole-level updates of one RBM
+ * layer (v -> h -> v is one sweep); for the whole stack the chains run in the
+ * top RBM and each emitted configuration is a descent from it to level 0
+ * through the directed conditionals below, i.e. an exact draw from the deep
+ * belief network's generative model once the top chain has mixed. */
+#include <string.h>
+
+#include "alloc.h"
+#include "blas_inline.h"
+#include "dataset.h"
+#include "error.h"
+#include "rbm.h"
+#include "rng.h"
+#include "sampler.h"
+#include "stack.h"
+
+typedef struct gibbs_state {
+  const rgrbm_stack *s;
+  int layer;   /* the RBM the chains run in */
+  int descend; /* 1: emit level 0 reached from level `layer` */
+  size_t chains;
+  float *v, *h;      /* chains x size(layer), chains x size(layer + 1) */
+  float *scratch[2]; /* chains x widest level below `layer`, for the descent */
+  rgrbm__rng *rngs;  /* one stream per chain, so results ignore thread counts */
+} gibbs_state;
+
+/* One half-step of `layer`'s RBM for every chain: a level given the other. */
+static void sample_hidden(const gibbs_state *g, int layer, const float *v, float *h) {
+  rgrbm__rbm_hidden_means(g->s, layer, v, g->chains, h);
+  rgrbm__sample_units(g->s->units, h, g->chains, (size_t)g->s->sizes[layer + 1], g->rngs, h);
+}
+
+static void sample_visible(const gibbs_state *g, int layer, const float *h, float *v) {
+  rgrbm__rbm_visible_means(g->s, layer, h, g->chains, v);
+  rgrbm__sample_units(g->s->units, v, g->chains, (size_t)g->s->sizes[layer], g->rngs, v);
+}
+
+static int gibbs_sweep(rgrbm_sampler *smp, long sweeps) {
+  gibbs_state *g = smp->state;
+  for (long t = 0; t < sweeps; t++) {
+    sample_hidden(g, g->layer, g->v, g->h);
+    sample_visible(g, g->layer, g->h, g->v);
+  }
+  return RGRBM_OK;
+}
+
+/* Level 0 of every chain, sampled down from the top chain's visible level. */
+static const float *descend(gibbs_state *g) {
+  const float *src = g->v;
+  for (int level = g->layer, k = 0; level > 0; level--, k ^= 1) {
+    sample_visible(g, level - 1, src, g->scratch[k]);
+    src = g->scratch[k];
+  }
+  return src;
+}
+
+static int gibbs_emit(rgrbm_sampler *smp, rgrbm_dataset *out, size_t max, size_t *appended) {
+  gibbs_state *g = smp->state;
+  size_t n = max < g->chains ? max : g->chains;
+  *appended = 0;
+  if (n == 0) return RGRBM_OK;
+  const float *x = g->descend ? descend(g) : g->v;
+  /* Midway between the two unit values: 0.5 for {0,1}, 0 for {-1,+1}. */
+  float threshold = g->s->units == RGRBM_UNITS_SPIN ? 0.0f : 0.5f;
+  int rc = rgrbm__dataset_append_float(out, x, n, threshold);
+  if (rc == RGRBM_OK) *appended = n;
+  return rc;
+}
+
+static void gibbs_destroy(rgrbm_sampler *smp) {
+  gibbs_state *g = smp->state;
+  if (g == NULL) return;
+  rgrbm__free(g->v);
+  rgrbm__free(g->rngs);
+  rgrbm__free(g);
+  smp->state = NULL;
+}
+
+static const rgrbm__sampler_ops GIBBS_OPS = {"block Gibbs", gibbs_sweep, gibbs_emit, gibbs_destroy};
+
+static int check_gibbs(const rgrbm_stack *s, int layer, size_t chains, const char *func) {
+  if (s == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "s is NULL");
+  if (layer < -1 || layer >= s->depth)
+    return rgrbm__fail(RGRBM_EINVAL, func,
+                       "layer = %d, must be -1 (the whole stack) or in 0..depth-1 = %d", layer,
+                       s->depth - 1);
+  if (chains == 0) return rgrbm__fail(RGRBM_EINVAL, func, "chains = 0, need at least 1");
+  return RGRBM_OK;
+}
+
+/* One block holds v, h and the two descent buffers; sizes are checked for
+ * overflow so that a huge chain count fails cleanly with EINVAL. */
+static int alloc_state(gibbs_state *g, const char *func) {
+  const int *sz = g->s->sizes;
+  size_t widest = 0;
+  for (int level = 0; g->descend && level < g->layer; level++)
+    if ((size_t)sz[level] > widest) widest = (size_t)sz[level];
+  size_t per_chain = (size_t)sz[g->layer] + (size_t)sz[g->layer + 1] + 2 * widest;
+  int overflow = 0;
+  size_t floats = rgrbm__mul_size(g->chains, per_chain, &overflow);
+  rgrbm__mul_size(floats, sizeof(float), &overflow);
+  rgrbm__mul_size(g->chains, sizeof(rgrbm__rng), &overflow);
+  if (overflow || !rgrbm__blas_fits(g->chains))
+    return rgrbm__fail(RGRBM_EINVAL, func, "chains = %zu is too many for the stack's sizes",
+                       g->chains);
+  g->v = rgrbm__alloc(floats * sizeof(float));
+  g->rngs = rgrbm__alloc(g->chains * sizeof(rgrbm__rng));
+  if (g->v == NULL || g->rngs == NULL)
+    return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu chains", g->chains);
+  g->h = g->v + g->chains * (size_t)sz[g->layer];
+  g->scratch[0] = g->h + g->chains * (size_t)sz[g->layer + 1];
+  g->scratch[1] = g->scratch[0] + g->chains * widest;
+  return RGRBM_OK;
+}
+
+/* Start every chain from independent uniform visible states. */
+static void randomize(gibbs_state *g, uint64_t seed) {
+  rgrbm__rng_init_rows(g->rngs, g->chains, seed, RGRBM__STREAM(RGRBM__STREAM_GIBBS, 0));
+  size_t count = g->chains * (size_t)g->s->sizes[g->layer];
+  float uniform_mean = g->s->units == RGRBM_UNITS_SPIN ? 0.0f : 0.5f;
+  for (size_t i = 0; i < count; i++) g->v[i] = uniform_mean;
+  rgrbm__sample_units(g->s->units, g->v, g->chains, (size_t)g->s->sizes[g->layer], g->rngs, g->v);
+}
+
+int rgrbm_sampler_create_gibbs(rgrbm_sampler **out, const rgrbm_stack *s, int layer, size_t chains,
+                               uint64_t seed) {
+  RGRBM_REQUIRE_NONNULL(out);
+  *out = NULL;
+  int rc = check_gibbs(s, layer, chains, __func__);
+  if (rc) return rc;
+  rgrbm_sampler *smp = rgrbm__calloc(1, sizeof *smp);
+  gibbs_state *g = rgrbm__calloc(1, sizeof *g);
+  if (smp == NULL || g == NULL) {
+    rgrbm__free(smp);
+    rgrbm__free(g);
+    return RGRBM_FAIL_NOMEM("the sampler", sizeof *smp + sizeof *g);
+  }
+  g->s = s;
+  g->descend = layer < 0;
+  g->layer = layer < 0 ? s->depth - 1 : layer;
+  g->chains = chains;
+  smp->ops = &GIBBS_OPS;
+  smp->state = g;
+  smp->chains = chains;
+  smp->dim = (size_t)s->sizes[g->descend ? 0 : g->layer];
+  rc = alloc_state(g, __func__);
+  if (rc) {
+    rgrbm_sampler_destroy(smp);
+    return rc;
+  }
+  randomize(g, seed);
+  *out = smp;
+  return RGRBM_OK;
+}

@@ -1,0 +1,97 @@
+/* Greedy layer-wise training (Hinton, Osindero & Teh 2006): layer 0 on the
+ * data, then each layer on the data fed up through the layers already
+ * trained, each with its own options. */
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "error.h"
+#include "rgrbm/cd.h"
+#include "stack.h"
+
+/* A copy of the parameters and metadata of layers [0, layers), so that a call
+ * rejected for a bad argument in a later layer can undo the earlier ones. */
+typedef struct snapshot {
+  int layers;
+  float **params; /* per layer: weights, then visible, then hidden biases */
+  int *epochs;
+  rgrbm_cd_options *options;
+} snapshot;
+
+static size_t layer_floats(const rgrbm_stack *s, int l) {
+  size_t nv = (size_t)s->sizes[l], nh = (size_t)s->sizes[l + 1];
+  return nv * nh + nv + nh;
+}
+
+/* Copy layer l's three arrays to or from one contiguous block. */
+static void copy_layer(rgrbm_stack *s, int l, float *block, int restore) {
+  size_t nv = (size_t)s->sizes[l], nh = (size_t)s->sizes[l + 1];
+  float *arrays[3] = {s->weights[l], s->vbias[l], s->hbias[l]};
+  const size_t counts[3] = {nv * nh, nv, nh};
+  for (int k = 0; k < 3; k++) {
+    if (restore)
+      memcpy(arrays[k], block, counts[k] * sizeof(float));
+    else
+      memcpy(block, arrays[k], counts[k] * sizeof(float));
+    block += counts[k];
+  }
+}
+
+static void snapshot_free(snapshot *snap) {
+  for (int l = 0; snap->params && l < snap->layers; l++) rgrbm__free(snap->params[l]);
+  rgrbm__free(snap->params);
+  rgrbm__free(snap->epochs);
+  rgrbm__free(snap->options);
+}
+
+static int snapshot_take(snapshot *snap, rgrbm_stack *s, const char *func) {
+  memset(snap, 0, sizeof *snap);
+  snap->layers = s->depth;
+  snap->params = rgrbm__calloc((size_t)s->depth, sizeof *snap->params);
+  snap->epochs = rgrbm__calloc((size_t)s->depth, sizeof *snap->epochs);
+  snap->options = rgrbm__calloc((size_t)s->depth, sizeof *snap->options);
+  int ok = snap->params && snap->epochs && snap->options;
+  for (int l = 0; ok && l < s->depth; l++) {
+    snap->params[l] = rgrbm__alloc(layer_floats(s, l) * sizeof(float));
+    ok = snap->params[l] != NULL;
+    if (ok) copy_layer(s, l, snap->params[l], 0);
+  }
+  if (!ok) {
+    snapshot_free(snap);
+    return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate a copy of the stack's parameters");
+  }
+  memcpy(snap->epochs, s->epochs_done, (size_t)s->depth * sizeof *snap->epochs);
+  memcpy(snap->options, s->trained_with, (size_t)s->depth * sizeof *snap->options);
+  return RGRBM_OK;
+}
+
+static void snapshot_restore(const snapshot *snap, rgrbm_stack *s) {
+  for (int l = 0; l < snap->layers; l++) copy_layer(s, l, snap->params[l], 1);
+  memcpy(s->epochs_done, snap->epochs, (size_t)s->depth * sizeof *snap->epochs);
+  memcpy(s->trained_with, snap->options, (size_t)s->depth * sizeof *snap->options);
+}
+
+/* Re-attribute layer l's failure to this call, keeping rgrbm_cd_train's
+ * message (copied first: the message buffer is also the destination). */
+static int fail_in_layer(int rc, int layer, const char *func) {
+  char inner[512];
+  snprintf(inner, sizeof inner, "%s", rgrbm_last_error());
+  return rgrbm__fail(rc, func, "per_layer[%d]: %s", layer, inner);
+}
+
+int rgrbm_stack_train(rgrbm_stack *s, const rgrbm_dataset *data,
+                      const rgrbm_cd_options *per_layer) {
+  RGRBM_REQUIRE_NONNULL(s);
+  RGRBM_REQUIRE_NONNULL(data);
+  RGRBM_REQUIRE_NONNULL(per_layer);
+  snapshot snap;
+  int rc = snapshot_take(&snap, s, __func__);
+  if (rc) return rc;
+  for (int l = 0; rc == RGRBM_OK && l < s->depth; l++) {
+    rc = rgrbm_cd_train(s, l, data, &per_layer[l]);
+    if (rc == RGRBM_EINVAL) snapshot_restore(&snap, s); /* a bad argument changes nothing */
+    if (rc) rc = fail_in_layer(rc, l, __func__);
+  }
+  snapshot_free(&snap);
+  return rc;
+}

@@ -1,0 +1,296 @@
+/* Exact likelihood tools: free energies, ln Z by enumeration, the mean
+ * log-likelihood and the pseudo-log-likelihood of a dataset. Everything that
+ * decides a number accumulates in double. */
+#include "likelihood.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "dataset.h"
+#include "error.h"
+#include "rbm.h"
+
+/* Datasets are unpacked this many rows at a time. */
+enum { DATA_CHUNK_ROWS = 256 };
+/* Enumerations of more than this many units are split into 2^SPLIT_BITS
+ * independent Gray-code runs over the low bits (threads take runs; the
+ * results are combined in run order, so the value does not depend on the
+ * thread count). */
+enum { SPLIT_MIN_UNITS = 14, SPLIT_BITS = 6 };
+
+static double unit_log_weight(rgrbm_units units, double x) {
+  return units == RGRBM_UNITS_SPIN ? rgrbm__log2cosh(x) : rgrbm__softplus(x);
+}
+
+int rgrbm_stack_free_energy(const rgrbm_stack *s, int layer, const float *v, size_t n,
+                            double *out) {
+  int rc = rgrbm__stack_check_layer(s, layer, __func__);
+  if (rc) return rc;
+  RGRBM_REQUIRE_NONNULL(v);
+  RGRBM_REQUIRE_NONNULL(out);
+  if (n == 0) return rgrbm__fail(RGRBM_EINVAL, __func__, "n = 0, a batch needs at least 1 row");
+  rgrbm__free_energy_params(s->units, s->weights[layer], s->vbias[layer], s->hbias[layer],
+                            (size_t)s->sizes[layer], (size_t)s->sizes[layer + 1], 1.0, v, n,
+                            out);
+  return RGRBM_OK;
+}
+
+/* ---- exact ln Z ---- */
+
+/* The enumerated side has a units with biases bias_a and couplings
+ * coupling[k * o + i] to the o units of the summed side (biases bias_o). */
+typedef struct enumeration {
+  rgrbm_units units;
+  size_t a, o;
+  double *coupling, *bias_a, *bias_o;
+} enumeration;
+
+/* Running log-sum-exp: the total is e^max * sum. */
+typedef struct lse {
+  double max, sum;
+} lse;
+
+static void lse_add(lse *acc, double term) {
+  if (term > acc->max) {
+    acc->sum = acc->sum * exp(acc->max - term) + 1.0;
+    acc->max = term;
+  } else {
+    acc->sum += exp(term - acc->max);
+  }
+}
+
+static double lse_value(const lse *acc) { return acc->max + log(acc->sum); }
+
+static double summed_side(const enumeration *e, const double *pre) {
+  double t = 0.0;
+  for (size_t i = 0; i < e->o; i++) t += unit_log_weight(e->units, pre[i]);
+  return t;
+}
+
+/* Unit k of the enumerated side goes on (sign +1) or off (-1). */
+static void flip(const enumeration *e, size_t k, double sign, double *pre, double *energy_a) {
+  const double step = e->units == RGRBM_UNITS_SPIN ? 2.0 * sign : sign;
+  const double *ck = e->coupling + k * e->o;
+  for (size_t i = 0; i < e->o; i++) pre[i] += step * ck[i];
+  *energy_a += step * e->bias_a[k];
+}
+
+/* Enumerate the 2^low configurations whose high units are fixed by prefix,
+ * in Gray-code order so that each term costs O(o). pre is o doubles. */
+static lse enumerate_run(const enumeration *e, uint64_t prefix, unsigned low, double *pre) {
+  const double off = e->units == RGRBM_UNITS_SPIN ? -1.0 : 0.0;
+  double energy_a = 0.0;
+  memcpy(pre, e->bias_o, e->o * sizeof *pre);
+  for (size_t k = 0; k < e->a; k++) {
+    int on = k >= low && ((prefix >> (k - low)) & 1);
+    double value = on ? 1.0 : off;
+    if (value == 0.0) continue;
+    for (size_t i = 0; i < e->o; i++) pre[i] += value * e->coupling[k * e->o + i];
+    energy_a += value * e->bias_a[k];
+  }
+  lse acc = {-INFINITY, 0.0};
+  lse_add(&acc, energy_a + summed_side(e, pre));
+  uint64_t state = 0;
+  for (uint64_t i = 1; i < (UINT64_C(1) << low); i++) {
+    unsigned k = (unsigned)__builtin_ctzll(i);
+    state ^= UINT64_C(1) << k;
+    flip(e, k, ((state >> k) & 1) ? 1.0 : -1.0, pre, &energy_a);
+    lse_add(&acc, energy_a + summed_side(e, pre));
+  }
+  return acc;
+}
+
+static double enumerate_all(const enumeration *e, double *pre_runs) {
+  const unsigned high = e->a >= SPLIT_MIN_UNITS ? SPLIT_BITS : 0;
+  const unsigned low = (unsigned)e->a - high;
+  const long runs = 1L << high;
+  lse *parts = (lse *)(void *)(pre_runs + (size_t)runs * e->o);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic, 1) if (runs > 1)
+#endif
+  for (long r = 0; r < runs; r++)
+    parts[r] = enumerate_run(e, (uint64_t)r, low, pre_runs + (size_t)r * e->o);
+  lse total = {-INFINITY, 0.0};
+  for (long r = 0; r < runs; r++) {
+    if (parts[r].max > total.max) {
+      total.sum = total.sum * exp(total.max - parts[r].max) + parts[r].sum;
+      total.max = parts[r].max;
+    } else {
+      total.sum += parts[r].sum * exp(parts[r].max - total.max);
+    }
+  }
+  return lse_value(&total);
+}
+
+/* Copy the layer's parameters into double, oriented for the enumerated side. */
+static void fill_enumeration(const rgrbm_stack *s, int layer, rgrbm__side side,
+                             enumeration *e) {
+  const size_t nv = (size_t)s->sizes[layer], nh = (size_t)s->sizes[layer + 1];
+  const float *w = s->weights[layer];
+  const int hidden = side == RGRBM__SIDE_HIDDEN;
+  const float *ba = hidden ? s->hbias[layer] : s->vbias[layer];
+  const float *bo = hidden ? s->vbias[layer] : s->hbias[layer];
+  for (size_t k = 0; k < e->a; k++) e->bias_a[k] = ba[k];
+  for (size_t i = 0; i < e->o; i++) e->bias_o[i] = bo[i];
+  for (size_t i = 0; i < nv; i++)
+    for (size_t j = 0; j < nh; j++)
+      e->coupling[hidden ? j * nv + i : i * nh + j] = w[i * nh + j];
+}
+
+int rgrbm__log_partition_side(const rgrbm_stack *s, int layer, rgrbm__side side,
+                              double *log_z, const char *func) {
+  const size_t nv = (size_t)s->sizes[layer], nh = (size_t)s->sizes[layer + 1];
+  enumeration e = {s->units, side == RGRBM__SIDE_HIDDEN ? nh : nv,
+                   side == RGRBM__SIDE_HIDDEN ? nv : nh, NULL, NULL, NULL};
+  if (e.a > RGRBM__LOGZ_MAX_UNITS)
+    return rgrbm__fail(RGRBM_EUNSUPPORTED, func, "layer %d: enumerating %zu units (2^%zu "
+                       "terms) exceeds the limit of %d", layer, e.a, e.a,
+                       RGRBM__LOGZ_MAX_UNITS);
+  const size_t runs = e.a >= SPLIT_MIN_UNITS ? (size_t)1 << SPLIT_BITS : 1;
+  /* coupling, both biases, one pre-activation vector and one lse per run */
+  size_t doubles = e.a * e.o + e.a + e.o + runs * e.o + 2 * runs;
+  double *block = rgrbm__alloc(doubles * sizeof(double));
+  if (block == NULL) return RGRBM_FAIL_NOMEM("the enumeration", doubles * sizeof(double));
+  e.coupling = block;
+  e.bias_a = e.coupling + e.a * e.o;
+  e.bias_o = e.bias_a + e.a;
+  fill_enumeration(s, layer, side, &e);
+  *log_z = enumerate_all(&e, e.bias_o + e.o);
+  rgrbm__free(block);
+  if (!isfinite(*log_z))
+    return rgrbm__fail(RGRBM_ENUMERIC, func, "layer %d: ln Z = %g is not finite", layer,
+                       *log_z);
+  return RGRBM_OK;
+}
+
+static rgrbm__side smaller_side(const rgrbm_stack *s, int layer) {
+  return s->sizes[layer + 1] <= s->sizes[layer] ? RGRBM__SIDE_HIDDEN : RGRBM__SIDE_VISIBLE;
+}
+
+int rgrbm_stack_log_partition(const rgrbm_stack *s, int layer, double *log_z) {
+  int rc = rgrbm__stack_check_layer(s, layer, __func__);
+  if (rc) return rc;
+  RGRBM_REQUIRE_NONNULL(log_z);
+  double value;
+  rc = rgrbm__log_partition_side(s, layer, smaller_side(s, layer), &value, __func__);
+  if (rc == RGRBM_OK) *log_z = value;
+  return rc;
+}
+
+/* ---- pseudo-log-likelihood ---- */
+
+/* sum_i ln p(v_i | v_-i) for one row: flipping v_i by d changes the free
+ * energy by dF = -c_i d - sum_j [f(x_j + d W_ij) - f(x_j)], x = b + v W, and
+ * ln p(v_i | v_-i) = ln sigmoid(dF). x is nh doubles of scratch. */
+static double pll_row(const rgrbm_stack *s, int layer, const float *v, double *x) {
+  const size_t nv = (size_t)s->sizes[layer], nh = (size_t)s->sizes[layer + 1];
+  const float *w = s->weights[layer], *c = s->vbias[layer], *b = s->hbias[layer];
+  const int spin = s->units == RGRBM_UNITS_SPIN;
+  for (size_t j = 0; j < nh; j++) x[j] = b[j];
+  for (size_t i = 0; i < nv; i++)
+    for (size_t j = 0; j < nh; j++) x[j] += (double)v[i] * (double)w[i * nh + j];
+  double base = 0.0;
+  for (size_t j = 0; j < nh; j++) base += unit_log_weight(s->units, x[j]);
+  double total = 0.0;
+  for (size_t i = 0; i < nv; i++) {
+    const double d = spin ? -2.0 * v[i] : 1.0 - 2.0 * v[i];
+    double flipped = 0.0;
+    for (size_t j = 0; j < nh; j++)
+      flipped += unit_log_weight(s->units, x[j] + d * (double)w[i * nh + j]);
+    const double dF = -(double)c[i] * d - (flipped - base);
+    total -= rgrbm__softplus(-dF);
+  }
+  return total;
+}
+
+int rgrbm__pll_sum(const rgrbm_stack *s, int layer, const float *v, size_t n, double *sum,
+                   const char *func) {
+  const size_t nv = (size_t)s->sizes[layer], nh = (size_t)s->sizes[layer + 1];
+  int overflow = 0;
+  size_t doubles = rgrbm__mul_size(n, nh + 1, &overflow);
+  size_t bytes = rgrbm__mul_size(doubles, sizeof(double), &overflow);
+  double *scratch = overflow ? NULL : rgrbm__alloc(bytes);
+  if (scratch == NULL) return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu rows of "
+                                          "scratch for the pseudo-log-likelihood", n);
+  double *terms = scratch + n * nh;
+  const long rows = (long)n;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n * nv * nh >= 1 << 16)
+#endif
+  for (long r = 0; r < rows; r++)
+    terms[r] = pll_row(s, layer, v + (size_t)r * nv, scratch + (size_t)r * nh);
+  double total = 0.0;
+  for (size_t r = 0; r < n; r++) total += terms[r];
+  rgrbm__free(scratch);
+  *sum = total;
+  return RGRBM_OK;
+}
+
+/* ---- dataset means ---- */
+
+typedef enum dataset_stat { STAT_LOG_LIKELIHOOD, STAT_PLL } dataset_stat;
+
+/* Sum of -F(v) (log-likelihood) or of the row PLLs over the whole dataset,
+ * unpacked DATA_CHUNK_ROWS rows at a time. */
+static int dataset_sum(const rgrbm_stack *s, int layer, const rgrbm_dataset *data,
+                       dataset_stat stat, double *sum, const char *func) {
+  const size_t nv = (size_t)s->sizes[layer];
+  const size_t chunk = data->count < DATA_CHUNK_ROWS ? data->count : DATA_CHUNK_ROWS;
+  size_t bytes = chunk * (nv * sizeof(float) + sizeof(double));
+  float *rows = rgrbm__alloc(bytes);
+  if (rows == NULL) return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu bytes", bytes);
+  double *energies = (double *)(void *)(rows + chunk * nv);
+  const float low = rgrbm__units_low(s->units);
+  double total = 0.0;
+  int rc = RGRBM_OK;
+  for (size_t first = 0; rc == RGRBM_OK && first < data->count; first += chunk) {
+    size_t n = data->count - first < chunk ? data->count - first : chunk;
+    rgrbm__dataset_unpack_float(data, NULL, first, n, low, 1.0f, rows);
+    double part = 0.0;
+    if (stat == STAT_PLL) {
+      rc = rgrbm__pll_sum(s, layer, rows, n, &part, func);
+    } else {
+      rgrbm__free_energy_params(s->units, s->weights[layer], s->vbias[layer], s->hbias[layer],
+                                nv, (size_t)s->sizes[layer + 1], 1.0, rows, n, energies);
+      for (size_t r = 0; r < n; r++) part -= energies[r];
+    }
+    total += part;
+  }
+  rgrbm__free(rows);
+  *sum = total;
+  return rc;
+}
+
+static int check_dataset(const rgrbm_stack *s, int layer, const rgrbm_dataset *data,
+                         const void *out, const char *out_name, const char *func) {
+  int rc = rgrbm__stack_check_layer(s, layer, func);
+  if (rc) return rc;
+  if (data == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "data is NULL");
+  if (out == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "%s is NULL", out_name);
+  if (data->dim != (size_t)s->sizes[layer])
+    return rgrbm__fail(RGRBM_EINVAL, func, "data dim = %zu != size(%d) = %d", data->dim, layer,
+                       s->sizes[layer]);
+  if (data->count == 0) return rgrbm__fail(RGRBM_EINVAL, func, "data holds 0 configurations");
+  return RGRBM_OK;
+}
+
+int rgrbm_stack_log_likelihood(const rgrbm_stack *s, int layer, const rgrbm_dataset *data,
+                               double *mean_ll) {
+  int rc = check_dataset(s, layer, data, mean_ll, "mean_ll", __func__);
+  double log_z = 0.0, sum = 0.0;
+  if (rc == RGRBM_OK) rc = rgrbm__log_partition_side(s, layer, smaller_side(s, layer), &log_z,
+                                                     __func__);
+  if (rc == RGRBM_OK) rc = dataset_sum(s, layer, data, STAT_LOG_LIKELIHOOD, &sum, __func__);
+  if (rc == RGRBM_OK) *mean_ll = sum / (double)data->count - log_z;
+  return rc;
+}
+
+int rgrbm_stack_pseudo_log_likelihood(const rgrbm_stack *s, int layer,
+                                      const rgrbm_dataset *data, double *pll) {
+  int rc = check_dataset(s, layer, data, pll, "pll", __func__);
+  double sum = 0.0;
+  if (rc == RGRBM_OK) rc = dataset_sum(s, layer, data, STAT_PLL, &sum, __func__);
+  if (rc == RGRBM_OK) *pll = sum / ((double)data->count * (double)s->sizes[layer]);
+  return rc;
+}

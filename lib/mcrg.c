@@ -1,0 +1,369 @@
+/* Swendsen's Monte Carlo RG: sample, block repeatedly, accumulate operator
+ * correlations per bin, then solve T = G^{-1} F and take its eigenvalues for
+ * the full data and for every leave-one-bin-out subset (the jackknife). */
+#include "mcrg.h"
+
+#include <lapacke.h>
+#include <math.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "dataset.h"
+#include "error.h"
+#include "rg.h"
+#include "sampler.h"
+
+enum { CHUNK = 256, NOPS_MAX = RGRBM_MCRG_EVEN + RGRBM_MCRG_ODD, MAX_BINS = 100000 };
+
+/* Singular beyond this reciprocal condition number: the operators are
+ * (numerically) linearly dependent on the sampled configurations. */
+static const double RCOND_MIN = 1e-12;
+
+void rgrbm_mcrg_options_init(rgrbm_mcrg_options *o) {
+  if (o == NULL) return;
+  memset(o, 0, sizeof *o);
+  o->version = RGRBM_MCRG_OPTIONS_VERSION;
+  o->levels = 3;
+  o->samples = 10000;
+  o->thermalize = 200;
+  o->spacing = 1;
+  o->bins = 20;
+  o->even_operators = RGRBM_MCRG_EVEN;
+  o->odd_operators = RGRBM_MCRG_ODD;
+}
+
+static int check_options(const rgrbm_mcrg_options *o, const char *func) {
+  if (o->version != RGRBM_MCRG_OPTIONS_VERSION)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->version = %u, this library knows version %d",
+                       o->version, RGRBM_MCRG_OPTIONS_VERSION);
+  if (o->levels < 1 || o->levels > RGRBM_MCRG_MAX_LEVELS)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->levels = %d, must be in 1..%d", o->levels,
+                       RGRBM_MCRG_MAX_LEVELS);
+  if (o->bins < 2 || o->bins > MAX_BINS)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->bins = %d, must be in 2..%d", o->bins, MAX_BINS);
+  if (o->samples < (size_t)o->bins)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->samples = %zu, need at least o->bins = %d",
+                       o->samples, o->bins);
+  if (o->thermalize < 0)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->thermalize = %ld, must be >= 0", o->thermalize);
+  if (o->spacing < 1)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->spacing = %ld, must be >= 1", o->spacing);
+  if (o->even_operators < 1 || o->even_operators > RGRBM_MCRG_EVEN)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->even_operators = %d, must be in 1..%d",
+                       o->even_operators, RGRBM_MCRG_EVEN);
+  if (o->odd_operators < 1 || o->odd_operators > RGRBM_MCRG_ODD)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->odd_operators = %d, must be in 1..%d",
+                       o->odd_operators, RGRBM_MCRG_ODD);
+  return RGRBM_OK;
+}
+
+static int check_geometry(const rgrbm_sampler *smp, const rgrbm_rg *rg, int levels,
+                          const char *func) {
+  if (rg->kind != RGRBM__RG_BLOCK2D)
+    return rgrbm__fail(RGRBM_EUNSUPPORTED, func,
+                       "rg is not a block-spin plan (rgrbm_rg_create_block2d); MCRG needs "
+                       "the operators of a 2D lattice at every level");
+  if (smp->lx != rg->in_lx || smp->ly != rg->in_ly || smp->chains != 1)
+    return rgrbm__fail(RGRBM_EINVAL, func,
+                       "smp emits %zu configuration(s) of shape %d x %d, rg expects one of %d x %d",
+                       smp->chains, smp->lx, smp->ly, rg->in_lx, rg->in_ly);
+  long lx = rg->in_lx, ly = rg->in_ly;
+  for (int n = 0; n < levels; n++) {
+    if (lx % rg->b != 0 || ly % rg->b != 0 || lx / rg->b < RGRBM_MCRG_MIN_SIDE ||
+        ly / rg->b < RGRBM_MCRG_MIN_SIDE)
+      return rgrbm__fail(RGRBM_EINVAL, func,
+                         "o->levels = %d is more than the %d x %d lattice allows: level %d "
+                         "would be %ld x %ld with b = %d (sides must divide and stay >= %d)",
+                         levels, rg->in_lx, rg->in_ly, n + 1, lx / rg->b, ly / rg->b, rg->b,
+                         RGRBM_MCRG_MIN_SIDE);
+    lx /= rg->b;
+    ly /= rg->b;
+  }
+  return RGRBM_OK;
+}
+
+/* Per bin: the operator sums of every level, then per level n >= 1 the
+ * products S^(n) S^(n) and S^(n) S^(n-1) (nops x nops each, row a = level n). */
+typedef struct {
+  int levels, nops, bins;
+  size_t stride;
+  double *sums;    /* bins * stride; integer-valued, exact in double */
+  double *counts;  /* per bin */
+} accumulator;
+
+static double *mean_part(double *bin, int level, const accumulator *a) {
+  return bin + (size_t)level * a->nops;
+}
+static double *same_part(double *bin, int level, const accumulator *a) {
+  return bin + (size_t)(a->levels + 1) * a->nops + (size_t)(level - 1) * a->nops * a->nops;
+}
+static double *cross_part(double *bin, int level, const accumulator *a) {
+  return same_part(bin, level, a) + (size_t)a->levels * a->nops * a->nops;
+}
+
+static void accumulate(accumulator *a, int bin, const double *ops) {
+  double *s = a->sums + (size_t)bin * a->stride;
+  const int k = a->nops;
+  for (int n = 0; n <= a->levels; n++)
+    for (int i = 0; i < k; i++) mean_part(s, n, a)[i] += ops[n * k + i];
+  for (int n = 1; n <= a->levels; n++) {
+    double *same = same_part(s, n, a), *cross = cross_part(s, n, a);
+    const double *cur = ops + n * k, *prev = ops + (n - 1) * k;
+    for (int i = 0; i < k; i++)
+      for (int j = 0; j < k; j++) {
+        same[i * k + j] += cur[i] * cur[j];
+        cross[i * k + j] += cur[i] * prev[j];
+      }
+  }
+  a->counts[bin] += 1;
+}
+
+/* Averages over every bin but `leave_out` (-1 keeps all). */
+static void averages(const accumulator *a, int leave_out, double *avg) {
+  double n = 0;
+  memset(avg, 0, a->stride * sizeof *avg);
+  for (int b = 0; b < a->bins; b++) {
+    if (b == leave_out) continue;
+    const double *s = a->sums + (size_t)b * a->stride;
+    for (size_t i = 0; i < a->stride; i++) avg[i] += s[i];
+    n += a->counts[b];
+  }
+  for (size_t i = 0; i < a->stride; i++) avg[i] /= n;
+}
+
+/* Leading eigenvalue (largest real part) of T = G^{-1} F at level n for the k
+ * operators starting at index first. */
+static int leading_eigenvalue(const accumulator *a, double *avg, int n, int first, int k,
+                              double *lambda, const char *what, const char *func) {
+  double g[NOPS_MAX * NOPS_MAX], f[NOPS_MAX * NOPS_MAX], wr[NOPS_MAX], wi[NOPS_MAX];
+  lapack_int ipiv[NOPS_MAX];
+  const int m = a->nops;
+  const double *mc = mean_part(avg, n, a), *mp = mean_part(avg, n - 1, a);
+  const double *same = same_part(avg, n, a), *cross = cross_part(avg, n, a);
+  double norm = 0;
+  for (int j = 0; j < k; j++) {
+    double col = 0;
+    for (int i = 0; i < k; i++) {
+      int r = first + i, c = first + j; /* column-major k x k blocks */
+      g[i + j * k] = same[r * m + c] - mc[r] * mc[c];
+      f[i + j * k] = cross[r * m + c] - mc[r] * mp[c];
+      col += fabs(g[i + j * k]);
+    }
+    norm = fmax(norm, col);
+  }
+  double rcond = 0;
+  lapack_int info = LAPACKE_dgetrf(LAPACK_COL_MAJOR, k, k, g, k, ipiv);
+  if (info == 0 && norm > 0) info = LAPACKE_dgecon(LAPACK_COL_MAJOR, '1', k, g, k, norm, &rcond);
+  if (info != 0 || !(rcond >= RCOND_MIN))
+    return rgrbm__fail(RGRBM_ENUMERIC, func,
+                       "level %d: the correlation matrix G of the first %d %s operators is "
+                       "singular (rcond = %g): an operator does not fluctuate or depends on "
+                       "the others",
+                       n, k, what, rcond);
+  info = LAPACKE_dgetrs(LAPACK_COL_MAJOR, 'N', k, k, g, k, ipiv, f, k);
+  if (info == 0)
+    info = LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'N', k, f, k, wr, wi, NULL, 1, NULL, 1);
+  if (info != 0)
+    return rgrbm__fail(RGRBM_ENUMERIC, func, "level %d: the eigenvalues of T (%d %s operators) "
+                       "did not converge (info = %d)", n, k, what, (int)info);
+  double best = wr[0];
+  for (int i = 1; i < k; i++) best = fmax(best, wr[i]);
+  *lambda = best;
+  return RGRBM_OK;
+}
+
+/* Every leading eigenvalue of one estimate: lam[(n-1) * NOPS_MAX + slot],
+ * slots 0.. for k even operators, RGRBM_MCRG_EVEN.. for k odd ones. */
+static int all_eigenvalues(const accumulator *a, int ne, int no, int leave_out, double *avg,
+                           double *lam, const char *func) {
+  averages(a, leave_out, avg);
+  for (int n = 1; n <= a->levels; n++) {
+    double *row = lam + (size_t)(n - 1) * NOPS_MAX;
+    for (int k = 1; k <= ne; k++) {
+      int rc = leading_eigenvalue(a, avg, n, 0, k, &row[k - 1], "even", func);
+      if (rc) return rc;
+    }
+    for (int k = 1; k <= no; k++) {
+      int rc = leading_eigenvalue(a, avg, n, ne, k, &row[RGRBM_MCRG_EVEN + k - 1], "odd", func);
+      if (rc) return rc;
+    }
+  }
+  return RGRBM_OK;
+}
+
+static void store(double lambda, double err, double log_b, double *l, double *le, double *y,
+                  double *ye) {
+  *l = lambda;
+  *le = err;
+  *y = lambda > 0 ? log(lambda) / log_b : NAN;
+  *ye = lambda > 0 ? err / (lambda * log_b) : NAN;
+}
+
+/* Jackknife: estimate from all data, error from the spread of the
+ * leave-one-bin-out estimates. */
+static int analyse(const accumulator *a, int ne, int no, int b, rgrbm_mcrg_result *res,
+                   const char *func) {
+  const size_t per = (size_t)a->levels * NOPS_MAX;
+  double *avg = rgrbm__alloc(a->stride * sizeof *avg);
+  double *lam = rgrbm__calloc((size_t)(a->bins + 1) * per, sizeof *lam);
+  if (avg == NULL || lam == NULL) {
+    rgrbm__free(avg);
+    rgrbm__free(lam);
+    return RGRBM_FAIL_NOMEM("the jackknife estimates", (a->bins + 1) * per * sizeof *lam);
+  }
+  int rc = RGRBM_OK;
+  for (int e = -1; rc == RGRBM_OK && e < a->bins; e++)
+    rc = all_eigenvalues(a, ne, no, e, avg, lam + (size_t)(e + 1) * per, func);
+  for (size_t s = 0; rc == RGRBM_OK && s < per; s++) {
+    int n = (int)(s / NOPS_MAX), slot = (int)(s % NOPS_MAX);
+    int even = slot < RGRBM_MCRG_EVEN, k = even ? slot + 1 : slot - RGRBM_MCRG_EVEN + 1;
+    if (k > (even ? ne : no)) continue;
+    double mean = 0, var = 0;
+    for (int e = 1; e <= a->bins; e++) mean += lam[e * per + s] / a->bins;
+    for (int e = 1; e <= a->bins; e++) var += pow(lam[e * per + s] - mean, 2);
+    double err = sqrt(var * (a->bins - 1) / a->bins);
+    if (even)
+      store(lam[s], err, log(b), &res->lambda_even[n][k - 1], &res->lambda_even_err[n][k - 1],
+            &res->y_even[n][k - 1], &res->y_even_err[n][k - 1]);
+    else
+      store(lam[s], err, log(b), &res->lambda_odd[n][k - 1], &res->lambda_odd_err[n][k - 1],
+            &res->y_odd[n][k - 1], &res->y_odd_err[n][k - 1]);
+  }
+  rgrbm__free(avg);
+  rgrbm__free(lam);
+  return rc;
+}
+
+/* Plans and datasets for every level, and the measurement buffers. */
+typedef struct {
+  int levels;
+  const rgrbm_rg *plans[RGRBM_MCRG_MAX_LEVELS]; /* plans[n] maps level n to n+1 */
+  rgrbm_rg *owned[RGRBM_MCRG_MAX_LEVELS];        /* plans[1..]; plans[0] is the caller's */
+  rgrbm_dataset *data[RGRBM_MCRG_MAX_LEVELS + 1];
+  int lx[RGRBM_MCRG_MAX_LEVELS + 1], ly[RGRBM_MCRG_MAX_LEVELS + 1];
+  int8_t *spins, *frame;
+  double *ops;
+} pipeline;
+
+static void pipeline_free(pipeline *p) {
+  for (int n = 1; n < p->levels; n++) rgrbm_rg_destroy(p->owned[n]);
+  for (int n = 0; n <= p->levels; n++) rgrbm_dataset_destroy(p->data[n]);
+  rgrbm__free(p->spins);
+  rgrbm__free(p->frame);
+  rgrbm__free(p->ops);
+}
+
+static int pipeline_init(pipeline *p, const rgrbm_rg *rg, int levels, const char *func) {
+  memset(p, 0, sizeof *p);
+  p->levels = levels;
+  p->plans[0] = rg;
+  p->lx[0] = rg->in_lx;
+  p->ly[0] = rg->in_ly;
+  int rc = RGRBM_OK;
+  for (int n = 0; rc == RGRBM_OK && n <= levels; n++) {
+    if (n > 0) {
+      p->lx[n] = p->lx[n - 1] / rg->b;
+      p->ly[n] = p->ly[n - 1] / rg->b;
+    }
+    if (n > 0 && n < levels) {
+      rc = rgrbm_rg_create_block2d(&p->owned[n], p->lx[n], p->ly[n], rg->b, rg->rule,
+                                   rg->seed + (uint64_t)n);
+      p->plans[n] = p->owned[n];
+    }
+    if (rc == RGRBM_OK) rc = rgrbm_dataset_create(&p->data[n], (size_t)p->lx[n] * p->ly[n]);
+  }
+  p->spins = rgrbm__alloc(rg->in_dim);
+  p->frame = rgrbm__alloc(rgrbm__mcrg_frame_size(rg->in_lx, rg->in_ly));
+  p->ops = rgrbm__alloc((size_t)(levels + 1) * NOPS_MAX * sizeof *p->ops);
+  if (rc == RGRBM_OK && (p->spins == NULL || p->frame == NULL || p->ops == NULL))
+    rc = RGRBM_FAIL_NOMEM("the MCRG buffers", rg->in_dim);
+  if (rc) {
+    pipeline_free(p);
+    return rgrbm__fail(rc, func, "cannot set up %d blocking levels", levels);
+  }
+  return RGRBM_OK;
+}
+
+/* Draw `count` configurations, block them through every level and add their
+ * operators to the bins of samples first.. */
+static int measure_chunk(pipeline *p, rgrbm_sampler *smp, const rgrbm_mcrg_options *o,
+                         size_t first, size_t count, accumulator *acc) {
+  for (int n = 0; n <= p->levels; n++) rgrbm_dataset_clear(p->data[n]);
+  int rc = rgrbm_sampler_draw(smp, count, 0, o->spacing, p->data[0]);
+  for (int n = 0; rc == RGRBM_OK && n < p->levels; n++)
+    rc = rgrbm_rg_apply(p->plans[n], p->data[n], p->data[n + 1]);
+  if (rc) return rc;
+  const int k = acc->nops;
+  for (size_t i = 0; i < count; i++) {
+    for (int n = 0; n <= p->levels; n++) {
+      rgrbm_dataset_get(p->data[n], i, 1, p->spins);
+      rgrbm__mcrg_measure(p->spins, p->lx[n], p->ly[n], o->even_operators, o->odd_operators,
+                          p->frame, p->ops + n * k);
+    }
+    accumulate(acc, (int)((first + i) * (size_t)acc->bins / o->samples), p->ops);
+  }
+  return RGRBM_OK;
+}
+
+static void clear_result(rgrbm_mcrg_result *r) {
+  double *fields[] = {&r->lambda_even[0][0], &r->lambda_even_err[0][0], &r->y_even[0][0],
+                      &r->y_even_err[0][0]};
+  double *odd[] = {&r->lambda_odd[0][0], &r->lambda_odd_err[0][0], &r->y_odd[0][0],
+                   &r->y_odd_err[0][0]};
+  for (int f = 0; f < 4; f++) {
+    for (int i = 0; i < RGRBM_MCRG_MAX_LEVELS * RGRBM_MCRG_EVEN; i++) fields[f][i] = NAN;
+    for (int i = 0; i < RGRBM_MCRG_MAX_LEVELS * RGRBM_MCRG_ODD; i++) odd[f][i] = NAN;
+  }
+}
+
+static int run(rgrbm_sampler *smp, const rgrbm_rg *rg, const rgrbm_mcrg_options *o,
+               accumulator *acc, rgrbm_mcrg_result *res, const char *func) {
+  pipeline p;
+  int rc = pipeline_init(&p, rg, o->levels, func);
+  if (rc) return rc;
+  rc = rgrbm_sampler_sweep(smp, o->thermalize);
+  for (size_t first = 0; rc == RGRBM_OK && first < o->samples; first += CHUNK) {
+    size_t count = o->samples - first < CHUNK ? o->samples - first : CHUNK;
+    rc = measure_chunk(&p, smp, o, first, count, acc);
+  }
+  pipeline_free(&p);
+  if (rc == RGRBM_OK) rc = analyse(acc, o->even_operators, o->odd_operators, rg->b, res, func);
+  return rc;
+}
+
+int rgrbm_mcrg_run(rgrbm_sampler *smp, const rgrbm_rg *rg, const rgrbm_mcrg_options *o,
+                   rgrbm_mcrg_result *out) {
+  RGRBM_REQUIRE_NONNULL(smp);
+  RGRBM_REQUIRE_NONNULL(rg);
+  RGRBM_REQUIRE_NONNULL(out);
+  rgrbm_mcrg_options defaults;
+  rgrbm_mcrg_options_init(&defaults);
+  if (o == NULL) o = &defaults;
+  int rc = check_options(o, __func__);
+  if (rc == RGRBM_OK) rc = check_geometry(smp, rg, o->levels, __func__);
+  if (rc) return rc;
+  accumulator acc = {o->levels, o->even_operators + o->odd_operators, o->bins, 0, NULL, NULL};
+  acc.stride = (size_t)(acc.levels + 1) * acc.nops + 2 * (size_t)acc.levels * acc.nops * acc.nops;
+  acc.sums = rgrbm__calloc((size_t)acc.bins * acc.stride, sizeof *acc.sums);
+  acc.counts = rgrbm__calloc((size_t)acc.bins, sizeof *acc.counts);
+  rgrbm_mcrg_result *res = rgrbm__calloc(1, sizeof *res);
+  if (acc.sums == NULL || acc.counts == NULL || res == NULL)
+    rc = RGRBM_FAIL_NOMEM("the MCRG accumulators", (size_t)acc.bins * acc.stride * 8);
+  if (rc == RGRBM_OK) {
+    clear_result(res);
+    rc = run(smp, rg, o, &acc, res, __func__);
+  }
+  if (rc == RGRBM_OK) {
+    res->version = RGRBM_MCRG_OPTIONS_VERSION;
+    res->levels = o->levels;
+    res->even_operators = o->even_operators;
+    res->odd_operators = o->odd_operators;
+    res->b = rg->b;
+    res->samples = o->samples;
+    *out = *res;
+  }
+  rgrbm__free(acc.sums);
+  rgrbm__free(acc.counts);
+  rgrbm__free(res);
+  return rc;
+}

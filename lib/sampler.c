@@ -1,0 +1,170 @@
+/* Samplers: the public entry points, dispatching through each kind's ops. */
+#include "sampler.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "dataset.h"
+#include "error.h"
+#include "lattice.h"
+
+static const char *algorithm_name(rgrbm_algorithm alg) {
+  switch (alg) {
+    case RGRBM_METROPOLIS: return "Metropolis";
+    case RGRBM_HEAT_BATH: return "heat bath";
+    case RGRBM_WOLFF: return "Wolff";
+    case RGRBM_SWENDSEN_WANG: return "Swendsen-Wang";
+  }
+  return "unknown";
+}
+
+int rgrbm__check_cluster_couplings(const rgrbm_lattice *lat, const char *algorithm,
+                                   const char *func) {
+  if (lat->h != 0.0)
+    return rgrbm__fail(RGRBM_EUNSUPPORTED, func,
+                       "lattice field h = %g: %s updates implement h = 0 only", lat->h, algorithm);
+  if (lat->K < 0.0)
+    return rgrbm__fail(RGRBM_EUNSUPPORTED, func,
+                       "lattice coupling K = %g: %s updates implement ferromagnets (K >= 0) only",
+                       lat->K, algorithm);
+  return RGRBM_OK;
+}
+
+/* The checkerboard needs a bipartite lattice: periodic sides must be even. */
+static int check_checkerboard(const rgrbm_lattice *lat, rgrbm_algorithm alg, const char *func) {
+  if (lat->boundary != RGRBM_PERIODIC) return RGRBM_OK;
+  if (lat->lx % 2 != 0)
+    return rgrbm__fail(RGRBM_EUNSUPPORTED, func,
+                       "lattice lx = %d is odd: %s checkerboard updates of a periodic lattice "
+                       "need even sides (use RGRBM_OPEN or a cluster algorithm)",
+                       lat->lx, algorithm_name(alg));
+  if (lat->geometry == RGRBM_SQUARE && lat->ly % 2 != 0)
+    return rgrbm__fail(RGRBM_EUNSUPPORTED, func,
+                       "lattice ly = %d is odd: %s checkerboard updates of a periodic lattice "
+                       "need even sides (use RGRBM_OPEN or a cluster algorithm)",
+                       lat->ly, algorithm_name(alg));
+  return RGRBM_OK;
+}
+
+static int init_kind(rgrbm_sampler *smp, rgrbm_lattice *lat, rgrbm_algorithm alg, uint64_t seed,
+                     const char *func) {
+  int rc;
+  switch (alg) {
+    case RGRBM_METROPOLIS:
+    case RGRBM_HEAT_BATH:
+      rc = check_checkerboard(lat, alg, func);
+      return rc != RGRBM_OK ? rc : rgrbm__local_init(smp, lat, alg, seed);
+    case RGRBM_WOLFF:
+      rc = rgrbm__check_cluster_couplings(lat, algorithm_name(alg), func);
+      return rc != RGRBM_OK ? rc : rgrbm__wolff_init(smp, lat, seed);
+    case RGRBM_SWENDSEN_WANG:
+      rc = rgrbm__check_cluster_couplings(lat, algorithm_name(alg), func);
+      return rc != RGRBM_OK ? rc : rgrbm__swendsen_wang_init(smp, lat, seed);
+  }
+  return rgrbm__fail(RGRBM_EINVAL, func,
+                     "alg = %d, expected RGRBM_METROPOLIS, RGRBM_HEAT_BATH, RGRBM_WOLFF or "
+                     "RGRBM_SWENDSEN_WANG",
+                     (int)alg);
+}
+
+int rgrbm_sampler_create(rgrbm_sampler **out, rgrbm_lattice *lat, rgrbm_algorithm alg,
+                         uint64_t seed) {
+  RGRBM_REQUIRE_NONNULL(out);
+  *out = NULL;
+  RGRBM_REQUIRE_NONNULL(lat);
+  rgrbm_sampler *smp = rgrbm__calloc(1, sizeof *smp);
+  if (smp == NULL) return RGRBM_FAIL_NOMEM("the sampler", sizeof *smp);
+  smp->dim = lat->sites;
+  smp->chains = 1;
+  smp->lattice = lat;
+  if (lat->geometry == RGRBM_SQUARE) {
+    smp->lx = lat->lx;
+    smp->ly = lat->ly;
+  }
+  int rc = init_kind(smp, lat, alg, seed, __func__);
+  if (rc != RGRBM_OK) {
+    rgrbm__free(smp);
+    return rc;
+  }
+  *out = smp;
+  return RGRBM_OK;
+}
+
+void rgrbm_sampler_destroy(rgrbm_sampler *smp) {
+  if (smp == NULL) return;
+  if (smp->ops != NULL && smp->ops->destroy != NULL) smp->ops->destroy(smp);
+  rgrbm__free(smp);
+}
+
+int rgrbm_sampler_sweep(rgrbm_sampler *smp, long sweeps) {
+  RGRBM_REQUIRE_NONNULL(smp);
+  if (sweeps < 0)
+    return rgrbm__fail(RGRBM_EINVAL, __func__, "sweeps = %ld, must be >= 0", sweeps);
+  return smp->ops->sweep(smp, sweeps);
+}
+
+int rgrbm__lattice_emit(rgrbm_sampler *smp, rgrbm_dataset *out, size_t max, size_t *appended) {
+  *appended = 0;
+  if (max == 0) return RGRBM_OK;
+  int rc = rgrbm_dataset_append(out, smp->lattice->spins, 1);
+  if (rc == RGRBM_OK) *appended = 1;
+  return rc;
+}
+
+static int check_draw(const rgrbm_sampler *smp, long thermalize, long spacing,
+                      const rgrbm_dataset *out, const char *func) {
+  if (thermalize < 0)
+    return rgrbm__fail(RGRBM_EINVAL, func, "thermalize = %ld, must be >= 0", thermalize);
+  if (spacing < 1)
+    return rgrbm__fail(RGRBM_EINVAL, func, "spacing = %ld, must be >= 1 sweep", spacing);
+  if (out->dim != smp->dim)
+    return rgrbm__fail(RGRBM_EINVAL, func, "out dim = %zu, the sampler emits %zu spins",
+                       out->dim, smp->dim);
+  if (smp->lx > 0 && out->lx > 0 && (out->lx != smp->lx || out->ly != smp->ly))
+    return rgrbm__fail(RGRBM_EINVAL, func, "out shape = %d x %d, the sampler emits %d x %d",
+                       out->lx, out->ly, smp->lx, smp->ly);
+  return RGRBM_OK;
+}
+
+/* Emit, then sweep `spacing` more times, until count configurations are out.
+ * The first configuration follows the thermalization directly. */
+static int draw_loop(rgrbm_sampler *smp, size_t count, long spacing, rgrbm_dataset *out) {
+  size_t done = 0;
+  while (done < count) {
+    size_t appended = 0;
+    int rc = smp->ops->emit(smp, out, count - done, &appended);
+    if (rc != RGRBM_OK) return rc;
+    done += appended;
+    if (done < count && (rc = smp->ops->sweep(smp, spacing)) != RGRBM_OK) return rc;
+  }
+  return RGRBM_OK;
+}
+
+int rgrbm_sampler_draw(rgrbm_sampler *smp, size_t count, long thermalize, long spacing,
+                       rgrbm_dataset *out) {
+  RGRBM_REQUIRE_NONNULL(smp);
+  RGRBM_REQUIRE_NONNULL(out);
+  int rc = check_draw(smp, thermalize, spacing, out, __func__);
+  if (rc != RGRBM_OK) return rc;
+  /* Reserving first makes every later append infallible but for a kind's own
+   * failure, after which the count is rolled back. */
+  if ((rc = rgrbm__dataset_grow(out, count, __func__)) != RGRBM_OK) return rc;
+  size_t before = out->count;
+  rc = smp->ops->sweep(smp, thermalize);
+  if (rc == RGRBM_OK) rc = draw_loop(smp, count, spacing, out);
+  if (rc != RGRBM_OK) {
+    out->count = before;
+    return rc;
+  }
+  if (smp->lx > 0 && out->lx == 0) {
+    out->lx = smp->lx;
+    out->ly = smp->ly;
+  }
+  return RGRBM_OK;
+}
+
+uint64_t rgrbm__bond_threshold(double K) {
+  double T = ldexp(-expm1(-2.0 * K), 32);
+  return T >= 4294967295.5 ? UINT64_C(1) << 32 : (uint64_t)llround(T);
+}

@@ -1,0 +1,240 @@
+/* RBM stacks: construction, parameter access, the unit transform and the
+ * up/down passes. */
+#include "stack.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "blas_inline.h"
+#include "error.h"
+#include "rbm.h"
+#include "rng.h"
+
+int rgrbm__stack_alloc(rgrbm_stack **out, const int *sizes, int nlevels, rgrbm_units units,
+                       const char *func) {
+  if (out == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "out is NULL");
+  *out = NULL;
+  if (sizes == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "sizes is NULL");
+  if (nlevels < 2)
+    return rgrbm__fail(RGRBM_EINVAL, func, "nlevels = %d, a stack needs at least 2 levels",
+                       nlevels);
+  if (units != RGRBM_UNITS_BINARY && units != RGRBM_UNITS_SPIN)
+    return rgrbm__fail(RGRBM_EINVAL, func, "units = %d is neither RGRBM_UNITS_BINARY nor "
+                       "RGRBM_UNITS_SPIN", (int)units);
+  for (int l = 0; l < nlevels; l++) {
+    if (sizes[l] < 1)
+      return rgrbm__fail(RGRBM_EINVAL, func, "sizes[%d] = %d, each level needs at least 1 unit",
+                         l, sizes[l]);
+  }
+  rgrbm_stack *s = rgrbm__calloc(1, sizeof *s);
+  if (s == NULL) return RGRBM_FAIL_NOMEM("the stack", sizeof *s);
+  s->depth = nlevels - 1;
+  s->units = units;
+  s->sizes = rgrbm__calloc((size_t)nlevels, sizeof *s->sizes);
+  s->weights = rgrbm__calloc((size_t)s->depth, sizeof *s->weights);
+  s->vbias = rgrbm__calloc((size_t)s->depth, sizeof *s->vbias);
+  s->hbias = rgrbm__calloc((size_t)s->depth, sizeof *s->hbias);
+  s->epochs_done = rgrbm__calloc((size_t)s->depth, sizeof *s->epochs_done);
+  s->trained_with = rgrbm__calloc((size_t)s->depth, sizeof *s->trained_with);
+  int ok = s->sizes && s->weights && s->vbias && s->hbias && s->epochs_done && s->trained_with;
+  if (ok) memcpy(s->sizes, sizes, (size_t)nlevels * sizeof *sizes);
+  for (int l = 0; ok && l < s->depth; l++) {
+    size_t nv = (size_t)sizes[l], nh = (size_t)sizes[l + 1];
+    s->weights[l] = rgrbm__calloc(nv * nh, sizeof(float));
+    s->vbias[l] = rgrbm__calloc(nv, sizeof(float));
+    s->hbias[l] = rgrbm__calloc(nh, sizeof(float));
+    ok = s->weights[l] && s->vbias[l] && s->hbias[l];
+  }
+  if (!ok) {
+    rgrbm_stack_destroy(s);
+    return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate the parameters of a %d-level stack",
+                       nlevels);
+  }
+  *out = s;
+  return RGRBM_OK;
+}
+
+/* Weights N(0, sigma^2), one generator stream per layer so that a layer's
+ * initial weights do not depend on the other layers' sizes. */
+static void init_weights(rgrbm_stack *s, uint64_t seed) {
+  for (int l = 0; l < s->depth; l++) {
+    rgrbm__rng rng;
+    rgrbm__rng_init(&rng, seed, RGRBM__STREAM(RGRBM__STREAM_STACK_INIT, (uint64_t)l));
+    size_t count = (size_t)s->sizes[l] * (size_t)s->sizes[l + 1];
+    for (size_t i = 0; i < count; i++)
+      s->weights[l][i] = (float)(RGRBM_STACK_DEFAULT_SIGMA * rgrbm__rng_normal(&rng));
+  }
+}
+
+int rgrbm_stack_create(rgrbm_stack **out, const int *sizes, int nlevels, rgrbm_units units,
+                       uint64_t seed) {
+  int rc = rgrbm__stack_alloc(out, sizes, nlevels, units, __func__);
+  if (rc) return rc;
+  (*out)->seed = seed;
+  init_weights(*out, seed);
+  return RGRBM_OK;
+}
+
+void rgrbm_stack_destroy(rgrbm_stack *s) {
+  if (s == NULL) return;
+  for (int l = 0; l < s->depth; l++) {
+    if (s->weights) rgrbm__free(s->weights[l]);
+    if (s->vbias) rgrbm__free(s->vbias[l]);
+    if (s->hbias) rgrbm__free(s->hbias[l]);
+  }
+  rgrbm__free(s->weights);
+  rgrbm__free(s->vbias);
+  rgrbm__free(s->hbias);
+  rgrbm__free(s->sizes);
+  rgrbm__free(s->epochs_done);
+  rgrbm__free(s->trained_with);
+  rgrbm__free(s);
+}
+
+int rgrbm_stack_depth(const rgrbm_stack *s) {
+  RGRBM_REQUIRE_NONNULL(s);
+  return s->depth;
+}
+
+int rgrbm_stack_size(const rgrbm_stack *s, int level) {
+  int rc = rgrbm__stack_check_level(s, level, "level", __func__);
+  return rc ? rc : s->sizes[level];
+}
+
+int rgrbm_stack_units(const rgrbm_stack *s) {
+  RGRBM_REQUIRE_NONNULL(s);
+  return (int)s->units;
+}
+
+/* Binary (x in {0,1}) and spin (s = 2x - 1) parameters of one layer:
+ * W_s = W_b / 4, c_s = c_b / 2 + sum_j W_b / 4, b_s = b_b / 2 + sum_i W_b / 4,
+ * and inversely c_b = 2 (c_s - sum_j W_s), b_b = 2 (b_s - sum_i W_s). The sums
+ * are of the weights before the change, in double. */
+static void transform_layer(float *w, float *c, float *b, size_t nv, size_t nh, int to_spin) {
+  for (size_t i = 0; i < nv; i++) {
+    double row = 0.0;
+    for (size_t j = 0; j < nh; j++) row += w[i * nh + j];
+    c[i] = (float)(to_spin ? 0.5 * c[i] + 0.25 * row : 2.0 * (c[i] - row));
+  }
+  for (size_t j = 0; j < nh; j++) {
+    double col = 0.0;
+    for (size_t i = 0; i < nv; i++) col += w[i * nh + j];
+    b[j] = (float)(to_spin ? 0.5 * b[j] + 0.25 * col : 2.0 * (b[j] - col));
+  }
+  const float scale = to_spin ? 0.25f : 4.0f; /* powers of two: exact */
+  for (size_t i = 0; i < nv * nh; i++) w[i] *= scale;
+}
+
+int rgrbm_stack_set_units(rgrbm_stack *s, rgrbm_units units) {
+  RGRBM_REQUIRE_NONNULL(s);
+  if (units != RGRBM_UNITS_BINARY && units != RGRBM_UNITS_SPIN)
+    return rgrbm__fail(RGRBM_EINVAL, __func__, "units = %d is neither RGRBM_UNITS_BINARY nor "
+                       "RGRBM_UNITS_SPIN", (int)units);
+  if (units == s->units) return RGRBM_OK;
+  for (int l = 0; l < s->depth; l++)
+    transform_layer(s->weights[l], s->vbias[l], s->hbias[l], (size_t)s->sizes[l],
+                    (size_t)s->sizes[l + 1], units == RGRBM_UNITS_SPIN);
+  s->units = units;
+  return RGRBM_OK;
+}
+
+/* The three accessors share one range check; NULL (with a message) when out of range. */
+static float *layer_array(rgrbm_stack *s, int layer, float **arrays, const char *func) {
+  if (rgrbm__stack_check_layer(s, layer, func) != RGRBM_OK) return NULL;
+  return arrays[layer];
+}
+
+float *rgrbm_stack_weights(rgrbm_stack *s, int layer) {
+  return layer_array(s, layer, s ? s->weights : NULL, __func__);
+}
+
+float *rgrbm_stack_visible_bias(rgrbm_stack *s, int layer) {
+  return layer_array(s, layer, s ? s->vbias : NULL, __func__);
+}
+
+float *rgrbm_stack_hidden_bias(rgrbm_stack *s, int layer) {
+  return layer_array(s, layer, s ? s->hbias : NULL, __func__);
+}
+
+/* Arguments of a pass: levels in range and ordered, buffers present. */
+static int check_pass(const rgrbm_stack *s, int from, int to, int up, const float *in,
+                      size_t n, const float *out, const char *func) {
+  int rc = rgrbm__stack_check_level(s, from, "from", func);
+  if (rc == RGRBM_OK) rc = rgrbm__stack_check_level(s, to, "to", func);
+  if (rc) return rc;
+  if (up ? to <= from : to >= from)
+    return rgrbm__fail(RGRBM_EINVAL, func, "from = %d, to = %d, a pass %s needs to %s from",
+                       from, to, up ? "up" : "down", up ? ">" : "<");
+  if (in == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "in is NULL");
+  if (out == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "out is NULL");
+  if (n == 0) return rgrbm__fail(RGRBM_EINVAL, func, "n = 0, a batch needs at least 1 row");
+  if (!rgrbm__blas_fits(n))
+    return rgrbm__fail(RGRBM_EINVAL, func, "n = %zu exceeds the BLAS limit of %zu rows", n,
+                       RGRBM__BLAS_MAX);
+  return RGRBM_OK;
+}
+
+/* Propagate level by level through two scratch batches; the last level is
+ * written to out. Sampling draws every row of every level from its own
+ * stream, so the result is a function of seed alone. */
+static int run_pass(const rgrbm_stack *s, int from, int to, const float *in, size_t n,
+                    float *out, int sample, uint64_t seed, const char *func) {
+  const int up = to > from, step = up ? 1 : -1;
+  size_t widest = 0;
+  for (int lvl = from + step; lvl != to; lvl += step)
+    if ((size_t)s->sizes[lvl] > widest) widest = (size_t)s->sizes[lvl];
+  int overflow = 0;
+  size_t scratch_floats = rgrbm__mul_size(n, widest, &overflow);
+  size_t scratch_bytes = rgrbm__mul_size(2 * sizeof(float), scratch_floats, &overflow);
+  size_t rng_bytes = rgrbm__mul_size(sample ? n : 0, sizeof(rgrbm__rng), &overflow);
+  if (overflow || scratch_bytes > SIZE_MAX - rng_bytes)
+    return rgrbm__fail(RGRBM_EINVAL, func, "n = %zu rows overflow the scratch buffers", n);
+  char *work = rgrbm__alloc(scratch_bytes + rng_bytes);
+  if (work == NULL) return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu bytes of "
+                                       "scratch", scratch_bytes + rng_bytes);
+  rgrbm__rng *rngs = (rgrbm__rng *)(void *)work;
+  float *scratch[2] = {(float *)(void *)(work + rng_bytes),
+                       (float *)(void *)(work + rng_bytes) + scratch_floats};
+  const float *src = in;
+  for (int lvl = from, k = 0; lvl != to; lvl += step, k++) {
+    const int next = lvl + step;
+    float *dst = next == to ? out : scratch[k & 1];
+    if (up)
+      rgrbm__rbm_hidden_means(s, lvl, src, n, dst);
+    else
+      rgrbm__rbm_visible_means(s, next, src, n, dst);
+    if (sample) {
+      uint64_t index = RGRBM__CD_PASS_BIT | ((uint64_t)up << 53) | ((uint64_t)next << 32);
+      rgrbm__rng_init_rows(rngs, n, seed, RGRBM__STREAM(RGRBM__STREAM_CD, index));
+      rgrbm__sample_units(s->units, dst, n, (size_t)s->sizes[next], rngs, dst);
+    }
+    src = dst;
+  }
+  rgrbm__free(work);
+  return RGRBM_OK;
+}
+
+int rgrbm_stack_up(const rgrbm_stack *s, int from, int to, const float *in, size_t n,
+                   float *out) {
+  int rc = check_pass(s, from, to, 1, in, n, out, __func__);
+  return rc ? rc : run_pass(s, from, to, in, n, out, 0, 0, __func__);
+}
+
+int rgrbm_stack_down(const rgrbm_stack *s, int from, int to, const float *in, size_t n,
+                     float *out) {
+  int rc = check_pass(s, from, to, 0, in, n, out, __func__);
+  return rc ? rc : run_pass(s, from, to, in, n, out, 0, 0, __func__);
+}
+
+int rgrbm_stack_sample_up(const rgrbm_stack *s, int from, int to, const float *in, size_t n,
+                          uint64_t seed, float *out) {
+  int rc = check_pass(s, from, to, 1, in, n, out, __func__);
+  return rc ? rc : run_pass(s, from, to, in, n, out, 1, seed, __func__);
+}
+
+int rgrbm_stack_sample_down(const rgrbm_stack *s, int from, int to, const float *in,
+                            size_t n, uint64_t seed, float *out) {
+  int rc = check_pass(s, from, to, 0, in, n, out, __func__);
+  return rc ? rc : run_pass(s, from, to, in, n, out, 1, seed, __func__);
+}

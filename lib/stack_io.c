@@ -1,0 +1,485 @@
+/* The stack file: a fixed header, the level sizes, one record per layer
+ * (training metadata, weights, biases) and a CRC-32 trailer. docs/formats.md
+ * has the byte layout; the field table below is its single source here. */
+#include "rgrbm/stack_io.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "atomic_file.h"
+#include "crc32.h"
+#include "error.h"
+#include "npy.h"
+#include "stack.h"
+
+static const unsigned char STACK_MAGIC[8] = {'R', 'G', 'R', 'B', 'M', 'S', 'T', 'K'};
+enum {
+  HEADER_BYTES = 32, /* magic, version, units, nlevels, reserved, seed */
+  CRC_BYTES = 4,
+  EPOCHS_BYTES = 4
+};
+
+/* ---- little-endian encoding ------------------------------------------- */
+
+static void put_le(unsigned char *b, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; i++) b[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le(const unsigned char *b, int bytes) {
+  uint64_t v = 0;
+  for (int i = bytes - 1; i >= 0; i--) v = (v << 8) | b[i];
+  return v;
+}
+
+/* ---- the training options record ------------------------------------- */
+
+/* How a field of rgrbm_cd_options is stored and which values a loader
+ * accepts. Flags are normalized to 0/1 on writing so that every stack the
+ * library can hold also loads. */
+typedef enum field_kind {
+  KIND_VERSION, /* uint32: 0 (never trained) or RGRBM_CD_OPTIONS_VERSION */
+  KIND_COUNT,   /* int32 >= 0 */
+  KIND_FLAG,    /* int32 0 or 1 */
+  KIND_PASS,    /* int32 rgrbm_pass */
+  KIND_SIZE,    /* uint64 that fits a size_t */
+  KIND_SEED,    /* uint64, any */
+  KIND_REAL     /* IEEE-754 binary64, finite */
+} field_kind;
+
+typedef struct option_field {
+  size_t offset;
+  field_kind kind;
+  const char *name;
+} option_field;
+
+#define OPTION_FIELD(member, kind) \
+  { offsetof(rgrbm_cd_options, member), kind, #member }
+
+/* File order of the record; docs/formats.md lists the same table. */
+static const option_field OPTION_FIELDS[] = {
+    OPTION_FIELD(version, KIND_VERSION),
+    OPTION_FIELD(epochs, KIND_COUNT),
+    OPTION_FIELD(batch_size, KIND_SIZE),
+    OPTION_FIELD(k, KIND_COUNT),
+    OPTION_FIELD(persistent, KIND_FLAG),
+    OPTION_FIELD(persistent_chains, KIND_SIZE),
+    OPTION_FIELD(learning_rate, KIND_REAL),
+    OPTION_FIELD(momentum_initial, KIND_REAL),
+    OPTION_FIELD(momentum_final, KIND_REAL),
+    OPTION_FIELD(momentum_switch_epoch, KIND_COUNT),
+    OPTION_FIELD(mean_field_reconstruction, KIND_FLAG),
+    OPTION_FIELD(l1, KIND_REAL),
+    OPTION_FIELD(l2, KIND_REAL),
+    OPTION_FIELD(feed_up, KIND_PASS),
+    OPTION_FIELD(compute_pll, KIND_FLAG),
+    OPTION_FIELD(seed, KIND_SEED),
+};
+enum { OPTION_FIELD_COUNT = sizeof OPTION_FIELDS / sizeof OPTION_FIELDS[0] };
+
+static int field_bytes(field_kind kind) {
+  return kind == KIND_SIZE || kind == KIND_SEED || kind == KIND_REAL ? 8 : 4;
+}
+
+static size_t options_record_bytes(void) {
+  size_t n = 0;
+  for (int i = 0; i < OPTION_FIELD_COUNT; i++) n += (size_t)field_bytes(OPTION_FIELDS[i].kind);
+  return n;
+}
+
+static uint64_t encode_field(const rgrbm_cd_options *o, const option_field *f) {
+  const char *p = (const char *)o + f->offset;
+  switch (f->kind) {
+    case KIND_VERSION:
+      return *(const unsigned *)p;
+    case KIND_COUNT:
+      return (uint32_t) * (const int *)p;
+    case KIND_FLAG:
+      return *(const int *)p != 0;
+    case KIND_PASS:
+      return (uint32_t) * (const rgrbm_pass *)p;
+    case KIND_SIZE:
+      return *(const size_t *)p;
+    case KIND_SEED:
+      return *(const uint64_t *)p;
+    case KIND_REAL: {
+      uint64_t bits;
+      memcpy(&bits, p, sizeof bits);
+      return bits;
+    }
+  }
+  return 0;
+}
+
+static void encode_options(const rgrbm_cd_options *o, unsigned char *b) {
+  for (int i = 0; i < OPTION_FIELD_COUNT; i++) {
+    int n = field_bytes(OPTION_FIELDS[i].kind);
+    put_le(b, encode_field(o, &OPTION_FIELDS[i]), n);
+    b += n;
+  }
+}
+
+/* Store one decoded field, or return 0 when its value is not acceptable. */
+static int decode_field(rgrbm_cd_options *o, const option_field *f, uint64_t v) {
+  char *p = (char *)o + f->offset;
+  switch (f->kind) {
+    case KIND_VERSION:
+      if (v != 0 && v != RGRBM_CD_OPTIONS_VERSION) return 0;
+      *(unsigned *)p = (unsigned)v;
+      return 1;
+    case KIND_COUNT:
+      if (v > INT_MAX) return 0;
+      *(int *)p = (int)v;
+      return 1;
+    case KIND_FLAG:
+      if (v > 1) return 0;
+      *(int *)p = (int)v;
+      return 1;
+    case KIND_PASS:
+      if (v != RGRBM_PASS_MEANS && v != RGRBM_PASS_SAMPLES) return 0;
+      *(rgrbm_pass *)p = (rgrbm_pass)v;
+      return 1;
+    case KIND_SIZE:
+      if (v > SIZE_MAX) return 0;
+      *(size_t *)p = (size_t)v;
+      return 1;
+    case KIND_SEED:
+      *(uint64_t *)p = v;
+      return 1;
+    case KIND_REAL: {
+      double d;
+      memcpy(&d, &v, sizeof d);
+      if (!isfinite(d)) return 0;
+      *(double *)p = d;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static int decode_options(const unsigned char *b, int layer, const char *path, const char *func,
+                          rgrbm_cd_options *o) {
+  memset(o, 0, sizeof *o);
+  for (int i = 0; i < OPTION_FIELD_COUNT; i++) {
+    int n = field_bytes(OPTION_FIELDS[i].kind);
+    uint64_t v = get_le(b, n);
+    if (!decode_field(o, &OPTION_FIELDS[i], v))
+      return rgrbm__fail(RGRBM_EFORMAT, func,
+                         "'%s': layer %d's training option %s holds an invalid value (0x%" PRIx64
+                         ")",
+                         path, layer, OPTION_FIELDS[i].name, v);
+    b += n;
+  }
+  o->progress = NULL;
+  o->progress_data = NULL;
+  return RGRBM_OK;
+}
+
+/* ---- layer geometry ---------------------------------------------------- */
+
+static size_t layer_meta_bytes(void) { return EPOCHS_BYTES + options_record_bytes(); }
+
+/* The three parameter arrays of a layer, in file order. */
+typedef struct layer_arrays {
+  float *data[3];
+  size_t count[3];
+} layer_arrays;
+
+static const char *const ARRAY_NAMES[3] = {"weights", "visible biases", "hidden biases"};
+
+static layer_arrays arrays_of(const rgrbm_stack *s, int l) {
+  size_t nv = (size_t)s->sizes[l], nh = (size_t)s->sizes[l + 1];
+  layer_arrays a = {{s->weights[l], s->vbias[l], s->hbias[l]}, {nv * nh, nv, nh}};
+  return a;
+}
+
+/* Locate the first NaN or infinity among the parameters; 0 if there is none. */
+static int find_non_finite(const rgrbm_stack *s, int *layer, int *array, size_t *index) {
+  for (int l = 0; l < s->depth; l++) {
+    layer_arrays a = arrays_of(s, l);
+    for (int k = 0; k < 3; k++)
+      for (size_t i = 0; i < a.count[k]; i++)
+        if (!isfinite(a.data[k][i])) {
+          *layer = l;
+          *array = k;
+          *index = i;
+          return 1;
+        }
+  }
+  return 0;
+}
+
+/* ---- saving ----------------------------------------------------------- */
+
+typedef struct writer {
+  rgrbm__atomic_file af;
+  uint32_t crc;
+} writer;
+
+static int put(writer *w, const void *data, size_t n) {
+  w->crc = rgrbm__crc32(w->crc, data, n);
+  return rgrbm__atomic_write(&w->af, data, n);
+}
+
+static int write_header(writer *w, const rgrbm_stack *s) {
+  unsigned char h[HEADER_BYTES];
+  memcpy(h, STACK_MAGIC, sizeof STACK_MAGIC);
+  put_le(h + 8, RGRBM_STACK_FORMAT_VERSION, 4);
+  put_le(h + 12, (uint32_t)s->units, 4);
+  put_le(h + 16, (uint32_t)(s->depth + 1), 4);
+  put_le(h + 20, 0, 4);
+  put_le(h + 24, s->seed, 8);
+  int rc = put(w, h, sizeof h);
+  for (int i = 0; rc == RGRBM_OK && i <= s->depth; i++) {
+    unsigned char b[4];
+    put_le(b, (uint32_t)s->sizes[i], 4);
+    rc = put(w, b, sizeof b);
+  }
+  return rc;
+}
+
+static int write_layer(writer *w, const rgrbm_stack *s, int l) {
+  unsigned char meta[128];
+  put_le(meta, (uint32_t)s->epochs_done[l], EPOCHS_BYTES);
+  encode_options(&s->trained_with[l], meta + EPOCHS_BYTES);
+  int rc = put(w, meta, layer_meta_bytes());
+  layer_arrays a = arrays_of(s, l);
+  /* Floats are IEEE-754 binary32 and the build only targets little-endian
+   * hosts, so the arrays go out as they lie in memory. */
+  for (int k = 0; rc == RGRBM_OK && k < 3; k++) rc = put(w, a.data[k], a.count[k] * sizeof(float));
+  return rc;
+}
+
+int rgrbm_stack_save(const rgrbm_stack *s, const char *path) {
+  RGRBM_REQUIRE_NONNULL(s);
+  RGRBM_REQUIRE_NONNULL(path);
+  int layer, array;
+  size_t index;
+  if (find_non_finite(s, &layer, &array, &index))
+    return rgrbm__fail(RGRBM_ENUMERIC, __func__,
+                       "s: layer %d's %s hold a NaN or infinity at index %zu", layer,
+                       ARRAY_NAMES[array], index);
+  writer w = {.crc = 0};
+  int rc = rgrbm__atomic_open(&w.af, path, __func__);
+  if (rc) return rc;
+  rc = write_header(&w, s);
+  for (int l = 0; rc == RGRBM_OK && l < s->depth; l++) rc = write_layer(&w, s, l);
+  if (rc == RGRBM_OK) {
+    unsigned char trailer[CRC_BYTES];
+    put_le(trailer, w.crc, CRC_BYTES);
+    rc = rgrbm__atomic_write(&w.af, trailer, sizeof trailer);
+  }
+  if (rc) {
+    rgrbm__atomic_abort(&w.af);
+    return rc;
+  }
+  return rgrbm__atomic_commit(&w.af);
+}
+
+/* ---- loading ---------------------------------------------------------- */
+
+typedef struct reader {
+  FILE *fp;
+  uint64_t length;
+  uint32_t crc;
+  const char *path;
+  const char *func;
+} reader;
+
+/* The length was checked before any read, so a short read is an I/O error
+ * (or the file changing underneath), not a format defect. */
+static int get(reader *r, void *data, size_t n) {
+  if (n != 0 && fread(data, 1, n, r->fp) != n)
+    return rgrbm__fail(RGRBM_EIO, r->func, "cannot read '%s' (did it change while loading?)",
+                       r->path);
+  r->crc = rgrbm__crc32(r->crc, data, n);
+  return RGRBM_OK;
+}
+
+static int bad_file(const reader *r, const char *what) {
+  return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': %s", r->path, what);
+}
+
+typedef struct header {
+  unsigned units;
+  uint64_t nlevels;
+  uint64_t seed;
+} header;
+
+static int read_header(reader *r, header *h) {
+  unsigned char b[HEADER_BYTES];
+  if (r->length < HEADER_BYTES + CRC_BYTES) return bad_file(r, "too short for a stack file");
+  int rc = get(r, b, sizeof b);
+  if (rc) return rc;
+  if (memcmp(b, STACK_MAGIC, sizeof STACK_MAGIC) != 0)
+    return bad_file(r, "not a stack file (wrong magic)");
+  uint64_t version = get_le(b + 8, 4);
+  if (version != RGRBM_STACK_FORMAT_VERSION)
+    return rgrbm__fail(RGRBM_EFORMAT, r->func,
+                       "'%s': unsupported stack format version %" PRIu64 " (this library reads %d)",
+                       r->path, version, RGRBM_STACK_FORMAT_VERSION);
+  h->units = (unsigned)get_le(b + 12, 4);
+  if (h->units != RGRBM_UNITS_BINARY && h->units != RGRBM_UNITS_SPIN)
+    return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': unknown units %u", r->path, h->units);
+  h->nlevels = get_le(b + 16, 4);
+  if (h->nlevels < 2 || h->nlevels > INT_MAX ||
+      h->nlevels * 4 > r->length - HEADER_BYTES - CRC_BYTES)
+    return rgrbm__fail(RGRBM_EFORMAT, r->func,
+                       "'%s': %" PRIu64 " levels do not fit a file of %" PRIu64
+                       " bytes (need >= 2)",
+                       r->path, h->nlevels, r->length);
+  if (get_le(b + 20, 4) != 0) return bad_file(r, "reserved header field is not 0");
+  h->seed = get_le(b + 24, 8);
+  return RGRBM_OK;
+}
+
+/* Read the sizes and check that, with the layer records they imply, they
+ * account for the file length exactly. Bounded by the file length at every
+ * step, so no arithmetic can overflow and nothing large is trusted. */
+static int read_sizes(reader *r, int nlevels, int *sizes) {
+  uint64_t need = HEADER_BYTES + 4 * (uint64_t)nlevels + CRC_BYTES;
+  for (int i = 0; i < nlevels; i++) {
+    unsigned char b[4];
+    int rc = get(r, b, sizeof b);
+    if (rc) return rc;
+    uint64_t v = get_le(b, 4);
+    if (v < 1 || v > INT_MAX)
+      return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': sizes[%d] = %" PRIu64 " is out of range",
+                         r->path, i, v);
+    sizes[i] = (int)v;
+  }
+  for (int l = 0; l + 1 < nlevels; l++) {
+    uint64_t nv = (uint64_t)sizes[l], nh = (uint64_t)sizes[l + 1];
+    uint64_t floats = nv * nh + nv + nh; /* < 2^63: both factors < 2^31 */
+    uint64_t room = r->length > need ? r->length - need : 0;
+    if (floats > room / 4 || layer_meta_bytes() > room - 4 * floats)
+      return rgrbm__fail(RGRBM_EFORMAT, r->func,
+                         "'%s': sizes %d x %d of layer %d need more than the file's %" PRIu64
+                         " bytes (truncated or corrupt)",
+                         r->path, sizes[l], sizes[l + 1], l, r->length);
+    need += 4 * floats + layer_meta_bytes();
+  }
+  if (need != r->length)
+    return rgrbm__fail(RGRBM_EFORMAT, r->func,
+                       "'%s': the sizes account for %" PRIu64 " bytes, the file has %" PRIu64
+                       " (trailing bytes)",
+                       r->path, need, r->length);
+  return RGRBM_OK;
+}
+
+static int read_layers(reader *r, rgrbm_stack *s, unsigned char *meta) {
+  int rc = RGRBM_OK;
+  for (int l = 0; rc == RGRBM_OK && l < s->depth; l++) {
+    rc = get(r, meta + (size_t)l * layer_meta_bytes(), layer_meta_bytes());
+    layer_arrays a = arrays_of(s, l);
+    for (int k = 0; rc == RGRBM_OK && k < 3; k++)
+      rc = get(r, a.data[k], a.count[k] * sizeof(float));
+  }
+  return rc;
+}
+
+static int check_crc(reader *r) {
+  uint32_t computed = r->crc;
+  unsigned char b[CRC_BYTES];
+  int rc = get(r, b, sizeof b);
+  if (rc) return rc;
+  uint32_t stored = (uint32_t)get_le(b, CRC_BYTES);
+  if (stored != computed)
+    return rgrbm__fail(RGRBM_EFORMAT, r->func,
+                       "'%s': checksum mismatch (stored CRC-32 %08" PRIx32 ", computed %08" PRIx32
+                       "): the file is corrupt",
+                       r->path, stored, computed);
+  return RGRBM_OK;
+}
+
+/* Decode the metadata and check the parameters once the checksum has passed,
+ * so that a damaged file is reported as damaged rather than as odd values. */
+static int apply_metadata(const reader *r, rgrbm_stack *s, const unsigned char *meta) {
+  for (int l = 0; l < s->depth; l++) {
+    const unsigned char *m = meta + (size_t)l * layer_meta_bytes();
+    uint64_t epochs = get_le(m, EPOCHS_BYTES);
+    if (epochs > INT_MAX)
+      return rgrbm__fail(RGRBM_EFORMAT, r->func,
+                         "'%s': layer %d's epochs done = %" PRIu64 " is out of range", r->path, l,
+                         epochs);
+    int rc = decode_options(m + EPOCHS_BYTES, l, r->path, r->func, &s->trained_with[l]);
+    if (rc) return rc;
+    s->epochs_done[l] = (int)epochs;
+  }
+  int layer, array;
+  size_t index;
+  if (find_non_finite(s, &layer, &array, &index))
+    return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': layer %d's %s hold a non-finite value at %zu",
+                       r->path, layer, ARRAY_NAMES[array], index);
+  return RGRBM_OK;
+}
+
+static int read_stack(reader *r, rgrbm_stack **out) {
+  header h = {0, 0, 0};
+  int rc = read_header(r, &h);
+  if (rc) return rc;
+  int nlevels = (int)h.nlevels; /* <= length / 4, checked */
+  int *sizes = rgrbm__calloc((size_t)nlevels, sizeof *sizes);
+  if (sizes == NULL) return RGRBM_FAIL_NOMEM("the level sizes", (size_t)nlevels * sizeof *sizes);
+  rgrbm_stack *s = NULL;
+  unsigned char *meta = NULL;
+  rc = read_sizes(r, nlevels, sizes);
+  if (rc == RGRBM_OK) rc = rgrbm__stack_alloc(&s, sizes, nlevels, (rgrbm_units)h.units, r->func);
+  if (rc == RGRBM_OK) {
+    meta = rgrbm__alloc((size_t)(nlevels - 1) * layer_meta_bytes());
+    if (meta == NULL)
+      rc = RGRBM_FAIL_NOMEM("the layer records", (nlevels - 1) * layer_meta_bytes());
+  }
+  if (rc == RGRBM_OK) rc = read_layers(r, s, meta);
+  if (rc == RGRBM_OK) rc = check_crc(r);
+  if (rc == RGRBM_OK) rc = apply_metadata(r, s, meta);
+  rgrbm__free(meta);
+  rgrbm__free(sizes);
+  if (rc) {
+    rgrbm_stack_destroy(s);
+    return rc;
+  }
+  s->seed = h.seed;
+  *out = s;
+  return RGRBM_OK;
+}
+
+int rgrbm_stack_load(rgrbm_stack **out, const char *path) {
+  RGRBM_REQUIRE_NONNULL(out);
+  *out = NULL;
+  RGRBM_REQUIRE_NONNULL(path);
+  reader r = {.path = path, .func = __func__};
+  int rc = rgrbm__open_for_read(path, __func__, &r.fp, &r.length);
+  if (rc) return rc;
+  rc = read_stack(&r, out);
+  fclose(r.fp);
+  return rc;
+}
+
+/* ---- .npy export -------------------------------------------------------- */
+
+int rgrbm_stack_export_npy(const rgrbm_stack *s, const char *prefix) {
+  RGRBM_REQUIRE_NONNULL(s);
+  RGRBM_REQUIRE_NONNULL(prefix);
+  static const char *const stems[3] = {"weights", "visible_bias", "hidden_bias"};
+  size_t cap = strlen(prefix) + 40;
+  char *path = rgrbm__alloc(cap);
+  if (path == NULL) return RGRBM_FAIL_NOMEM("the file name", cap);
+  int rc = RGRBM_OK;
+  for (int l = 0; rc == RGRBM_OK && l < s->depth; l++) {
+    layer_arrays a = arrays_of(s, l);
+    const uint64_t shapes[3][2] = {{(uint64_t)s->sizes[l], (uint64_t)s->sizes[l + 1]},
+                                   {(uint64_t)s->sizes[l], 0},
+                                   {(uint64_t)s->sizes[l + 1], 0}};
+    for (int k = 0; rc == RGRBM_OK && k < 3; k++) {
+      snprintf(path, cap, "%s%s_%d.npy", prefix, stems[k], l);
+      rc = rgrbm__npy_save_f32(path, a.data[k], shapes[k], k == 0 ? 2 : 1, __func__);
+    }
+  }
+  rgrbm__free(path);
+  return rc;
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""Time scikit-learn's BernoulliRBM against librgrbm on the same epoch.
+
+One epoch over 20,000 random binary configurations, 1600 visible -> 400
+hidden units, batches of 100, float32 on both sides. BernoulliRBM trains by
+persistent CD-1 ("stochastic maximum likelihood"), so the library's PCD-1
+epoch is the like-for-like figure; its CD-1 epoch is printed as well. The
+library side is measured by running the C benchmark binary (its RESULT line).
+
+Usage: sklearn_compare.py path/to/bench_cd
+Exits 77 (skipped) when scikit-learn or numpy is not installed.
+"""
+import re
+import subprocess
+import sys
+import time
+
+SKIP = 77
+NV, NH, COUNT, BATCH = 1600, 400, 20000, 100
+
+
+def time_sklearn(repetitions):
+    import numpy as np
+    from sklearn.neural_network import BernoulliRBM
+
+    rng = np.random.default_rng(2024)
+    x = (rng.random((COUNT, NV)) < 0.5).astype(np.float32)
+    best = None
+    for _ in range(repetitions):
+        rbm = BernoulliRBM(n_components=NH, batch_size=BATCH, n_iter=1,
+                           learning_rate=0.01, random_state=0)
+        start = time.perf_counter()
+        rbm.fit(x)
+        seconds = time.perf_counter() - start
+        best = seconds if best is None else min(best, seconds)
+    return best, rbm.components_.dtype
+
+
+def time_library(bench, repetitions):
+    out = subprocess.run([bench, str(repetitions)], check=True, capture_output=True,
+                         text=True).stdout
+    found = re.search(r"RESULT epoch_seconds=([0-9.]+) gemm_seconds=([0-9.]+) "
+                      r"pcd_seconds=([0-9.]+)", out)
+    if not found:
+        sys.exit("no RESULT line from " + bench)
+    return tuple(float(g) for g in found.groups())
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    try:
+        import numpy  # noqa: F401
+        import sklearn.neural_network  # noqa: F401
+    except ImportError:
+        print("scikit-learn is not installed: skipped")
+        return SKIP
+    repetitions = 3
+    cd, gemm, pcd = time_library(sys.argv[1], repetitions)
+    sk, dtype = time_sklearn(repetitions)
+    print(f"work: one epoch, {NV} -> {NH}, {COUNT} configurations, batch {BATCH}, "
+          f"best of {repetitions}")
+    print(f"scikit-learn BernoulliRBM (PCD-1, {dtype}): {sk:.4f} s")
+    print(f"librgrbm PCD-1: {pcd:.4f} s   CD-1: {cd:.4f} s   (GEMM bound {gemm:.4f} s)")
+    print(f"speed-up over BernoulliRBM: PCD-1 {sk / pcd:.2f}x, CD-1 {sk / cd:.2f}x "
+          f"(goal >= 2.5x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

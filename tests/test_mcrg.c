@@ -1,0 +1,175 @@
+/* MCRG: operators against direct loops, the exact linearized map at the
+ * infinite-temperature fixed point, singular correlations, bad input. The
+ * critical exponents are checked in test_mcrg_accept.c. */
+#include <math.h>
+
+#include "mcrg.h"
+#include "rgrbm/mcrg.h"
+#include "rng.h"
+#include "testutil.h"
+
+static int spin_at(const int8_t *s, int lx, int ly, int x, int y) {
+  return s[((y % ly + ly) % ly) * lx + (x % lx + lx) % lx];
+}
+
+START_TEST(operators_match_direct_sums) {
+  const int lx = 6, ly = 5;
+  int8_t s[30];
+  rgrbm__rng r;
+  rgrbm__rng_init(&r, 9, 0);
+  for (int i = 0; i < 30; i++) s[i] = (rgrbm__rng_u32(&r) >> 31) ? 1 : -1;
+  double want[RGRBM_MCRG_EVEN + RGRBM_MCRG_ODD] = {0};
+  for (int y = 0; y < ly; y++)
+    for (int x = 0; x < lx; x++) {
+#define S(dx, dy) spin_at(s, lx, ly, x + (dx), y + (dy))
+      want[0] += S(0, 0) * (S(1, 0) + S(0, 1));
+      want[1] += S(0, 0) * (S(1, 1) + S(1, -1));
+      want[2] += S(0, 0) * (S(2, 0) + S(0, 2));
+      want[3] += S(0, 0) * S(1, 0) * S(0, 1) * S(1, 1);
+      want[4] += S(0, 0) * (S(2, 1) + S(1, 2) + S(2, -1) + S(1, -2));
+      want[5] += S(0, 0) * (S(2, 2) + S(2, -2));
+      want[6] += S(0, 0);
+      want[7] += S(0, 0) * S(1, 0) * S(0, 1) + S(0, 0) * S(1, 0) * S(1, 1) +
+                 S(0, 0) * S(0, 1) * S(1, 1) + S(1, 0) * S(0, 1) * S(1, 1);
+      want[8] += S(-1, 0) * S(0, 0) * S(1, 0) + S(0, -1) * S(0, 0) * S(0, 1);
+      want[9] += S(-1, -1) * S(0, 0) * S(1, 1) + S(-1, 1) * S(0, 0) * S(1, -1);
+#undef S
+    }
+  int8_t *frame = malloc(rgrbm__mcrg_frame_size(lx, ly));
+  double got[10];
+  rgrbm__mcrg_measure(s, lx, ly, RGRBM_MCRG_EVEN, RGRBM_MCRG_ODD, frame, got);
+  for (int a = 0; a < 10; a++) ck_assert_msg(got[a] == want[a], "operator %d: %g vs %g", a, got[a], want[a]);
+  /* Truncation keeps the first operators of each parity. */
+  rgrbm__mcrg_measure(s, lx, ly, 2, 1, frame, got);
+  ck_assert(got[0] == want[0] && got[1] == want[1] && got[2] == want[6]);
+  free(frame);
+}
+END_TEST
+
+typedef struct {
+  rgrbm_lattice *lat;
+  rgrbm_sampler *smp;
+  rgrbm_rg *rg;
+} setup;
+
+static setup make(int L, double K, rgrbm_algorithm alg, uint64_t seed) {
+  setup u;
+  ck_assert_ok(rgrbm_lattice_create(&u.lat, RGRBM_SQUARE, L, L, RGRBM_PERIODIC));
+  ck_assert_ok(rgrbm_lattice_set_couplings(u.lat, K, 0));
+  ck_assert_ok(rgrbm_sampler_create(&u.smp, u.lat, alg, seed));
+  ck_assert_ok(rgrbm_rg_create_block2d(&u.rg, L, L, 2, RGRBM_BLOCK_MAJORITY, seed));
+  return u;
+}
+
+static void unmake(setup *u) {
+  rgrbm_rg_destroy(u->rg);
+  rgrbm_sampler_destroy(u->smp);
+  rgrbm_lattice_destroy(u->lat);
+}
+
+static rgrbm_mcrg_options options(int levels, size_t samples, long thermalize) {
+  rgrbm_mcrg_options o;
+  rgrbm_mcrg_options_init(&o);
+  o.levels = levels;
+  o.samples = samples;
+  o.thermalize = thermalize;
+  return o;
+}
+
+START_TEST(infinite_temperature_map_is_exact) {
+  /* At K = 0 the spins are independent; with 2 x 2 majority blocks and fair
+   * ties, E[s' s_i] = 3/8 for a member i of the block. Then, for one operator
+   * of each parity, T = Cov(S', S)/Var(S') exactly: magnetization 4 * 3/8 =
+   * 3/2; nearest-neighbour bonds 2 crossing bonds * (3/8)^2 = 9/32. Every
+   * level maps independent spins to independent spins. */
+  size_t before = rgrbm_memory_in_use();
+  setup u = make(16, 0.0, RGRBM_HEAT_BATH, 3);
+  rgrbm_mcrg_options o = options(2, 6000, 2);
+  o.even_operators = 2;
+  o.odd_operators = 2;
+  rgrbm_mcrg_result r;
+  ck_assert_ok(rgrbm_mcrg_run(u.smp, u.rg, &o, &r));
+  ck_assert(r.levels == 2 && r.b == 2 && r.samples == 6000 && r.even_operators == 2);
+  for (int n = 0; n < 2; n++) {
+    double le = r.lambda_even[n][0], lo = r.lambda_odd[n][0];
+    double se = r.lambda_even_err[n][0], so = r.lambda_odd_err[n][0];
+    ck_assert_msg(se > 0 && se < 0.05 && so > 0 && so < 0.05, "errors %g %g", se, so);
+    ck_assert_msg(fabs(le - 9.0 / 32) <= 4 * se, "level %d even: %g +- %g", n + 1, le, se);
+    ck_assert_msg(fabs(lo - 1.5) <= 4 * so, "level %d odd: %g +- %g", n + 1, lo, so);
+    ck_assert(fabs(r.y_odd[n][0] - log(lo) / log(2.0)) < 1e-15);
+    ck_assert(!isnan(r.lambda_even[n][1]) && isnan(r.lambda_even[n][2]));
+    ck_assert(isnan(r.lambda_odd[n][2]));
+  }
+  ck_assert(isnan(r.lambda_even[2][0]));
+  unmake(&u);
+  ck_assert_uint_eq(rgrbm_memory_in_use(), before);
+}
+END_TEST
+
+START_TEST(frozen_lattice_has_singular_correlations) {
+  /* Metropolis at K = 5 from the all-up start never flips a spin
+   * (acceptance e^-40): no operator fluctuates. */
+  setup u = make(16, 5.0, RGRBM_METROPOLIS, 1);
+  rgrbm_mcrg_options o = options(1, 40, 0);
+  rgrbm_mcrg_result r, copy;
+  memset(&r, 0x5a, sizeof r);
+  copy = r;
+  ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, &o, &r), RGRBM_ENUMERIC, "level 1", "singular");
+  ck_assert_mem_eq(&r, &copy, sizeof r);
+  unmake(&u);
+}
+END_TEST
+
+START_TEST(bad_input) {
+  size_t before = rgrbm_memory_in_use();
+  setup u = make(16, 0.3, RGRBM_HEAT_BATH, 1);
+  rgrbm_mcrg_options o;
+  rgrbm_mcrg_result r;
+  rgrbm_mcrg_options_init(NULL);
+#define BAD(field, value, ...)                                                  \
+  do {                                                                          \
+    rgrbm_mcrg_options_init(&o);                                                \
+    o.field = value;                                                            \
+    ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, &o, &r), RGRBM_EINVAL, __VA_ARGS__); \
+  } while (0)
+  BAD(version, 99, "o->version = 99");
+  BAD(levels, 0, "o->levels = 0");
+  BAD(levels, 9, "o->levels = 9");
+  BAD(levels, 3, "o->levels = 3 is more than", "16 x 16");
+  BAD(bins, 1, "o->bins = 1");
+  BAD(samples, 5, "o->samples = 5");
+  BAD(thermalize, -1, "o->thermalize = -1");
+  BAD(spacing, 0, "o->spacing = 0");
+  BAD(even_operators, 7, "o->even_operators = 7");
+  BAD(odd_operators, 0, "o->odd_operators = 0");
+#undef BAD
+  ck_assert_fails(rgrbm_mcrg_run(NULL, u.rg, NULL, &r), RGRBM_EINVAL, "smp is NULL");
+  ck_assert_fails(rgrbm_mcrg_run(u.smp, NULL, NULL, &r), RGRBM_EINVAL, "rg is NULL");
+  ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, NULL, NULL), RGRBM_EINVAL, "out is NULL");
+  rgrbm_rg *other;
+  ck_assert_ok(rgrbm_rg_create_block2d(&other, 32, 32, 2, RGRBM_BLOCK_MAJORITY, 0));
+  ck_assert_fails(rgrbm_mcrg_run(u.smp, other, NULL, &r), RGRBM_EINVAL, "16 x 16",
+                  "rg expects one of 32 x 32");
+  rgrbm_rg_destroy(other);
+  ck_assert_ok(rgrbm_rg_create_decimation1d(&other, 256, 2));
+  ck_assert_fails(rgrbm_mcrg_run(u.smp, other, NULL, &r), RGRBM_EUNSUPPORTED,
+                  "rg is not a block-spin plan");
+  rgrbm_rg_destroy(other);
+  unmake(&u);
+  ck_assert_uint_eq(rgrbm_memory_in_use(), before);
+}
+END_TEST
+
+static Suite *mcrg_suite(void) {
+  Suite *s = suite_create("mcrg");
+  TCase *tc = tcase_create("core");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, operators_match_direct_sums);
+  tcase_add_test(tc, infinite_temperature_map_is_exact);
+  tcase_add_test(tc, frozen_lattice_has_singular_correlations);
+  tcase_add_test(tc, bad_input);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) { return rgrbm_test_run(mcrg_suite()); }
