@@ -74,15 +74,23 @@ typedef struct ais_work {
   float *base;          /* c_A, nv */
   float *vbias, *hbias; /* the biases of the current beta's conditionals */
   float *v, *h;         /* runs x nv, runs x nh */
-  double *logw, *fe, *dot;
-  rgrbm__rng *rngs; /* one stream per run */
+  double *logw;         /* runs */
+  double *dot_base;     /* runs: c_A . v */
+  double *dot_bias;     /* runs: c . v */
+  double *wd;           /* the weights in double, nv x nh */
+  double *vd;           /* runs x nv, the current v in double */
+  double *act;          /* runs x nh, b + v W in double */
+  rgrbm__rng *rngs;     /* one stream per run */
 } ais_work;
 
+/* One block per type; the weights are copied to double once, for the
+ * importance weights. */
 static int alloc_work(ais_work *a, const char *func) {
   size_t floats = 2 * a->nv + a->nh + a->runs * (a->nv + a->nh);
   int overflow = 0;
   size_t float_bytes = rgrbm__mul_size(floats, sizeof(float), &overflow);
-  size_t double_bytes = rgrbm__mul_size(3 * a->runs, sizeof(double), &overflow);
+  size_t doubles = a->nv * a->nh + a->runs * (3 + a->nv + a->nh);
+  size_t double_bytes = rgrbm__mul_size(doubles, sizeof(double), &overflow);
   size_t rng_bytes = rgrbm__mul_size(a->runs, sizeof(rgrbm__rng), &overflow);
   if (overflow) return rgrbm__fail(RGRBM_EINVAL, func, "o->runs = %zu is too many", a->runs);
   float *f = rgrbm__alloc(float_bytes);
@@ -99,8 +107,13 @@ static int alloc_work(ais_work *a, const char *func) {
   a->hbias = a->vbias + a->nv;
   a->v = a->hbias + a->nh;
   a->h = a->v + a->runs * a->nv;
-  a->fe = a->logw + a->runs;
-  a->dot = a->fe + a->runs;
+  a->dot_base = a->logw + a->runs;
+  a->dot_bias = a->dot_base + a->runs;
+  a->wd = a->dot_bias + a->runs;
+  a->vd = a->wd + a->nv * a->nh;
+  a->act = a->vd + a->runs * a->nv;
+  const float *w = a->s->weights[a->layer];
+  for (size_t i = 0; i < a->nv * a->nh; i++) a->wd[i] = w[i];
   return RGRBM_OK;
 }
 
@@ -188,21 +201,39 @@ static void transition(ais_work *a, double beta) {
   rgrbm__sample_units(units, a->v, a->runs, a->nv, a->rngs, a->v);
 }
 
-/* a->dot[r] = c_A . v_r, shared by the two ln p* of a step. */
-static void base_dots(ais_work *a) {
+/* Everything ln p*_beta(v) needs for any beta, in double: the hidden
+ * pre-activations b + v W (one dgemm) and the two visible dot products. */
+static void prepare_log_p(ais_work *a) {
+  const float *c = a->s->vbias[a->layer], *b = a->s->hbias[a->layer];
+  for (size_t i = 0; i < a->runs * a->nv; i++) a->vd[i] = a->v[i];
+  rgrbm__dgemm(0, 0, a->runs, a->nh, a->nv, 1.0, a->vd, a->wd, 0.0, a->act);
   for (size_t r = 0; r < a->runs; r++) {
-    double d = 0.0;
-    for (size_t i = 0; i < a->nv; i++) d += (double)a->base[i] * a->v[r * a->nv + i];
-    a->dot[r] = d;
+    double base = 0.0, bias = 0.0;
+    for (size_t i = 0; i < a->nv; i++) {
+      base += (double)a->base[i] * a->vd[r * a->nv + i];
+      bias += (double)c[i] * a->vd[r * a->nv + i];
+    }
+    a->dot_base[r] = base;
+    a->dot_bias[r] = bias;
+    for (size_t j = 0; j < a->nh; j++) a->act[r * a->nh + j] += b[j];
   }
 }
 
-/* logw[r] += sign * ln p*_beta(v_r), ln p*_beta(v) = (1 - beta) c_A.v - F_beta(v). */
-static void add_log_p(ais_work *a, double beta, double sign) {
-  const int l = a->layer;
-  rgrbm__free_energy_params(a->s->units, a->s->weights[l], a->s->vbias[l], a->s->hbias[l], a->nv,
-                            a->nh, beta, a->v, a->runs, a->fe);
-  for (size_t r = 0; r < a->runs; r++) a->logw[r] += sign * ((1.0 - beta) * a->dot[r] - a->fe[r]);
+/* ln p*_beta(v_r) = (1 - beta) c_A.v + beta c.v + sum_j ln sum_{h_j} e^{beta h_j act_j}:
+ * the RBM with every parameter scaled by beta, times the base rates. */
+static double log_p(const ais_work *a, size_t r, double beta) {
+  const double *x = a->act + r * a->nh;
+  double lp = (1.0 - beta) * a->dot_base[r] + beta * a->dot_bias[r];
+  const int spin = a->s->units == RGRBM_UNITS_SPIN;
+  for (size_t j = 0; j < a->nh; j++)
+    lp += spin ? rgrbm__log2cosh(beta * x[j]) : rgrbm__softplus(beta * x[j]);
+  return lp;
+}
+
+/* logw[r] += ln p*_num(v_r) - ln p*_den(v_r): one importance-weight factor. */
+static void add_log_ratio(ais_work *a, double beta_num, double beta_den) {
+  prepare_log_p(a);
+  for (size_t r = 0; r < a->runs; r++) a->logw[r] += log_p(a, r, beta_num) - log_p(a, r, beta_den);
 }
 
 static double beta_at(int k, int steps) { return (double)k / (double)steps; }
@@ -222,9 +253,7 @@ static void forward(ais_work *a, const rgrbm_ais_options *o) {
   sample_base(a, o->seed, 0);
   memset(a->logw, 0, a->runs * sizeof *a->logw);
   for (int k = 1; k <= steps; k++) {
-    base_dots(a);
-    add_log_p(a, beta_at(k, steps), 1.0);
-    add_log_p(a, beta_at(k - 1, steps), -1.0);
+    add_log_ratio(a, beta_at(k, steps), beta_at(k - 1, steps));
     if (k < steps) {
       set_beta(a, beta_at(k, steps));
       transition(a, beta_at(k, steps));
@@ -241,9 +270,7 @@ static void reverse(ais_work *a, const rgrbm_ais_options *o) {
   for (long t = 0; t < o->reverse_burn_in; t++) transition(a, 1.0);
   memset(a->logw, 0, a->runs * sizeof *a->logw);
   for (int k = steps; k >= 1; k--) {
-    base_dots(a);
-    add_log_p(a, beta_at(k - 1, steps), 1.0);
-    add_log_p(a, beta_at(k, steps), -1.0);
+    add_log_ratio(a, beta_at(k - 1, steps), beta_at(k, steps));
     if (k > 1) {
       set_beta(a, beta_at(k - 1, steps));
       transition(a, beta_at(k - 1, steps));

@@ -116,9 +116,10 @@ typedef struct trainer {
   size_t nv, nh, count;
   size_t batch;  /* rows of a full batch */
   size_t chains; /* PCD chains (0 for CD) */
-  float *v;      /* (batch + chains) x nv: positive and negative visible rows */
-  float *h;      /* (batch + chains) x nh: positive and negative hidden rows */
-  float *hs;     /* max(batch, chains) x nh: hidden samples (PCD: the chains' state) */
+  /* v and h hold batch positive rows and the negative rows (CD: batch,
+   * PCD: chains); hs the negative side's hidden samples (PCD: the chains'
+   * state). */
+  float *v, *h, *hs;
   float *recon;  /* batch x nv, PCD with a progress callback only */
   float *feed[2];   /* batch x widest level below layer, layer > 0 only */
   float *dw, *dc, *db; /* momentum */
@@ -206,7 +207,9 @@ static int trainer_init(trainer *t, rgrbm_stack *s, int layer, const rgrbm_datas
     return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "the work buffers of layer %d overflow "
                        "size_t", layer);
   t->block = rgrbm__calloc(1, bytes);
-  if (t->block == NULL) return RGRBM_FAIL_NOMEM("rgrbm_cd_train's work buffers", bytes);
+  if (t->block == NULL)
+    return rgrbm__fail(RGRBM_ENOMEM, "rgrbm_cd_train", "cannot allocate %zu bytes of work "
+                       "buffers for layer %d", bytes, layer);
   assign(t, t->block, offset);
   return RGRBM_OK;
 }

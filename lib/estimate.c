@@ -13,9 +13,9 @@
 /* ---- time series ------------------------------------------------------ */
 
 static int check_series(const double *x, size_t n, size_t min_n, const void *result,
-                        const char *func) {
+                        const char *result_name, const char *func) {
   if (x == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "x is NULL");
-  if (result == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "the result pointer is NULL");
+  if (result == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "%s is NULL", result_name);
   if (n < min_n)
     return rgrbm__fail(RGRBM_EINVAL, func, "n = %zu, at least %zu values are needed", n, min_n);
   for (size_t i = 0; i < n; i++)
@@ -31,7 +31,7 @@ static double mean_of(const double *x, size_t n) {
 }
 
 int rgrbm_series_mean(const double *x, size_t n, double *mean) {
-  int rc = check_series(x, n, 1, mean, __func__);
+  int rc = check_series(x, n, 1, mean, "mean", __func__);
   if (rc != RGRBM_OK) return rc;
   *mean = mean_of(x, n);
   return RGRBM_OK;
@@ -39,7 +39,7 @@ int rgrbm_series_mean(const double *x, size_t n, double *mean) {
 
 int rgrbm_series_binned_error(const double *x, size_t n, size_t bins, double *error) {
   if (bins < 2) return rgrbm__fail(RGRBM_EINVAL, __func__, "bins = %zu, at least 2 are needed", bins);
-  int rc = check_series(x, n, bins, error, __func__);
+  int rc = check_series(x, n, bins, error, "error", __func__);
   if (rc != RGRBM_OK) return rc;
   size_t len = n / bins;
   double grand = mean_of(x, len * bins), ss = 0;
@@ -52,7 +52,7 @@ int rgrbm_series_binned_error(const double *x, size_t n, size_t bins, double *er
 }
 
 int rgrbm_series_tau_int(const double *x, size_t n, double *tau) {
-  int rc = check_series(x, n, 2, tau, __func__);
+  int rc = check_series(x, n, 2, tau, "tau", __func__);
   if (rc != RGRBM_OK) return rc;
   double mu = mean_of(x, n), c0 = 0;
   for (size_t i = 0; i < n; i++) c0 += (x[i] - mu) * (x[i] - mu);

@@ -56,18 +56,25 @@ typedef struct moments {
   double log_z, b, e, ee, m, am, m2, m4;
 } moments;
 
+/* The (B, M) of histogram cell c. */
+static void cell_values(size_t c, int n, double *B, double *M) {
+  *B = (double)((long long)(c / (size_t)(n + 1)) - 2 * n);
+  *M = (double)(2 * (long long)(c % (size_t)(n + 1)) - n);
+}
+
 static moments averages(const uint64_t *counts, int n, double K, double h) {
   moments r = {-INFINITY, 0, 0, 0, 0, 0, 0, 0};
   size_t cells = (size_t)(4 * n + 1) * (size_t)(n + 1);
-  for (size_t c = 0; c < cells; c++)
-    if (counts[c]) r.log_z = rgrbm__log_add(r.log_z, log((double)counts[c]) +
-                                                         K * (double)((long long)(c / (n + 1)) - 2 * n) +
-                                                         h * (double)(2 * (long long)(c % (n + 1)) - n));
+  double B, M;
   for (size_t c = 0; c < cells; c++) {
     if (!counts[c]) continue;
-    double B = (double)((long long)(c / (n + 1)) - 2 * n), M = (double)(2 * (long long)(c % (n + 1)) - n);
-    double e = K * B + h * M;
-    double w = exp(log((double)counts[c]) + e - r.log_z), m = M / n;
+    cell_values(c, n, &B, &M);
+    r.log_z = rgrbm__log_add(r.log_z, log((double)counts[c]) + K * B + h * M);
+  }
+  for (size_t c = 0; c < cells; c++) {
+    if (!counts[c]) continue;
+    cell_values(c, n, &B, &M);
+    double e = K * B + h * M /* -beta*H */, w = exp(log((double)counts[c]) + e - r.log_z), m = M / n;
     r.b += w * B;
     r.e += w * e;
     r.ee += w * e * e;
@@ -85,8 +92,8 @@ int rgrbm_exact_enumerate(rgrbm_geometry g, int lx, int ly, rgrbm_boundary bc, d
   int rc = rgrbm__check_shape(g, lx, ly, bc, __func__);
   if (rc != RGRBM_OK) return rc;
   if ((long long)lx * ly > MAXN)
-    return rgrbm__fail(RGRBM_EINVAL, __func__, "lx * ly = %d * %d sites, enumeration takes at most %d",
-                       lx, ly, MAXN);
+    return rgrbm__fail(RGRBM_EINVAL, __func__,
+                       "lx * ly = %d * %d sites, enumeration takes at most %d", lx, ly, MAXN);
   if ((rc = rgrbm__check_couplings(K, h, __func__)) != RGRBM_OK) return rc;
   bonds b;
   build_bonds(&b, g, lx, ly, bc);

@@ -42,7 +42,7 @@ int rgrbm_lattice_create(rgrbm_lattice **out, rgrbm_geometry g, int lx, int ly,
   size_t sites = (size_t)lx * (size_t)ly;
   rgrbm_lattice *lat = rgrbm__calloc(1, sizeof *lat);
   if (lat == NULL) return RGRBM_FAIL_NOMEM("the lattice", sizeof *lat);
-  lat->spins = rgrbm__calloc(sites + RGRBM__SPIN_PAD, 1);
+  lat->spins = rgrbm__alloc(sites);
   if (lat->spins == NULL) {
     rgrbm__free(lat);
     return RGRBM_FAIL_NOMEM("the spins", sites);

@@ -8,10 +8,6 @@
 
 #include "rgrbm/lattice.h"
 
-/* The spins are followed by this many readable bytes, so vector kernels may
- * load (and store back unchanged) a vector past the last site. */
-#define RGRBM__SPIN_PAD 128
-
 struct rgrbm_lattice {
   rgrbm_geometry geometry;
   rgrbm_boundary boundary;

@@ -151,7 +151,9 @@ int rgrbm__log_partition_side(const rgrbm_stack *s, int layer, rgrbm__side side,
   /* coupling, both biases, one pre-activation vector and one lse per run */
   size_t doubles = e.a * e.o + e.a + e.o + runs * e.o + 2 * runs;
   double *block = rgrbm__alloc(doubles * sizeof(double));
-  if (block == NULL) return RGRBM_FAIL_NOMEM("the enumeration", doubles * sizeof(double));
+  if (block == NULL)
+    return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu bytes for the enumeration",
+                       doubles * sizeof(double));
   e.coupling = block;
   e.bias_a = e.coupling + e.a * e.o;
   e.bias_o = e.bias_a + e.a;
@@ -216,7 +218,7 @@ int rgrbm__pll_sum(const rgrbm_stack *s, int layer, const float *v, size_t n, do
   double *terms = scratch + n * nh;
   const long rows = (long)n;
 #ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (n * nv * nh >= 1 << 16)
+#pragma omp parallel for schedule(static) if (n * nv * nh >= 1 << 14)
 #endif
   for (long r = 0; r < rows; r++)
     terms[r] = pll_row(s, layer, v + (size_t)r * nv, scratch + (size_t)r * nh);

@@ -5,12 +5,21 @@
  * neighbours of the other, so each half-sweep is a set of independent
  * updates that can be done in any order, and in SIMD.
  *
- * Exactness with one random byte per site: q is stored as T / 2^32 with
- * T = round(q 2^32) split into a high byte and 24 low bits (q = 1 as
- * 255 and 2^24). A uniform byte b below the high byte flips, above it keeps;
- * on a tie (probability 1/256) 24 more bits from a second stream decide. The
- * flip probability is therefore exactly T / 2^32, i.e. q to within 2^-33,
- * while the vector loop consumes one byte per update. */
+ * Layout: for the duration of a sweep call the spins are copied into a
+ * split layout, each row as its even-x sites then its odd-x sites, each part
+ * with a ghost cell at both ends. The sites of one colour in a row are then
+ * one contiguous part, their up and down neighbours the same part of the
+ * rows above and below, and their left and right neighbours the other part
+ * shifted by at most one: every operand is a plain vector load.
+ *
+ * Exactness with about one random byte per update: q is stored as T / 2^32
+ * with T = round(q 2^32) written in base 256 as hi, mid and 16 low bits. A
+ * uniform byte b below hi flips, above it keeps; on a tie (probability
+ * 1/256) a second byte is compared with mid the same way, and on a second
+ * tie 16 bits from a second stream decide against the low bits. The flip
+ * probability is therefore exactly T / 2^32, i.e. q to within 2^-33. The
+ * moves with q = 1 (downhill Metropolis moves) are marked to flip outright,
+ * which keeps them from tying at all. */
 #include <math.h>
 #include <string.h>
 
@@ -21,24 +30,32 @@
 #include "sampler.h"
 
 enum {
-  LANES = 64, /* sites per vector step; half of them are updated */
-  TABLE = 18  /* (s > 0) * 9 + n + 4 for n in -4..4 */
+  LANES = 64, /* updates per vector step */
+  TABLE = 18, /* (s > 0) * 9 + n + 4 for n in -4..4 */
+  GHOST = 1   /* cells before each part */
 };
 
 typedef uint8_t vbyte __attribute__((vector_size(LANES)));
 typedef int8_t vspin __attribute__((vector_size(LANES)));
 typedef uint64_t vlong __attribute__((vector_size(LANES)));
 
+/* q = T / 2^32 with T = hi 2^24 + mid 2^16 + low, decided a byte at a time
+ * (the first two levels in vectors) and the last 16 bits by scalar code. */
 typedef struct flip_table {
-  uint8_t hi[LANES]; /* indexed like TABLE; padded to a vector for shuffles */
-  uint32_t lo[TABLE];
+  uint8_t hi[LANES];  /* indexed like TABLE; padded to a vector for shuffles */
+  uint8_t mid[LANES];
+  uint8_t always[LANES]; /* 0xFF where q = 1: flips without ties */
+  uint32_t low[TABLE]; /* up to 2^16 */
 } flip_table;
 
 typedef struct local_state {
   rgrbm_algorithm alg;
   rgrbm__byte_pool pool; /* one byte per update */
-  rgrbm__rng tie_rng; /* 24 bits per tie */
-  int8_t *zeros;      /* the neighbours of a row at an open edge */
+  rgrbm__rng tie_rng;    /* 24 bits per tie */
+  int8_t *split;         /* 2 * ly parts of `stride` bytes; part 2y + p holds x = 2j + p */
+  int8_t *zeros;         /* a part of zeros: the rows beyond an open edge */
+  size_t stride;
+  int generic; /* never the AVX-512 kernels (tests) */
   flip_table table;
 } local_state;
 
@@ -57,140 +74,185 @@ static void build_table(flip_table *t, rgrbm_algorithm alg, double K, double h) 
     double s = k >= 9 ? 1.0 : -1.0, n = (double)(k % 9 - 4);
     double T = ldexp(flip_probability(alg, s * (K * n + h)), 32);
     uint64_t ti = T >= 4294967295.5 ? UINT64_C(1) << 32 : (uint64_t)llround(T);
-    /* q = 1 cannot be a byte below 256: 255 plus ties that always flip. */
-    t->hi[k] = ti >> 32 ? 255 : (uint8_t)(ti >> 24);
-    t->lo[k] = (uint32_t)(ti - ((uint64_t)t->hi[k] << 24));
+    /* q = 1 flips outright (always); its bytes still say q = 1 exactly. */
+    int one = ti >> 32 != 0;
+    t->always[k] = one ? 0xFF : 0;
+    t->hi[k] = one ? 255 : (uint8_t)(ti >> 24);
+    t->mid[k] = one ? 255 : (uint8_t)(ti >> 16);
+    t->low[k] = one ? 65536 : (uint32_t)(ti & 0xFFFFu);
   }
 }
 
-static int table_index(int s, int n) { return (s > 0) * 9 + n + 4; }
+/* ---- the split layout ------------------------------------------------- */
 
-/* The new spin, given the byte b drawn for it. */
-static int8_t decide(const flip_table *t, rgrbm__rng *tie_rng, int8_t s, int n, uint8_t b) {
-  int k = table_index(s, n);
-  if (b != t->hi[k]) return b < t->hi[k] ? (int8_t)-s : s;
-  return (rgrbm__rng_u32(tie_rng) >> 8) < t->lo[k] ? (int8_t)-s : s;
+static int8_t *part(const local_state *st, int y, int p) {
+  return st->split + (size_t)(2 * y + p) * st->stride + GHOST;
 }
 
-/* ---- rows ------------------------------------------------------------- */
+static int part_length(int lx, int p) { return (lx + 1 - p) / 2; }
 
-typedef struct row_view {
-  int8_t *row;
-  const int8_t *up, *down; /* rows above and below (zeros at open edges) */
-  int lx, periodic;
-} row_view;
-
-static int left_of(const row_view *v, int x) {
-  return x > 0 ? v->row[x - 1] : v->periodic ? v->row[v->lx - 1] : 0;
-}
-static int right_of(const row_view *v, int x) {
-  return x + 1 < v->lx ? v->row[x + 1] : v->periodic ? v->row[0] : 0;
-}
-
-static void update_site(const row_view *v, local_state *st, int x) {
-  int n = left_of(v, x) + right_of(v, x) + v->up[x] + v->down[x];
-  v->row[x] = decide(&st->table, &st->tie_rng, v->row[x], n, *rgrbm__pool_take(&st->pool, 1));
-}
-
-#define LOAD(type, p) ({ type v_; memcpy(&v_, (p), sizeof v_); v_; })
-
-/* The tied lanes (bytes of 0xFF in words), settled one by one in lane order. */
-static void settle_ties(const row_view *v, local_state *st, int x, const uint64_t words[LANES / 8],
-                        const uint8_t k[LANES], const int8_t c[LANES]) {
-  for (int w = 0; w < LANES / 8; w++)
-    for (uint64_t t = words[w]; t != 0;) {
-      int byte = __builtin_ctzll(t) / 8, i = 8 * w + byte;
-      t &= ~(UINT64_C(0xFF) << (8 * byte));
-      if ((rgrbm__rng_u32(&st->tie_rng) >> 8) < st->table.lo[k[i]]) v->row[x + i] = (int8_t)-c[i];
-    }
-}
-
-/* Sites x = 1 .. lx - 2 of the colour whose lanes have i % 2 == odd (the
- * same for every step since LANES is even), LANES sites a step; the last
- * step is masked to the row (the lattice and the zero row are padded so its
- * loads stay in bounds, and it stores other lanes back unchanged). Each step
- * takes LANES / 2 pool bytes, one per updated lane. Vectors stay local to
- * this function: passing them across functions would tie the ABI to one
- * instruction set. */
-static inline __attribute__((always_inline)) void update_interior_body(const row_view *v,
-                                                                       local_state *st, int odd) {
-  vbyte lane, spread;
-  for (int i = 0; i < LANES; i++) {
-    lane[i] = (uint8_t)i;
-    spread[i] = (uint8_t)(i / 2);
-  }
-  const vbyte colour = (vbyte)((lane & 1) == (uint8_t)odd);
-  const vbyte hi_table = LOAD(vbyte, st->table.hi);
-  for (int x = 1; x < v->lx - 1; x += LANES) {
-    int inside = v->lx - 1 - x; /* lanes before the last site */
-    vbyte active = inside >= LANES ? colour : colour & (vbyte)(lane < (uint8_t)inside);
-    vspin c = LOAD(vspin, v->row + x);
-    vspin n = LOAD(vspin, v->row + x - 1) + LOAD(vspin, v->row + x + 1) + LOAD(vspin, v->up + x) +
-              LOAD(vspin, v->down + x);
-    vbyte k = (vbyte)(n + 4) + ((vbyte)(c > 0) & 9);
-    vbyte hi = __builtin_shuffle(hi_table, k);
-    vbyte b = __builtin_shuffle(LOAD(vbyte, rgrbm__pool_take(&st->pool, LANES / 2)), spread);
-    vbyte flip = active & (vbyte)(b < hi), tie = active & (vbyte)(b == hi);
-    vspin nc = (c & ~(vspin)flip) | (-c & (vspin)flip);
-    memcpy(v->row + x, &nc, sizeof nc);
-    vlong words = (vlong)tie;
-    uint64_t any = 0;
-    for (int w = 0; w < LANES / 8; w++) any |= words[w];
-    if (any != 0) {
-      uint64_t w8[LANES / 8];
-      uint8_t kk[LANES];
-      int8_t cc[LANES];
-      memcpy(w8, &words, sizeof w8);
-      memcpy(kk, &k, sizeof kk);
-      memcpy(cc, &c, sizeof cc);
-      settle_ties(v, st, x, w8, kk, cc);
+/* Copies between the lattice and the split layout, in either direction. */
+static inline __attribute__((always_inline)) void split_body(local_state *st, rgrbm_lattice *lat,
+                                                             int out) {
+  for (int y = 0; y < lat->ly; y++) {
+    int8_t *row = lat->spins + (size_t)y * (size_t)lat->lx;
+    int8_t *even = part(st, y, 0), *odd = part(st, y, 1);
+    int ne = part_length(lat->lx, 0), no = part_length(lat->lx, 1);
+    if (out) {
+      for (int j = 0; j < no; j++) {
+        row[2 * j] = even[j];
+        row[2 * j + 1] = odd[j];
+      }
+      if (ne > no) row[2 * no] = even[no];
+    } else {
+      for (int j = 0; j < no; j++) {
+        even[j] = row[2 * j];
+        odd[j] = row[2 * j + 1];
+      }
+      if (ne > no) even[no] = row[2 * no];
     }
   }
 }
 
 __attribute__((target(RGRBM__AVX512_BYTES)))
-static void update_interior_avx512(const row_view *v, local_state *st, int odd) {
-  update_interior_body(v, st, odd);
+static void split_avx512(local_state *st, rgrbm_lattice *lat, int out) {
+  split_body(st, lat, out);
 }
 
 __attribute__((target_clones("avx2", "default")))
-static void update_interior_generic(const row_view *v, local_state *st, int odd) {
-  update_interior_body(v, st, odd);
+static void split_generic(local_state *st, rgrbm_lattice *lat, int out) {
+  split_body(st, lat, out);
 }
 
-static void update_interior(const row_view *v, local_state *st, int odd) {
-  if (rgrbm__have_avx512_bytes()) update_interior_avx512(v, st, odd);
-  else update_interior_generic(v, st, odd);
+static void split(local_state *st, rgrbm_lattice *lat, int out, int avx512) {
+  if (avx512) split_avx512(st, lat, out);
+  else split_generic(st, lat, out);
 }
 
-/* The sites of one colour in a row: x0 (0 or 1), then every second site. */
-static void update_row(const row_view *v, local_state *st, int x0) {
-  if (x0 == 0) update_site(v, st, 0);
-  update_interior(v, st, (x0 + 1) & 1); /* lane i is site 1 + i */
-  if (v->lx > 1 && (v->lx - 1 - x0) % 2 == 0) update_site(v, st, v->lx - 1);
+/* The ghosts the updates of part p read: the left neighbour of x = 0 (odd
+ * part, before its start) and the right neighbour of x = lx - 1 (even part,
+ * after its end, lx even). Open rows read zeros there. */
+static void set_ghosts(local_state *st, const rgrbm_lattice *lat) {
+  int periodic = lat->boundary == RGRBM_PERIODIC, ne = part_length(lat->lx, 0);
+  int no = part_length(lat->lx, 1);
+  for (int y = 0; y < lat->ly; y++) {
+    int8_t *even = part(st, y, 0), *odd = part(st, y, 1);
+    odd[-1] = periodic ? odd[no - 1] : 0;
+    even[ne] = periodic ? even[0] : 0;
+    odd[no] = 0; /* open, odd lx: no right neighbour of x = lx - 1 */
+  }
 }
 
-static void half_sweep(local_state *st, rgrbm_lattice *lat, int colour) {
-  size_t lx = (size_t)lat->lx;
+/* ---- the kernel ------------------------------------------------------- */
+
+/* One part: n updates of the sites a[j], whose neighbours are u[j], d[j]
+ * (rows above and below) and o[j + left], o[j + left + 1] (the other part).
+ * Each step takes LANES pool bytes; the last step is masked to the part
+ * (parts are padded so its loads stay in bounds, and it stores the other
+ * lanes back unchanged); ties are settled one by one, in lane order. */
+typedef struct part_view {
+  int8_t *a;
+  const int8_t *o, *u, *d;
+  int n, left; /* left = -1 for the even part, 0 for the odd */
+} part_view;
+
+#define LOAD(type, p) ({ type v_; memcpy(&v_, (p), sizeof v_); v_; })
+
+/* Lanes still tied after two bytes (bytes of 0xFF in words), in lane order. */
+static void settle_ties(local_state *st, int8_t *a, const uint64_t words[LANES / 8],
+                        const uint8_t k[LANES], const int8_t c[LANES]) {
+  for (int w = 0; w < LANES / 8; w++)
+    for (uint64_t t = words[w]; t != 0;) {
+      int byte = __builtin_ctzll(t) / 8, i = 8 * w + byte;
+      t &= ~(UINT64_C(0xFF) << (8 * byte));
+      if ((rgrbm__rng_u32(&st->tie_rng) >> 16) < st->table.low[k[i]]) a[i] = (int8_t)-c[i];
+    }
+}
+
+/* Any lane set? A log-step OR across the eight 64-bit lanes. */
+#define ANY(v)                                                                   \
+  ({                                                                             \
+    vlong a_ = (vlong)(v) | __builtin_shuffle((vlong)(v), (vlong){4, 5, 6, 7, 0, 1, 2, 3}); \
+    a_ |= __builtin_shuffle(a_, (vlong){2, 3, 0, 1, 6, 7, 4, 5});                 \
+    a_ |= __builtin_shuffle(a_, (vlong){1, 0, 3, 2, 5, 4, 7, 6});                 \
+    a_[0] != 0;                                                                  \
+  })
+
+/* Vectors stay local to this function: passing them across functions would
+ * tie the ABI to one instruction set. */
+static inline __attribute__((always_inline)) void update_part_body(const part_view *v,
+                                                                   local_state *st) {
+  vbyte lane;
+  for (int i = 0; i < LANES; i++) lane[i] = (uint8_t)i;
+  const vbyte hi_table = LOAD(vbyte, st->table.hi), mid_table = LOAD(vbyte, st->table.mid);
+  const vbyte always_table = LOAD(vbyte, st->table.always);
+  for (int j = 0; j < v->n; j += LANES) {
+    vbyte active = v->n - j >= LANES ? ~(vbyte){0} : (vbyte)(lane < (uint8_t)(v->n - j));
+    vspin c = LOAD(vspin, v->a + j);
+    vspin n = LOAD(vspin, v->o + j + v->left) + LOAD(vspin, v->o + j + v->left + 1) +
+              LOAD(vspin, v->u + j) + LOAD(vspin, v->d + j);
+    vbyte k = (vbyte)(n + 4) + ((vbyte)(c > 0) & 9);
+    vbyte hi = __builtin_shuffle(hi_table, k);
+    vbyte b = LOAD(vbyte, rgrbm__pool_take(&st->pool, LANES));
+    vbyte always = __builtin_shuffle(always_table, k);
+    vbyte flip = active & ((vbyte)(b < hi) | always), tie = active & ~always & (vbyte)(b == hi);
+    if (ANY(tie)) {
+      vbyte mid = __builtin_shuffle(mid_table, k);
+      b = LOAD(vbyte, rgrbm__pool_take(&st->pool, LANES));
+      flip |= tie & (vbyte)(b < mid);
+      tie &= (vbyte)(b == mid);
+    }
+    vspin nc = (c & ~(vspin)flip) | (-c & (vspin)flip);
+    memcpy(v->a + j, &nc, sizeof nc);
+    if (ANY(tie)) {
+      uint64_t w8[LANES / 8];
+      uint8_t kk[LANES];
+      int8_t cc[LANES];
+      memcpy(w8, &tie, sizeof w8);
+      memcpy(kk, &k, sizeof kk);
+      memcpy(cc, &c, sizeof cc);
+      settle_ties(st, v->a + j, w8, kk, cc);
+    }
+  }
+}
+
+__attribute__((target(RGRBM__AVX512_BYTES)))
+static void update_part_avx512(const part_view *v, local_state *st) {
+  update_part_body(v, st);
+}
+
+__attribute__((target_clones("avx2", "default")))
+static void update_part_generic(const part_view *v, local_state *st) {
+  update_part_body(v, st);
+}
+
+/* Colour c of every row: in row y the sites with x = 2j + p, p = (y + c) % 2. */
+static void half_sweep(local_state *st, const rgrbm_lattice *lat, int colour, int avx512) {
   int periodic = lat->boundary == RGRBM_PERIODIC, square = lat->geometry == RGRBM_SQUARE;
   for (int y = 0; y < lat->ly; y++) {
-    int8_t *row = lat->spins + (size_t)y * lx;
-    int top = y == 0, bottom = y == lat->ly - 1;
-    row_view v = {row, st->zeros, st->zeros, lat->lx, periodic};
-    if (square && (!top || periodic)) v.up = top ? row + (lat->sites - lx) : row - lx;
-    if (square && (!bottom || periodic)) v.down = bottom ? lat->spins : row + lx;
-    update_row(&v, st, (y + colour) & 1);
+    int p = (y + colour) & 1, top = y == 0, bottom = y == lat->ly - 1;
+    part_view v = {part(st, y, p), part(st, y, 1 - p), st->zeros, st->zeros,
+                   part_length(lat->lx, p), p ? 0 : -1};
+    if (square && (!top || periodic)) v.u = part(st, top ? lat->ly - 1 : y - 1, p);
+    if (square && (!bottom || periodic)) v.d = part(st, bottom ? 0 : y + 1, p);
+    if (avx512) update_part_avx512(&v, st);
+    else update_part_generic(&v, st);
   }
 }
 
 static int local_sweep(rgrbm_sampler *smp, long sweeps) {
   local_state *st = smp->state;
   rgrbm_lattice *lat = smp->lattice;
+  if (sweeps == 0) return RGRBM_OK;
   build_table(&st->table, st->alg, lat->K, lat->h);
-  for (long i = 0; i < sweeps; i++) {
-    half_sweep(st, lat, 0);
-    half_sweep(st, lat, 1);
-  }
+  int avx512 = !st->generic && rgrbm__have_avx512_bytes();
+  split(st, lat, 0, avx512);
+  for (long i = 0; i < sweeps; i++)
+    for (int colour = 0; colour < 2; colour++) {
+      set_ghosts(st, lat);
+      half_sweep(st, lat, colour, avx512);
+    }
+  split(st, lat, 1, avx512);
   return RGRBM_OK;
 }
 
@@ -198,6 +260,7 @@ static void local_destroy(rgrbm_sampler *smp) {
   local_state *st = smp->state;
   if (st == NULL) return;
   rgrbm__pool_free(&st->pool);
+  rgrbm__free(st->split);
   rgrbm__free(st->zeros);
   rgrbm__free(st);
   smp->state = NULL;
@@ -208,18 +271,30 @@ static const rgrbm__sampler_ops metropolis_ops = {"Metropolis", local_sweep, rgr
 static const rgrbm__sampler_ops heat_bath_ops = {"heat bath", local_sweep, rgrbm__lattice_emit,
                                                  local_destroy};
 
+void rgrbm__sampler_force_generic(rgrbm_sampler *smp) {
+  if (smp->ops != &metropolis_ops && smp->ops != &heat_bath_ops) return;
+  local_state *st = smp->state;
+  st->generic = st->pool.generic = 1;
+}
+
 int rgrbm__local_init(rgrbm_sampler *smp, rgrbm_lattice *lat, rgrbm_algorithm alg, uint64_t seed) {
-  /* Vector loads of the zero row read up to a vector past the row's end. */
-  size_t pad = (size_t)lat->lx + 2 * LANES;
+  /* A part: the left ghost, the sites, the right ghost, and room for a
+   * vector load starting at the last site. */
+  size_t stride = (size_t)part_length(lat->lx, 0) + GHOST + 1 + LANES;
+  size_t bytes = 2 * (size_t)lat->ly * stride;
   local_state *st = rgrbm__calloc(1, sizeof *st);
   smp->state = st;
-  if (st != NULL) st->zeros = rgrbm__calloc(pad, 1);
-  if (st == NULL || st->zeros == NULL ||
+  if (st != NULL) {
+    st->split = rgrbm__calloc(bytes, 1);
+    st->zeros = rgrbm__calloc(stride, 1);
+  }
+  if (st == NULL || st->split == NULL || st->zeros == NULL ||
       rgrbm__pool_init(&st->pool, seed, RGRBM__STREAM(RGRBM__STREAM_SAMPLER, 0)) != RGRBM_OK) {
     local_destroy(smp);
-    return RGRBM_FAIL_NOMEM("the sampler's buffers", pad + RGRBM__POOL_BYTES);
+    return RGRBM_FAIL_NOMEM("the sampler's split lattice", bytes + stride);
   }
   st->alg = alg;
+  st->stride = stride;
   rgrbm__rng_init(&st->tie_rng, seed, RGRBM__STREAM(RGRBM__STREAM_SAMPLER, 1));
   smp->ops = alg == RGRBM_METROPOLIS ? &metropolis_ops : &heat_bath_ops;
   return RGRBM_OK;

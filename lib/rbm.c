@@ -9,7 +9,7 @@
 
 /* Below this many elements a parallel region costs more than it saves. */
 enum { PARALLEL_MIN_ELEMENTS = 1 << 15 };
-/* Uniforms are drawn in chunks of this many words on the stack. */
+/* Units are sampled in chunks of this many on the stack (even). */
 enum { SAMPLE_CHUNK = 256 };
 /* Hidden pre-activations of the free energy are accumulated this many at a time. */
 enum { ENERGY_CHUNK = 256 };
@@ -78,34 +78,74 @@ void rgrbm__bias_activate(rgrbm_units units, const float *bias, size_t rows, siz
   }
 }
 
-/* Turn n uniform words into samples: a unit is "on" when u < P(on). */
+/* Sampling decides most units with 16 random bits, half a generator word:
+ * unit i is on when u_i < 2^16 P(on), and 2^16 P(on) is exact in float (a
+ * power-of-two scaling). Only when u_i equals its integer part (probability
+ * 2^-16) is a further 32-bit word drawn against the fractional part, so
+ * P(on) is honoured to 2^-48 while the generator, the costliest part of a
+ * Gibbs step, produces half as many words. */
+typedef struct p_on_map {
+  float scale, shift, low; /* P(on) = scale mean + shift; "off" value */
+} p_on_map;
+
+static p_on_map p_on_of(int spin) {
+  return spin ? (p_on_map){0.5f, 0.5f, -1.0f} : (p_on_map){1.0f, 0.0f, 0.0f};
+}
+
+/* 2^16 P(on); compared with u and u + 1 in float (exact below 2^24), which
+ * also sends NaN and out-of-range means to a decided unit. */
+static inline float scaled_p_on(p_on_map map, float mean) {
+  return (mean * map.scale + map.shift) * 65536.0f;
+}
+
+/* Decide n units from their 16-bit uniforms u: on when u + 1 <= t, a tie
+ * (tie[i] = 1, left to resolve_ties) when u <= t < u + 1. Returns the
+ * number of ties. */
 __attribute__((target_clones("avx512f", "avx2", "default")))
-static void threshold_chunk(int spin, const uint32_t *words, const float *means, size_t n,
-                            float *out) {
-  const float low = spin ? -1.0f : 0.0f;
-  const float half = spin ? 0.5f : 1.0f, shift = spin ? 0.5f : 0.0f;
+static unsigned threshold_halves(p_on_map map, const uint16_t *u, const float *means, size_t n,
+                                 uint8_t *tie, float *out) {
+  unsigned ties = 0;
   for (size_t i = 0; i < n; i++) {
-    float u = (float)(words[i] >> 8) * (1.0f / 16777216.0f);
-    float p_on = means[i] * half + shift;
-    out[i] = u < p_on ? 1.0f : low;
+    float t = scaled_p_on(map, means[i]), uf = (float)u[i];
+    unsigned is_tie = (uf <= t) & (t < uf + 1.0f);
+    tie[i] = (uint8_t)is_tie;
+    ties += is_tie;
+    out[i] = uf + 1.0f <= t ? 1.0f : map.low;
+  }
+  return ties;
+}
+
+/* A tie is on with probability frac(t): one more 32-bit word decides. */
+static void resolve_ties(p_on_map map, const uint16_t *u, const float *means,
+                         const uint8_t *tie, size_t n, rgrbm__rng *rng, float *out) {
+  for (size_t i = 0; i < n; i++) {
+    if (!tie[i]) continue;
+    double frac = (double)scaled_p_on(map, means[i]) - (double)u[i];
+    out[i] = (double)rgrbm__rng_u32(rng) < frac * 4294967296.0 ? 1.0f : map.low;
   }
 }
 
-static void sample_row(int spin, const float *means, size_t cols, rgrbm__rng *rng,
+static void sample_row(p_on_map map, const float *means, size_t cols, rgrbm__rng *rng,
                        float *out) {
-  uint32_t words[SAMPLE_CHUNK];
+  uint32_t words[SAMPLE_CHUNK / 2];
+  uint16_t halves[SAMPLE_CHUNK];
+  uint8_t tie[SAMPLE_CHUNK];
+  float kept[SAMPLE_CHUNK]; /* the chunk's means, for ties when out == means */
   for (size_t c = 0; c < cols; c += SAMPLE_CHUNK) {
     size_t m = cols - c < SAMPLE_CHUNK ? cols - c : SAMPLE_CHUNK;
-    rgrbm__rng_fill_u32(rng, words, m);
-    threshold_chunk(spin, words, means + c, m, out + c);
+    rgrbm__rng_fill_u32(rng, words, (m + 1) / 2);
+    memcpy(halves, words, m * sizeof *halves);
+    memcpy(kept, means + c, m * sizeof *kept);
+    if (threshold_halves(map, halves, kept, m, tie, out + c))
+      resolve_ties(map, halves, kept, tie, m, rng, out + c);
   }
 }
 
 void rgrbm__sample_units(rgrbm_units units, const float *means, size_t rows, size_t cols,
                          rgrbm__rng *row_rngs, float *out) {
-  const int spin = units == RGRBM_UNITS_SPIN;
+  const p_on_map map = p_on_of(units == RGRBM_UNITS_SPIN);
   for (size_t r = 0; r < rows; r++)
-    sample_row(spin, means + r * cols, cols, &row_rngs[r], out + r * cols);
+    sample_row(map, means + r * cols, cols, &row_rngs[r], out + r * cols);
 }
 
 void rgrbm__rng_init_rows(rgrbm__rng *row_rngs, size_t rows, uint64_t seed,

@@ -37,9 +37,11 @@ void rgrbm__bias_activate(rgrbm_units units, const float *bias, size_t rows, siz
                           float *x);
 
 /* out[r][c] = a sample of a unit with mean means[r][c]: binary 1 with
- * probability m, spin +1 with probability (1 + m) / 2. Row r draws its
- * uniforms from row_rngs[r] (advanced), so the result does not depend on how
- * rows are split between threads. out may equal means. */
+ * probability m, spin +1 with probability (1 + m) / 2 (to 2^-48: 16 random
+ * bits decide all but 2^-16 of the units, a further word the rest). Row r
+ * draws from row_rngs[r] (advanced), so the result does not depend on how
+ * rows are split between threads or calls. out may equal means. Runs on the
+ * calling thread (see rbm.c for why). */
 void rgrbm__sample_units(rgrbm_units units, const float *means, size_t rows, size_t cols,
                          rgrbm__rng *row_rngs, float *out);
 

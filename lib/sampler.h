@@ -5,7 +5,6 @@
 #define RGRBM_LIB_SAMPLER_H
 
 #include <stddef.h>
-
 #include <stdint.h>
 #include <string.h>
 
@@ -45,9 +44,9 @@ int rgrbm__lattice_emit(rgrbm_sampler *smp, rgrbm_dataset *out, size_t max, size
 int rgrbm__check_cluster_couplings(const rgrbm_lattice *lat, const char *algorithm,
                                    const char *func);
 
-/* The probability 1 - e^{-2K} of a bond between equal spins, as a 32-bit
- * threshold: a uniform word w activates the bond iff w < threshold (exactly
- * when threshold = 2^32, i.e. never refused, cannot occur for finite K). */
+/* The probability 1 - e^{-2K} of a bond between equal spins as a threshold
+ * round(p 2^32), at most 2^32: a uniform 32-bit word w activates the bond
+ * iff w < threshold, i.e. with probability p to within 2^-33. */
 uint64_t rgrbm__bond_threshold(double K);
 
 /* Bulk random bytes (lib/sampler_random.c). */
@@ -56,13 +55,16 @@ uint64_t rgrbm__bond_threshold(double K);
  * table lookups. GCC 12's target_clones cannot dispatch on AVX-512BW or
  * VBMI, so kernels are built once with this target and once as clones
  * ("avx2", "default"), and chosen by rgrbm__have_avx512_bytes(). */
-#define RGRBM__AVX512_BYTES "avx512f,avx512bw,avx512vl,avx512dq,avx512vbmi"
+#define RGRBM__AVX512_BYTES "avx512f,avx512bw,avx512vl,avx512vbmi"
 int rgrbm__have_avx512_bytes(void);
 
-/* 16 Philox4x32-10 blocks, counters first..first+15 of (key, stream), in
- * structure-of-arrays order (word w of block j at out[16 w + j]); the same
- * bijection as rgrbm__philox4x32_10, vectorized. */
-void rgrbm__philox_soa16(const uint32_t key[2], uint64_t stream, uint64_t first, uint32_t *out);
+/* groups groups of 16 Philox4x32-10 blocks, counters first.. of (key,
+ * stream); group g holds blocks first + 16 g + j in structure-of-arrays
+ * order (word w of block j at out[64 g + 16 w + j]). The same bijection as
+ * rgrbm__philox4x32_10, vectorized; generic != 0 avoids the AVX-512 code
+ * (for tests of the fallback). */
+void rgrbm__philox_soa16(const uint32_t key[2], uint64_t stream, uint64_t first, uint32_t *out,
+                         size_t groups, int generic);
 
 /* A pool of random bytes refilled 4 KiB at a time from (seed, stream). */
 #define RGRBM__POOL_BYTES 4096
@@ -71,6 +73,7 @@ typedef struct rgrbm__byte_pool {
   uint64_t stream, block; /* the next Philox counter */
   uint8_t *bytes;         /* RGRBM__POOL_BYTES, plus 64 readable bytes */
   size_t next;
+  int generic;            /* refill without AVX-512 (tests) */
 } rgrbm__byte_pool;
 
 int rgrbm__pool_init(rgrbm__byte_pool *p, uint64_t seed, uint64_t stream); /* or RGRBM_ENOMEM */
@@ -91,6 +94,10 @@ static inline uint32_t rgrbm__pool_u32(rgrbm__byte_pool *p) {
   memcpy(&w, rgrbm__pool_take(p, 4), 4);
   return w;
 }
+
+/* Make a Metropolis or heat-bath sampler use its generic kernels even on an
+ * AVX-512 machine, so tests can check that both give the same chain. */
+void rgrbm__sampler_force_generic(rgrbm_sampler *smp);
 
 /* Spins flipped so far by a Wolff sampler (0 for other kinds): its work. */
 uint64_t rgrbm__wolff_flipped(const rgrbm_sampler *smp);

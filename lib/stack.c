@@ -28,7 +28,7 @@ int rgrbm__stack_alloc(rgrbm_stack **out, const int *sizes, int nlevels, rgrbm_u
                          l, sizes[l]);
   }
   rgrbm_stack *s = rgrbm__calloc(1, sizeof *s);
-  if (s == NULL) return RGRBM_FAIL_NOMEM("the stack", sizeof *s);
+  if (s == NULL) return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate the stack");
   s->depth = nlevels - 1;
   s->units = units;
   s->sizes = rgrbm__calloc((size_t)nlevels, sizeof *s->sizes);

@@ -34,6 +34,7 @@ static int neighbours(const rgrbm_lattice *lat, uint32_t site, uint32_t nb[4]) {
     if (y > 0 || periodic) nb[k++] = x | (y > 0 ? y - 1 : ly - 1) << 16;
     if (y + 1 < ly || periodic) nb[k++] = x | (y + 1 < ly ? y + 1 : 0) << 16;
   }
+  if (lx > 1 && ly > 1) return k;
   int kept = 0;
   for (int j = 0; j < k; j++)
     if (nb[j] != site) nb[kept++] = nb[j];

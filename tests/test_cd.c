@@ -295,6 +295,51 @@ START_TEST(results_depend_on_the_seed_only) {
 }
 END_TEST
 
+/* PCD with more chains than rows per batch and a partial last batch is just
+ * as reproducible, and differs from CD. */
+START_TEST(pcd_is_reproducible) {
+  const int sizes[] = {12, 6};
+  rgrbm_dataset *ds = random_data(12, 300, 6);
+  rgrbm_cd_options o;
+  rgrbm_cd_options_init(&o);
+  o.epochs = 3;
+  o.batch_size = 32;
+  rgrbm_stack *cd = trained(sizes, 2, ds, &o, 1);
+  o.persistent = 1;
+  o.persistent_chains = 50;
+  o.k = 2;
+  rgrbm_stack *a = trained(sizes, 2, ds, &o, 1), *b = trained(sizes, 2, ds, &o, 1);
+  ck_assert(same_layer(a, b, 0));
+  ck_assert(!same_layer(a, cd, 0));
+  rgrbm_stack_destroy(a);
+  rgrbm_stack_destroy(b);
+  rgrbm_stack_destroy(cd);
+  rgrbm_dataset_destroy(ds);
+}
+END_TEST
+
+START_TEST(options_init_sets_the_documented_defaults) {
+  rgrbm_cd_options o;
+  memset(&o, 0xff, sizeof o);
+  rgrbm_cd_options_init(&o);
+  ck_assert_uint_eq(o.version, RGRBM_CD_OPTIONS_VERSION);
+  ck_assert_int_eq(o.epochs, 10);
+  ck_assert_uint_eq(o.batch_size, 100);
+  ck_assert_int_eq(o.k, 1);
+  ck_assert_int_eq(o.persistent, 0);
+  ck_assert_uint_eq(o.persistent_chains, 0);
+  ck_assert(o.learning_rate == 0.01 && o.momentum_initial == 0.5 && o.momentum_final == 0.9);
+  ck_assert_int_eq(o.momentum_switch_epoch, 5);
+  ck_assert(o.l1 == 0.0 && o.l2 == 0.0);
+  ck_assert_int_eq(o.mean_field_reconstruction, 0);
+  ck_assert_int_eq(o.feed_up, RGRBM_PASS_MEANS);
+  ck_assert_int_eq(o.compute_pll, 0);
+  ck_assert_uint_eq(o.seed, 1);
+  ck_assert_ptr_null(o.progress);
+  ck_assert_ptr_null(o.progress_data);
+}
+END_TEST
+
 /* ---- callback, cancellation, NaN ---- */
 
 typedef struct progress_log {
@@ -476,6 +521,8 @@ static Suite *cd_suite(void) {
   tcase_add_test(tc, cd_k_gradient_matches_exact_gradient);
   tcase_add_test(tc, training_lowers_exact_kl);
   tcase_add_test(tc, results_depend_on_the_seed_only);
+  tcase_add_test(tc, pcd_is_reproducible);
+  tcase_add_test(tc, options_init_sets_the_documented_defaults);
   tcase_add_test(tc, cancel_keeps_the_last_completed_epoch);
   tcase_add_test(tc, nan_restores_the_last_good_parameters);
   tcase_add_test(tc, upper_layers_train_on_fed_up_data);

@@ -162,7 +162,10 @@ START_TEST(bad_arguments_are_named) {
   double x[4] = {1, 2, 3, 4}, r = 7;
   ck_assert_fails(rgrbm_series_mean(NULL, 4, &r), RGRBM_EINVAL, "rgrbm_series_mean", "x is NULL");
   ck_assert_fails(rgrbm_series_mean(x, 0, &r), RGRBM_EINVAL, "n = 0");
-  ck_assert_fails(rgrbm_series_mean(x, 4, NULL), RGRBM_EINVAL, "result");
+  ck_assert_fails(rgrbm_series_mean(x, 4, NULL), RGRBM_EINVAL, "mean is NULL");
+  ck_assert_fails(rgrbm_series_binned_error(x, 4, 2, NULL), RGRBM_EINVAL, "error is NULL");
+  ck_assert_fails(rgrbm_series_tau_int(x, 4, NULL), RGRBM_EINVAL, "tau is NULL");
+  ck_assert_fails(rgrbm_series_tau_int(NULL, 4, &r), RGRBM_EINVAL, "x is NULL");
   x[2] = NAN;
   ck_assert_fails(rgrbm_series_mean(x, 4, &r), RGRBM_ENUMERIC, "x[2] = nan");
   x[2] = 3;

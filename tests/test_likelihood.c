@@ -4,6 +4,9 @@
  * rounding (tolerances 1e-9 to 1e-10 relative); comparisons across the unit
  * transform allow for the float rounding of the transformed biases. */
 #include <math.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "likelihood.h"
 #include "rbm_testutil.h"
@@ -138,6 +141,29 @@ START_TEST(binary_and_spin_counterparts_agree) {
 }
 END_TEST
 
+/* The threaded enumeration and PLL give the same bits for any thread count. */
+START_TEST(results_do_not_depend_on_threads) {
+#ifdef _OPENMP
+  rgrbm_stack *s = small_rbm(16, 14, RGRBM_UNITS_SPIN, 28, 0.5);
+  uint64_t idx[300];
+  ref_random_indices(idx, 300, 16, 6);
+  rgrbm_dataset *ds = ref_dataset(16, idx, 300);
+  double z[2], pll[2];
+  int threads = omp_get_max_threads();
+  for (int t = 0; t < 2; t++) {
+    omp_set_num_threads(t == 0 ? 1 : (threads > 1 ? threads : 2));
+    ck_assert_ok(rgrbm_stack_log_partition(s, 0, &z[t]));
+    ck_assert_ok(rgrbm_stack_pseudo_log_likelihood(s, 0, ds, &pll[t]));
+  }
+  omp_set_num_threads(threads);
+  ck_assert(z[0] == z[1]);
+  ck_assert(pll[0] == pll[1]);
+  rgrbm_dataset_destroy(ds);
+  rgrbm_stack_destroy(s);
+#endif
+}
+END_TEST
+
 START_TEST(bad_arguments_are_named) {
   size_t before = rgrbm_memory_in_use();
   rgrbm_stack *s = small_rbm(6, 4, RGRBM_UNITS_BINARY, 27, 1.0);
@@ -209,6 +235,7 @@ static Suite *likelihood_suite(void) {
   tcase_add_test(tc, log_likelihood_matches_enumeration);
   tcase_add_test(tc, pseudo_log_likelihood_matches_enumeration);
   tcase_add_test(tc, binary_and_spin_counterparts_agree);
+  tcase_add_test(tc, results_do_not_depend_on_threads);
   tcase_add_test(tc, bad_arguments_are_named);
   suite_add_tcase(s, tc);
   return s;

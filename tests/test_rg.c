@@ -165,9 +165,11 @@ START_TEST(decimation_keeps_one_spin_per_block) {
   free(f), free(c);
   rgrbm_dataset_destroy(out);
   rgrbm_rg_destroy(rg);
-  /* The chain: sites 0, b, 2b, ... */
+  /* The chain: sites 0, b, 2b, ... Applying twice appends. */
   ck_assert_ok(rgrbm_rg_create_decimation1d(&rg, 108, 4));
   out = apply_new(rg, in);
+  ck_assert_ok(rgrbm_rg_apply(rg, in, out));
+  ck_assert_uint_eq(rgrbm_dataset_count(out), 40);
   int lx, ly;
   ck_assert_ok(rgrbm_dataset_shape(out, &lx, &ly));
   ck_assert_int_eq(lx, 0); /* a 1D plan sets no 2D shape */
@@ -293,6 +295,30 @@ START_TEST(learned_square_levels_get_a_geometry) {
 }
 END_TEST
 
+START_TEST(learned_decimation_network_is_decimation) {
+  /* The two directions of the mapping agree: reading the exact decimation
+   * network as a learned transform keeps sites 0, 2^L, 2 * 2^L, ... (each
+   * copy's field is dominated by its tie weight), in both modes. */
+  rgrbm_stack *s;
+  ck_assert_ok(rgrbm_stack_create_decimation1d(&s, 32, 0.9, 3));
+  rgrbm_dataset *in = random_dataset(32, 200, 17);
+  for (int level = 1; level <= 3; level++)
+    for (int mode = 0; mode < 2; mode++) {
+      rgrbm_rg *learned, *plain;
+      ck_assert_ok(rgrbm_rg_create_learned(&learned, s, level, (rgrbm_rg_mode)mode, 5));
+      ck_assert_ok(rgrbm_rg_create_decimation1d(&plain, 32, 1 << level));
+      rgrbm_dataset *a = apply_new(learned, in), *b = apply_new(plain, in);
+      int8_t *ca = all_spins(a), *cb = all_spins(b);
+      ck_assert_mem_eq(ca, cb, 200 * (32 >> level));
+      free(ca), free(cb);
+      rgrbm_dataset_destroy(a), rgrbm_dataset_destroy(b);
+      rgrbm_rg_destroy(learned), rgrbm_rg_destroy(plain);
+    }
+  rgrbm_dataset_destroy(in);
+  rgrbm_stack_destroy(s);
+}
+END_TEST
+
 START_TEST(bad_input) {
   size_t before = rgrbm_memory_in_use();
   rgrbm_rg *rg = (rgrbm_rg *)&before;
@@ -364,6 +390,7 @@ static Suite *rg_suite(void) {
   tcase_add_test(tc, learned_sign_follows_the_stack_means);
   tcase_add_test(tc, learned_ties_and_samples_have_the_right_odds);
   tcase_add_test(tc, learned_square_levels_get_a_geometry);
+  tcase_add_test(tc, learned_decimation_network_is_decimation);
   tcase_add_test(tc, bad_input);
   suite_add_tcase(s, tc);
   return s;

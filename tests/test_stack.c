@@ -2,6 +2,7 @@
  * formulas, sampling frequencies, the exact unit transform, bad input. */
 #include <math.h>
 
+#include "rbm.h"
 #include "rbm_testutil.h"
 
 static rgrbm_stack *make(const int *sizes, int nlevels, rgrbm_units units, uint64_t seed) {
@@ -130,6 +131,29 @@ START_TEST(samples_follow_the_means) {
 }
 END_TEST
 
+/* P(on) below 2^-16 is decided entirely by the tie-breaking word: with
+ * P(on) = 0.5 / 2^16, ten million units give about 76 "on", and the count
+ * must be within 5 Poisson standard errors of that. */
+START_TEST(small_probabilities_are_honoured) {
+  enum { ROWS = 1000, COLS = 10000 };
+  const double p = 0.5 / 65536.0;
+  float *x = malloc((size_t)ROWS * COLS * sizeof *x);
+  rgrbm__rng *rngs = malloc(ROWS * sizeof *rngs);
+  for (int spin = 0; spin < 2; spin++) {
+    for (size_t i = 0; i < (size_t)ROWS * COLS; i++) x[i] = (float)(spin ? 2 * p - 1 : p);
+    rgrbm__rng_init_rows(rngs, ROWS, 8, RGRBM__STREAM(RGRBM__STREAM_TEST, 0));
+    rgrbm__sample_units(spin ? RGRBM_UNITS_SPIN : RGRBM_UNITS_BINARY, x, ROWS, COLS, rngs, x);
+    double on = 0;
+    for (size_t i = 0; i < (size_t)ROWS * COLS; i++) on += x[i] == 1.0f;
+    double expected = p * ROWS * COLS;
+    ck_assert_msg(fabs(on - expected) < 5 * sqrt(expected), "%.0f on, expected %.1f", on,
+                  expected);
+  }
+  free(x);
+  free(rngs);
+}
+END_TEST
+
 /* Binary -> spin changes E(v, h) by a constant only (so every distribution
  * is unchanged), and the round trip restores the parameters up to float
  * rounding of the biases. */
@@ -178,6 +202,12 @@ START_TEST(create_rejects_bad_arguments) {
   ck_assert_fails(rgrbm_stack_create(&s, zero, 3, RGRBM_UNITS_BINARY, 1), RGRBM_EINVAL,
                   "sizes[1] = 0");
   ck_assert_fails(rgrbm_stack_create(&s, good, 2, (rgrbm_units)7, 1), RGRBM_EINVAL, "units = 7");
+  ck_assert_ptr_null(s);
+  /* 2^42 weights (16 TB) cannot be allocated: ENOMEM, nothing kept. */
+  const int huge[] = {1 << 21, 1 << 21};
+  s = (rgrbm_stack *)1;
+  ck_assert_fails(rgrbm_stack_create(&s, huge, 2, RGRBM_UNITS_BINARY, 1), RGRBM_ENOMEM,
+                  "rgrbm_stack_create", "cannot allocate");
   ck_assert_ptr_null(s);
   ck_assert_uint_eq(rgrbm_memory_in_use(), before);
   rgrbm_stack_destroy(NULL);
@@ -247,6 +277,7 @@ static Suite *stack_suite(void) {
   tcase_add_test(tc, create_shapes_and_initial_weights);
   tcase_add_test(tc, passes_match_direct_formulas);
   tcase_add_test(tc, samples_follow_the_means);
+  tcase_add_test(tc, small_probabilities_are_honoured);
   tcase_add_test(tc, unit_transform_is_exact);
   tcase_add_test(tc, create_rejects_bad_arguments);
   tcase_add_test(tc, accessors_reject_bad_arguments);

@@ -67,10 +67,15 @@ RGRBM_API void rgrbm_ais_options_init(rgrbm_ais_options *o);
 /**
  * @brief Bracket ln Z of layer's RBM: *lower from forward AIS, *upper from reverse AIS.
  *
- * Cost: 2 runs x (betas + 1) steps (plus runs x reverse_burn_in sweeps), each
- * step two size(layer) x size(layer+1) products per run and two free
- * energies in double. The result is a function of the options alone.
+ * Cost: 2 runs x (betas + 1) steps (plus runs x reverse_burn_in sweeps);
+ * a step is, for all runs at once, one product v W in double for the
+ * importance weights and one block Gibbs step (two float products). The
+ * result is a function of the options alone.
+ * @param s the stack (borrowed).
+ * @param layer the RBM, 0..depth-1.
  * @param o options, or NULL for the defaults.
+ * @param lower receives the forward estimate minus o->margin standard errors.
+ * @param upper receives the reverse estimate plus o->margin standard errors.
  * @return RGRBM_OK; RGRBM_EINVAL (NULL, layer out of range, bad options
  *         named by field, data's dim mismatched or empty); RGRBM_ENUMERIC (a
  *         weight overflowed); RGRBM_ENOMEM. On failure *lower and *upper are

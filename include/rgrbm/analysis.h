@@ -36,6 +36,8 @@ extern "C" {
 
 /**
  * @brief The receptive fields of level `level` (1..depth): out = W(0) ... W(level-1).
+ * @param s the stack (borrowed).
+ * @param level 1..depth; level 1 gives W(0) itself.
  * @param out size(0) x size(level) floats, row-major (row = visible unit).
  * @return RGRBM_OK, RGRBM_EINVAL (NULL, level out of range) or RGRBM_ENOMEM.
  *         Thread-safe for a const stack.
@@ -45,6 +47,8 @@ RGRBM_API int rgrbm_stack_receptive_field(const rgrbm_stack *s, int level, float
 /**
  * @brief Locality of `units` receptive fields laid out on an lx x ly periodic lattice.
  * @param rf (lx * ly) x units floats, row-major, as rgrbm_stack_receptive_field() writes.
+ * @param lx, ly lattice sides (each >= 1); site (x, y) is row y * lx + x.
+ * @param units fields (columns of rf), at least 1.
  * @param b block side for the block fraction, 1 <= b <= min(lx, ly).
  * @param centre_x, centre_y per unit, the centre in [0, lx) and [0, ly) (may be NULL).
  * @param gyration per unit, the radius of gyration in lattice spacings (may be NULL).
@@ -82,6 +86,10 @@ RGRBM_API int rgrbm_locality_init(rgrbm_locality *out);
 /**
  * @brief Summarize the locality of level `level`'s receptive fields for data
  *        of shape lx x ly (lx * ly == size(0)).
+ * @param s the stack (borrowed).
+ * @param level 1..depth.
+ * @param lx, ly the visible layer's 2D shape, lx * ly == size(0).
+ * @param b block side for the block fraction, 1 <= b <= min(lx, ly).
  * @param out initialized by rgrbm_locality_init(); filled on success,
  *        unchanged on failure.
  * @return as rgrbm_stack_receptive_field() and rgrbm_receptive_locality();
@@ -96,7 +104,13 @@ RGRBM_API int rgrbm_stack_locality(const rgrbm_stack *s, int level, int lx, int 
  * With RGRBM_PASS_MEANS every level carries conditional means (deterministic);
  * with RGRBM_PASS_SAMPLES every level is sampled on the way (reproducible from
  * seed) and out holds samples.
- * @param in n x size(0) values in the stack's units; @param out n x size(0).
+ * @param s the stack (borrowed).
+ * @param level the level to reach, 1..depth.
+ * @param pass RGRBM_PASS_MEANS or RGRBM_PASS_SAMPLES.
+ * @param in n x size(0) values in the stack's units.
+ * @param n rows, at least 1.
+ * @param seed every random number of a sampled reconstruction (unused for means).
+ * @param out n x size(0) values.
  * @return RGRBM_OK, RGRBM_EINVAL (NULL, level not in 1..depth, n 0, bad pass)
  *         or RGRBM_ENOMEM. Thread-safe for a const stack.
  */

@@ -87,9 +87,11 @@ typedef struct rgrbm_mcrg_result {
  * @brief Run MCRG: thermalize smp, measure o->samples configurations at
  *        every level, and fill out.
  *
- * The sampler advances (it is not reset). Deeper levels use block-spin plans
+ * The sampler advances (it is not reset), also when the run fails after
+ * sampling (a singular matrix is found at the end). Deeper levels use block-spin plans
  * like rg (same b and rule) for the smaller lattices.
- * @param smp a lattice sampler over a 2D lattice of rg's fine shape.
+ * @param smp a lattice sampler over a periodic 2D lattice of rg's fine shape
+ *        (the operators wrap around; an open lattice would bias them).
  * @param rg a block-spin plan (rgrbm_rg_create_block2d).
  * @param o options, or NULL for the defaults.
  * @param out receives the result (unchanged on failure).

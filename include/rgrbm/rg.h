@@ -11,7 +11,8 @@
  * the plan's seed and the fine configuration alone (not of its position in a
  * dataset, nor of the thread count): where randomness is needed (majority
  * ties, stochastic coarse-graining) the Philox stream is keyed by a hash of
- * the fine configuration. See docs/rg.md.
+ * the fine configuration. (Learned plans also inherit the float rounding of
+ * the BLAS products that form the conditional means.) See docs/rg.md.
  */
 #ifndef RGRBM_RG_H
 #define RGRBM_RG_H
@@ -54,6 +55,9 @@ RGRBM_API int rgrbm_rg_create_decimation1d(rgrbm_rg **out, int n_sites, int b);
 
 /**
  * @brief Plan b x b block spins on a periodic lx x ly lattice (lx/b x ly/b out).
+ * @param out receives the plan (NULL on failure).
+ * @param lx, ly fine lattice sides, multiples of b.
+ * @param b block side, at least 2.
  * @param rule RGRBM_BLOCK_MAJORITY or RGRBM_BLOCK_DECIMATE.
  * @param seed keys the coin flips that break majority ties (even b only).
  * @return RGRBM_OK, RGRBM_EINVAL (b < 2, b not dividing lx or ly, unknown
@@ -69,7 +73,11 @@ RGRBM_API int rgrbm_rg_create_block2d(rgrbm_rg **out, int lx, int ly, int b,
  * the plan is applied. When size(0) and size(level) are perfect squares
  * whose ratio is the square of an integer b, the plan has 2D shapes and
  * factor b (rgrbm_rg_shape()); otherwise its shapes and factor are 0.
+ * @param out receives the plan (NULL on failure).
+ * @param s the stack (borrowed, see above).
  * @param level 1..depth.
+ * @param mode RGRBM_RG_SIGN_MEAN or RGRBM_RG_SAMPLE.
+ * @param seed keys the coins of zero means and the samples.
  * @return RGRBM_OK, RGRBM_EINVAL or RGRBM_ENOMEM.
  */
 RGRBM_API int rgrbm_rg_create_learned(rgrbm_rg **out, const rgrbm_stack *s, int level,
@@ -80,6 +88,7 @@ RGRBM_API void rgrbm_rg_destroy(rgrbm_rg *rg);
 
 /**
  * @brief The plan's sizes.
+ * @param rg the plan.
  * @param in_dim, out_dim spins per fine and coarse configuration;
  * @param in_lx, in_ly, out_lx, out_ly 2D shapes (1D plans: lx = n, ly = 1;
  *        0 when the plan has no geometry);
@@ -94,6 +103,7 @@ RGRBM_API int rgrbm_rg_shape(const rgrbm_rg *rg, size_t *in_dim, size_t *out_dim
  *
  * Thread-safe on a const plan (distinct out datasets). out gets the coarse 2D
  * shape when the plan has one and out has none.
+ * @param rg the plan.
  * @param in dim == in_dim; a 2D shape, if set, must equal the plan's.
  * @param out dim == out_dim; a 2D shape, if set, must equal the plan's; not in.
  * @return RGRBM_OK, RGRBM_EINVAL (naming the mismatch) or RGRBM_ENOMEM; on
@@ -121,6 +131,7 @@ RGRBM_API int rgrbm_decimation1d_step(double K, double h, int b, double *K_out, 
 
 /**
  * @brief Iterate rgrbm_decimation1d_step: the flow towards the fixed point.
+ * @param K, h the starting couplings; @param b the block factor, >= 2.
  * @param steps number of steps, at least 1.
  * @param K_flow, h_flow, g_flow arrays of steps entries receiving the
  *        couplings after step n and the constant g of step n (per site of the
@@ -146,6 +157,7 @@ RGRBM_API int rgrbm_decimation1d_flow(double K, double h, int b, int steps, doub
  * 2^-18 (K_{l+1} = that rounding of K'), so that every weight and the row and
  * column sums that rgrbm_stack_set_units() forms are exact in float: the
  * statements hold to rounding in binary units too.
+ * @param out receives the stack (NULL on failure).
  * @param n_sites divisible by 2^levels, with at least 2 sites on the top level.
  * @param K |K| <= 10. @param levels number of layers, at least 1.
  * @return RGRBM_OK, RGRBM_EINVAL or RGRBM_ENOMEM.
@@ -179,6 +191,7 @@ typedef struct rgrbm_vrg_report {
  * definitions, H_RBM(h) = -ln Tr_v e^{-E(v,h)} in closed form, so
  * h_rg_max_diff tests the paper's Eq. 21 numerically. Binary units are mapped
  * to spins s = 2x - 1 for H(v).
+ * @param s the stack (any units, any parameters).
  * @param layer 0..depth-1; size(layer) <= 20, size(layer+1) <= 12.
  * @param model a lattice with size(layer) sites giving H(v) (its bonds, K and h).
  * @param out receives the report (unchanged on failure).

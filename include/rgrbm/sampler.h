@@ -6,7 +6,28 @@
  * A sampler is created over a lattice (it updates the lattice's spins in
  * place; the lattice is borrowed and must outlive the sampler) or over a
  * stack (borrowed, must outlive the sampler and not change while it runs).
- * Every result is a function of the seed alone.
+ * Every result is a function of the seed (and the starting configuration)
+ * alone, whatever the number of threads.
+ *
+ * Lattice samplers read K and h from the lattice at every sweep, so
+ * rgrbm_lattice_set_couplings() between sweeps takes effect at once; the
+ * caller may also write the spins between sweeps. One sweep is, by algorithm
+ * (docs/samplers.md has the details):
+ *  - RGRBM_METROPOLIS, RGRBM_HEAT_BATH: one update of every site, in
+ *    checkerboard order (all sites with x + y even, then all with x + y
+ *    odd). Metropolis flips with probability min(1, e^{-delta beta*H}), heat
+ *    bath sets the spin from its conditional distribution; both exactly, to
+ *    within 2^-33. Any h. A periodic side must be even (the checkerboard
+ *    needs a bipartite lattice): odd periodic sides are refused with
+ *    RGRBM_EUNSUPPORTED; open lattices may have any size.
+ *  - RGRBM_WOLFF: one cluster (on average N <m^2> spins).
+ *  - RGRBM_SWENDSEN_WANG: one update of all clusters of the lattice.
+ *  The cluster algorithms accept any size but only h = 0 and K >= 0
+ *  (RGRBM_EUNSUPPORTED otherwise, at creation and at every sweep).
+ *
+ * Thread-safety: a sampler and the lattice it runs over need exclusive
+ * access while it sweeps; distinct samplers over distinct lattices may run
+ * in different threads.
  */
 #ifndef RGRBM_SAMPLER_H
 #define RGRBM_SAMPLER_H
@@ -36,8 +57,14 @@ typedef enum rgrbm_algorithm {
 
 /**
  * @brief Create a Monte Carlo chain over lat with the given algorithm.
- * @param out receives the sampler (NULL on failure).
- * @return RGRBM_OK, RGRBM_EINVAL, RGRBM_EUNSUPPORTED or RGRBM_ENOMEM.
+ * @param out receives the sampler (NULL on failure); free it with
+ *        rgrbm_sampler_destroy() before the lattice.
+ * @param lat the lattice, borrowed: its spins are the chain's state.
+ * @param seed with alg, determines every random number the chain uses.
+ * @return RGRBM_OK; RGRBM_EINVAL (NULL, unknown alg); RGRBM_EUNSUPPORTED
+ *         (an odd periodic side for the checkerboard algorithms, h != 0 or
+ *         K < 0 for the cluster algorithms; the message says which);
+ *         RGRBM_ENOMEM.
  */
 RGRBM_API int rgrbm_sampler_create(rgrbm_sampler **out, rgrbm_lattice *lat, rgrbm_algorithm alg,
                                    uint64_t seed);
@@ -45,8 +72,11 @@ RGRBM_API int rgrbm_sampler_create(rgrbm_sampler **out, rgrbm_lattice *lat, rgrb
 /**
  * @brief Create block Gibbs chains over one RBM layer of s, or over the whole
  *        stack from the top RBM down when layer is -1.
+ * @param out receives the sampler (NULL on failure).
+ * @param s the stack, borrowed: must outlive the sampler and not change.
  * @param chains parallel chains, at least 1; each draw emits one visible
  *        configuration per chain.
+ * @return RGRBM_OK, RGRBM_EINVAL or RGRBM_ENOMEM (implemented in lib/gibbs.c).
  */
 RGRBM_API int rgrbm_sampler_create_gibbs(rgrbm_sampler **out, const rgrbm_stack *s, int layer,
                                          size_t chains, uint64_t seed);
@@ -54,15 +84,27 @@ RGRBM_API int rgrbm_sampler_create_gibbs(rgrbm_sampler **out, const rgrbm_stack 
 /** @brief Free a sampler (not the lattice or stack it runs over). NULL is a no-op. */
 RGRBM_API void rgrbm_sampler_destroy(rgrbm_sampler *smp);
 
-/** @brief Advance the chain(s) by sweeps sweeps (>= 0). */
+/**
+ * @brief Advance the chain(s) by sweeps sweeps (>= 0; see the file comment
+ *        for what a sweep is).
+ * @return RGRBM_OK, RGRBM_EINVAL (smp NULL, sweeps < 0) or
+ *         RGRBM_EUNSUPPORTED (a cluster sampler whose lattice now has h != 0
+ *         or K < 0; nothing is changed).
+ */
 RGRBM_API int rgrbm_sampler_sweep(rgrbm_sampler *smp, long sweeps);
 
 /**
- * @brief Thermalize, then append count configurations spaced by `spacing`
- *        sweeps to out (whose dim must match; a 2D shape is set when the
- *        sampler has one and out has none).
- * @return RGRBM_OK or RGRBM_EINVAL (wrong dim, negative sweeps, NULL);
- *         on failure out is unchanged.
+ * @brief Run `thermalize` sweeps, then append count configurations to out,
+ *        the first right after the thermalization and each next one
+ *        `spacing` sweeps later (count - 1 spacings in all).
+ *
+ * out's dim must be the sampler's; a 2D shape is set when the sampler has
+ * one (a square lattice) and out has none, and must agree when out has one.
+ * Room for count configurations is reserved first.
+ * @return RGRBM_OK; RGRBM_EINVAL (NULL, wrong dim or shape, thermalize < 0,
+ *         spacing < 1); RGRBM_EUNSUPPORTED (see rgrbm_sampler_sweep());
+ *         RGRBM_ENOMEM. On failure out holds exactly what it held before
+ *         (the chain itself may have advanced).
  */
 RGRBM_API int rgrbm_sampler_draw(rgrbm_sampler *smp, size_t count, long thermalize, long spacing,
                                  rgrbm_dataset *out);

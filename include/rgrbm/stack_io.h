@@ -26,6 +26,8 @@ extern "C" {
  *
  * Atomic: on any failure the temporary file is removed and an existing file
  * at path is left untouched.
+ * @param s the stack (borrowed).
+ * @param path the destination; its directory must exist and be writable.
  * @return RGRBM_OK; RGRBM_EINVAL (NULL); RGRBM_ENUMERIC (a parameter is NaN or
  *         infinite, which no loader would accept); RGRBM_EIO; RGRBM_ENOMEM.
  *         Thread-safe for a const stack.
@@ -41,6 +43,7 @@ RGRBM_API int rgrbm_stack_save(const rgrbm_stack *s, const char *path);
  * which. Claimed sizes are checked against the file length before anything is
  * allocated, so a hostile file cannot request more memory than its own size.
  * @param out receives the stack (NULL on failure); free it with rgrbm_stack_destroy().
+ * @param path the file to read.
  * @return RGRBM_OK, RGRBM_EINVAL (NULL), RGRBM_EIO, RGRBM_EFORMAT or RGRBM_ENOMEM.
  */
 RGRBM_API int rgrbm_stack_load(rgrbm_stack **out, const char *path);
@@ -54,6 +57,8 @@ RGRBM_API int rgrbm_stack_load(rgrbm_stack **out, const char *path);
  * The prefix is pasted in front of the names as given, so "out/" writes into
  * a directory (which must exist) and "out/run1_" prefixes the files. Each file
  * is written atomically; files written before a failure are kept.
+ * @param s the stack (borrowed).
+ * @param prefix pasted in front of every file name.
  * @return RGRBM_OK, RGRBM_EINVAL (NULL), RGRBM_EIO or RGRBM_ENOMEM.
  */
 RGRBM_API int rgrbm_stack_export_npy(const rgrbm_stack *s, const char *prefix);
