@@ -9,7 +9,7 @@
 
 /* Below this many elements a parallel region costs more than it saves. */
 enum { PARALLEL_MIN_ELEMENTS = 1 << 15 };
-/* Units are sampled in chunks of this many on the stack (even). */
+/* Units are sampled in chunks of this many, one byte of randomness each. */
 enum { SAMPLE_CHUNK = 256 };
 /* Hidden pre-activations of the free energy are accumulated this many at a time. */
 enum { ENERGY_CHUNK = 256 };
@@ -78,12 +78,14 @@ void rgrbm__bias_activate(rgrbm_units units, const float *bias, size_t rows, siz
   }
 }
 
-/* Sampling decides most units with 16 random bits, half a generator word:
- * unit i is on when u_i < 2^16 P(on), and 2^16 P(on) is exact in float (a
- * power-of-two scaling). Only when u_i equals its integer part (probability
- * 2^-16) is a further 32-bit word drawn against the fractional part, so
- * P(on) is honoured to 2^-48 while the generator, the costliest part of a
- * Gibbs step, produces half as many words. */
+/* Sampling decides most units with 8 random bits, a quarter of a generator
+ * word: unit i is on when u_i < 2^8 P(on), and 2^8 P(on) is exact in float
+ * (a power-of-two scaling). Only when u_i equals its integer part
+ * (probability 2^-8) is a further 32-bit word drawn against the fractional
+ * part, so P(on) is honoured to 2^-40 while the generator, the costliest
+ * part of a Gibbs step, produces about a quarter as many words. */
+#define TOP_SCALE 256.0f
+
 typedef struct p_on_map {
   float scale, shift, low; /* P(on) = scale mean + shift; "off" value */
 } p_on_map;
@@ -92,18 +94,18 @@ static p_on_map p_on_of(int spin) {
   return spin ? (p_on_map){0.5f, 0.5f, -1.0f} : (p_on_map){1.0f, 0.0f, 0.0f};
 }
 
-/* 2^16 P(on); compared with u and u + 1 in float (exact below 2^24), which
- * also sends NaN and out-of-range means to a decided unit. */
+/* 2^8 P(on); compared with u and u + 1 in float (exact), which also sends
+ * NaN and out-of-range means to a decided unit. */
 static inline float scaled_p_on(p_on_map map, float mean) {
-  return (mean * map.scale + map.shift) * 65536.0f;
+  return (mean * map.scale + map.shift) * TOP_SCALE;
 }
 
-/* Decide n units from their 16-bit uniforms u: on when u + 1 <= t, a tie
+/* Decide n units from their 8-bit uniforms u: on when u + 1 <= t, a tie
  * (tie[i] = 1, left to resolve_ties) when u <= t < u + 1. Returns the
  * number of ties. */
 __attribute__((target_clones("avx512f", "avx2", "default")))
-static unsigned threshold_halves(p_on_map map, const uint16_t *u, const float *means, size_t n,
-                                 uint8_t *tie, float *out) {
+static unsigned threshold_bytes(p_on_map map, const uint8_t *u, const float *means, size_t n,
+                                uint8_t *tie, float *out) {
   unsigned ties = 0;
   for (size_t i = 0; i < n; i++) {
     float t = scaled_p_on(map, means[i]), uf = (float)u[i];
@@ -115,29 +117,45 @@ static unsigned threshold_halves(p_on_map map, const uint16_t *u, const float *m
   return ties;
 }
 
+/* The generator's bulk path makes 64 words at a time; drawing only whole
+ * groups keeps every draw on it. Ties take their words from a spare group. */
+enum { WORD_GROUP = 64 };
+typedef struct spare_words {
+  uint32_t w[WORD_GROUP];
+  unsigned left;
+} spare_words;
+
 /* A tie is on with probability frac(t): one more 32-bit word decides. */
-static void resolve_ties(p_on_map map, const uint16_t *u, const float *means,
-                         const uint8_t *tie, size_t n, rgrbm__rng *rng, float *out) {
+static void resolve_ties(p_on_map map, const uint8_t *u, const float *means, const uint8_t *tie,
+                         size_t n, rgrbm__rng *rng, spare_words *spare, float *out) {
   for (size_t i = 0; i < n; i++) {
     if (!tie[i]) continue;
+    if (spare->left == 0) {
+      rgrbm__rng_fill_u32(rng, spare->w, WORD_GROUP);
+      spare->left = WORD_GROUP;
+    }
+    uint32_t word = spare->w[WORD_GROUP - spare->left--];
     double frac = (double)scaled_p_on(map, means[i]) - (double)u[i];
-    out[i] = (double)rgrbm__rng_u32(rng) < frac * 4294967296.0 ? 1.0f : map.low;
+    out[i] = (double)word < frac * 4294967296.0 ? 1.0f : map.low;
   }
 }
 
+/* One row: each chunk of SAMPLE_CHUNK units uses one group of words (8 bits
+ * a unit), whatever its length, so draws stay in whole groups. */
 static void sample_row(p_on_map map, const float *means, size_t cols, rgrbm__rng *rng,
                        float *out) {
-  uint32_t words[SAMPLE_CHUNK / 2];
-  uint16_t halves[SAMPLE_CHUNK];
+  uint32_t words[WORD_GROUP];
+  const uint8_t *bytes = (const uint8_t *)words; /* character access: well defined */
   uint8_t tie[SAMPLE_CHUNK];
-  float kept[SAMPLE_CHUNK]; /* the chunk's means, for ties when out == means */
+  float kept[SAMPLE_CHUNK]; /* in place, ties need the means the samples overwrite */
+  spare_words spare = {.left = 0};
   for (size_t c = 0; c < cols; c += SAMPLE_CHUNK) {
     size_t m = cols - c < SAMPLE_CHUNK ? cols - c : SAMPLE_CHUNK;
-    rgrbm__rng_fill_u32(rng, words, (m + 1) / 2);
-    memcpy(halves, words, m * sizeof *halves);
-    memcpy(kept, means + c, m * sizeof *kept);
-    if (threshold_halves(map, halves, kept, m, tie, out + c))
-      resolve_ties(map, halves, kept, tie, m, rng, out + c);
+    const float *chunk = means + c;
+    if (out == means) chunk = memcpy(kept, means + c, m * sizeof *kept);
+    rgrbm__rng_fill_u32(rng, words, WORD_GROUP);
+    if (threshold_bytes(map, bytes, chunk, m, tie, out + c))
+      resolve_ties(map, bytes, chunk, tie, m, rng, &spare, out + c);
   }
 }
 

@@ -37,8 +37,8 @@ void rgrbm__bias_activate(rgrbm_units units, const float *bias, size_t rows, siz
                           float *x);
 
 /* out[r][c] = a sample of a unit with mean means[r][c]: binary 1 with
- * probability m, spin +1 with probability (1 + m) / 2 (to 2^-48: 16 random
- * bits decide all but 2^-16 of the units, a further word the rest). Row r
+ * probability m, spin +1 with probability (1 + m) / 2 (to 2^-40: 8 random
+ * bits decide all but 2^-8 of the units, a further word the rest). Row r
  * draws from row_rngs[r] (advanced), so the result does not depend on how
  * rows are split between threads or calls. out may equal means. Runs on the
  * calling thread (see rbm.c for why). */

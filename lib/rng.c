@@ -4,7 +4,7 @@
 #include <math.h>
 #include <string.h>
 
-enum { PHILOX_ROUNDS = 10, BULK_LANES = 16 };
+enum { PHILOX_ROUNDS = 10 };
 
 #define PHILOX_M0 UINT32_C(0xD2511F53)
 #define PHILOX_M1 UINT32_C(0xCD9E8D57)
@@ -104,49 +104,30 @@ double rgrbm__rng_normal(rgrbm__rng *rng) {
   return u * f;
 }
 
-/* BULK_LANES consecutive blocks in structure-of-arrays form, written so the
- * compiler turns each round into a few vector multiplies. */
-__attribute__((target_clones("avx512f", "avx2", "default")))
-static void philox_lanes(const rgrbm__rng *rng, uint64_t first_block, uint32_t *out) {
-  uint32_t c0[BULK_LANES], c1[BULK_LANES], c2[BULK_LANES], c3[BULK_LANES];
-  for (int j = 0; j < BULK_LANES; j++) {
-    uint64_t b = first_block + (uint64_t)j;
-    c0[j] = (uint32_t)b;
-    c1[j] = (uint32_t)(b >> 32);
-    c2[j] = (uint32_t)rng->stream;
-    c3[j] = (uint32_t)(rng->stream >> 32);
-  }
-  uint32_t k0 = rng->key[0], k1 = rng->key[1];
-  for (int r = 0; r < PHILOX_ROUNDS; r++) {
-    for (int j = 0; j < BULK_LANES; j++) {
-      uint64_t p0 = (uint64_t)PHILOX_M0 * c0[j];
-      uint64_t p1 = (uint64_t)PHILOX_M1 * c2[j];
-      uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1[j] ^ k0;
-      uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3[j] ^ k1;
-      c1[j] = (uint32_t)p1;
-      c3[j] = (uint32_t)p0;
-      c0[j] = n0;
-      c2[j] = n2;
-    }
-    k0 += PHILOX_W0;
-    k1 += PHILOX_W1;
-  }
-  for (int j = 0; j < BULK_LANES; j++) {
-    out[4 * j + 0] = c0[j];
-    out[4 * j + 1] = c1[j];
-    out[4 * j + 2] = c2[j];
-    out[4 * j + 3] = c3[j];
+/* Whole 16-block groups of words in sequential order: the vector kernel
+ * writes each group structure-of-arrays (word w of block j at 16 w + j), so
+ * transpose it back to block-major order (4 j + w), as the scalar path gives. */
+static void fill_groups(rgrbm__rng *rng, uint32_t *out, size_t groups) {
+  enum { BATCH = 8 };
+  uint32_t soa[BATCH * 64];
+  while (groups > 0) {
+    size_t g = groups < BATCH ? groups : BATCH;
+    rgrbm__philox_soa16(rng->key, rng->stream, rng->block, soa, g, 0);
+    for (size_t k = 0; k < g; k++)
+      for (int j = 0; j < 16; j++)
+        for (int w = 0; w < 4; w++) out[64 * k + 4 * j + w] = soa[64 * k + 16 * w + j];
+    rng->block += 16 * g;
+    out += 64 * g;
+    groups -= g;
   }
 }
 
 void rgrbm__rng_fill_u32(rgrbm__rng *rng, uint32_t *out, size_t n) {
   size_t i = 0;
   while (i < n && rng->used < 4) out[i++] = rng->buf[rng->used++];
-  const size_t chunk = 4 * BULK_LANES;
-  for (; n - i >= chunk; i += chunk) {
-    philox_lanes(rng, rng->block, out + i);
-    rng->block += BULK_LANES;
-  }
+  size_t groups = (n - i) / 64;
+  fill_groups(rng, out + i, groups);
+  i += 64 * groups;
   while (i < n) out[i++] = rgrbm__rng_u32(rng);
 }
 

@@ -127,16 +127,17 @@ static int check_draw(const rgrbm_sampler *smp, long thermalize, long spacing,
   return RGRBM_OK;
 }
 
-/* Emit, then sweep `spacing` more times, until count configurations are out.
- * The first configuration follows the thermalization directly. */
+/* Sweep `spacing` times, then emit, until count configurations are out.
+ * Sweeping first means consecutive draws never repeat a configuration, even
+ * with thermalize = 0: a chain can be drawn from in chunks. */
 static int draw_loop(rgrbm_sampler *smp, size_t count, long spacing, rgrbm_dataset *out) {
   size_t done = 0;
   while (done < count) {
     size_t appended = 0;
-    int rc = smp->ops->emit(smp, out, count - done, &appended);
+    int rc = smp->ops->sweep(smp, spacing);
+    if (rc == RGRBM_OK) rc = smp->ops->emit(smp, out, count - done, &appended);
     if (rc != RGRBM_OK) return rc;
     done += appended;
-    if (done < count && (rc = smp->ops->sweep(smp, spacing)) != RGRBM_OK) return rc;
   }
   return RGRBM_OK;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rgrbm/sampler.h"
+#include "rng.h"
 
 typedef struct rgrbm__sampler_ops {
   const char *name;
@@ -50,21 +51,6 @@ int rgrbm__check_cluster_couplings(const rgrbm_lattice *lat, const char *algorit
 uint64_t rgrbm__bond_threshold(double K);
 
 /* Bulk random bytes (lib/sampler_random.c). */
-
-/* The vector kernels' instruction set: 64-lane byte arithmetic and vpermb
- * table lookups. GCC 12's target_clones cannot dispatch on AVX-512BW or
- * VBMI, so kernels are built once with this target and once as clones
- * ("avx2", "default"), and chosen by rgrbm__have_avx512_bytes(). */
-#define RGRBM__AVX512_BYTES "avx512f,avx512bw,avx512vl,avx512vbmi"
-int rgrbm__have_avx512_bytes(void);
-
-/* groups groups of 16 Philox4x32-10 blocks, counters first.. of (key,
- * stream); group g holds blocks first + 16 g + j in structure-of-arrays
- * order (word w of block j at out[64 g + 16 w + j]). The same bijection as
- * rgrbm__philox4x32_10, vectorized; generic != 0 avoids the AVX-512 code
- * (for tests of the fallback). */
-void rgrbm__philox_soa16(const uint32_t key[2], uint64_t stream, uint64_t first, uint32_t *out,
-                         size_t groups, int generic);
 
 /* A pool of random bytes refilled 4 KiB at a time from (seed, stream). */
 #define RGRBM__POOL_BYTES 4096

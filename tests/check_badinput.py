@@ -21,6 +21,11 @@ INFALLIBLE = {
     "rgrbm_version_string": "no arguments",
     "rgrbm_dataset_count": "returns 0 for NULL (tested in test_dataset)",
     "rgrbm_dataset_dim": "returns 0 for NULL (tested in test_dataset)",
+    "rgrbm_lattice_sites": "returns 0 for NULL (tested in test_lattice)",
+    "rgrbm_lattice_spins": "returns NULL for NULL (tested in test_lattice)",
+    "rgrbm_lattice_bond_mean": "returns NaN for NULL (tested in test_lattice)",
+    "rgrbm_lattice_magnetization": "returns NaN for NULL (tested in test_lattice)",
+    "rgrbm_lattice_energy": "returns NaN for NULL (tested in test_lattice)",
 }
 
 symfile, testdir = sys.argv[1], pathlib.Path(sys.argv[2])

@@ -197,6 +197,38 @@ START_TEST(results_depend_on_the_seed_alone) {
 }
 END_TEST
 
+/* Drawing in chunks with thermalize = 0 continues the chain exactly as one
+ * long draw does: no configuration is repeated at a chunk boundary. */
+START_TEST(chunked_draws_continue_the_chain) {
+  rgrbm_algorithm alg = algorithms[_i];
+  rgrbm_dataset *whole, *chunks;
+  rgrbm_lattice *la, *lb;
+  rgrbm_sampler *sa, *sb;
+  ck_assert_ok(rgrbm_lattice_create(&la, RGRBM_SQUARE, 8, 8, RGRBM_PERIODIC));
+  ck_assert_ok(rgrbm_lattice_create(&lb, RGRBM_SQUARE, 8, 8, RGRBM_PERIODIC));
+  ck_assert_ok(rgrbm_lattice_set_couplings(la, 0.3, 0.0));
+  ck_assert_ok(rgrbm_lattice_set_couplings(lb, 0.3, 0.0));
+  ck_assert_ok(rgrbm_sampler_create(&sa, la, alg, 21));
+  ck_assert_ok(rgrbm_sampler_create(&sb, lb, alg, 21));
+  ck_assert_ok(rgrbm_dataset_create(&whole, 64));
+  ck_assert_ok(rgrbm_dataset_create(&chunks, 64));
+  ck_assert_ok(rgrbm_sampler_draw(sa, 6, 3, 2, whole));
+  ck_assert_ok(rgrbm_sampler_draw(sb, 1, 3, 2, chunks));
+  for (int i = 0; i < 5; i++) ck_assert_ok(rgrbm_sampler_draw(sb, 1, 0, 2, chunks));
+  int8_t x[6 * 64], y[6 * 64];
+  ck_assert_ok(rgrbm_dataset_get(whole, 0, 6, x));
+  ck_assert_ok(rgrbm_dataset_get(chunks, 0, 6, y));
+  ck_assert_mem_eq(x, y, sizeof x);
+  for (int i = 1; i < 6; i++) ck_assert(memcmp(y + 64 * (i - 1), y + 64 * i, 64) != 0);
+  rgrbm_sampler_destroy(sa);
+  rgrbm_sampler_destroy(sb);
+  rgrbm_lattice_destroy(la);
+  rgrbm_lattice_destroy(lb);
+  rgrbm_dataset_destroy(whole);
+  rgrbm_dataset_destroy(chunks);
+}
+END_TEST
+
 START_TEST(vector_philox_matches_the_reference) {
   /* 3 groups: a pair and a single on the vector path; across a carry into
    * the counter's high word. */
@@ -352,6 +384,7 @@ static Suite *sampler_suite(void) {
   TCase *api = tcase_create("api");
   tcase_set_timeout(api, 60);
   tcase_add_loop_test(api, results_depend_on_the_seed_alone, 0, 4);
+  tcase_add_loop_test(api, chunked_draws_continue_the_chain, 0, 4);
   tcase_add_loop_test(api, vector_philox_matches_the_reference, 0, 2);
   tcase_add_loop_test(api, generic_kernels_give_the_same_chain, 0, 2);
   tcase_add_test(api, sweeps_of_wide_and_narrow_lattices);

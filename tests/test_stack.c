@@ -131,7 +131,7 @@ START_TEST(samples_follow_the_means) {
 }
 END_TEST
 
-/* P(on) below 2^-16 is decided entirely by the tie-breaking word: with
+/* P(on) below 2^-8 is decided entirely by the tie-breaking word: with
  * P(on) = 0.5 / 2^16, ten million units give about 76 "on", and the count
  * must be within 5 Poisson standard errors of that. */
 START_TEST(small_probabilities_are_honoured) {

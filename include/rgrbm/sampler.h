@@ -95,8 +95,12 @@ RGRBM_API int rgrbm_sampler_sweep(rgrbm_sampler *smp, long sweeps);
 
 /**
  * @brief Run `thermalize` sweeps, then append count configurations to out,
- *        the first right after the thermalization and each next one
- *        `spacing` sweeps later (count - 1 spacings in all).
+ *        each one `spacing` sweeps after the previous (the first `spacing`
+ *        sweeps after the thermalization).
+ *
+ * Because every configuration is preceded by its own `spacing` sweeps,
+ * consecutive calls with thermalize = 0 continue the chain without repeating
+ * a configuration: a long run can be drawn in chunks.
  *
  * out's dim must be the sampler's; a 2D shape is set when the sampler has
  * one (a square lattice) and out has none, and must agree when out has one.
