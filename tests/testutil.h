@@ -3,6 +3,8 @@
 #define RGRBM_TESTUTIL_H
 
 #include <check.h>
+#include <dirent.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,15 +56,38 @@ static inline int rgrbm_test_run(Suite *s) {
   return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
-/* A path in a fresh temporary directory, for file tests. */
-static inline void rgrbm_test_tmpfile(char *buf, size_t cap, const char *name) {
-  static char dir[256];
-  if (dir[0] == '\0') {
-    const char *base = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/rgrbm-test-XXXXXX", base ? base : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
+static char rgrbm_test_dir[256];
+
+/* Remove path and, if it is a directory, everything below it. */
+static void rgrbm_test_remove_tree(const char *path) {
+  DIR *d = opendir(path);
+  if (d != NULL) {
+    char child[1024];
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+      if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+      snprintf(child, sizeof child, "%s/%s", path, e->d_name);
+      rgrbm_test_remove_tree(child);
+    }
+    closedir(d);
   }
-  snprintf(buf, cap, "%s/%s", dir, name);
+  remove(path);
+}
+
+/* Removes the temporary directory of rgrbm_test_tmpfile at exit. */
+static void rgrbm_test_cleanup(void) {
+  if (rgrbm_test_dir[0] != '\0') rgrbm_test_remove_tree(rgrbm_test_dir);
+}
+
+/* A path in a fresh temporary directory, for file tests; the directory and
+ * everything in it is removed when the (forked) test process exits. */
+static inline void rgrbm_test_tmpfile(char *buf, size_t cap, const char *name) {
+  if (rgrbm_test_dir[0] == '\0') {
+    const char *base = getenv("TMPDIR");
+    snprintf(rgrbm_test_dir, sizeof rgrbm_test_dir, "%s/rgrbm-test-XXXXXX", base ? base : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(rgrbm_test_dir));
+    atexit(rgrbm_test_cleanup);
+  }
+  snprintf(buf, cap, "%s/%s", rgrbm_test_dir, name);
 }
 
 #endif
