@@ -19,11 +19,7 @@
     int rc_ = (call);                                                               \
     ck_assert_msg(rc_ == (status), "%s returned %d (%s), expected %s", #call, rc_,  \
                   rgrbm_strerror(rc_), #status);                                    \
-    const char *frags_[] = {__VA_ARGS__};                                           \
-    for (size_t i_ = 0; i_ < sizeof frags_ / sizeof frags_[0]; i_++)                \
-      ck_assert_msg(strstr(rgrbm_last_error(), frags_[i_]) != NULL,                 \
-                    "%s: message '%s' does not mention '%s'", #call,                \
-                    rgrbm_last_error(), frags_[i_]);                                \
+    RGRBM_CHECK_MESSAGE(#call, __VA_ARGS__);                                        \
   } while (0)
 
 /* Assert that a pointer-returning call gives NULL and a message with every
@@ -33,10 +29,16 @@
     rgrbm_clear_error();                                                            \
     const void *p_ = (call);                                                        \
     ck_assert_msg(p_ == NULL, "%s returned non-NULL", #call);                       \
+    RGRBM_CHECK_MESSAGE(#call, __VA_ARGS__);                                        \
+  } while (0)
+
+/* The last error mentions every fragment. */
+#define RGRBM_CHECK_MESSAGE(what, ...)                                              \
+  do {                                                                              \
     const char *frags_[] = {__VA_ARGS__};                                           \
     for (size_t i_ = 0; i_ < sizeof frags_ / sizeof frags_[0]; i_++)                \
       ck_assert_msg(strstr(rgrbm_last_error(), frags_[i_]) != NULL,                 \
-                    "%s: message '%s' does not mention '%s'", #call,                \
+                    "%s: message '%s' does not mention '%s'", (what),               \
                     rgrbm_last_error(), frags_[i_]);                                \
   } while (0)
 
