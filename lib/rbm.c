@@ -35,7 +35,8 @@ int rgrbm__stack_check_level(const rgrbm_stack *s, int level, const char *name,
  * plain arithmetic so that the loops around it vectorize: Cody-Waite range
  * reduction by ln 2 and Cephes' degree-6 polynomial on [-ln2/2, ln2/2]. */
 static inline float exp_clamped(float x) {
-  x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+  x = x >= -87.0f ? x : -87.0f; /* NaN too: no undefined float-to-int conversion below */
+  x = x <= 88.0f ? x : 88.0f;
   const float round_magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */
   float k = (x * 1.44269504088896341f + round_magic) - round_magic;
   float r = x - k * 0.693359375f;

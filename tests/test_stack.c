@@ -132,11 +132,11 @@ START_TEST(samples_follow_the_means) {
 END_TEST
 
 /* P(on) below 2^-8 is decided entirely by the tie-breaking word: with
- * P(on) = 0.5 / 2^16, ten million units give about 76 "on", and the count
- * must be within 5 Poisson standard errors of that. */
+ * P(on) = 1e-4, a million units give about 100 "on", and the count must be
+ * within 5 Poisson standard errors of that. */
 START_TEST(small_probabilities_are_honoured) {
-  enum { ROWS = 1000, COLS = 10000 };
-  const double p = 0.5 / 65536.0;
+  enum { ROWS = 100, COLS = 10000 };
+  const double p = 1e-4;
   float *x = malloc((size_t)ROWS * COLS * sizeof *x);
   rgrbm__rng *rngs = malloc(ROWS * sizeof *rngs);
   for (int spin = 0; spin < 2; spin++) {

@@ -1,0 +1,589 @@
+# RGRBM.jl: ccall wrappers of librgrbm's core calls, kept symmetrical to the
+# Python binding examples/python/rgrbm.py (same names and shapes).
+#
+# NOT TESTED HERE. Julia is not packaged in Debian 12 and cannot be installed
+# on this project's build machines, so this file has never been run by the
+# project's tests; it is written against the headers in include/rgrbm and the
+# Python binding, which is tested. Expect to fix small things on first use.
+#
+# Usage:
+#     ENV["RGRBM_LIBRARY"] = "/path/to/build/lib/librgrbm.so"   # before loading
+#     include("examples/julia/RGRBM.jl"); using .RGRBM
+#     lat = Lattice(SQUARE, 16, 16; K = 0.408)
+#     data = draw(Sampler(lat, SWENDSEN_WANG, 2026), 2000; thermalize = 300, spacing = 5)
+#
+# Conventions:
+# - Every failed call throws RgrbmError(status, name, message), the message
+#   being rgrbm_last_error()'s.
+# - Handles are mutable structs with finalizers; close(x) frees at once.
+#   A borrower (a sampler, a learned RG plan) keeps a reference to what it
+#   borrows so that it stays reachable; but when both become unreachable
+#   together Julia may run their finalizers in either order, so close
+#   borrowers explicitly before what they borrow.
+# - Batches are (n, width) matrices, one configuration per row as in Python;
+#   they are transposed on the way in and out because C is row-major.
+# - spins(lat), weights(s, l) and the biases are views of library memory
+#   (unsafe_wrap, no copy), valid while the handle is open; weights(s, l)[i, j]
+#   is C's W[i][j] (a PermutedDimsArray over the row-major storage).
+module RGRBM
+
+using Libdl
+
+export RgrbmError, Dataset, Lattice, Sampler, Stack, RG, CdOptions, AisOptions, McrgOptions,
+       CHAIN, SQUARE, PERIODIC, OPEN, METROPOLIS, HEAT_BATH, WOLFF, SWENDSEN_WANG,
+       UNITS_BINARY, UNITS_SPIN, PASS_MEANS, PASS_SAMPLES, BLOCK_MAJORITY, BLOCK_DECIMATE,
+       RG_SIGN_MEAN, RG_SAMPLE, version, memory_in_use, to_array, set_shape!, save_npy,
+       load_npy, gibbs, set_progress!, table,
+       set_couplings!, couplings, spins, bond_mean, magnetization, energy, sweep!, draw,
+       exact_chain, exact_onsager, exact_torus, exact_enumerate, measure_thermo, measure,
+       series_tau_int, OBS_ENERGY,
+       depth, sizes, units, set_units!, weights, visible_bias, hidden_bias, up, down,
+       free_energy, log_partition, log_partition_ais, log_likelihood, save, load_stack,
+       receptive_field, locality, cd_train, stack_train, decimation1d, block2d, learned,
+       apply, decimation1d_step, decimation1d_flow, stack_decimation1d, vrg_check, mcrg_run,
+       K_CRITICAL
+
+const LIB = get(ENV, "RGRBM_LIBRARY", "librgrbm.so.0")
+const K_CRITICAL = 0.44068679350977151262
+const MCRG_MAX_LEVELS, MCRG_EVEN, MCRG_ODD = 8, 6, 4
+
+# Enums (values as in the headers).
+const CHAIN, SQUARE = Cint(0), Cint(1)
+const PERIODIC, OPEN = Cint(0), Cint(1)
+const METROPOLIS, HEAT_BATH, WOLFF, SWENDSEN_WANG = Cint(0), Cint(1), Cint(2), Cint(3)
+const UNITS_BINARY, UNITS_SPIN = Cint(0), Cint(1)
+const PASS_MEANS, PASS_SAMPLES = Cint(0), Cint(1)
+const OBS_ENERGY = Cint(5)
+const BLOCK_MAJORITY, BLOCK_DECIMATE = Cint(0), Cint(1)
+const RG_SIGN_MEAN, RG_SAMPLE = Cint(0), Cint(1)
+const ECANCELED = -6
+
+struct RgrbmError <: Exception
+    status::Int
+    name::String
+    message::String
+end
+Base.showerror(io::IO, e::RgrbmError) = print(io, e.name, ": ", e.message)
+
+# `@c f Ret (Types...) args...` is ccall((:f, LIB), Ret, (Types...), args...).
+macro c(name, ret, types, args...)
+    esc(:(ccall(($(QuoteNode(name)), LIB), $ret, $types, $(args...))))
+end
+
+# Like @c for functions returning a status: negative values throw.
+macro chk(name, types, args...)
+    esc(:(check(ccall(($(QuoteNode(name)), LIB), Cint, $types, $(args...)))))
+end
+
+function check(rc::Integer)
+    if rc < 0
+        name = unsafe_string(@c rgrbm_strerror Cstring (Cint,) rc)
+        throw(RgrbmError(rc, name, unsafe_string(@c rgrbm_last_error Cstring ())))
+    end
+    rc
+end
+
+version() = unsafe_string(@c rgrbm_version_string Cstring ())
+memory_in_use() = Int(@c rgrbm_memory_in_use Csize_t ())
+
+# ---- handles ---------------------------------------------------------------
+
+const VoidPP = Ptr{Ptr{Cvoid}}
+
+"""Wrap a fresh C handle in T and register its destructor."""
+function own(T, ptr::Ptr{Cvoid}, args...)
+    x = T(ptr, args...)
+    finalizer(close, x)
+end
+
+function out_handle(f)
+    out = Ref{Ptr{Cvoid}}(C_NULL)
+    f(out)
+    out[]
+end
+
+mutable struct Dataset
+    ptr::Ptr{Cvoid}
+end
+mutable struct Lattice
+    ptr::Ptr{Cvoid}
+end
+mutable struct Sampler
+    ptr::Ptr{Cvoid}
+    source::Any   # the Lattice or Stack it borrows
+    level::Int    # a Gibbs sampler's layer (-1: the whole stack); unused for lattices
+end
+mutable struct Stack
+    ptr::Ptr{Cvoid}
+end
+mutable struct RG
+    ptr::Ptr{Cvoid}
+    source::Any   # the Stack of a learned plan, else nothing
+end
+
+Base.unsafe_convert(::Type{Ptr{Cvoid}}, x::Union{Dataset,Lattice,Sampler,Stack,RG}) =
+    x.ptr == C_NULL ? error("the handle has been closed") : x.ptr
+
+for (T, destroy) in ((Dataset, :rgrbm_dataset_destroy), (Lattice, :rgrbm_lattice_destroy),
+                     (Sampler, :rgrbm_sampler_destroy), (Stack, :rgrbm_stack_destroy),
+                     (RG, :rgrbm_rg_destroy))
+    @eval function Base.close(x::$T)
+        x.ptr == C_NULL && return
+        ccall(($(QuoteNode(destroy)), LIB), Cvoid, (Ptr{Cvoid},), x.ptr)
+        x.ptr = C_NULL
+    end
+end
+
+# ---- datasets --------------------------------------------------------------
+
+function Dataset(dim::Integer; shape = nothing)
+    ds = own(Dataset, out_handle(o -> @chk rgrbm_dataset_create (VoidPP, Csize_t) o dim))
+    shape === nothing || set_shape!(ds, shape)
+    ds
+end
+
+"""(ly, lx) like Python's shape2d."""
+set_shape!(ds::Dataset, (ly, lx)) = @chk rgrbm_dataset_set_shape (Ptr{Cvoid}, Cint, Cint) ds lx ly
+Base.length(ds::Dataset) = Int(@c rgrbm_dataset_count Csize_t (Ptr{Cvoid},) ds)
+dim(ds::Dataset) = Int(@c rgrbm_dataset_dim Csize_t (Ptr{Cvoid},) ds)
+
+"""Append an (n, dim) matrix of -1/+1 configurations."""
+function Base.append!(ds::Dataset, spins::AbstractMatrix)
+    rows = Matrix{Int8}(permutedims(spins))
+    @chk rgrbm_dataset_append (Ptr{Cvoid}, Ptr{Int8}, Csize_t) ds rows size(spins, 1)
+    ds
+end
+
+"""The configurations as an (n, dim) Int8 matrix."""
+function to_array(ds::Dataset)
+    out = Matrix{Int8}(undef, dim(ds), length(ds))
+    @chk rgrbm_dataset_get (Ptr{Cvoid}, Csize_t, Csize_t, Ptr{Int8}) ds 0 length(ds) out
+    permutedims(out)
+end
+
+save_npy(ds::Dataset, path) = @chk rgrbm_dataset_save_npy (Ptr{Cvoid}, Cstring) ds path
+load_npy(path) = own(Dataset, out_handle(o -> @chk rgrbm_dataset_load_npy (VoidPP, Cstring) o path))
+
+# ---- lattices and samplers -------------------------------------------------
+
+function Lattice(g, lx, ly = 1; boundary = PERIODIC, K = 0.0, h = 0.0)
+    lat = own(Lattice, out_handle(o -> @chk(rgrbm_lattice_create, (VoidPP, Cint, Cint, Cint, Cint),
+        o, g, lx, ly, boundary)))
+    set_couplings!(lat, K, h)
+    lat
+end
+
+set_couplings!(lat::Lattice, K, h = 0.0) =
+    @chk rgrbm_lattice_set_couplings (Ptr{Cvoid}, Cdouble, Cdouble) lat K h
+function couplings(lat::Lattice)
+    K, h = Ref(0.0), Ref(0.0)
+    @chk rgrbm_lattice_couplings (Ptr{Cvoid}, Ref{Cdouble}, Ref{Cdouble}) lat K h
+    (K[], h[])
+end
+Base.length(lat::Lattice) = Int(@c rgrbm_lattice_sites Csize_t (Ptr{Cvoid},) lat)
+
+"""The spins as a view: an (ly, lx) matrix indexed [y, x] (transposed wrap of row-major)."""
+function spins(lat::Lattice)
+    lx, ly = Ref{Cint}(0), Ref{Cint}(0)
+    @chk(rgrbm_lattice_shape, (Ptr{Cvoid}, Ptr{Cint}, Ref{Cint}, Ref{Cint}, Ptr{Cint}),
+        lat, C_NULL, lx, ly, C_NULL)
+    p = @c rgrbm_lattice_spins Ptr{Int8} (Ptr{Cvoid},) lat
+    PermutedDimsArray(unsafe_wrap(Array, p, (Int(lx[]), Int(ly[]))), (2, 1))
+end
+bond_mean(lat::Lattice) = @c rgrbm_lattice_bond_mean Cdouble (Ptr{Cvoid},) lat
+magnetization(lat::Lattice) = @c rgrbm_lattice_magnetization Cdouble (Ptr{Cvoid},) lat
+energy(lat::Lattice) = @c rgrbm_lattice_energy Cdouble (Ptr{Cvoid},) lat
+
+Sampler(lat::Lattice, alg = METROPOLIS, seed = 1) =
+    own(Sampler, out_handle(o -> @chk(rgrbm_sampler_create, (VoidPP, Ptr{Cvoid}, Cint, UInt64),
+        o, lat, alg, seed)), lat, 0)
+gibbs(s::Stack, layer = -1, chains = 1, seed = 1) =
+    own(Sampler, out_handle(o -> @chk(rgrbm_sampler_create_gibbs,
+        (VoidPP, Ptr{Cvoid}, Cint, Csize_t, UInt64),
+        o, s, layer, chains, seed)), s, layer)
+draw_dim(smp::Sampler) =
+    smp.source isa Lattice ? length(smp.source) : size(smp.source, max(smp.level, 0))
+sweep!(smp::Sampler, n = 1) = @chk rgrbm_sampler_sweep (Ptr{Cvoid}, Clong) smp n
+
+"""Append count configurations to out (a new Dataset by default) and return it."""
+function draw(smp::Sampler, count; thermalize = 0, spacing = 1, out = Dataset(draw_dim(smp)))
+    @chk(rgrbm_sampler_draw, (Ptr{Cvoid}, Csize_t, Clong, Clong, Ptr{Cvoid}),
+        smp, count, thermalize, spacing, out)
+    out
+end
+
+# ---- exact references and estimates ----------------------------------------
+
+struct Exact
+    log_z_per_site::Cdouble
+    bond_mean::Cdouble
+    specific_heat::Cdouble
+    magnetization::Cdouble
+    abs_magnetization::Cdouble
+    magnetization2::Cdouble
+    magnetization4::Cdouble
+end
+struct Estimate
+    value::Cdouble
+    error::Cdouble
+end
+struct Thermo
+    bond_mean::Estimate
+    abs_magnetization::Estimate
+    magnetization2::Estimate
+    susceptibility::Estimate
+    specific_heat::Estimate
+    binder::Estimate
+end
+
+"""Call f(ref) on a zeroed T and return the filled value (C out-parameter structs)."""
+function out_struct(f, ::Type{T}) where {T}
+    r = Ref{T}()
+    f(r)
+    r[]
+end
+
+exact_chain(n, K, h = 0.0, bc = PERIODIC) = out_struct(Exact) do r
+    @chk(rgrbm_exact_chain, (Cint, Cdouble, Cdouble, Cint, Ref{Exact}), n, K, h, bc, r)
+end
+exact_onsager(K) = out_struct(r -> @chk(rgrbm_exact_onsager, (Cdouble, Ref{Exact}), K, r), Exact)
+exact_torus(lx, ly, K) = out_struct(Exact) do r
+    @chk(rgrbm_exact_torus, (Cint, Cint, Cdouble, Ref{Exact}), lx, ly, K, r)
+end
+exact_enumerate(g, lx, ly, bc, K, h = 0.0) = out_struct(Exact) do r
+    @chk(rgrbm_exact_enumerate, (Cint, Cint, Cint, Cint, Cdouble, Cdouble, Ref{Exact}),
+        g, lx, ly, bc, K, h, r)
+end
+"""One observable per configuration (obs as rgrbm_observable, e.g. OBS_ENERGY)."""
+function measure(ds::Dataset, model::Lattice, obs)
+    out = Vector{Cdouble}(undef, length(ds))
+    @chk rgrbm_measure (Ptr{Cvoid}, Ptr{Cvoid}, Cint, Ptr{Cdouble}) ds model obs out
+    out
+end
+
+function series_tau_int(x::AbstractVector)
+    v, tau = Vector{Cdouble}(x), Ref(0.0)
+    @chk rgrbm_series_tau_int (Ptr{Cdouble}, Csize_t, Ref{Cdouble}) v length(v) tau
+    tau[]
+end
+
+measure_thermo(ds::Dataset, model::Lattice, bins = 20) = out_struct(Thermo) do r
+    @chk(rgrbm_measure_thermo, (Ptr{Cvoid}, Ptr{Cvoid}, Csize_t, Ref{Thermo}), ds, model, bins, r)
+end
+
+# ---- stacks ----------------------------------------------------------------
+
+function Stack(sz::AbstractVector{<:Integer}, u = UNITS_BINARY, seed = 1)
+    c = Cint.(sz)
+    own(Stack, out_handle(o -> @chk(rgrbm_stack_create, (VoidPP, Ptr{Cint}, Cint, Cint, UInt64),
+        o, c, length(c), u, seed)))
+end
+load_stack(path) = own(Stack, out_handle(o -> @chk rgrbm_stack_load (VoidPP, Cstring) o path))
+stack_decimation1d(n_sites, K, levels) =
+    own(Stack, out_handle(o -> @chk(rgrbm_stack_create_decimation1d, (VoidPP, Cint, Cdouble, Cint),
+        o, n_sites, K, levels)))
+save(s::Stack, path) = @chk rgrbm_stack_save (Ptr{Cvoid}, Cstring) s path
+
+depth(s::Stack) = Int(@chk rgrbm_stack_depth (Ptr{Cvoid},) s)
+Base.size(s::Stack, level::Integer) = Int(@chk rgrbm_stack_size (Ptr{Cvoid}, Cint) s level)
+sizes(s::Stack) = [size(s, l) for l in 0:depth(s)]
+units(s::Stack) = Int(@chk rgrbm_stack_units (Ptr{Cvoid},) s)
+set_units!(s::Stack, u) = @chk rgrbm_stack_set_units (Ptr{Cvoid}, Cint) s u
+
+function param_ptr(p::Ptr{Cfloat})
+    p == C_NULL && check(-1)  # the library has set the message
+    p
+end
+
+"""Layer weights as a view indexed [i, j] = C's W[i][j], size (size(l), size(l+1))."""
+function weights(s::Stack, layer)
+    p = param_ptr(@c rgrbm_stack_weights Ptr{Cfloat} (Ptr{Cvoid}, Cint) s layer)
+    PermutedDimsArray(unsafe_wrap(Array, p, (size(s, layer + 1), size(s, layer))), (2, 1))
+end
+function visible_bias(s::Stack, layer)
+    p = param_ptr(@c rgrbm_stack_visible_bias Ptr{Cfloat} (Ptr{Cvoid}, Cint) s layer)
+    unsafe_wrap(Array, p, size(s, layer))
+end
+function hidden_bias(s::Stack, layer)
+    p = param_ptr(@c rgrbm_stack_hidden_bias Ptr{Cfloat} (Ptr{Cvoid}, Cint) s layer)
+    unsafe_wrap(Array, p, size(s, layer + 1))
+end
+
+"""Row-major float32 copy of an (n, width) batch: a (width, n) Julia matrix."""
+rows_in(x::AbstractMatrix) = Matrix{Cfloat}(permutedims(x))
+
+"""Conditional means of level `to` for the rows x of level `from`, by the C
+function `sym` (rgrbm_stack_up or rgrbm_stack_down: same signature), called
+through its address so that one body serves both directions."""
+function stack_pass(sym::Symbol, s::Stack, x::AbstractMatrix, from, to)
+    fptr = Libdl.dlsym(Libdl.dlopen(LIB), sym)
+    xin = rows_in(x)
+    out = Matrix{Cfloat}(undef, size(s, to), size(x, 1))
+    check(ccall(fptr, Cint, (Ptr{Cvoid}, Cint, Cint, Ptr{Cfloat}, Csize_t, Ptr{Cfloat}),
+                s, from, to, xin, size(x, 1), out))
+    permutedims(out)
+end
+
+up(s::Stack, x::AbstractMatrix, from = 0, to = depth(s)) =
+    stack_pass(:rgrbm_stack_up, s, x, from, to)
+down(s::Stack, x::AbstractMatrix, from = depth(s), to = 0) =
+    stack_pass(:rgrbm_stack_down, s, x, from, to)
+
+function free_energy(s::Stack, layer, v::AbstractMatrix)
+    vin = rows_in(v)
+    out = Vector{Cdouble}(undef, size(v, 1))
+    @chk(rgrbm_stack_free_energy, (Ptr{Cvoid}, Cint, Ptr{Cfloat}, Csize_t, Ptr{Cdouble}),
+        s, layer, vin, size(v, 1), out)
+    out
+end
+
+function log_partition(s::Stack, layer = 0)
+    z = Ref(0.0)
+    @chk rgrbm_stack_log_partition (Ptr{Cvoid}, Cint, Ref{Cdouble}) s layer z
+    z[]
+end
+
+function log_likelihood(s::Stack, layer, data::Dataset)
+    ll = Ref(0.0)
+    @chk rgrbm_stack_log_likelihood (Ptr{Cvoid}, Cint, Ptr{Cvoid}, Ref{Cdouble}) s layer data ll
+    ll[]
+end
+
+"""r(level) = W(0)...W(level-1) as a (size(0), size(level)) matrix (a copy)."""
+function receptive_field(s::Stack, level)
+    out = Matrix{Cfloat}(undef, size(s, level), size(s, 0))
+    @chk rgrbm_stack_receptive_field (Ptr{Cvoid}, Cint, Ptr{Cfloat}) s level out
+    permutedims(out)
+end
+
+mutable struct Locality
+    version::Cuint
+    units::Csize_t
+    gyration_mean::Cdouble
+    gyration_sd::Cdouble
+    block_fraction_mean::Cdouble
+    block_fraction_sd::Cdouble
+end
+
+function locality(s::Stack, level, lx, ly, b)
+    loc = Locality(0, 0, 0, 0, 0, 0)
+    @chk rgrbm_locality_init (Ref{Locality},) loc
+    @chk(rgrbm_stack_locality, (Ptr{Cvoid}, Cint, Cint, Cint, Cint, Ref{Locality}),
+        s, level, lx, ly, b, loc)
+    loc
+end
+
+mutable struct AisOptions
+    version::Cuint
+    betas::Cint
+    runs::Csize_t
+    base::Cint
+    data::Ptr{Cvoid}
+    reverse_burn_in::Clong
+    margin::Cdouble
+    seed::UInt64
+end
+
+function AisOptions(; kw...)
+    o = AisOptions(0, 0, 0, 0, C_NULL, 0, 0, 0)
+    @c rgrbm_ais_options_init Cvoid (Ref{AisOptions},) o
+    foreach(((k, v),) -> setfield!(o, k, convert(fieldtype(AisOptions, k), v)), kw)
+    o
+end
+
+"""(lower, upper) bracket of ln Z by AIS. Keep a Dataset set as o.data alive yourself."""
+function log_partition_ais(s::Stack, layer = 0, o::AisOptions = AisOptions())
+    lo, hi = Ref(0.0), Ref(0.0)
+    @chk(rgrbm_stack_log_partition_ais,
+        (Ptr{Cvoid}, Cint, Ref{AisOptions}, Ref{Cdouble}, Ref{Cdouble}),
+        s, layer, o, lo, hi)
+    (lo[], hi[])
+end
+
+# ---- training --------------------------------------------------------------
+
+mutable struct CdOptions
+    version::Cuint
+    epochs::Cint
+    batch_size::Csize_t
+    k::Cint
+    persistent::Cint
+    persistent_chains::Csize_t
+    learning_rate::Cdouble
+    momentum_initial::Cdouble
+    momentum_final::Cdouble
+    momentum_switch_epoch::Cint
+    l1::Cdouble
+    l2::Cdouble
+    mean_field_reconstruction::Cint
+    feed_up::Cint
+    compute_pll::Cint
+    seed::UInt64
+    progress::Ptr{Cvoid}
+    progress_data::Ptr{Cvoid}
+end
+
+# Julia-side state of a CdOptions' callback, keyed by the options object:
+# the closure's cfunction (rooted) and an exception it raised.
+const CALLBACKS = IdDict{CdOptions,Any}()
+const PENDING = IdDict{CdOptions,Any}()
+
+function CdOptions(; progress = nothing, kw...)
+    o = CdOptions(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, C_NULL, C_NULL)
+    @c rgrbm_cd_options_init Cvoid (Ref{CdOptions},) o
+    foreach(((k, v),) -> setfield!(o, k, convert(fieldtype(CdOptions, k), v)), kw)
+    progress === nothing || set_progress!(o, progress)
+    o
+end
+
+"""f(layer, epoch, reconstruction_error, pll, seconds): true cancels; an exception
+cancels and is rethrown by cd_train / stack_train."""
+function set_progress!(o::CdOptions, f)
+    function trampoline(::Ptr{Cvoid}, layer::Cint, epoch::Cint, rec::Cdouble, pll::Cdouble,
+                        secs::Cdouble)::Cint
+        try
+            return f(layer, epoch, rec, pll, secs) === true ? 1 : 0
+        catch e
+            PENDING[o] = e
+            return 1
+        end
+    end
+    cf = @cfunction($trampoline, Cint, (Ptr{Cvoid}, Cint, Cint, Cdouble, Cdouble, Cdouble))
+    CALLBACKS[o] = cf
+    o.progress = Base.unsafe_convert(Ptr{Cvoid}, cf)
+    o
+end
+
+function rethrow_pending(err, opts)
+    for o in opts
+        e = pop!(PENDING, o, nothing)
+        e === nothing || throw(e)
+    end
+    throw(err)
+end
+
+function cd_train(s::Stack, layer, data::Dataset, o::CdOptions = CdOptions())
+    try
+        @chk rgrbm_cd_train (Ptr{Cvoid}, Cint, Ptr{Cvoid}, Ref{CdOptions}) s layer data o
+    catch err
+        err isa RgrbmError && err.status == ECANCELED ? rethrow_pending(err, (o,)) : rethrow()
+    end
+    nothing
+end
+
+"""Greedy training with one CdOptions for all layers or a vector of depth(s)."""
+function stack_train(s::Stack, data::Dataset, per_layer)
+    opts = per_layer isa CdOptions ? fill(per_layer, depth(s)) : collect(per_layer)
+    length(opts) == depth(s) ||
+        throw(ArgumentError("$(length(opts)) options for $(depth(s)) layers"))
+    # An array of the C structs themselves (isbits copies of the mutable ones).
+    flat = [ntuple(i -> getfield(o, i), fieldcount(CdOptions)) for o in opts]
+    try
+        GC.@preserve opts @chk rgrbm_stack_train (Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Cvoid}) s data flat
+    catch err
+        err isa RgrbmError && err.status == ECANCELED ? rethrow_pending(err, opts) : rethrow()
+    end
+    nothing
+end
+
+# ---- RG --------------------------------------------------------------------
+
+decimation1d(n_sites, b = 2) =
+    own(RG, out_handle(o -> @chk(rgrbm_rg_create_decimation1d, (VoidPP, Cint, Cint),
+        o, n_sites, b)), nothing)
+block2d(lx, ly, b = 2, rule = BLOCK_MAJORITY, seed = 1) =
+    own(RG, out_handle(o -> @chk(rgrbm_rg_create_block2d, (VoidPP, Cint, Cint, Cint, Cint, UInt64),
+        o, lx, ly, b, rule, seed)), nothing)
+learned(s::Stack, level, mode = RG_SIGN_MEAN, seed = 1) =
+    own(RG, out_handle(o -> @chk(rgrbm_rg_create_learned, (VoidPP, Ptr{Cvoid}, Cint, Cint, UInt64),
+        o, s, level, mode, seed)), s)
+
+function out_dim(rg::RG)
+    d = Ref{Csize_t}(0)
+    @chk(rgrbm_rg_shape,
+        (Ptr{Cvoid}, Ptr{Csize_t}, Ref{Csize_t}, Ptr{Cint}, Ptr{Cint}, Ptr{Cint}, Ptr{Cint},
+         Ptr{Cint}),
+        rg, C_NULL, d, C_NULL, C_NULL, C_NULL, C_NULL, C_NULL)
+    Int(d[])
+end
+
+function apply(rg::RG, data::Dataset, out::Dataset = Dataset(out_dim(rg)))
+    @chk rgrbm_rg_apply (Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Cvoid}) rg data out
+    out
+end
+
+function decimation1d_step(K, h = 0.0, b = 2)
+    K1, h1, g = Ref(0.0), Ref(0.0), Ref(0.0)
+    @chk(rgrbm_decimation1d_step,
+        (Cdouble, Cdouble, Cint, Ref{Cdouble}, Ref{Cdouble}, Ref{Cdouble}),
+        K, h, b, K1, h1, g)
+    (K1[], h1[], g[])
+end
+
+function decimation1d_flow(K, h = 0.0, b = 2, steps = 1)
+    Ks, hs, gs = zeros(steps), zeros(steps), zeros(steps)
+    @chk(rgrbm_decimation1d_flow,
+        (Cdouble, Cdouble, Cint, Cint, Ptr{Cdouble}, Ptr{Cdouble}, Ptr{Cdouble}),
+        K, h, b, steps, Ks, hs, gs)
+    (Ks, hs, gs)
+end
+
+struct VrgReport
+    version::Cuint
+    trace_defect::Cdouble
+    trace_spread::Cdouble
+    delta_f::Cdouble
+    kl::Cdouble
+    h_rg_max_diff::Cdouble
+end
+
+vrg_check(s::Stack, layer, model::Lattice) = out_struct(VrgReport) do r
+    @chk(rgrbm_vrg_check, (Ptr{Cvoid}, Cint, Ptr{Cvoid}, Ref{VrgReport}), s, layer, model, r)
+end
+
+mutable struct McrgOptions
+    version::Cuint
+    levels::Cint
+    samples::Csize_t
+    thermalize::Clong
+    spacing::Clong
+    bins::Cint
+    even_operators::Cint
+    odd_operators::Cint
+end
+
+function McrgOptions(; kw...)
+    o = McrgOptions(0, 0, 0, 0, 0, 0, 0, 0)
+    @c rgrbm_mcrg_options_init Cvoid (Ref{McrgOptions},) o
+    foreach(((k, v),) -> setfield!(o, k, convert(fieldtype(McrgOptions, k), v)), kw)
+    o
+end
+
+const EvenTable = NTuple{MCRG_MAX_LEVELS,NTuple{MCRG_EVEN,Cdouble}}
+const OddTable = NTuple{MCRG_MAX_LEVELS,NTuple{MCRG_ODD,Cdouble}}
+
+struct McrgResult
+    version::Cuint
+    levels::Cint
+    even_operators::Cint
+    odd_operators::Cint
+    b::Cint
+    samples::Csize_t
+    lambda_even::EvenTable
+    lambda_even_err::EvenTable
+    y_even::EvenTable
+    y_even_err::EvenTable
+    lambda_odd::OddTable
+    lambda_odd_err::OddTable
+    y_odd::OddTable
+    y_odd_err::OddTable
+end
+
+"""A table field as a (levels, operators) matrix, like the Python binding's arrays."""
+table(t::NTuple) = permutedims(reduce(hcat, [collect(row) for row in t]))
+
+mcrg_run(smp::Sampler, rg::RG, o::McrgOptions = McrgOptions()) = out_struct(McrgResult) do r
+    @chk(rgrbm_mcrg_run, (Ptr{Cvoid}, Ptr{Cvoid}, Ref{McrgOptions}, Ref{McrgResult}), smp, rg, o, r)
+end
+
+end # module

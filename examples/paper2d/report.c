@@ -1,0 +1,172 @@
+#include "report.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include <cblas.h>
+
+#include "figures.h"
+
+enum { PATH_LEN = 4096 };
+
+double paper2d_block_gyration(int b) { return sqrt((b * (double)b - 1) / 6); }
+
+static void html_head(FILE *f, const paper2d_run *run) {
+  fprintf(f, "<!DOCTYPE html>\n<html lang='en'>\n<head><meta charset='utf-8'>\n"
+          "<title>paper2d: variational RG and deep learning, %d x %d Ising</title>\n"
+          "<style>body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}"
+          "table{border-collapse:collapse}td,th{border:1px solid #999;padding:3px 8px;"
+          "text-align:right}img{max-width:100%%}</style>\n</head>\n<body>\n", run->cfg.side,
+          run->cfg.side);
+  fprintf(f, "<h1>Mehta &amp; Schwab (arXiv:1410.3831), measured</h1>\n"
+          "<p>librgrbm %s, configuration <b>%s</b>. Every number below was computed by "
+          "this run.</p>\n", rgrbm_version_string(), run->cfg.name);
+  fprintf(f, "<h2>Configuration</h2>\n<pre>\n");
+  paper2d_config_describe(&run->cfg, f, "");
+  fprintf(f, "</pre>\n");
+}
+
+static void sampling_section(FILE *f, const paper2d_run *run) {
+  const paper2d_sampling *s = &run->sampling;
+  fprintf(f, "<h2>Data</h2>\n<p>Pilot: %zu consecutive Wolff clusters after %ld for "
+          "thermalization; tau_int(|m|) = <span id='tau_abs_m'>%.3f</span>, "
+          "tau_int(energy) = <span id='tau_energy'>%.3f</span> clusters (Sokal window). "
+          "Stored configurations are <span id='spacing'>%ld</span> clusters apart "
+          "(%.0f x the larger tau). Sampling took %.1f s.</p>\n",
+          run->cfg.pilot_samples, run->cfg.pilot_thermalize, s->tau_abs_m, s->tau_energy,
+          s->spacing, run->cfg.spacing_taus, s->seconds);
+  fprintf(f, "<p>Check against the exact finite torus (Kaufman): bond mean %.4f &plusmn; %.4f "
+          "measured, %.4f exact; &lt;|m|&gt; = %.4f &plusmn; %.4f. <a href='%s'>%s</a> holds "
+          "the %zu configurations (int8, shape (N, %d, %d)).</p>\n", s->thermo.bond_mean.value,
+          s->thermo.bond_mean.error, s->exact_bond_mean, s->thermo.abs_magnetization.value,
+          s->thermo.abs_magnetization.error, PAPER2D_DATASET_FILE, PAPER2D_DATASET_FILE,
+          rgrbm_dataset_count(run->data), run->cfg.side, run->cfg.side);
+}
+
+static void level_row(FILE *f, const paper2d_level *lv) {
+  const rgrbm_locality *loc = &lv->locality;
+  fprintf(f, "<tr><td>%d</td><td>%d</td><td>%d</td><td class='rg'>%.3f &plusmn; %.3f</td>"
+          "<td>%.3f</td><td class='bf'>%.3f &plusmn; %.3f</td><td>%.4f</td>"
+          "<td class='agree'>%.3f</td><td>%.3f &ndash; %.3f</td><td>%.3f</td>"
+          "<td>%.3f</td><td>%.3f</td><td>%.3f</td></tr>\n",
+          lv->level, lv->units, lv->b, loc->gyration_mean, loc->gyration_sd,
+          paper2d_block_gyration(lv->b), loc->block_fraction_mean, loc->block_fraction_sd,
+          lv->uniform_fraction, lv->agreement_mean, lv->agreement_min, lv->agreement_max,
+          lv->agreement_far, lv->learned_abs_m, lv->learned_raw_abs_m, lv->majority_abs_m);
+}
+
+static void levels_section(FILE *f, const paper2d_run *run) {
+  fprintf(f, "<h2>Learned levels against block-spin RG</h2>\n<table id='levels'>\n"
+          "<tr><th>level</th><th>units</th><th>b = 2^l</th><th>R<sub>g</sub> learned "
+          "(mean &plusmn; sd)</th><th>R<sub>g</sub> of a b x b block</th><th>weight in best "
+          "b x b block</th><th>same, uniform field</th><th>agreement with majority</th>"
+          "<th>min &ndash; max over units</th><th>control: block half a lattice away</th>"
+          "<th>&lt;|m|&gt; learned (aligned)</th><th>&lt;|m|&gt; learned (raw)</th>"
+          "<th>&lt;|m|&gt; majority</th></tr>\n");
+  for (int l = 1; l <= paper2d_layers(run); l++) level_row(f, &run->levels[l]);
+  fprintf(f, "</table>\n");
+  fprintf(f, "<p><b>Definitions.</b> R<sub>g</sub>: radius of gyration of the receptive field "
+          "r(l) = W(1)...W(l) of a unit, sqrt(sum r_i^2 d_i^2 / sum r_i^2), d_i the periodic "
+          "distance of site i from the field's circular-mean centre (rgrbm_stack_locality); "
+          "a uniform b x b block has sqrt((b^2 - 1)/6). Weight in best block: the largest "
+          "share of sum r_i^2 inside any b x b block (every periodic position). Agreement: unit "
+          "j is matched to the aligned majority-rule block B (the blocks of "
+          "rgrbm_rg_create_block2d) that holds the largest share of sum r_ij^2, with sign "
+          "sigma_j = sign(sum over B of r_ij); its learned coarse spin h_j "
+          "(rgrbm_rg_create_learned, sign of the mean fed up) agrees on a configuration when "
+          "h_j = sigma_j majority(B); the rate is the fraction of configurations that agree, "
+          "averaged over the units (min and max over units beside it). The control applies "
+          "the same rule to the block shifted by half the lattice in x and y: its agreement "
+          "comes from the overall magnetization alone. Learned m = (1/n) sum_j sigma_j h_j "
+          "(aligned) or (1/n) sum_j h_j (raw); majority m is the mean block spin.</p>\n");
+}
+
+static void figure(FILE *f, const char *file, const char *caption) {
+  fprintf(f, "<figure><a href='%s'><img src='%s' alt='%s'></a><figcaption>%s</figcaption>"
+          "</figure>\n", file, file, caption, caption);
+}
+
+static void figures_section(FILE *f, const paper2d_run *run) {
+  char name[64], caption[256];
+  fprintf(f, "<h2>Receptive fields</h2>\n");
+  for (int l = 1; l <= paper2d_layers(run); l++) {
+    paper2d_receptive_file(name, sizeof name, l);
+    snprintf(caption, sizeof caption, "Level %d: one tile per unit (%d), r(%d) on the %d x %d "
+             "lattice, each tile scaled to its largest |r| (red +, blue -)", l, run->cfg.sizes[l],
+             l, run->cfg.side, run->cfg.side);
+    figure(f, name, caption);
+  }
+  fprintf(f, "<h2>Reconstructions and block spins</h2>\n");
+  snprintf(caption, sizeof caption, "Samples %zu, %zu, %zu (rows): the configuration, its "
+           "mean-field reconstructions from levels 1..%d down, then the majority-rule block "
+           "spins for b = 2..%d", run->samples_shown[0], run->samples_shown[1],
+           run->samples_shown[2], paper2d_layers(run), paper2d_block_side(paper2d_layers(run)));
+  figure(f, PAPER2D_RECONSTRUCTION_FILE, caption);
+  fprintf(f, "<h2>Coarse magnetizations</h2>\n");
+  for (int l = 1; l <= paper2d_layers(run); l++) {
+    paper2d_magnetization_file(name, sizeof name, l);
+    snprintf(caption, sizeof caption, "Level %d: learned (sign-aligned) and majority-rule "
+             "coarse magnetization over the %zu configurations", l, rgrbm_dataset_count(run->data));
+    figure(f, name, caption);
+  }
+  fprintf(f, "<h2>Training</h2>\n");
+  snprintf(caption, sizeof caption, "Reconstruction error per epoch and layer (%.1f s of "
+           "training)", run->train_seconds);
+  figure(f, PAPER2D_CURVES_FILE, caption);
+}
+
+static void files_section(FILE *f, const paper2d_run *run) {
+  fprintf(f, "<h2>Files</h2>\n<ul>\n<li><a href='%s'>%s</a>: the stack, native format "
+          "(docs/formats.md)</li>\n", PAPER2D_STACK_FILE, PAPER2D_STACK_FILE);
+  for (int l = 0; l < paper2d_layers(run); l++)
+    fprintf(f, "<li><a href='%sweights_%d.npy'>%sweights_%d.npy</a>, "
+            "<a href='%svisible_bias_%d.npy'>visible_bias_%d</a>, "
+            "<a href='%shidden_bias_%d.npy'>hidden_bias_%d</a></li>\n",
+            PAPER2D_STACK_NPY_PREFIX, l, PAPER2D_STACK_NPY_PREFIX, l, PAPER2D_STACK_NPY_PREFIX, l,
+            l, PAPER2D_STACK_NPY_PREFIX, l, l);
+  fprintf(f, "<li><a href='%s'>%s</a>: these numbers for scripts</li>\n</ul>\n",
+          PAPER2D_SUMMARY_FILE, PAPER2D_SUMMARY_FILE);
+  fprintf(f, "<p>OpenBLAS core %s, %d threads; wall time until this report: "
+          "<span id='wall'>%.1f</span> s.</p>\n</body>\n</html>\n", openblas_get_corename(),
+          openblas_get_num_threads(), paper2d_now() - run->started);
+}
+
+static void summary_level(FILE *f, const paper2d_level *lv, int last) {
+  fprintf(f, "    {\"level\": %d, \"b\": %d, \"units\": %d, \"gyration\": \"%.3f\", "
+          "\"block_gyration\": \"%.3f\", \"block_fraction\": \"%.3f\", "
+          "\"agreement\": \"%.3f\", \"agreement_far\": \"%.3f\", "
+          "\"learned_abs_m\": \"%.3f\", \"majority_abs_m\": \"%.3f\"}%s\n",
+          lv->level, lv->b, lv->units, lv->locality.gyration_mean, paper2d_block_gyration(lv->b),
+          lv->locality.block_fraction_mean, lv->agreement_mean, lv->agreement_far,
+          lv->learned_abs_m, lv->majority_abs_m, last ? "" : ",");
+}
+
+/* Numbers as the report prints them (strings), so a check can find them there. */
+static int write_summary(const paper2d_run *run) {
+  char path[PATH_LEN];
+  paper2d_out_path(run, PAPER2D_SUMMARY_FILE, path, sizeof path);
+  FILE *f = fopen(path, "w");
+  if (f == NULL) return paper2d_file_error("create", path);
+  fprintf(f, "{\n  \"config\": \"%s\",\n  \"samples\": %zu,\n  \"tau_abs_m\": \"%.3f\",\n"
+          "  \"tau_energy\": \"%.3f\",\n  \"spacing\": %ld,\n  \"levels\": [\n", run->cfg.name,
+          rgrbm_dataset_count(run->data), run->sampling.tau_abs_m, run->sampling.tau_energy,
+          run->sampling.spacing);
+  for (int l = 1; l <= paper2d_layers(run); l++)
+    summary_level(f, &run->levels[l], l == paper2d_layers(run));
+  fprintf(f, "  ]\n}\n");
+  return fclose(f) != 0 ? paper2d_file_error("write", path) : RGRBM_OK;
+}
+
+int paper2d_write_report(const paper2d_run *run) {
+  char path[PATH_LEN];
+  paper2d_out_path(run, PAPER2D_REPORT_FILE, path, sizeof path);
+  FILE *f = fopen(path, "w");
+  if (f == NULL) return paper2d_file_error("create", path);
+  html_head(f, run);
+  sampling_section(f, run);
+  levels_section(f, run);
+  figures_section(f, run);
+  files_section(f, run);
+  if (fclose(f) != 0) return paper2d_file_error("write", path);
+  return write_summary(run);
+}
