@@ -74,9 +74,13 @@ RGRBM_API int rgrbm_sampler_create(rgrbm_sampler **out, rgrbm_lattice *lat, rgrb
  *        stack from the top RBM down when layer is -1.
  * @param out receives the sampler (NULL on failure).
  * @param s the stack, borrowed: must outlive the sampler and not change.
- * @param chains parallel chains, at least 1; each draw emits one visible
- *        configuration per chain.
- * @return RGRBM_OK, RGRBM_EINVAL or RGRBM_ENOMEM (implemented in lib/gibbs.c).
+ * @param layer the RBM layer (0..depth-1), or -1 for the whole stack.
+ * @param chains parallel chains, at least 1. rgrbm_sampler_draw()'s count is
+ *        the total number of configurations: after each `spacing` sweeps of
+ *        every chain, the chains' visible configurations are appended in
+ *        chain order until count are out (count 7 with 3 chains takes 3, 3, 1).
+ * @param seed one Philox stream per chain, so results do not depend on threads.
+ * @return RGRBM_OK, RGRBM_EINVAL or RGRBM_ENOMEM.
  */
 RGRBM_API int rgrbm_sampler_create_gibbs(rgrbm_sampler **out, const rgrbm_stack *s, int layer,
                                          size_t chains, uint64_t seed);
