@@ -158,6 +158,9 @@ int rgrbm_dataset_get(const rgrbm_dataset *ds, size_t first, size_t count, int8_
   return RGRBM_OK;
 }
 
+/* The unpacking of every training batch: cloned so that the bit test and
+ * select vectorize with the wide instruction sets. */
+__attribute__((target_clones("avx512f", "avx2", "default")))
 void rgrbm__dataset_unpack_float(const rgrbm_dataset *ds, const size_t *rows, size_t first,
                                  size_t n, float minus, float plus, float *out) {
   const size_t dim = ds->dim;

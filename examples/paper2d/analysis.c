@@ -103,21 +103,17 @@ static void agreement_stats(paper2d_level *lv, const level_work *w, size_t sampl
   lv->agreement_far = far / lv->units;
 }
 
-/* Bins centred on the n + 1 possible values of m when there are few, else
- * equal bins on [-1, 1]. */
+/* Bins centred on the n + 1 possible values of m, g consecutive values a
+ * bin: equal bins that never split the lattice of values unevenly. */
 static void histogram_edges(paper2d_level *lv) {
-  int n = lv->units;
-  if (n + 1 <= PAPER2D_HIST_MAX_BINS) {
-    lv->bins = n + 1;
-    for (int k = 0; k <= lv->bins; k++) lv->edges[k] = -1 - 1.0 / n + 2.0 * k / n;
-  } else {
-    lv->bins = PAPER2D_HIST_MAX_BINS - 1;
-    for (int k = 0; k <= lv->bins; k++) lv->edges[k] = -1 + 2.0 * k / lv->bins;
-  }
+  int n = lv->units, g = (n + PAPER2D_HIST_MAX_BINS - 1) / (PAPER2D_HIST_MAX_BINS - 1);
+  lv->bins = (n + 1 + g - 1) / g;
+  for (int k = 0; k <= lv->bins; k++) lv->edges[k] = -1 - 1.0 / n + 2.0 * g * k / n;
 }
 
 static void histogram_add(const paper2d_level *lv, double *hist, double m, double weight) {
-  int k = (int)floor((m - lv->edges[0]) / (lv->edges[lv->bins] - lv->edges[0]) * lv->bins);
+  double width = lv->edges[1] - lv->edges[0];
+  int k = (int)floor((m - lv->edges[0]) / width);
   if (k < 0) k = 0;
   if (k >= lv->bins) k = lv->bins - 1;
   hist[k] += weight;

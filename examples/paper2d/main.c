@@ -75,12 +75,15 @@ static int parse_args(int argc, char **argv, overrides *ov) {
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     long long *target = ch == 's' ? &ov->seed : ch == 'e' ? &ov->epochs : ch == 'n' ? &ov->samples
                         : ch == 'b' ? &ov->batch : ch == 't' ? &ov->threads : NULL;
+    const char *bad = NULL;
     if (ch == 'h') return usage(stdout, argv[0]), 1;
     if (ch == 'q') ov->quick = 1;
     else if (ch == 'o') ov->out = optarg;
-    else if (ch == 'r' && parse_rate(optarg, &ov->lr) == 0) continue;
-    else if (target == NULL || parse_count(optarg, target) != 0) {
-      if (target) fprintf(stderr, "%s: not a non-negative integer: %s\n", argv[0], optarg);
+    else if (ch == 'r') bad = parse_rate(optarg, &ov->lr) ? "a positive number" : NULL;
+    else if (target) bad = parse_count(optarg, target) ? "a non-negative integer" : NULL;
+    else bad = "";
+    if (bad) {
+      if (*bad) fprintf(stderr, "%s: not %s: %s\n", argv[0], bad, optarg);
       fprintf(stderr, "try %s --help\n", argv[0]);
       return -1;
     }
