@@ -3,7 +3,7 @@
  * @brief Training RBM layers by contrastive divergence (CD-k and PCD-k).
  *
  * An update on a minibatch of n rows moves the parameters along
- * <v h>_data - <v h>_model, the data term with the exact hidden means and
+ * \<v h>_data - \<v h>_model, the data term with the exact hidden means and
  * the model term from m negative chains (CD-k: one chain per row, started at
  * the row and run k block-Gibbs steps; PCD-k: m persistent chains advanced k
  * steps per update), with momentum and penalties:

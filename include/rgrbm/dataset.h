@@ -53,6 +53,7 @@ RGRBM_API int rgrbm_dataset_set_shape(rgrbm_dataset *ds, int lx, int ly);
 /**
  * @brief The 2D shape, or lx = ly = 0 when none is set.
  * @param lx, ly receive the shape; either may be NULL if not wanted.
+ * @param ds the dataset.
  * @return RGRBM_OK or RGRBM_EINVAL (ds NULL).
  */
 RGRBM_API int rgrbm_dataset_shape(const rgrbm_dataset *ds, int *lx, int *ly);
@@ -71,6 +72,8 @@ RGRBM_API int rgrbm_dataset_clear(rgrbm_dataset *ds);
  * @brief Append count configurations.
  * @param spins count * dim values, each -1 or +1, configuration after
  *        configuration (borrowed for the call).
+ * @param ds the dataset (changed only on success).
+ * @param count configurations in spins (0 appends nothing).
  * @return RGRBM_OK; RGRBM_EINVAL if an argument is NULL, count * dim
  *         overflows, or a value is not -1/+1 (the message gives its index);
  *         RGRBM_ENOMEM. On failure nothing is appended.
@@ -80,6 +83,9 @@ RGRBM_API int rgrbm_dataset_append(rgrbm_dataset *ds, const int8_t *spins, size_
 /**
  * @brief Copy configurations [first, first + count) out as -1/+1 values.
  * @param out room for count * dim int8_t values.
+ * @param ds the dataset.
+ * @param first index of the first configuration to copy.
+ * @param count configurations to copy.
  * @return RGRBM_OK or RGRBM_EINVAL (NULL, range past the end, overflow).
  */
 RGRBM_API int rgrbm_dataset_get(const rgrbm_dataset *ds, size_t first, size_t count,
@@ -106,6 +112,7 @@ RGRBM_API int rgrbm_dataset_save_npy(const rgrbm_dataset *ds, const char *path);
  * The claimed shape is checked against the file's length before anything is
  * allocated.
  * @param out receives the dataset (NULL on failure).
+ * @param path the file to read.
  * @return RGRBM_OK; RGRBM_EINVAL (NULL); RGRBM_EIO (cannot open or read);
  *         RGRBM_EFORMAT (bad magic, version, header, dtype, Fortran order,
  *         shape, truncated or trailing data, a value other than -1/+1);

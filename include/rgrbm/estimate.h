@@ -8,15 +8,15 @@
  * the geometry, boundary and couplings (K, h) they were sampled at (its spins
  * are not used); the dataset's dim must equal the lattice's site count.
  *
- * Per-configuration quantities (N sites, B = sum_<ij> s_i s_j with the bonds
+ * Per-configuration quantities (N sites, B = sum_\<ij> s_i s_j with the bonds
  * of rgrbm/lattice.h, M = sum_i s_i):
  *   bond mean b = B/N, magnetization m = M/N, energy e = beta*H/N = -K b - h m.
  * Ensemble quantities (averages over the configurations):
- *   susceptibility chi = N (<m^2> - <|m|>^2)   (the finite-lattice convention
+ *   susceptibility chi = N (\<m^2> - <|m|>^2)   (the finite-lattice convention
  *                        with |m|, per site, units of 1/(k_B T) absorbed),
- *   specific heat  C   = N (<e^2> - <e>^2)      (per site, units of k_B; at
+ *   specific heat  C   = N (\<e^2> - \<e>^2)      (per site, units of k_B; at
  *                        h = 0 this is K^2 N Var(b), as in rgrbm/exact.h),
- *   Binder cumulant U  = 1 - <m^4> / (3 <m^2>^2).
+ *   Binder cumulant U  = 1 - \<m^4> / (3 \<m^2>^2).
  *
  * All functions are pure and thread-safe on const inputs.
  */
@@ -77,6 +77,9 @@ typedef enum rgrbm_observable {
 /**
  * @brief One observable for each configuration of ds, in order.
  * @param out room for rgrbm_dataset_count(ds) values.
+ * @param ds configurations, dim = the model's sites.
+ * @param model the lattice giving geometry, boundary and couplings (its spins are not read).
+ * @param obs the observable.
  * @return RGRBM_OK, RGRBM_EINVAL (NULL, dim != sites of model, unknown obs)
  *         or RGRBM_ENOMEM.
  */
@@ -91,12 +94,12 @@ typedef struct rgrbm_estimate {
 
 /** Ensemble estimates from rgrbm_measure_thermo() (definitions in the file comment). */
 typedef struct rgrbm_thermo {
-  rgrbm_estimate bond_mean;         /**< <b> */
+  rgrbm_estimate bond_mean;         /**< \<b> */
   rgrbm_estimate abs_magnetization; /**< <|m|> */
-  rgrbm_estimate magnetization2;    /**< <m^2> */
-  rgrbm_estimate susceptibility;    /**< N (<m^2> - <|m|>^2) */
-  rgrbm_estimate specific_heat;     /**< N (<e^2> - <e>^2) */
-  rgrbm_estimate binder;            /**< 1 - <m^4> / (3 <m^2>^2) */
+  rgrbm_estimate magnetization2;    /**< \<m^2> */
+  rgrbm_estimate susceptibility;    /**< N (\<m^2> - <|m|>^2) */
+  rgrbm_estimate specific_heat;     /**< N (\<e^2> - \<e>^2) */
+  rgrbm_estimate binder;            /**< 1 - \<m^4> / (3 \<m^2>^2) */
 } rgrbm_thermo;
 
 /**
@@ -110,13 +113,15 @@ RGRBM_API int rgrbm_measure_thermo(const rgrbm_dataset *ds, const rgrbm_lattice 
                                    size_t bins, rgrbm_thermo *out);
 
 /**
- * @brief The two-point function G(r) = <s_i s_{i + r e}>, averaged over the
+ * @brief The two-point function G(r) = \<s_i s_{i + r e}>, averaged over the
  *        configurations, the sites i and the lattice axes e, for r = 0..rmax.
  *
  * Periodic lattices wrap; on open lattices only pairs inside the lattice are
  * averaged. G(0) = 1.
  * @param rmax largest distance, 0 <= rmax < the longest side.
  * @param g room for rmax + 1 values.
+ * @param ds configurations, dim = the model's sites.
+ * @param model the lattice giving geometry and boundary (its spins are not read).
  * @return RGRBM_OK, RGRBM_EINVAL (NULL, dim mismatch, rmax out of range, an
  *         empty dataset) or RGRBM_ENOMEM.
  */

@@ -5,14 +5,14 @@
  *        Kaufman's finite torus, and exhaustive enumeration of small lattices.
  *
  * Everything refers to the reduced Hamiltonian of rgrbm/lattice.h,
- * beta*H = -K sum_<ij> s_i s_j - h sum_i s_i, with the same bond counting.
- * Quantities are per site (N sites, B = sum_<ij> s_i s_j, M = sum_i s_i):
+ * beta*H = -K sum_\<ij> s_i s_j - h sum_i s_i, with the same bond counting.
+ * Quantities are per site (N sites, B = sum_\<ij> s_i s_j, M = sum_i s_i):
  *
  * - log_z_per_site  = (1/N) ln Z
- * - bond_mean       = <B> / N                 (sqrt(2) at K_c, infinite lattice)
+ * - bond_mean       = \<B> / N                 (sqrt(2) at K_c, infinite lattice)
  * - specific_heat   = Var(beta*H) / N, in units of k_B; at h = 0 this is
  *                     K^2 N Var(B / N) = K^2 (1/N) d^2 ln Z / dK^2
- * - magnetization   = <M> / N where it is defined (see each function), NaN otherwise
+ * - magnetization   = \<M> / N where it is defined (see each function), NaN otherwise
  * - abs_magnetization, magnetization2, magnetization4 = <|M/N|>, <(M/N)^2>,
  *   <(M/N)^4>: from rgrbm_exact_enumerate() only, NaN from the others.
  *
@@ -37,12 +37,12 @@ extern "C" {
 /** Exact per-site thermodynamics (see the file comment for definitions). */
 typedef struct rgrbm_exact {
   double log_z_per_site;    /**< (1/N) ln Z */
-  double bond_mean;         /**< <B>/N */
+  double bond_mean;         /**< \<B>/N */
   double specific_heat;     /**< Var(beta*H)/N, units of k_B */
-  double magnetization;     /**< <M>/N, or NaN where not defined */
+  double magnetization;     /**< \<M>/N, or NaN where not defined */
   double abs_magnetization; /**< <|M|>/N (enumeration only, NaN otherwise) */
-  double magnetization2;    /**< <M^2>/N^2 (enumeration only, NaN otherwise) */
-  double magnetization4;    /**< <M^4>/N^4 (enumeration only, NaN otherwise) */
+  double magnetization2;    /**< \<M^2>/N^2 (enumeration only, NaN otherwise) */
+  double magnetization4;    /**< \<M^4>/N^4 (enumeration only, NaN otherwise) */
 } rgrbm_exact;
 
 /**
@@ -50,8 +50,12 @@ typedef struct rgrbm_exact {
  *        (products by repeated squaring, with exact first and second
  *        derivatives, scaled to stay finite for any n).
  *
- * magnetization is <M>/N (0 at h = 0 by symmetry).
+ * magnetization is \<M>/N (0 at h = 0 by symmetry).
  * @param n sites, >= 1 (a periodic chain of 1 site has one self-bond).
+ * @param K coupling J/kT, finite.
+ * @param h field B/kT, finite.
+ * @param bc RGRBM_PERIODIC or RGRBM_OPEN.
+ * @param out receives the results.
  * @return RGRBM_OK or RGRBM_EINVAL (out NULL, n < 1, K or h not finite,
  *         unknown bc).
  */
@@ -63,6 +67,7 @@ RGRBM_API int rgrbm_exact_chain(int n, double K, double h, rgrbm_boundary bc, rg
  * magnetization is the spontaneous magnetization (1 - sinh^{-4} 2K)^{1/8}
  * for K > K_c and 0 for K <= K_c; specific_heat is +inf at K = K_c exactly.
  * @param K coupling, > 0.
+ * @param out receives the results.
  * @return RGRBM_OK, RGRBM_EINVAL (out NULL, K not finite) or
  *         RGRBM_EUNSUPPORTED (K <= 0).
  */
@@ -77,6 +82,7 @@ RGRBM_API int rgrbm_exact_onsager(double K, rgrbm_exact *out);
  * enumeration or a sampler for <|m|>).
  * @param lx, ly sides, 2..RGRBM_LATTICE_MAX_SIDE.
  * @param K coupling, > 0.
+ * @param out receives the results.
  * @return RGRBM_OK, RGRBM_EINVAL (out NULL, side out of range, K not
  *         finite) or RGRBM_EUNSUPPORTED (K <= 0).
  */
@@ -86,7 +92,7 @@ RGRBM_API int rgrbm_exact_torus(int lx, int ly, double K, rgrbm_exact *out);
  * @brief Exhaustive enumeration of all 2^N states of a lattice of at most
  *        RGRBM_EXACT_ENUMERATE_MAX_SITES sites (any geometry, boundary, K, h).
  *
- * Fills every field of out, magnetization being <M>/N. Intended for tests;
+ * Fills every field of out, magnetization being \<M>/N. Intended for tests;
  * 25 sites take about a second.
  * @return RGRBM_OK or RGRBM_EINVAL (out NULL, bad shape, too many sites, K or
  *         h not finite).

@@ -5,9 +5,9 @@
  *
  * The reduced (dimensionless) Hamiltonian is
  *
- *     beta*H = -K sum_<ij> s_i s_j - h sum_i s_i
+ *     beta*H = -K sum_\<ij> s_i s_j - h sum_i s_i
  *
- * with K = J/kT and h = B/kT. The bonds <ij> are, for every site, the bond to
+ * with K = J/kT and h = B/kT. The bonds \<ij> are, for every site, the bond to
  * its right neighbour (x+1) and, on the square lattice, to the neighbour below
  * (y+1); with RGRBM_PERIODIC these wrap around, with RGRBM_OPEN the bonds
  * leaving the lattice are absent. A periodic torus therefore has 2N bonds and
@@ -76,6 +76,7 @@ RGRBM_API int rgrbm_lattice_set_couplings(rgrbm_lattice *lat, double K, double h
 /**
  * @brief Read the couplings.
  * @param K, h receive the values; either may be NULL if not wanted.
+ * @param lat the lattice.
  * @return RGRBM_OK or RGRBM_EINVAL (lat NULL).
  */
 RGRBM_API int rgrbm_lattice_couplings(const rgrbm_lattice *lat, double *K, double *h);
@@ -83,6 +84,7 @@ RGRBM_API int rgrbm_lattice_couplings(const rgrbm_lattice *lat, double *K, doubl
 /**
  * @brief Read the shape the lattice was created with.
  * @param g, lx, ly, bc receive the values; any may be NULL if not wanted.
+ * @param lat the lattice.
  * @return RGRBM_OK or RGRBM_EINVAL (lat NULL).
  */
 RGRBM_API int rgrbm_lattice_shape(const rgrbm_lattice *lat, rgrbm_geometry *g, int *lx, int *ly,
@@ -100,7 +102,7 @@ RGRBM_API size_t rgrbm_lattice_sites(const rgrbm_lattice *lat);
 RGRBM_API int8_t *rgrbm_lattice_spins(rgrbm_lattice *lat);
 
 /**
- * @brief Bond mean per site, (1/N) sum_<ij> s_i s_j (NaN for NULL).
+ * @brief Bond mean per site, (1/N) sum_\<ij> s_i s_j (NaN for NULL).
  *
  * In [-2, 2] on a torus; sqrt(2) at K_c on the infinite square lattice.
  */

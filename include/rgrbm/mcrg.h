@@ -8,8 +8,8 @@
  * each of them repeatedly (level 0 is the lattice, level n the n-times
  * blocked lattice). At every level the even operators S_a (products of an even
  * number of spins, summed over the lattice) and the odd ones are measured.
- * With F_ab = <S_a^(n) S_b^(n-1)> - <S_a^(n)><S_b^(n-1)> and
- * G_ab = <S_a^(n) S_b^(n)> - <S_a^(n)><S_b^(n)>, the linearized map of the
+ * With F_ab = \<S_a^(n) S_b^(n-1)> - \<S_a^(n)>\<S_b^(n-1)> and
+ * G_ab = \<S_a^(n) S_b^(n)> - \<S_a^(n)>\<S_b^(n)>, the linearized map of the
  * couplings K^(n-1) -> K^(n) is T = G^{-1} F, separately for each parity, and
  * its eigenvalues lambda give the exponents y = ln(lambda) / ln(b). Error bars
  * are jackknife estimates over bins of consecutive samples. docs/rg.md lists

@@ -20,7 +20,7 @@
  *    within 2^-33. Any h. A periodic side must be even (the checkerboard
  *    needs a bipartite lattice): odd periodic sides are refused with
  *    RGRBM_EUNSUPPORTED; open lattices may have any size.
- *  - RGRBM_WOLFF: one cluster (on average N <m^2> spins).
+ *  - RGRBM_WOLFF: one cluster (on average N \<m^2> spins).
  *  - RGRBM_SWENDSEN_WANG: one update of all clusters of the lattice.
  *  The cluster algorithms accept any size but only h = 0 and K >= 0
  *  (RGRBM_EUNSUPPORTED otherwise, at creation and at every sweep).
@@ -61,6 +61,7 @@ typedef enum rgrbm_algorithm {
  *        rgrbm_sampler_destroy() before the lattice.
  * @param lat the lattice, borrowed: its spins are the chain's state.
  * @param seed with alg, determines every random number the chain uses.
+ * @param alg the algorithm (the file comment says what one sweep is).
  * @return RGRBM_OK; RGRBM_EINVAL (NULL, unknown alg); RGRBM_EUNSUPPORTED
  *         (an odd periodic side for the checkerboard algorithms, h != 0 or
  *         K < 0 for the cluster algorithms; the message says which);

@@ -116,6 +116,9 @@ RGRBM_API float *rgrbm_stack_hidden_bias(rgrbm_stack *s, int layer);
  *        conditional means: sigmoid(b + v W) or tanh(b + v W) at each layer.
  * @param in n x size(from) values; @param out n x size(to) values (may not
  *        overlap in).
+ * @param s the stack.
+ * @param from, to levels, 0 <= from < to <= depth.
+ * @param n rows, at least 1.
  * @return RGRBM_OK, RGRBM_EINVAL (NULL, levels out of order or range, n 0)
  *         or RGRBM_ENOMEM (scratch for the intermediate levels).
  */
@@ -145,6 +148,9 @@ RGRBM_API int rgrbm_stack_sample_down(const rgrbm_stack *s, int from, int to, co
  * F(v) = -c.v - sum_j ln(1 + e^{x_j}) (binary) or -c.v - sum_j ln(2 cosh x_j)
  * (spin), x = b + v W, accumulated in double: O(n size(layer) size(layer+1)).
  * @param v n x size(layer) values in the stack's units; @param out n doubles.
+ * @param s the stack.
+ * @param layer the RBM layer, 0..depth-1.
+ * @param n rows, at least 1.
  * @return RGRBM_OK or RGRBM_EINVAL (NULL, layer out of range, n 0).
  */
 RGRBM_API int rgrbm_stack_free_energy(const rgrbm_stack *s, int layer, const float *v, size_t n,
@@ -169,6 +175,8 @@ RGRBM_API int rgrbm_stack_log_partition(const rgrbm_stack *s, int layer, double 
  * @param data dim == size(layer), at least one configuration; spins -1/+1
  *        mapped to the stack's units.
  * @param mean_ll receives the mean (nats per configuration).
+ * @param s the stack.
+ * @param layer the RBM layer, 0..depth-1.
  * @return RGRBM_OK, RGRBM_EINVAL, or as rgrbm_stack_log_partition.
  */
 RGRBM_API int rgrbm_stack_log_likelihood(const rgrbm_stack *s, int layer,
@@ -184,6 +192,8 @@ RGRBM_API int rgrbm_stack_log_likelihood(const rgrbm_stack *s, int layer,
  * threaded over configurations with OpenMP.
  * @param data dim == size(layer), at least one configuration.
  * @param pll receives the mean (nats per site, at most 0).
+ * @param s the stack.
+ * @param layer the RBM layer, 0..depth-1.
  * @return RGRBM_OK, RGRBM_EINVAL or RGRBM_ENOMEM.
  */
 RGRBM_API int rgrbm_stack_pseudo_log_likelihood(const rgrbm_stack *s, int layer,
