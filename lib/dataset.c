@@ -159,10 +159,11 @@ int rgrbm_dataset_get(const rgrbm_dataset *ds, size_t first, size_t count, int8_
 }
 
 /* The unpacking of every training batch: cloned so that the bit test and
- * select vectorize with the wide instruction sets. */
+ * select vectorize with the wide instruction sets (static, because clang's
+ * clones of an external function do not link). */
 __attribute__((target_clones("avx512f", "avx2", "default")))
-void rgrbm__dataset_unpack_float(const rgrbm_dataset *ds, const size_t *rows, size_t first,
-                                 size_t n, float minus, float plus, float *out) {
+static void unpack_rows_float(const rgrbm_dataset *ds, const size_t *rows, size_t first, size_t n,
+                              float minus, float plus, float *out) {
   const size_t dim = ds->dim;
   for (size_t i = 0; i < n; i++) {
     const uint64_t *row = rgrbm__dataset_row(ds, rows ? rows[i] : first + i);
@@ -173,6 +174,11 @@ void rgrbm__dataset_unpack_float(const rgrbm_dataset *ds, const size_t *rows, si
       for (size_t k = 0; k < m; k++) o[base + k] = ((bits >> k) & 1) ? plus : minus;
     }
   }
+}
+
+void rgrbm__dataset_unpack_float(const rgrbm_dataset *ds, const size_t *rows, size_t first,
+                                 size_t n, float minus, float plus, float *out) {
+  unpack_rows_float(ds, rows, first, n, minus, plus, out);
 }
 
 int rgrbm__dataset_append_float(rgrbm_dataset *ds, const float *x, size_t n, float threshold) {
