@@ -11,6 +11,26 @@
 #include "alloc.h"
 #include "error.h"
 
+/* The process's umask, read without changing it (umask(2) can only be read
+ * by setting it, which would race with other threads creating files). */
+static mode_t current_umask(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  unsigned mask = 022;
+  char line[128];
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "Umask: %o", &mask) == 1) break;
+  if (f) fclose(f);
+  return (mode_t)mask;
+}
+
+/* mkstemp creates the file 0600; a replaced file keeps its permissions and a
+ * new one gets what open(2) would have given it: 0666 less the umask. */
+static mode_t final_mode(const char *path) {
+  struct stat st;
+  if (stat(path, &st) == 0) return st.st_mode & 07777;
+  return (mode_t)0666 & ~current_umask();
+}
+
 int rgrbm__atomic_open(rgrbm__atomic_file *af, const char *path, const char *func) {
   static const char suffix[] = ".tmp.XXXXXX";
   size_t len = strlen(path);
@@ -30,8 +50,7 @@ int rgrbm__atomic_open(rgrbm__atomic_file *af, const char *path, const char *fun
     return rgrbm__fail(RGRBM_EIO, func, "cannot create a temporary file beside '%s': %s", path,
                        strerror(err));
   }
-  af->fp = fdopen(fd, "wb");
-  if (af->fp == NULL) {
+  if (fchmod(fd, final_mode(path)) != 0 || (af->fp = fdopen(fd, "wb")) == NULL) {
     int err = errno;
     close(fd);
     unlink(af->tmp_path);

@@ -1,5 +1,6 @@
 /* Packed datasets: round trips, memory bound, .npy files good and bad. */
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "dataset.h"
 #include "rng.h"
@@ -182,6 +183,28 @@ START_TEST(npy_round_trip_2d_and_3d) {
 }
 END_TEST
 
+/* Atomic saves go through a 0600 temporary file; the result must still get
+ * the permissions a plain open would give (0666 less the umask), and a
+ * replaced file must keep its own. */
+START_TEST(saved_files_get_ordinary_permissions) {
+  char path[512];
+  rgrbm_test_tmpfile(path, sizeof path, "mode.npy");
+  rgrbm_dataset *ds;
+  ck_assert_ok(rgrbm_dataset_create(&ds, 3));
+  mode_t old = umask(022);
+  ck_assert_ok(rgrbm_dataset_save_npy(ds, path));
+  struct stat st;
+  ck_assert_int_eq(stat(path, &st), 0);
+  ck_assert_uint_eq(st.st_mode & 0777, 0644);
+  ck_assert_int_eq(chmod(path, 0640), 0);
+  ck_assert_ok(rgrbm_dataset_save_npy(ds, path));
+  ck_assert_int_eq(stat(path, &st), 0);
+  ck_assert_uint_eq(st.st_mode & 0777, 0640);
+  umask(old);
+  rgrbm_dataset_destroy(ds);
+}
+END_TEST
+
 /* Write a .npy file by hand: a preamble of the given version, the dict and
  * data bytes. */
 static void write_npy(const char *path, int major, const char *dict, const void *data,
@@ -323,6 +346,7 @@ static Suite *dataset_suite(void) {
   tcase_add_test(tc, shape_is_checked_and_kept);
   tcase_add_test(tc, bad_arguments_are_named);
   tcase_add_test(tc, npy_round_trip_2d_and_3d);
+  tcase_add_test(tc, saved_files_get_ordinary_permissions);
   tcase_add_test(tc, npy_loader_rejects_bad_files);
   tcase_add_test(tc, npy_loader_survives_every_truncation);
   suite_add_tcase(s, tc);
