@@ -250,51 +250,45 @@ START_TEST(npy_loader_rejects_bad_files) {
   fputs("PK\x03\x04 this is a zip file", f);
   fclose(f);
   expect_format_error(path, "wrong magic");
-  write_npy(path, 4, D2, good, 6);
-  expect_format_error(path, "version 4.0");
-  write_npy(path, 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }\n", good, 6);
-  expect_format_error(path, "dtype '<f4'");
-  write_npy(path, 1, "{'descr': '|b1', 'fortran_order': False, 'shape': (2, 3), }\n", good, 6);
-  expect_format_error(path, "dtype '|b1'");
-  write_npy(path, 1, "{'descr': '|i1', 'fortran_order': True, 'shape': (2, 3), }\n", good, 6);
-  expect_format_error(path, "Fortran order");
-  write_npy(path, 1, "{'descr': '|i1', 'fortran_order': False, 'shape': (6,), }\n", good, 6);
-  expect_format_error(path, "1 dimensions");
-  write_npy(path, 1, "{'descr': '|i1', 'fortran_order': False, 'shape': (1, 2, 3, 1), }\n", good,
-            6);
-  expect_format_error(path, "4 dimensions");
-  write_npy(path, 1, "{'descr': '|i1', 'fortran_order': False, 'shape': (2, 0), }\n", good, 0);
-  expect_format_error(path, "0 spins");
-  write_npy(path, 1, D2, good, 5);
-  expect_format_error(path, "truncated");
-  write_npy(path, 1, D2, good, 4);
-  expect_format_error(path, "truncated");
-  int8_t seven[7] = {1, 1, 1, 1, 1, 1, 1};
-  write_npy(path, 1, D2, seven, 7);
-  expect_format_error(path, "trailing");
-  write_npy(path, 1, D2, binary, 6);
-  expect_format_error(path, "configuration 0, site 1 holds 0");
-  write_npy(path, 1, "{'descr': '|i1', 'fortran_order': False, 'shape': (2, 3)\n", good, 6);
-  expect_format_error(path, "malformed");
-  write_npy(path, 1, "{'descr': '|i1', 'fortran_order': False, 'shape': (2, 3), 'x': 1}\n", good,
-            6);
-  expect_format_error(path, "unknown or repeated key");
-  write_npy(path, 1, "{'descr': '|i1', 'shape': (2, 3), }\n", good, 6);
-  expect_format_error(path, "required");
-  write_npy(path, 1, "{'descr': '|i1', 'fortran_order': False, 'shape': (99999999999999999999, 3), }\n",
-            good, 6);
-  expect_format_error(path, "too large");
-  /* A hostile shape that would need exabytes: rejected against the file
-   * length before any allocation (expect_format_error checks the count). */
-  write_npy(path, 1, "{'descr': '|i1', 'fortran_order': False, 'shape': (1000000000000, 1600), }\n",
-            good, 6);
-  expect_format_error(path, "truncated");
-  write_npy(path, 1, "{'descr': '|i1', 'fortran_order': False, 'shape': (4294967296, 4294967296, 1), }\n",
-            good, 6);
-  expect_format_error(path, "lattice side too large");
-  write_npy(path, 1, "{'descr': '|i1', 'fortran_order': False, 'shape': (65536, 65536, 4096), }\n",
-            good, 6);
-  expect_format_error(path, "truncated");
+  /* One defect a row: the header's version and dict, the data, and what the
+   * message must say. */
+  static const int8_t seven[7] = {1, 1, 1, 1, 1, 1, 1};
+#define HDR(descr, order, shape) \
+  "{'descr': '" descr "', 'fortran_order': " order ", 'shape': " shape ", }\n"
+  const struct {
+    int major;
+    const char *dict;
+    const int8_t *data;
+    size_t bytes;
+    const char *fragment;
+  } cases[] = {
+      {4, D2, good, 6, "version 4.0"},
+      {1, HDR("<f4", "False", "(2, 3)"), good, 6, "dtype '<f4'"},
+      {1, HDR("|b1", "False", "(2, 3)"), good, 6, "dtype '|b1'"},
+      {1, HDR("|i1", "True", "(2, 3)"), good, 6, "Fortran order"},
+      {1, HDR("|i1", "False", "(6,)"), good, 6, "1 dimensions"},
+      {1, HDR("|i1", "False", "(1, 2, 3, 1)"), good, 6, "4 dimensions"},
+      {1, HDR("|i1", "False", "(2, 0)"), good, 0, "0 spins"},
+      {1, D2, good, 5, "truncated"},
+      {1, D2, good, 4, "truncated"},
+      {1, D2, seven, 7, "trailing"},
+      {1, D2, binary, 6, "configuration 0, site 1 holds 0"},
+      {1, "{'descr': '|i1', 'fortran_order': False, 'shape': (2, 3)\n", good, 6, "malformed"},
+      {1, "{'descr': '|i1', 'fortran_order': False, 'shape': (2, 3), 'x': 1}\n", good, 6,
+       "unknown or repeated key"},
+      {1, "{'descr': '|i1', 'shape': (2, 3), }\n", good, 6, "required"},
+      {1, HDR("|i1", "False", "(99999999999999999999, 3)"), good, 6, "too large"},
+      /* Hostile shapes that would need exabytes: rejected against the file
+       * length before any allocation (expect_format_error checks the count). */
+      {1, HDR("|i1", "False", "(1000000000000, 1600)"), good, 6, "truncated"},
+      {1, HDR("|i1", "False", "(4294967296, 4294967296, 1)"), good, 6, "lattice side too large"},
+      {1, HDR("|i1", "False", "(65536, 65536, 4096)"), good, 6, "truncated"},
+  };
+#undef HDR
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    write_npy(path, cases[i].major, cases[i].dict, cases[i].data, cases[i].bytes);
+    expect_format_error(path, cases[i].fragment);
+  }
   /* A header length that points past the end of the file. */
   f = fopen(path, "wb");
   fwrite("\x93NUMPY\x02\x00\xff\xff\xff\x7f{", 1, 13, f);
