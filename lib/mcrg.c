@@ -289,9 +289,9 @@ static int pipeline_init(pipeline *p, const rgrbm_rg *rg, int levels, const char
 static int measure_chunk(pipeline *p, rgrbm_sampler *smp, const rgrbm_mcrg_options *o,
                          size_t first, size_t count, accumulator *acc) {
   for (int n = 0; n <= p->levels; n++) rgrbm_dataset_clear(p->data[n]);
-  /* draw() emits before it sweeps: sweeping `spacing` first keeps the last
-   * configuration of a chunk from being measured again in the next. */
-  int rc = rgrbm_sampler_draw(smp, count, o->spacing, o->spacing, p->data[0]);
+  /* draw() sweeps `spacing` before every configuration, so chunks continue
+   * the chain with a uniform spacing and no repeats. */
+  int rc = rgrbm_sampler_draw(smp, count, 0, o->spacing, p->data[0]);
   for (int n = 0; rc == RGRBM_OK && n < p->levels; n++)
     rc = rgrbm_rg_apply(p->plans[n], p->data[n], p->data[n + 1]);
   if (rc) return rc;

@@ -53,8 +53,9 @@ static int pilot(paper2d_run *run) {
   return rc;
 }
 
-/* Draw in chunks so that the progress bar moves; a chunk after the first
- * starts `spacing` clusters after the previous one, so the spacing is uniform. */
+/* Draw in chunks so that the progress bar moves; draw() sweeps `spacing`
+ * clusters before every configuration, so chunks continue with a uniform
+ * spacing. */
 static int draw_data(paper2d_run *run) {
   const paper2d_config *c = &run->cfg;
   long spacing = run->sampling.spacing;
@@ -63,7 +64,7 @@ static int draw_data(paper2d_run *run) {
   size_t chunk = (c->samples + DRAW_CHUNKS - 1) / DRAW_CHUNKS;
   for (size_t done = 0; rc == RGRBM_OK && done < c->samples; done += chunk) {
     size_t n = c->samples - done < chunk ? c->samples - done : chunk;
-    rc = rgrbm_sampler_draw(run->smp, n, spacing, spacing, run->data);
+    rc = rgrbm_sampler_draw(run->smp, n, 0, spacing, run->data);
     char detail[64];
     snprintf(detail, sizeof detail, "configurations, spacing %ld clusters", spacing);
     paper2d_progress_update(&run->progress, (long)(done + n), (long)c->samples, detail);
