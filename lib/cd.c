@@ -1,7 +1,12 @@
 /* Contrastive divergence (CD-k) and persistent CD (PCD-k) for one layer.
  *
- * Per minibatch the work is four sgemm calls per Gibbs step plus one for the
- * gradient; everything else is a few passes over the batch. The positive and
+ * Per minibatch the work is four matrix products per Gibbs step plus one for
+ * the gradient; everything else is a few passes over the batch. When every
+ * product has a binary operand (the data or sampled units on one side) the
+ * products go through the group tables of binary_product.h, and then all of
+ * a batch's passes run on the OpenMP team; otherwise they are sgemm calls
+ * on OpenBLAS's threads and the passes between them stay on the calling
+ * thread (see rbm.c). The positive and
  * negative statistics share one gemm: the visible rows [V_pos; V_neg] and the
  * hidden rows [H_pos / n; -H_neg / m] lie contiguously in two buffers, so
  *     dW = momentum dW + lr [V_pos; V_neg]^T [H_pos / n; -H_neg / m]
@@ -16,6 +21,7 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "binary_product.h"
 #include "blas_inline.h"
 #include "dataset.h"
 #include "error.h"
@@ -45,6 +51,7 @@ void rgrbm_cd_options_init(rgrbm_cd_options *o) {
   o->seed = 1;
   o->progress = NULL;
   o->progress_data = NULL;
+  o->products = RGRBM_PRODUCTS_AUTO;
 }
 
 /* ---- option checks ---- */
@@ -103,7 +110,36 @@ static int check_options(const rgrbm_cd_options *o) {
   if (rc == RGRBM_OK && o->feed_up != RGRBM_PASS_MEANS && o->feed_up != RGRBM_PASS_SAMPLES)
     rc = rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->feed_up = %d is neither "
                      "RGRBM_PASS_MEANS nor RGRBM_PASS_SAMPLES", (int)o->feed_up);
+  if (rc == RGRBM_OK && o->products != RGRBM_PRODUCTS_AUTO &&
+      o->products != RGRBM_PRODUCTS_SGEMM && o->products != RGRBM_PRODUCTS_TABLES)
+    rc = rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->products = %d is not an "
+                     "rgrbm_products value", (int)o->products);
   return rc;
+}
+
+/* Whether every product of training layer `layer` has a binary operand: the
+ * visible rows are configurations (data at level 0, or fed up as samples)
+ * and the reconstructions are samples (PCD chains always sample). */
+static int products_binary(int layer, const rgrbm_cd_options *o) {
+  const int data_binary = layer == 0 || o->feed_up == RGRBM_PASS_SAMPLES;
+  const int recon_binary = o->persistent || !o->mean_field_reconstruction;
+  return data_binary && recon_binary;
+}
+
+/* Tables or sgemm for this call; RGRBM_EUNSUPPORTED when tables are demanded
+ * and cannot run. */
+static int choose_tables(int layer, const rgrbm_cd_options *o, int *tables) {
+  const int possible = products_binary(layer, o) && rgrbm__binary_products_supported();
+  *tables = o->products != RGRBM_PRODUCTS_SGEMM && possible;
+  if (o->products != RGRBM_PRODUCTS_TABLES || possible) return RGRBM_OK;
+  if (!rgrbm__binary_products_supported())
+    return rgrbm__fail(RGRBM_EUNSUPPORTED, "rgrbm_cd_train", "o->products = "
+                       "RGRBM_PRODUCTS_TABLES needs AVX-512F, which this CPU lacks");
+  return rgrbm__fail(RGRBM_EUNSUPPORTED, "rgrbm_cd_train", "o->products = "
+                     "RGRBM_PRODUCTS_TABLES needs binary operands, but %s",
+                     o->mean_field_reconstruction && !o->persistent
+                         ? "o->mean_field_reconstruction = 1 makes the reconstructions means"
+                         : "layer > 0 is fed up by means (o->feed_up = RGRBM_PASS_MEANS)");
 }
 
 /* ---- the trainer's state ---- */
@@ -125,6 +161,8 @@ typedef struct trainer {
   float *dw, *dc, *db; /* momentum */
   float *gc, *gb;      /* bias gradients of one batch */
   float *good_w, *good_c, *good_b; /* parameters after the last good epoch */
+  uint8_t *codes;   /* the table kernel's binary operand (tables only) */
+  int tables;       /* products by group tables (else sgemm) */
   size_t *order;
   rgrbm__rng *rngs; /* batch rows, then chains */
   double sq_error;  /* this epoch's summed squared reconstruction error */
@@ -133,7 +171,19 @@ typedef struct trainer {
 
 /* The trainer's arrays, carved out of one block. */
 enum part { P_V, P_H, P_HS, P_RECON, P_FEED0, P_FEED1, P_DW, P_DC, P_DB, P_GC, P_GB, P_GOOD_W,
-            P_GOOD_C, P_GOOD_B, P_ORDER, P_RNGS, P_COUNT };
+            P_GOOD_C, P_GOOD_B, P_CODES, P_ORDER, P_RNGS, P_COUNT };
+
+/* Bytes of codes the largest product needs: rows of any level at or below
+ * the layer, or the columns of the gradient's rows x nv visible block. */
+static size_t codes_bytes(const trainer *t, size_t rows) {
+  if (!t->tables) return 0;
+  size_t most = rgrbm__code_groups(rows) * t->nv;
+  for (int l = 0; l <= t->layer + 1; l++) {
+    size_t need = rows * rgrbm__code_groups((size_t)t->s->sizes[l]);
+    if (need > most) most = need;
+  }
+  return most;
+}
 
 /* Byte offsets of every array (each 64-byte aligned) in offset[0..P_COUNT);
  * offset[P_COUNT] is the total, 0 on size_t overflow. */
@@ -153,6 +203,7 @@ static void layout(const trainer *t, size_t offset[P_COUNT + 1]) {
       [P_DB] = {t->nh, fl},                 [P_GC] = {t->nv, fl},
       [P_GB] = {t->nh, fl},                 [P_GOOD_W] = {t->nv * t->nh, fl},
       [P_GOOD_C] = {t->nv, fl},             [P_GOOD_B] = {t->nh, fl},
+      [P_CODES] = {codes_bytes(t, rows), 1},
       [P_ORDER] = {t->count, sizeof(size_t)}, [P_RNGS] = {t->batch + t->chains, sizeof(rgrbm__rng)},
   };
   size_t total = 0;
@@ -184,6 +235,7 @@ static void assign(trainer *t, char *base, const size_t offset[P_COUNT + 1]) {
   t->good_w = (float *)(void *)(base + offset[P_GOOD_W]);
   t->good_c = (float *)(void *)(base + offset[P_GOOD_C]);
   t->good_b = (float *)(void *)(base + offset[P_GOOD_B]);
+  t->codes = (uint8_t *)(base + offset[P_CODES]);
   t->order = (size_t *)(void *)(base + offset[P_ORDER]);
   t->rngs = (rgrbm__rng *)(void *)(base + offset[P_RNGS]);
 }
@@ -200,6 +252,8 @@ static int trainer_init(trainer *t, rgrbm_stack *s, int layer, const rgrbm_datas
   t->count = data->count;
   t->batch = o->batch_size < t->count ? o->batch_size : t->count;
   t->chains = o->persistent ? (o->persistent_chains ? o->persistent_chains : o->batch_size) : 0;
+  int rc = choose_tables(layer, o, &t->tables);
+  if (rc) return rc;
   size_t offset[P_COUNT + 1];
   layout(t, offset);
   const size_t bytes = offset[P_COUNT];
@@ -229,6 +283,21 @@ static int penalized_step(float *w, float *dw, size_t n, float lr_l2, float lr_l
     wi += d;
     w[i] = wi;
     bad |= (wi - wi) != 0.0f;
+  }
+  return bad;
+}
+
+/* penalized_step on the OpenMP team, in slices of whole cache lines. */
+static int penalized_step_team(float *w, float *dw, size_t n, float lr_l2, float lr_l1) {
+  enum { SLICE = 1 << 14 };
+  const long slices = (long)((n + SLICE - 1) / SLICE);
+  int bad = 0;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) reduction(| : bad)
+#endif
+  for (long i = 0; i < slices; i++) {
+    size_t first = (size_t)i * SLICE, len = n - first < SLICE ? n - first : SLICE;
+    bad |= penalized_step(w + first, dw + first, len, lr_l2, lr_l1);
   }
   return bad;
 }
@@ -283,6 +352,47 @@ static int params_finite(const float *p, size_t n) {
   return 1;
 }
 
+/* ---- the passes, by tables on the team or by sgemm ---- */
+
+static void hidden_means(trainer *t, int layer, const float *v, size_t n, float *out) {
+  if (t->tables)
+    rgrbm__rbm_hidden_means_tables(t->s, layer, v, n, t->codes, out);
+  else
+    rgrbm__rbm_hidden_means(t->s, layer, v, n, out);
+}
+
+static void visible_means(trainer *t, const float *h, size_t n, float *out) {
+  if (t->tables)
+    rgrbm__rbm_visible_means_tables(t->s, t->layer, h, n, t->codes, out);
+  else
+    rgrbm__rbm_visible_means(t->s, t->layer, h, n, out);
+}
+
+static void sample(trainer *t, const float *means, size_t rows, size_t cols,
+                   rgrbm__rng *row_rngs, float *out) {
+  if (t->tables)
+    rgrbm__sample_units_team(t->s->units, means, rows, cols, row_rngs, out);
+  else
+    rgrbm__sample_units(t->s->units, means, rows, cols, row_rngs, out);
+}
+
+/* dw = momentum dw + lr v0^T h0 over rows (v0: rows x nv, h0: rows x nh). */
+static void gradient_product(trainer *t, size_t rows, const float *v0, const float *h0,
+                             float momentum) {
+  const float lr = (float)t->o->learning_rate;
+  if (!t->tables) {
+    rgrbm__sgemm(1, 0, t->nv, t->nh, rows, lr, v0, h0, momentum, t->dw);
+    return;
+  }
+  const rgrbm_units units = t->s->units;
+  rgrbm__codes_of_columns(v0, rows, t->nv, rgrbm__units_mid(units), t->codes);
+  const rgrbm__binary_matrix b = {.codes = t->codes, .rows = t->nv, .cols = rows,
+                                  .row_stride = 1, .group_stride = t->nv,
+                                  .low = rgrbm__units_low(units), .high = 1.0f};
+  const rgrbm__dense_matrix d = {.data = h0, .cols = t->nh, .k_stride = t->nh, .c_stride = 1};
+  rgrbm__binary_product(&b, &d, lr, momentum, t->dw);
+}
+
 /* ---- data: unpack, feed up through the layers below ---- */
 
 /* Rows idx[0..n) of the dataset, at the trained layer's level, into dst
@@ -295,9 +405,8 @@ static void load_rows(trainer *t, const size_t *idx, size_t n, rgrbm_pass feed, 
   const float *src = level0;
   for (int l = 0; l < t->layer; l++) {
     float *out = l + 1 == t->layer ? dst : t->feed[(l + 1) & 1];
-    rgrbm__rbm_hidden_means(s, l, src, n, out);
-    if (feed == RGRBM_PASS_SAMPLES)
-      rgrbm__sample_units(s->units, out, n, (size_t)s->sizes[l + 1], t->rngs, out);
+    hidden_means(t, l, src, n, out);
+    if (feed == RGRBM_PASS_SAMPLES) sample(t, out, n, (size_t)s->sizes[l + 1], t->rngs, out);
     src = out;
   }
 }
@@ -307,15 +416,13 @@ static void load_rows(trainer *t, const size_t *idx, size_t n, rgrbm_pass feed, 
 /* The negative phase of CD-k: chains start at the data's hidden samples. */
 static void negative_cd(trainer *t, size_t n, const float *vpos, const float *hpos, float *vneg,
                         float *hneg, int want_error) {
-  const rgrbm_stack *s = t->s;
-  rgrbm__sample_units(s->units, hpos, n, t->nh, t->rngs, t->hs);
+  sample(t, hpos, n, t->nh, t->rngs, t->hs);
   for (int step = 1; step <= t->o->k; step++) {
-    rgrbm__rbm_visible_means(s, t->layer, t->hs, n, vneg);
+    visible_means(t, t->hs, n, vneg);
     if (step == 1 && want_error) t->sq_error += squared_distance(vpos, vneg, n * t->nv);
-    if (!t->o->mean_field_reconstruction)
-      rgrbm__sample_units(s->units, vneg, n, t->nv, t->rngs, vneg);
-    rgrbm__rbm_hidden_means(s, t->layer, vneg, n, hneg);
-    if (step < t->o->k) rgrbm__sample_units(s->units, hneg, n, t->nh, t->rngs, t->hs);
+    if (!t->o->mean_field_reconstruction) sample(t, vneg, n, t->nv, t->rngs, vneg);
+    hidden_means(t, t->layer, vneg, n, hneg);
+    if (step < t->o->k) sample(t, hneg, n, t->nh, t->rngs, t->hs);
   }
 }
 
@@ -324,18 +431,17 @@ static void negative_cd(trainer *t, size_t n, const float *vpos, const float *hp
  * wanted, is the mean-field one, p(v | E[h | v]). */
 static void negative_pcd(trainer *t, size_t n, const float *vpos, const float *hpos,
                          float *vneg, float *hneg, int want_error) {
-  const rgrbm_stack *s = t->s;
   const size_t m = t->chains;
   rgrbm__rng *chain_rngs = t->rngs + t->batch;
-  if (want_error) {
-    rgrbm__rbm_visible_means(s, t->layer, hpos, n, t->recon);
+  if (want_error) { /* hpos are means: a dense operand, always sgemm */
+    rgrbm__rbm_visible_means(t->s, t->layer, hpos, n, t->recon);
     t->sq_error += squared_distance(vpos, t->recon, n * t->nv);
   }
   for (int step = 1; step <= t->o->k; step++) {
-    rgrbm__rbm_visible_means(s, t->layer, t->hs, m, vneg);
-    rgrbm__sample_units(s->units, vneg, m, t->nv, chain_rngs, vneg);
-    rgrbm__rbm_hidden_means(s, t->layer, vneg, m, hneg);
-    rgrbm__sample_units(s->units, hneg, m, t->nh, chain_rngs, t->hs);
+    visible_means(t, t->hs, m, vneg);
+    sample(t, vneg, m, t->nv, chain_rngs, vneg);
+    hidden_means(t, t->layer, vneg, m, hneg);
+    sample(t, hneg, m, t->nh, chain_rngs, t->hs);
   }
 }
 
@@ -353,10 +459,12 @@ static int update(trainer *t, size_t n, size_t m, const float *vpos, float *hpos
   scaled_column_sums((float *)vneg, m, t->nv, -1.0f / (float)m, 0, t->gc);
   scaled_column_sums(hpos, n, t->nh, 1.0f / (float)n, 1, t->gb);
   scaled_column_sums(hneg, m, t->nh, -1.0f / (float)m, 1, t->gb);
-  rgrbm__sgemm(1, 0, t->nv, t->nh, n + m, lr, v0, h0, momentum, t->dw);
-  int bad = penalized_step(s->weights[t->layer], t->dw, t->nv * t->nh,
-                           (float)(t->o->learning_rate * t->o->l2),
-                           (float)(t->o->learning_rate * t->o->l1));
+  gradient_product(t, n + m, v0, h0, momentum);
+  const float lr_l2 = (float)(t->o->learning_rate * t->o->l2);
+  const float lr_l1 = (float)(t->o->learning_rate * t->o->l1);
+  float *w = s->weights[t->layer];
+  int bad = t->tables ? penalized_step_team(w, t->dw, t->nv * t->nh, lr_l2, lr_l1)
+                      : penalized_step(w, t->dw, t->nv * t->nh, lr_l2, lr_l1);
   bad |= momentum_step(s->vbias[t->layer], t->dc, t->gc, t->nv, momentum, lr);
   bad |= momentum_step(s->hbias[t->layer], t->db, t->gb, t->nh, momentum, lr);
   return bad;
@@ -371,7 +479,7 @@ static int train_batch(trainer *t, const size_t *idx, size_t n, float momentum,
   float *vpos = pcd ? t->v + m * nv : t->v, *vneg = pcd ? t->v : t->v + n * nv;
   float *hpos = pcd ? t->h + m * nh : t->h, *hneg = pcd ? t->h : t->h + n * nh;
   load_rows(t, idx, n, t->o->feed_up, vpos);
-  rgrbm__rbm_hidden_means(t->s, t->layer, vpos, n, hpos);
+  hidden_means(t, t->layer, vpos, n, hpos);
   if (pcd)
     negative_pcd(t, n, vpos, hpos, vneg, hneg, want_error);
   else
@@ -413,8 +521,8 @@ static void init_chains(trainer *t, uint64_t key) {
     for (size_t r = 0; r < n; r++) t->order[r] = (first + r) % t->count;
     load_rows(t, t->order, n, t->o->feed_up, vneg + first * t->nv);
   }
-  rgrbm__rbm_hidden_means(t->s, t->layer, vneg, m, t->h);
-  rgrbm__sample_units(t->s->units, t->h, m, t->nh, t->rngs + t->batch, t->hs);
+  hidden_means(t, t->layer, vneg, m, t->h);
+  sample(t, t->h, m, t->nh, t->rngs + t->batch, t->hs);
 }
 
 static void snapshot(trainer *t, int restore) {

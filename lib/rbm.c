@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "binary_product.h"
 #include "blas_inline.h"
 #include "error.h"
 
@@ -184,6 +185,56 @@ void rgrbm__rbm_visible_means(const rgrbm_stack *s, int layer, const float *h, s
   const size_t nv = (size_t)s->sizes[layer], nh = (size_t)s->sizes[layer + 1];
   rgrbm__sgemm(0, 1, n, nv, nh, 1.0f, h, s->weights[layer], 0.0f, out);
   rgrbm__bias_activate(s->units, s->vbias[layer], n, nv, out);
+}
+
+/* Rows per task of the team passes: enough work to pay for the split. */
+enum { TEAM_MIN_ELEMENTS = 1 << 14 };
+
+void rgrbm__bias_activate_team(rgrbm_units units, const float *bias, size_t rows, size_t cols,
+                               float *x) {
+  const long n = (long)rows;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (rows * cols >= TEAM_MIN_ELEMENTS)
+#endif
+  for (long r = 0; r < n; r++) rgrbm__bias_activate(units, bias, 1, cols, x + (size_t)r * cols);
+}
+
+void rgrbm__sample_units_team(rgrbm_units units, const float *means, size_t rows, size_t cols,
+                              rgrbm__rng *row_rngs, float *out) {
+  const long n = (long)rows;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (rows * cols >= TEAM_MIN_ELEMENTS)
+#endif
+  for (long r = 0; r < n; r++)
+    rgrbm__sample_units(units, means + (size_t)r * cols, 1, cols, &row_rngs[r],
+                        out + (size_t)r * cols);
+}
+
+/* B = the input rows as codes, D = W (hidden means) or W^T (visible means). */
+static void layer_product_tables(const rgrbm_stack *s, int layer, const float *in, size_t n,
+                                 int down, uint8_t *codes, float *out) {
+  const size_t nv = (size_t)s->sizes[layer], nh = (size_t)s->sizes[layer + 1];
+  const size_t width = down ? nh : nv;
+  rgrbm__codes_of_rows(in, n, width, rgrbm__units_mid(s->units), codes);
+  const rgrbm__binary_matrix b = {.codes = codes, .rows = n, .cols = width,
+                                  .row_stride = rgrbm__code_groups(width), .group_stride = 1,
+                                  .low = rgrbm__units_low(s->units), .high = 1.0f};
+  const rgrbm__dense_matrix d = down
+      ? (rgrbm__dense_matrix){.data = s->weights[layer], .cols = nv, .k_stride = 1, .c_stride = nh}
+      : (rgrbm__dense_matrix){.data = s->weights[layer], .cols = nh, .k_stride = nh, .c_stride = 1};
+  rgrbm__binary_product(&b, &d, 1.0f, 0.0f, out);
+}
+
+void rgrbm__rbm_hidden_means_tables(const rgrbm_stack *s, int layer, const float *v, size_t n,
+                                    uint8_t *codes, float *out) {
+  layer_product_tables(s, layer, v, n, 0, codes, out);
+  rgrbm__bias_activate_team(s->units, s->hbias[layer], n, (size_t)s->sizes[layer + 1], out);
+}
+
+void rgrbm__rbm_visible_means_tables(const rgrbm_stack *s, int layer, const float *h,
+                                     size_t n, uint8_t *codes, float *out) {
+  layer_product_tables(s, layer, h, n, 1, codes, out);
+  rgrbm__bias_activate_team(s->units, s->vbias[layer], n, (size_t)s->sizes[layer], out);
 }
 
 double rgrbm__softplus(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }

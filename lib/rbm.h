@@ -63,6 +63,31 @@ void rgrbm__rbm_hidden_means(const rgrbm_stack *s, int layer, const float *v, si
 void rgrbm__rbm_visible_means(const rgrbm_stack *s, int layer, const float *h, size_t n,
                               float *out);
 
+/* ---- the same passes for binary inputs, by group tables ---- */
+
+/* As rgrbm__rbm_hidden_means / rgrbm__rbm_visible_means for inputs whose
+ * every entry is the units' low or high value, by the table kernel of
+ * binary_product.h (the caller has checked rgrbm__binary_products_supported).
+ * codes is scratch of n * ceil(width / 4) bytes, width the input's. The
+ * product and the activation run on the OpenMP team. */
+void rgrbm__rbm_hidden_means_tables(const rgrbm_stack *s, int layer, const float *v, size_t n,
+                                    uint8_t *codes, float *out);
+void rgrbm__rbm_visible_means_tables(const rgrbm_stack *s, int layer, const float *h,
+                                     size_t n, uint8_t *codes, float *out);
+
+/* rgrbm__bias_activate and rgrbm__sample_units with the rows split over the
+ * OpenMP team (same results: each row has its own generator). Only for
+ * loops that make no BLAS calls, see rbm.c. */
+void rgrbm__bias_activate_team(rgrbm_units units, const float *bias, size_t rows, size_t cols,
+                               float *x);
+void rgrbm__sample_units_team(rgrbm_units units, const float *means, size_t rows, size_t cols,
+                              rgrbm__rng *row_rngs, float *out);
+
+/* The threshold between the low and the high value of the units. */
+static inline float rgrbm__units_mid(rgrbm_units units) {
+  return units == RGRBM_UNITS_SPIN ? 0.0f : 0.5f;
+}
+
 /* ---- double-precision energies ---- */
 
 /* Free energy of n visible vectors v (n x nv) under the RBM with parameters

@@ -25,7 +25,8 @@
   X(rgrbm_cd_options, momentum_switch_epoch) X(rgrbm_cd_options, l1)                      \
   X(rgrbm_cd_options, l2) X(rgrbm_cd_options, mean_field_reconstruction)                  \
   X(rgrbm_cd_options, feed_up) X(rgrbm_cd_options, compute_pll) X(rgrbm_cd_options, seed) \
-  X(rgrbm_cd_options, progress) X(rgrbm_cd_options, progress_data)
+  X(rgrbm_cd_options, progress) X(rgrbm_cd_options, progress_data)  \
+  X(rgrbm_cd_options, products)
 #define LOCALITY_FIELDS(X)                                                                 \
   X(rgrbm_locality, version) X(rgrbm_locality, units) X(rgrbm_locality, gyration_mean)    \
   X(rgrbm_locality, gyration_sd) X(rgrbm_locality, block_fraction_mean)                   \
@@ -66,7 +67,8 @@
   X(RGRBM_ENUMERIC) X(RGRBM_ECANCELED) X(RGRBM_EUNSUPPORTED) X(RGRBM_CHAIN)               \
   X(RGRBM_SQUARE) X(RGRBM_PERIODIC) X(RGRBM_OPEN) X(RGRBM_METROPOLIS)                     \
   X(RGRBM_HEAT_BATH) X(RGRBM_WOLFF) X(RGRBM_SWENDSEN_WANG) X(RGRBM_UNITS_BINARY)          \
-  X(RGRBM_UNITS_SPIN) X(RGRBM_PASS_MEANS) X(RGRBM_PASS_SAMPLES) X(RGRBM_OBS_BOND_MEAN)    \
+  X(RGRBM_UNITS_SPIN) X(RGRBM_PASS_MEANS) X(RGRBM_PASS_SAMPLES) X(RGRBM_PRODUCTS_AUTO)     \
+  X(RGRBM_PRODUCTS_SGEMM) X(RGRBM_PRODUCTS_TABLES) X(RGRBM_OBS_BOND_MEAN)                 \
   X(RGRBM_OBS_MAGNETIZATION) X(RGRBM_OBS_ABS_MAGNETIZATION) X(RGRBM_OBS_MAGNETIZATION2)  \
   X(RGRBM_OBS_MAGNETIZATION4) X(RGRBM_OBS_ENERGY) X(RGRBM_AIS_BASE_ZERO)                  \
   X(RGRBM_AIS_BASE_DATA) X(RGRBM_BLOCK_MAJORITY) X(RGRBM_BLOCK_DECIMATE)                  \

@@ -8,6 +8,7 @@
 #include <omp.h>
 #endif
 
+#include "binary_product.h"
 #include "rbm_testutil.h"
 
 enum { NV = 6, NH = 4 };
@@ -114,7 +115,7 @@ END_TEST
  * negative phase is a mean of N independent draws from the model with
  * standard error sqrt(Var_model(g) / N). Each of the 34 parameters must be
  * within 5 standard errors. */
-static void check_cd_gradient(rgrbm_units units, int persistent) {
+static void check_cd_gradient(rgrbm_units units, int persistent, rgrbm_products products) {
   enum { N = 4000 };
   rgrbm_stack *s = tiny_rbm(units, 32);
   uint64_t *idx = malloc(N * sizeof *idx);
@@ -133,22 +134,36 @@ static void check_cd_gradient(rgrbm_units units, int persistent) {
   o.learning_rate = 0.1;
   o.momentum_initial = o.momentum_final = 0.0;
   o.seed = 17;
+  o.products = products;
   ck_assert_ok(rgrbm_cd_train(s, 0, ds, &o));
   for (int q = 0; q < NSTAT; q++) {
     double cd = ((double)*parameter(s, q) - before[q]) / o.learning_rate;
     double se = sqrt(var[q] / N);
-    ck_assert_msg(fabs(cd - grad[q]) < 5 * se, "parameter %d: exact %.5f, CD-100 %.5f, se %.5f",
-                  q, grad[q], cd, se);
+    ck_assert_msg(fabs(cd - grad[q]) < 5 * se, "parameter %d: exact %.5f, CD-100 %.5f, se %.5f "
+                  "(products %d)", q, grad[q], cd, se, (int)products);
   }
   rgrbm_dataset_destroy(ds);
   rgrbm_stack_destroy(s);
   free(idx);
 }
 
+/* The product paths this CPU can run: sgemm always, the group tables with
+ * AVX-512F. Training results agree between them to float rounding, so each
+ * is held to the same exact references. */
+static int product_paths(rgrbm_products paths[2]) {
+  paths[0] = RGRBM_PRODUCTS_SGEMM;
+  paths[1] = RGRBM_PRODUCTS_TABLES;
+  return rgrbm__binary_products_supported() ? 2 : 1;
+}
+
 START_TEST(cd_k_gradient_matches_exact_gradient) {
-  check_cd_gradient(RGRBM_UNITS_BINARY, 0);
-  check_cd_gradient(RGRBM_UNITS_SPIN, 0);
-  check_cd_gradient(RGRBM_UNITS_BINARY, 1);
+  rgrbm_products paths[2];
+  for (int p = 0, n = product_paths(paths); p < n; p++) {
+    check_cd_gradient(RGRBM_UNITS_BINARY, 0, paths[p]);
+    check_cd_gradient(RGRBM_UNITS_SPIN, 0, paths[p]);
+    check_cd_gradient(RGRBM_UNITS_BINARY, 1, paths[p]);
+    check_cd_gradient(RGRBM_UNITS_SPIN, 1, paths[p]);
+  }
 }
 END_TEST
 
@@ -201,7 +216,7 @@ static rgrbm_dataset *target_samples(void) {
   return ref_dataset(KL_DIM, idx, KL_SAMPLES);
 }
 
-static void check_kl_training(rgrbm_units units) {
+static void check_kl_training(rgrbm_units units, rgrbm_products products) {
   const int sizes[] = {KL_DIM, 4};
   rgrbm_stack *s;
   ck_assert_ok(rgrbm_stack_create(&s, sizes, 2, units, 5));
@@ -215,17 +230,21 @@ static void check_kl_training(rgrbm_units units) {
    * larger: spin units train at half the rate. */
   o.learning_rate = units == RGRBM_UNITS_SPIN ? 0.005 : 0.01;
   o.seed = 3;
+  o.products = products;
   ck_assert_ok(rgrbm_cd_train(s, 0, ds, &o));
   double end = exact_kl(s);
-  ck_assert_msg(end < 0.1, "%s CD-1: KL %.4f -> %.4f nats, bound 0.1",
-                units == RGRBM_UNITS_SPIN ? "spin" : "binary", start, end);
+  ck_assert_msg(end < 0.1, "%s CD-1 (products %d): KL %.4f -> %.4f nats, bound 0.1",
+                units == RGRBM_UNITS_SPIN ? "spin" : "binary", (int)products, start, end);
   rgrbm_dataset_destroy(ds);
   rgrbm_stack_destroy(s);
 }
 
 START_TEST(training_lowers_exact_kl) {
-  check_kl_training(RGRBM_UNITS_BINARY);
-  check_kl_training(RGRBM_UNITS_SPIN);
+  rgrbm_products paths[2];
+  for (int p = 0, n = product_paths(paths); p < n; p++) {
+    check_kl_training(RGRBM_UNITS_BINARY, paths[p]);
+    check_kl_training(RGRBM_UNITS_SPIN, paths[p]);
+  }
 }
 END_TEST
 
@@ -499,7 +518,14 @@ START_TEST(bad_arguments_are_named) {
   BAD_OPTION(o.mean_field_reconstruction = -1, "o->mean_field_reconstruction = -1");
   BAD_OPTION(o.compute_pll = 3, "o->compute_pll = 3");
   BAD_OPTION(o.feed_up = (rgrbm_pass)5, "o->feed_up = 5");
+  BAD_OPTION(o.products = (rgrbm_products)7, "o->products = 7");
 #undef BAD_OPTION
+  /* Tables need binary operands (and AVX-512F). */
+  o = good;
+  o.products = RGRBM_PRODUCTS_TABLES;
+  o.mean_field_reconstruction = 1;
+  ck_assert_fails(rgrbm_cd_train(s, 0, ds, &o), RGRBM_EUNSUPPORTED, "RGRBM_PRODUCTS_TABLES",
+                  rgrbm__binary_products_supported() ? "mean_field_reconstruction" : "AVX-512F");
   ck_assert_uint_eq(rgrbm_memory_in_use(), before);
   ck_assert(same_layer(s, copy, 0));
   ck_assert_int_eq(s->epochs_done[0], 0);

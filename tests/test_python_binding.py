@@ -131,6 +131,7 @@ class Layout(unittest.TestCase):
                "rgrbm_mcrg_result": R.McrgResult_}
     ENUM_PREFIXES = [(R.Status, "RGRBM_"), (R.Geometry, "RGRBM_"), (R.Boundary, "RGRBM_"),
                      (R.Algorithm, "RGRBM_"), (R.Units, "RGRBM_UNITS_"), (R.Pass, "RGRBM_PASS_"),
+                     (R.Products, "RGRBM_PRODUCTS_"),
                      (R.Observable, "RGRBM_OBS_"), (R.AisBase, "RGRBM_AIS_BASE_"),
                      (R.BlockRule, "RGRBM_BLOCK_"), (R.RGMode, "RGRBM_RG_")]
 

@@ -31,7 +31,8 @@ using Libdl
 
 export RgrbmError, Dataset, Lattice, Sampler, Stack, RG, CdOptions, AisOptions, McrgOptions,
        CHAIN, SQUARE, PERIODIC, OPEN, METROPOLIS, HEAT_BATH, WOLFF, SWENDSEN_WANG,
-       UNITS_BINARY, UNITS_SPIN, PASS_MEANS, PASS_SAMPLES, BLOCK_MAJORITY, BLOCK_DECIMATE,
+       UNITS_BINARY, UNITS_SPIN, PASS_MEANS, PASS_SAMPLES, PRODUCTS_AUTO,
+       PRODUCTS_SGEMM, PRODUCTS_TABLES, BLOCK_MAJORITY, BLOCK_DECIMATE,
        RG_SIGN_MEAN, RG_SAMPLE, version, memory_in_use, to_array, set_shape!, save_npy,
        load_npy, gibbs, set_progress!, table,
        set_couplings!, couplings, spins, bond_mean, magnetization, energy, sweep!, draw,
@@ -53,6 +54,7 @@ const PERIODIC, OPEN = Cint(0), Cint(1)
 const METROPOLIS, HEAT_BATH, WOLFF, SWENDSEN_WANG = Cint(0), Cint(1), Cint(2), Cint(3)
 const UNITS_BINARY, UNITS_SPIN = Cint(0), Cint(1)
 const PASS_MEANS, PASS_SAMPLES = Cint(0), Cint(1)
+const PRODUCTS_AUTO, PRODUCTS_SGEMM, PRODUCTS_TABLES = Cint(0), Cint(1), Cint(2)
 const OBS_ENERGY = Cint(5)
 const BLOCK_MAJORITY, BLOCK_DECIMATE = Cint(0), Cint(1)
 const RG_SIGN_MEAN, RG_SAMPLE = Cint(0), Cint(1)
@@ -421,6 +423,7 @@ mutable struct CdOptions
     seed::UInt64
     progress::Ptr{Cvoid}
     progress_data::Ptr{Cvoid}
+    products::Cint
 end
 
 # Julia-side state of a CdOptions' callback, keyed by the options object:
@@ -429,7 +432,7 @@ const CALLBACKS = IdDict{CdOptions,Any}()
 const PENDING = IdDict{CdOptions,Any}()
 
 function CdOptions(; progress = nothing, kw...)
-    o = CdOptions(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, C_NULL, C_NULL)
+    o = CdOptions(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, C_NULL, C_NULL, 0)
     @c rgrbm_cd_options_init Cvoid (Ref{CdOptions},) o
     foreach(((k, v),) -> setfield!(o, k, convert(fieldtype(CdOptions, k), v)), kw)
     progress === nothing || set_progress!(o, progress)

@@ -29,7 +29,7 @@ import os
 
 import numpy as np
 
-__all__ = ["RgrbmError", "Status", "Geometry", "Boundary", "Algorithm", "Units", "Pass",
+__all__ = ["RgrbmError", "Status", "Geometry", "Boundary", "Algorithm", "Units", "Pass", "Products",
            "Observable", "AisBase", "BlockRule", "RGMode", "Dataset", "Lattice", "Sampler",
            "Stack", "RG", "CdOptions", "AisOptions", "McrgOptions", "version",
            "version_number", "memory_in_use", "clear_error", "lib", "exact_chain",
@@ -71,6 +71,7 @@ Boundary = _enum("Boundary", "PERIODIC OPEN")
 Algorithm = _enum("Algorithm", "METROPOLIS HEAT_BATH WOLFF SWENDSEN_WANG")
 Units = _enum("Units", "BINARY SPIN")
 Pass = _enum("Pass", "MEANS SAMPLES")
+Products = _enum("Products", "AUTO SGEMM TABLES")
 Observable = _enum("Observable", "BOND_MEAN MAGNETIZATION ABS_MAGNETIZATION MAGNETIZATION2 "
                                  "MAGNETIZATION4 ENERGY")
 AisBase = _enum("AisBase", "ZERO DATA")
@@ -210,7 +211,8 @@ class CdOptions(_Options):
                 ("momentum_initial", _d), ("momentum_final", _d),
                 ("momentum_switch_epoch", _i), ("l1", _d), ("l2", _d),
                 ("mean_field_reconstruction", _i), ("feed_up", _i), ("compute_pll", _i),
-                ("seed", _u64), ("progress", PROGRESS_FN), ("progress_data", _h)]
+                ("seed", _u64), ("progress", PROGRESS_FN), ("progress_data", _h),
+                ("products", _i)]
 
     def __setattr__(self, name, value):
         if name == "progress" and not isinstance(value, PROGRESS_FN):

@@ -10,9 +10,12 @@
  *
  *     dW = momentum dW + lr (grad - l2 W - l1 sign(W)),  W += dW
  *
- * (biases alike without penalties). The cost per update is 4k + 1 sgemm
- * calls of the batch's shapes plus a few passes over the batch; nothing is
- * allocated per batch. See docs/training.md.
+ * (biases alike without penalties). The cost per update is 4k + 1 matrix
+ * products of the batch's shapes plus a few passes over the batch; nothing
+ * is allocated per batch. A product whose one operand is binary (data,
+ * sampled units) goes, by default on CPUs with AVX-512F, through group
+ * tables that need about a quarter of sgemm's operations (see
+ * ::rgrbm_products); the others are sgemm calls. See docs/training.md.
  */
 #ifndef RGRBM_CD_H
 #define RGRBM_CD_H
@@ -46,6 +49,20 @@ extern "C" {
 typedef int (*rgrbm_progress_fn)(void *user, int layer, int epoch, double reconstruction_error,
                                  double pll, double seconds);
 
+/** How the batch products of training are computed. */
+typedef enum rgrbm_products {
+  /** Group tables when every product of the update has a binary operand
+   *  (CD with sampled reconstructions, or PCD, on data at the layer's level
+   *  or fed up as samples) and the CPU has AVX-512F; sgemm otherwise. */
+  RGRBM_PRODUCTS_AUTO = 0,
+  /** Always sgemm (OpenBLAS threads), as a reference or on request. */
+  RGRBM_PRODUCTS_SGEMM = 1,
+  /** Always group tables; RGRBM_EUNSUPPORTED when the CPU lacks AVX-512F or
+   *  an operand is not binary (mean-field reconstruction, feed-up by means
+   *  above layer 0). Tables run on the library's OpenMP threads. */
+  RGRBM_PRODUCTS_TABLES = 2
+} rgrbm_products;
+
 /** Training options. Initialize with rgrbm_cd_options_init(), then change fields. */
 typedef struct rgrbm_cd_options {
   unsigned version;             /**< RGRBM_CD_OPTIONS_VERSION (set by init) */
@@ -73,6 +90,8 @@ typedef struct rgrbm_cd_options {
                                      derives its own key from it; default 1 */
   rgrbm_progress_fn progress;   /**< optional; default NULL */
   void *progress_data;          /**< passed to progress */
+  rgrbm_products products;      /**< how the batch products are computed; results agree
+                                     to float rounding; default RGRBM_PRODUCTS_AUTO */
 } rgrbm_cd_options;
 
 /** @brief Set every field of o to its documented default (and the version). */
@@ -97,7 +116,9 @@ RGRBM_API void rgrbm_cd_options_init(rgrbm_cd_options *o);
  * @return RGRBM_OK; RGRBM_EINVAL (bad options or arguments, named);
  *         RGRBM_ECANCELED (the callback stopped it; parameters as of the last
  *         completed epoch); RGRBM_ENUMERIC (a NaN or infinity appeared; the
- *         last good parameters are restored); RGRBM_ENOMEM.
+ *         last good parameters are restored); RGRBM_EUNSUPPORTED
+ *         (o->products = RGRBM_PRODUCTS_TABLES where tables cannot run);
+ *         RGRBM_ENOMEM.
  */
 RGRBM_API int rgrbm_cd_train(rgrbm_stack *s, int layer, const rgrbm_dataset *data,
                              const rgrbm_cd_options *o);

@@ -1,0 +1,228 @@
+/* The group-table product of a binary and a dense matrix: against a double
+ * reference with a rigorous float error bound, over shapes that exercise
+ * every remainder (rows of a block, groups of four, vectors of a chunk,
+ * chunks of a thread), both value pairs, both layouts of the dense matrix,
+ * alpha and beta; the code builders against their definition; thread-count
+ * independence; agreement with sgemm on the training benchmark's shape. */
+#include <float.h>
+#include <math.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "binary_product.h"
+#include "blas_inline.h"
+#include "rng.h"
+#include "testutil.h"
+
+typedef struct problem {
+  size_t rows, inner, cols;
+  float low, high;
+  int transposed; /* D given as the transpose of a row-major cols x inner array */
+  float alpha, beta;
+} problem;
+
+typedef struct arrays {
+  float *b;      /* rows x inner, entries low or high */
+  float *d;      /* inner x cols (or cols x inner when transposed) */
+  float *out;    /* rows x cols */
+  double *ref;   /* the exact product in double */
+  double *bound; /* float error bound per entry */
+  uint8_t *codes;
+} arrays;
+
+static float uniform(rgrbm__rng *r) { return (float)(2.0 * rgrbm__rng_double(r) - 1.0); }
+
+static arrays make_arrays(const problem *p, uint64_t seed) {
+  rgrbm__rng r;
+  rgrbm__rng_init(&r, seed, RGRBM__STREAM(RGRBM__STREAM_TEST, 40));
+  arrays a = {
+      .b = malloc(p->rows * p->inner * sizeof(float) + 1),
+      .d = malloc(p->inner * p->cols * sizeof(float) + 1),
+      .out = malloc(p->rows * p->cols * sizeof(float) + 1),
+      .ref = malloc(p->rows * p->cols * sizeof(double) + 1),
+      .bound = malloc(p->rows * p->cols * sizeof(double) + 1),
+      .codes = malloc(p->rows * rgrbm__code_groups(p->inner) + 1),
+  };
+  ck_assert(a.b && a.d && a.out && a.ref && a.bound && a.codes);
+  for (size_t i = 0; i < p->rows * p->inner; i++)
+    a.b[i] = (rgrbm__rng_u32(&r) & 1) ? p->high : p->low;
+  for (size_t i = 0; i < p->inner * p->cols; i++) a.d[i] = uniform(&r);
+  for (size_t i = 0; i < p->rows * p->cols; i++)
+    a.out[i] = p->beta == 0.0f ? NAN : uniform(&r); /* beta = 0 must not read out */
+  return a;
+}
+
+static void free_arrays(arrays *a) {
+  free(a->b);
+  free(a->d);
+  free(a->out);
+  free(a->ref);
+  free(a->bound);
+  free(a->codes);
+}
+
+static double dense_at(const problem *p, const float *d, size_t k, size_t c) {
+  return p->transposed ? d[c * p->inner + k] : d[k * p->cols + c];
+}
+
+/* ref = alpha B D + beta out in double; bound: every table entry is at most
+ * 4 float additions of alpha (high - low) d terms plus the low part, and a
+ * row adds ceil(K / 4) entries and beta out, so with u = FLT_EPSILON / 2,
+ * (ceil(K / 4) + 8) u (|alpha| sum_k (|low| + |high|) |d_kc| + |beta out|)
+ * bounds the error, with room. */
+static void reference(const problem *p, arrays *a) {
+  const double u = FLT_EPSILON / 2, steps = (double)rgrbm__code_groups(p->inner) + 8.0;
+  for (size_t r = 0; r < p->rows; r++)
+    for (size_t c = 0; c < p->cols; c++) {
+      double sum = 0.0, size = 0.0;
+      for (size_t k = 0; k < p->inner; k++) {
+        double dk = dense_at(p, a->d, k, c);
+        sum += (double)a->b[r * p->inner + k] * dk;
+        size += (fabs((double)p->low) + fabs((double)p->high)) * fabs(dk);
+      }
+      double old = p->beta == 0.0f ? 0.0 : (double)a->out[r * p->cols + c];
+      a->ref[r * p->cols + c] = (double)p->alpha * sum + (double)p->beta * old;
+      a->bound[r * p->cols + c] =
+          steps * u * (fabs((double)p->alpha) * size + fabs((double)p->beta * old)) + 1e-30;
+    }
+}
+
+static void run(const problem *p, arrays *a) {
+  rgrbm__codes_of_rows(a->b, p->rows, p->inner, 0.5f * (p->low + p->high), a->codes);
+  const rgrbm__binary_matrix b = {.codes = a->codes, .rows = p->rows, .cols = p->inner,
+                                  .row_stride = rgrbm__code_groups(p->inner),
+                                  .group_stride = 1, .low = p->low, .high = p->high};
+  const rgrbm__dense_matrix d = p->transposed
+      ? (rgrbm__dense_matrix){.data = a->d, .cols = p->cols, .k_stride = 1, .c_stride = p->inner}
+      : (rgrbm__dense_matrix){.data = a->d, .cols = p->cols, .k_stride = p->cols, .c_stride = 1};
+  rgrbm__binary_product(&b, &d, p->alpha, p->beta, a->out);
+}
+
+static void check_problem(const problem *p, uint64_t seed) {
+  arrays a = make_arrays(p, seed);
+  reference(p, &a);
+  run(p, &a);
+  for (size_t i = 0; i < p->rows * p->cols; i++) {
+    double err = fabs((double)a.out[i] - a.ref[i]);
+    ck_assert_msg(err <= a.bound[i], "%zu x %zu x %zu (low %g, transposed %d, beta %g): entry "
+                  "%zu is %.9g, exact %.9g, error %.3g > bound %.3g", p->rows, p->inner,
+                  p->cols, p->low, p->transposed, p->beta, i, a.out[i], a.ref[i], err,
+                  a.bound[i]);
+  }
+  free_arrays(&a);
+}
+
+START_TEST(product_matches_the_double_reference) {
+  if (!rgrbm__binary_products_supported()) return; /* sgemm is used instead there */
+  const size_t rows[] = {1, 3, 4, 5, 17};
+  const size_t inner[] = {1, 3, 4, 5, 63, 64, 130};
+  const size_t cols[] = {1, 15, 16, 17, 33, 70};
+  uint64_t seed = 1;
+  for (size_t ir = 0; ir < sizeof rows / sizeof *rows; ir++)
+    for (size_t ik = 0; ik < sizeof inner / sizeof *inner; ik++)
+      for (size_t ic = 0; ic < sizeof cols / sizeof *cols; ic++)
+        for (int variant = 0; variant < 4; variant++) {
+          const int spin = variant & 1, transposed = variant >> 1;
+          problem p = {rows[ir], inner[ik], cols[ic], spin ? -1.0f : 0.0f, 1.0f, transposed,
+                       spin ? 0.25f : 1.0f, (variant == 3) ? 0.9f : 0.0f};
+          check_problem(&p, seed++);
+        }
+}
+END_TEST
+
+/* Shapes of a training batch, large enough that the team splits the columns. */
+START_TEST(large_products_match_the_reference) {
+  if (!rgrbm__binary_products_supported()) return;
+  const problem shapes[] = {
+      {100, 1600, 400, 0.0f, 1.0f, 0, 1.0f, 0.0f},   /* hidden means of data */
+      {100, 400, 1600, -1.0f, 1.0f, 1, 1.0f, 0.0f},  /* visible means, W^T */
+      {1600, 200, 400, 0.0f, 1.0f, 0, 0.01f, 0.9f},  /* the gradient with momentum */
+      {7, 1603, 257, -1.0f, 1.0f, 1, -2.0f, 0.5f},
+  };
+  for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) check_problem(&shapes[i], 90 + i);
+}
+END_TEST
+
+START_TEST(codes_follow_their_definition) {
+  enum { N = 11, M = 23 };
+  float x[N * M];
+  rgrbm__rng r;
+  rgrbm__rng_init(&r, 5, RGRBM__STREAM(RGRBM__STREAM_TEST, 41));
+  for (int i = 0; i < N * M; i++) x[i] = (rgrbm__rng_u32(&r) & 1) ? 1.0f : -1.0f;
+  uint8_t rows[N * 6], cols[3 * M];
+  rgrbm__codes_of_rows(x, N, M, 0.0f, rows);
+  for (int n = 0; n < N; n++)
+    for (int g = 0; g < 6; g++)
+      for (int j = 0; j < 4; j++) {
+        int bit = (rows[n * 6 + g] >> j) & 1, k = 4 * g + j;
+        ck_assert_int_eq(bit, k < M ? x[n * M + k] > 0.0f : 0);
+      }
+  rgrbm__codes_of_columns(x, N, M, 0.0f, cols);
+  for (int g = 0; g < 3; g++)
+    for (int i = 0; i < M; i++)
+      for (int j = 0; j < 4; j++) {
+        int bit = (cols[g * M + i] >> j) & 1, n = 4 * g + j;
+        ck_assert_int_eq(bit, n < N ? x[n * M + i] > 0.0f : 0);
+      }
+}
+END_TEST
+
+/* Each output column's sum is taken in one fixed order whichever thread
+ * computes it, so the thread count cannot change a bit of the result. */
+START_TEST(results_do_not_depend_on_threads) {
+  if (!rgrbm__binary_products_supported()) return;
+  problem p = {64, 300, 500, 0.0f, 1.0f, 0, 1.0f, 0.0f};
+  arrays a = make_arrays(&p, 7);
+  run(&p, &a);
+  float *first = malloc(p.rows * p.cols * sizeof *first);
+  memcpy(first, a.out, p.rows * p.cols * sizeof *first);
+#ifdef _OPENMP
+  int threads = omp_get_max_threads();
+  omp_set_num_threads(threads > 1 ? 1 : 2);
+#endif
+  run(&p, &a);
+#ifdef _OPENMP
+  omp_set_num_threads(threads);
+#endif
+  ck_assert(memcmp(first, a.out, p.rows * p.cols * sizeof *first) == 0);
+  free(first);
+  free_arrays(&a);
+}
+END_TEST
+
+/* The same numbers as sgemm to float rounding on a training shape. */
+START_TEST(agrees_with_sgemm) {
+  if (!rgrbm__binary_products_supported()) return;
+  problem p = {100, 1600, 400, 0.0f, 1.0f, 0, 1.0f, 0.0f};
+  arrays a = make_arrays(&p, 8);
+  reference(&p, &a);
+  run(&p, &a);
+  float *blas = malloc(p.rows * p.cols * sizeof *blas);
+  rgrbm__sgemm(0, 0, p.rows, p.cols, p.inner, 1.0f, a.b, a.d, 0.0f, blas);
+  double worst = 0.0;
+  for (size_t i = 0; i < p.rows * p.cols; i++) {
+    double diff = fabs((double)a.out[i] - (double)blas[i]);
+    ck_assert_msg(diff <= 2 * a.bound[i], "entry %zu: tables %.9g, sgemm %.9g", i, a.out[i],
+                  blas[i]);
+    if (diff > worst) worst = diff;
+  }
+  ck_assert(worst < 1e-4); /* sums of ~800 terms of size <= 1 */
+  free(blas);
+  free_arrays(&a);
+}
+END_TEST
+
+static Suite *binary_product_suite(void) {
+  Suite *s = suite_create("binary_product");
+  TCase *tc = tcase_create("core");
+  tcase_add_test(tc, product_matches_the_double_reference);
+  tcase_add_test(tc, large_products_match_the_reference);
+  tcase_add_test(tc, codes_follow_their_definition);
+  tcase_add_test(tc, results_do_not_depend_on_threads);
+  tcase_add_test(tc, agrees_with_sgemm);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) { return rgrbm_test_run(binary_product_suite()); }
