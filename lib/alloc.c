@@ -8,19 +8,33 @@
 
 #include "rgrbm/common.h"
 
-/* The block size lives in a header one alignment unit long, so the user
- * pointer stays 64-byte aligned. */
+/* Blocks come from plain malloc, over-allocated and aligned by hand: a
+ * header just below the user pointer keeps the size and malloc's own
+ * pointer. (posix_memalign asks glibc for more than it hands back, so a
+ * freed multi-megabyte block was never reused by the next request of the
+ * same size: every rgrbm_cd_train call grew the heap by its work buffers.) */
 enum { ALIGNMENT = 64 };
+
+typedef struct header {
+  void *block; /* what malloc returned */
+  size_t bytes;
+} header;
 
 static atomic_size_t bytes_in_use;
 
+static header *header_of(const void *ptr) { return (header *)((uintptr_t)ptr - sizeof(header)); }
+
 void *rgrbm__alloc(size_t bytes) {
-  if (bytes > SIZE_MAX - ALIGNMENT) return NULL;
-  void *block = NULL;
-  if (posix_memalign(&block, ALIGNMENT, ALIGNMENT + bytes) != 0) return NULL;
-  *(size_t *)block = bytes;
+  const size_t extra = sizeof(header) + ALIGNMENT - 1;
+  if (bytes > SIZE_MAX - extra) return NULL;
+  void *block = malloc(bytes + extra);
+  if (block == NULL) return NULL;
+  uintptr_t user = ((uintptr_t)block + sizeof(header) + ALIGNMENT - 1) & ~(uintptr_t)(ALIGNMENT - 1);
+  header *h = header_of((void *)user);
+  h->block = block;
+  h->bytes = bytes;
   atomic_fetch_add_explicit(&bytes_in_use, bytes, memory_order_relaxed);
-  return (char *)block + ALIGNMENT;
+  return (void *)user;
 }
 
 void *rgrbm__calloc(size_t n, size_t size) {
@@ -32,9 +46,7 @@ void *rgrbm__calloc(size_t n, size_t size) {
   return p;
 }
 
-static size_t block_size(const void *ptr) {
-  return *(const size_t *)((const char *)ptr - ALIGNMENT);
-}
+static size_t block_size(const void *ptr) { return header_of(ptr)->bytes; }
 
 void *rgrbm__realloc(void *ptr, size_t bytes) {
   if (ptr == NULL) return rgrbm__alloc(bytes);
@@ -49,7 +61,7 @@ void *rgrbm__realloc(void *ptr, size_t bytes) {
 void rgrbm__free(void *ptr) {
   if (ptr == NULL) return;
   atomic_fetch_sub_explicit(&bytes_in_use, block_size(ptr), memory_order_relaxed);
-  free((char *)ptr - ALIGNMENT);
+  free(header_of(ptr)->block);
 }
 
 size_t rgrbm_memory_in_use(void) {

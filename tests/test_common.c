@@ -1,5 +1,8 @@
 /* Status names, thread-local error messages, version and memory accounting. */
 #include <pthread.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "testutil.h"
 
@@ -72,6 +75,27 @@ START_TEST(memory_in_use_counts_and_returns) {
 }
 END_TEST
 
+/* A freed multi-megabyte block is reused by the next request of its size:
+ * the heap does not grow from one create/destroy cycle to the next (it did
+ * when blocks came from posix_memalign, by each block's size every time). */
+START_TEST(large_blocks_are_reused) {
+#ifdef __GLIBC__
+  size_t heap[6];
+  for (int cycle = 0; cycle < 6; cycle++) {
+    rgrbm_dataset *ds;
+    ck_assert_ok(rgrbm_dataset_create(&ds, 6400));
+    ck_assert_ok(rgrbm_dataset_reserve(ds, 10000)); /* 8 MB */
+    rgrbm_dataset_destroy(ds);
+    struct mallinfo2 m = mallinfo2();
+    heap[cycle] = m.arena + m.hblkhd;
+  }
+  for (int cycle = 3; cycle < 6; cycle++)
+    ck_assert_msg(heap[cycle] <= heap[2], "the heap grew from %zu to %zu bytes", heap[2],
+                  heap[cycle]);
+#endif
+}
+END_TEST
+
 static Suite *common_suite(void) {
   Suite *s = suite_create("common");
   TCase *tc = tcase_create("core");
@@ -80,6 +104,7 @@ static Suite *common_suite(void) {
   tcase_add_test(tc, last_error_names_function_and_argument);
   tcase_add_test(tc, last_error_is_thread_local);
   tcase_add_test(tc, memory_in_use_counts_and_returns);
+  tcase_add_test(tc, large_blocks_are_reused);
   suite_add_tcase(s, tc);
   return s;
 }
