@@ -1,7 +1,7 @@
 /* Binary-times-dense products by group tables; see binary_product.h.
  *
- * Tiling. Each thread owns a range of output columns and walks it in chunks
- * of CHUNK_COLS. For a chunk and a block of GROUP_BLOCK groups it builds the
+ * Tiling. Each thread owns a block of output columns (or of rows, see
+ * split_rows) and walks its columns in chunks of CHUNK_COLS. For a chunk and a block of GROUP_BLOCK groups it builds the
  * tables (GROUP_BLOCK x 16 entries x CHUNK_COLS floats = 32 KB, inside L1)
  * and then adds one entry per group to every output row, ROW_BLOCK rows at
  * a time so that eight independent accumulators hide the addition latency.
@@ -81,11 +81,33 @@ static void build_tables(const rgrbm__binary_matrix *b, const rgrbm__dense_matri
   }
 }
 
-/* Rows r0 .. r0 + rows of the tile: out = (first ? beta out : out) + sum of
- * the tables' entries picked by the rows' codes. */
+/* The fused step on stored values x (one vector, lanes in mask) of out and
+ * the parameters p at the same place: x -= l2 p + l1 sign(p); p += x.
+ * Returns the lanes whose new p is not finite. */
 __attribute__((target("avx512f")))
-static void add_entries(const rgrbm__binary_matrix *b, const tile *t, const float *table,
-                        float beta, int first, size_t r0, size_t rows, float *out, size_t ld) {
+static inline __mmask16 apply_step(const rgrbm__param_step *step, __mmask16 mask, float *p,
+                                   __m512 *x) {
+  const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
+  __m512 w = _mm512_maskz_loadu_ps(mask, p);
+  __m512 sign = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(w, zero, _CMP_GT_OQ), zero, one);
+  sign = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(w, zero, _CMP_LT_OQ), sign,
+                              _mm512_set1_ps(-1.0f));
+  *x = _mm512_sub_ps(*x, _mm512_fmadd_ps(_mm512_set1_ps(step->l2), w,
+                                         _mm512_mul_ps(_mm512_set1_ps(step->l1), sign)));
+  w = _mm512_add_ps(w, *x);
+  _mm512_mask_storeu_ps(p, mask, w);
+  __m512 diff = _mm512_sub_ps(w, w); /* NaN exactly where w is NaN or infinite */
+  return _mm512_mask_cmp_ps_mask(mask, diff, diff, _CMP_UNORD_Q);
+}
+
+/* Rows r0 .. r0 + rows of the tile: out = (first ? beta out : out) + sum of
+ * the tables' entries picked by the rows' codes; after the last block of
+ * groups (step != NULL) the fused parameter step. Returns nonzero when a
+ * parameter stopped being finite. */
+__attribute__((target("avx512f")))
+static int add_entries(const rgrbm__binary_matrix *b, const tile *t, const float *table,
+                       float beta, int first, const rgrbm__param_step *step, size_t r0,
+                       size_t rows, float *out, size_t ld) {
   __m512 acc[ROW_BLOCK][VECS];
   const uint8_t *code[ROW_BLOCK];
   for (size_t i = 0; i < ROW_BLOCK; i++) {
@@ -109,39 +131,84 @@ static void add_entries(const rgrbm__binary_matrix *b, const tile *t, const floa
       for (int q = 0; q < VECS; q++) acc[i][q] = _mm512_add_ps(acc[i][q], _mm512_load_ps(e + 16 * q));
     }
   }
+  __mmask16 bad = 0;
   for (size_t i = 0; i < rows; i++)
-    for (int q = 0; q < VECS; q++)
-      _mm512_mask_storeu_ps(out + (r0 + i) * ld + t->c0 + 16 * q, t->mask[q], acc[i][q]);
+    for (int q = 0; q < VECS; q++) {
+      const size_t at = (r0 + i) * ld + t->c0 + 16 * (size_t)q;
+      if (step) bad |= apply_step(step, t->mask[q], step->param + at, &acc[i][q]);
+      _mm512_mask_storeu_ps(out + at, t->mask[q], acc[i][q]);
+    }
+  return bad != 0;
 }
 
-/* Output columns [c_begin, c_end) of the product. */
+/* K = 0: the product is zero, out = beta out, then the step. */
+static int empty_product(float beta, const rgrbm__param_step *step, size_t r0, size_t r1,
+                         size_t c0, size_t c1, float *out, size_t ld) {
+  int bad = 0;
+  for (size_t r = r0; r < r1; r++)
+    for (size_t c = c0; c < c1; c++) {
+      float x = beta == 0.0f ? 0.0f : beta * out[r * ld + c];
+      if (step) {
+        float *p = step->param + r * ld + c;
+        x -= step->l2 * *p + step->l1 * (float)((*p > 0.0f) - (*p < 0.0f));
+        *p += x;
+        bad |= !(*p - *p == 0.0f);
+      }
+      out[r * ld + c] = x;
+    }
+  return bad;
+}
+
+/* The block of output rows [r_begin, r_end) x columns [c_begin, c_end). */
 __attribute__((target("avx512f")))
-static void product_columns(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
-                            float alpha, float beta, float *out, size_t c_begin, size_t c_end) {
+static int product_block(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
+                         float alpha, float beta, const rgrbm__param_step *step, float *out,
+                         size_t r_begin, size_t r_end, size_t c_begin, size_t c_end) {
   float table[GROUP_BLOCK * ENTRIES * CHUNK_COLS] __attribute__((aligned(64)));
   const size_t groups = rgrbm__code_groups(b->cols);
+  if (groups == 0) return empty_product(beta, step, r_begin, r_end, c_begin, c_end, out, d->cols);
+  int bad = 0;
   for (size_t c0 = c_begin; c0 < c_end; c0 += CHUNK_COLS) {
     tile t = make_tile(c0, c_end - c0 < CHUNK_COLS ? c_end - c0 : CHUNK_COLS);
     for (t.g0 = 0; t.g0 < groups; t.g0 += GROUP_BLOCK) {
       t.groups = groups - t.g0 < GROUP_BLOCK ? groups - t.g0 : GROUP_BLOCK;
+      const rgrbm__param_step *last = t.g0 + t.groups == groups ? step : NULL;
       build_tables(b, d, alpha, &t, table);
-      for (size_t r = 0; r < b->rows; r += ROW_BLOCK)
-        add_entries(b, &t, table, beta, t.g0 == 0, r,
-                    b->rows - r < ROW_BLOCK ? b->rows - r : ROW_BLOCK, out, d->cols);
+      for (size_t r = r_begin; r < r_end; r += ROW_BLOCK)
+        bad |= add_entries(b, &t, table, beta, t.g0 == 0, last, r,
+                           r_end - r < ROW_BLOCK ? r_end - r : ROW_BLOCK, out, d->cols);
     }
-    if (groups == 0) /* K = 0: the product is zero */
-      for (size_t r = 0; r < b->rows; r++)
-        for (size_t c = c0; c < c0 + t.width; c++)
-          out[r * d->cols + c] = beta == 0.0f ? 0.0f : beta * out[r * d->cols + c];
   }
+  return bad;
 }
 
-void rgrbm__binary_product(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
-                           float alpha, float beta, float *out) {
-  const size_t vectors = (d->cols + 15) / 16; /* threads split whole vectors */
+/* How a product is split between threads. Splitting columns gives each
+ * thread whole chunks (the tables are built once), but chunks come in
+ * units of CHUNK_COLS, so 400 columns (13 chunks) leave one thread a chunk
+ * more; splitting rows balances exactly but every thread builds every
+ * table. Cost model, in row-additions of one chunk: a table costs about
+ * ENTRIES rows' worth. The cheaper makespan wins. */
+static int split_rows(size_t rows, size_t cols, size_t threads) {
+  const size_t chunks = (cols + CHUNK_COLS - 1) / CHUNK_COLS;
+  const double by_cols = (double)((chunks + threads - 1) / threads) * (double)(rows + ENTRIES);
+  const double by_rows = (double)chunks * (double)((rows + threads - 1) / threads + ENTRIES);
+  return by_rows < by_cols;
+}
+
+/* This thread's share [begin, end) of n items in units of `unit`. */
+static void share(size_t n, size_t unit, size_t threads, size_t me, size_t *begin, size_t *end) {
+  const size_t units = (n + unit - 1) / unit;
+  *begin = unit * (units * me / threads);
+  *end = unit * (units * (me + 1) / threads);
+  if (*end > n) *end = n;
+}
+
+static int product(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d, float alpha,
+                   float beta, const rgrbm__param_step *step, float *out) {
   const double work = (double)b->rows * (double)b->cols * (double)d->cols;
+  int bad = 0;
 #ifdef _OPENMP
-#pragma omp parallel if (work >= PARALLEL_MIN_WORK)
+#pragma omp parallel if (work >= PARALLEL_MIN_WORK) reduction(| : bad)
 #endif
   {
     size_t threads = 1, me = 0;
@@ -149,11 +216,26 @@ void rgrbm__binary_product(const rgrbm__binary_matrix *b, const rgrbm__dense_mat
     threads = (size_t)omp_get_num_threads();
     me = (size_t)omp_get_thread_num();
 #endif
-    size_t begin = 16 * (vectors * me / threads), end = 16 * (vectors * (me + 1) / threads);
-    if (end > d->cols) end = d->cols;
-    if (begin < end) product_columns(b, d, alpha, beta, out, begin, end);
+    size_t r0 = 0, r1 = b->rows, c0 = 0, c1 = d->cols;
+    if (split_rows(b->rows, d->cols, threads))
+      share(b->rows, ROW_BLOCK, threads, me, &r0, &r1);
+    else
+      share(d->cols, 16, threads, me, &c0, &c1); /* whole vectors */
+    if (r0 < r1 && c0 < c1) bad |= product_block(b, d, alpha, beta, step, out, r0, r1, c0, c1);
   }
   (void)work;
+  return bad;
+}
+
+void rgrbm__binary_product(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
+                           float alpha, float beta, float *out) {
+  product(b, d, alpha, beta, NULL, out);
+}
+
+int rgrbm__binary_product_step(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
+                               float alpha, float beta, float *out,
+                               const rgrbm__param_step *step) {
+  return product(b, d, alpha, beta, step, out);
 }
 
 /* The code builders are static clones behind plain external functions:
@@ -196,10 +278,26 @@ static void codes_of_columns(const float *x, size_t n, size_t m, float mid, uint
   }
 }
 
+/* The builders split rows (or groups) over the team above this many floats. */
+enum { CODES_PARALLEL_MIN = 1 << 15 };
+
 void rgrbm__codes_of_rows(const float *x, size_t rows, size_t cols, float mid, uint8_t *codes) {
-  codes_of_rows(x, rows, cols, mid, codes);
+  const size_t groups = rgrbm__code_groups(cols);
+  const long n = (long)rows;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (rows * cols >= CODES_PARALLEL_MIN)
+#endif
+  for (long r = 0; r < n; r++)
+    codes_of_rows(x + (size_t)r * cols, 1, cols, mid, codes + (size_t)r * groups);
 }
 
 void rgrbm__codes_of_columns(const float *x, size_t n, size_t m, float mid, uint8_t *codes) {
-  codes_of_columns(x, n, m, mid, codes);
+  const long groups = (long)rgrbm__code_groups(n);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (n * m >= CODES_PARALLEL_MIN)
+#endif
+  for (long g = 0; g < groups; g++) {
+    const size_t k = 4 * (size_t)g, rows = n - k < 4 ? n - k : 4;
+    codes_of_columns(x + k * m, rows, m, mid, codes + (size_t)g * m);
+  }
 }

@@ -43,9 +43,27 @@ int rgrbm__binary_products_supported(void);
 
 /* out (b->rows x d->cols, row-major, leading dimension d->cols) =
  * alpha B D + beta out; with beta = 0 out's old contents are not read. The
- * columns are split between the OpenMP team's threads. */
+ * columns (or the rows, whichever balances better) are split between the
+ * OpenMP team's threads; every entry is summed in the same order whatever
+ * the thread count. */
 void rgrbm__binary_product(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
                            float alpha, float beta, float *out);
+
+/* A training step fused into a product's final store: param has out's
+ * shape, and once an entry x of out is final,
+ *     x -= l2 param + l1 sign(param);  param += x
+ * (weight decay and L1 on a momentum step, as in contrastive divergence),
+ * saving a separate pass over both arrays. */
+typedef struct rgrbm__param_step {
+  float *param;
+  float l2, l1;
+} rgrbm__param_step;
+
+/* rgrbm__binary_product followed by the step; returns nonzero when a
+ * parameter stopped being finite (NaN or infinity). */
+int rgrbm__binary_product_step(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
+                               float alpha, float beta, float *out,
+                               const rgrbm__param_step *step);
 
 /* Codes of the rows of x (rows x cols floats): bit j of code (r, g) is
  * x[r][4g + j] > mid; code (r, g) is stored at codes[r * ceil(cols / 4) + g]. */

@@ -287,21 +287,6 @@ static int penalized_step(float *w, float *dw, size_t n, float lr_l2, float lr_l
   return bad;
 }
 
-/* penalized_step on the OpenMP team, in slices of whole cache lines. */
-static int penalized_step_team(float *w, float *dw, size_t n, float lr_l2, float lr_l1) {
-  enum { SLICE = 1 << 14 };
-  const long slices = (long)((n + SLICE - 1) / SLICE);
-  int bad = 0;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) reduction(| : bad)
-#endif
-  for (long i = 0; i < slices; i++) {
-    size_t first = (size_t)i * SLICE, len = n - first < SLICE ? n - first : SLICE;
-    bad |= penalized_step(w + first, dw + first, len, lr_l2, lr_l1);
-  }
-  return bad;
-}
-
 __attribute__((target_clones("avx512f", "avx2", "default")))
 static int momentum_step(float *p, float *vel, const float *grad, size_t n, float momentum,
                          float lr) {
@@ -315,18 +300,34 @@ static int momentum_step(float *p, float *vel, const float *grad, size_t n, floa
   return bad;
 }
 
-/* acc[c] += scale * sum_r x[r][c]; with write_back, x itself becomes scale x. */
+/* acc[c] += scale * sum_r x[r][c] for the cols columns of rows x (leading
+ * dimension ld); with write_back, x itself becomes scale x. */
 __attribute__((target_clones("avx512f", "avx2", "default")))
-static void scaled_column_sums(float *x, size_t rows, size_t cols, float scale, int write_back,
-                               float *acc) {
+static void scaled_column_sums(float *x, size_t rows, size_t cols, size_t ld, float scale,
+                               int write_back, float *acc) {
   for (size_t r = 0; r < rows; r++) {
-    float *xr = x + r * cols;
+    float *xr = x + r * ld;
     for (size_t c = 0; c < cols; c++) {
       float y = scale * xr[c];
       acc[c] += y;
       if (write_back) xr[c] = y;
     }
   }
+}
+
+/* The same with the columns split over the OpenMP team when `team`. */
+static void column_sums(int team, float *x, size_t rows, size_t cols, float scale,
+                        int write_back, float *acc) {
+  enum { SLICE = 64 };
+  const long slices = (long)((cols + SLICE - 1) / SLICE);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (team && rows * cols >= (1 << 14))
+#endif
+  for (long i = 0; i < slices; i++) {
+    size_t c = (size_t)i * SLICE, width = cols - c < SLICE ? cols - c : SLICE;
+    scaled_column_sums(x + c, rows, width, cols, scale, write_back, acc + c);
+  }
+  (void)team;
 }
 
 /* sum (a - b)^2 over n entries, in sixteen independent lanes so it vectorizes. */
@@ -376,13 +377,18 @@ static void sample(trainer *t, const float *means, size_t rows, size_t cols,
     rgrbm__sample_units(t->s->units, means, rows, cols, row_rngs, out);
 }
 
-/* dw = momentum dw + lr v0^T h0 over rows (v0: rows x nv, h0: rows x nh). */
-static void gradient_product(trainer *t, size_t rows, const float *v0, const float *h0,
-                             float momentum) {
+/* dw = momentum dw + lr v0^T h0 over rows (v0: rows x nv, h0: rows x nh),
+ * then the penalized weight step; returns nonzero when a weight stopped
+ * being finite. With tables the step is fused into the product's stores. */
+static int weight_update(trainer *t, size_t rows, const float *v0, const float *h0,
+                         float momentum) {
   const float lr = (float)t->o->learning_rate;
+  const float lr_l2 = (float)(t->o->learning_rate * t->o->l2);
+  const float lr_l1 = (float)(t->o->learning_rate * t->o->l1);
+  float *w = t->s->weights[t->layer];
   if (!t->tables) {
     rgrbm__sgemm(1, 0, t->nv, t->nh, rows, lr, v0, h0, momentum, t->dw);
-    return;
+    return penalized_step(w, t->dw, t->nv * t->nh, lr_l2, lr_l1);
   }
   const rgrbm_units units = t->s->units;
   rgrbm__codes_of_columns(v0, rows, t->nv, rgrbm__units_mid(units), t->codes);
@@ -390,10 +396,25 @@ static void gradient_product(trainer *t, size_t rows, const float *v0, const flo
                                   .row_stride = 1, .group_stride = t->nv,
                                   .low = rgrbm__units_low(units), .high = 1.0f};
   const rgrbm__dense_matrix d = {.data = h0, .cols = t->nh, .k_stride = t->nh, .c_stride = 1};
-  rgrbm__binary_product(&b, &d, lr, momentum, t->dw);
+  const rgrbm__param_step step = {.param = w, .l2 = lr_l2, .l1 = lr_l1};
+  return rgrbm__binary_product_step(&b, &d, lr, momentum, t->dw, &step);
 }
 
 /* ---- data: unpack, feed up through the layers below ---- */
+
+/* Rows idx[0..n) of the dataset as floats (low or 1), on the team with tables. */
+static void unpack(trainer *t, const size_t *idx, size_t n, float low, float *dst) {
+  enum { SLICE = 16 };
+  const size_t dim = t->data->dim;
+  const long slices = (long)((n + SLICE - 1) / SLICE);
+#ifdef _OPENMP
+#pragma omp parallel for schedule(static) if (t->tables && n * dim >= (1 << 15))
+#endif
+  for (long i = 0; i < slices; i++) {
+    size_t r = (size_t)i * SLICE, rows = n - r < SLICE ? n - r : SLICE;
+    rgrbm__dataset_unpack_float(t->data, idx + r, 0, rows, low, 1.0f, dst + r * dim);
+  }
+}
 
 /* Rows idx[0..n) of the dataset, at the trained layer's level, into dst
  * (n x nv); with feed == RGRBM_PASS_SAMPLES row r draws from rngs[r]. */
@@ -401,7 +422,7 @@ static void load_rows(trainer *t, const size_t *idx, size_t n, rgrbm_pass feed, 
   const rgrbm_stack *s = t->s;
   const float low = rgrbm__units_low(s->units);
   float *level0 = t->layer == 0 ? dst : t->feed[0];
-  rgrbm__dataset_unpack_float(t->data, idx, 0, n, low, 1.0f, level0);
+  unpack(t, idx, n, low, level0);
   const float *src = level0;
   for (int l = 0; l < t->layer; l++) {
     float *out = l + 1 == t->layer ? dst : t->feed[(l + 1) & 1];
@@ -455,16 +476,11 @@ static int update(trainer *t, size_t n, size_t m, const float *vpos, float *hpos
   const float lr = (float)t->o->learning_rate;
   memset(t->gc, 0, t->nv * sizeof *t->gc);
   memset(t->gb, 0, t->nh * sizeof *t->gb);
-  scaled_column_sums((float *)vpos, n, t->nv, 1.0f / (float)n, 0, t->gc);
-  scaled_column_sums((float *)vneg, m, t->nv, -1.0f / (float)m, 0, t->gc);
-  scaled_column_sums(hpos, n, t->nh, 1.0f / (float)n, 1, t->gb);
-  scaled_column_sums(hneg, m, t->nh, -1.0f / (float)m, 1, t->gb);
-  gradient_product(t, n + m, v0, h0, momentum);
-  const float lr_l2 = (float)(t->o->learning_rate * t->o->l2);
-  const float lr_l1 = (float)(t->o->learning_rate * t->o->l1);
-  float *w = s->weights[t->layer];
-  int bad = t->tables ? penalized_step_team(w, t->dw, t->nv * t->nh, lr_l2, lr_l1)
-                      : penalized_step(w, t->dw, t->nv * t->nh, lr_l2, lr_l1);
+  column_sums(t->tables, (float *)vpos, n, t->nv, 1.0f / (float)n, 0, t->gc);
+  column_sums(t->tables, (float *)vneg, m, t->nv, -1.0f / (float)m, 0, t->gc);
+  column_sums(t->tables, hpos, n, t->nh, 1.0f / (float)n, 1, t->gb);
+  column_sums(t->tables, hneg, m, t->nh, -1.0f / (float)m, 1, t->gb);
+  int bad = weight_update(t, n + m, v0, h0, momentum);
   bad |= momentum_step(s->vbias[t->layer], t->dc, t->gc, t->nv, momentum, lr);
   bad |= momentum_step(s->hbias[t->layer], t->db, t->gb, t->nh, momentum, lr);
   return bad;

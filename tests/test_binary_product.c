@@ -213,6 +213,44 @@ START_TEST(agrees_with_sgemm) {
 }
 END_TEST
 
+/* The fused training step: out = alpha B D + beta out, then
+ * out -= l2 p + l1 sign(p) and p += out, with the flag raised exactly when a
+ * parameter stops being finite. */
+START_TEST(fused_step_matches_the_reference) {
+  if (!rgrbm__binary_products_supported()) return;
+  problem p = {1603, 13, 70, 0.0f, 1.0f, 0, 0.01f, 0.9f}; /* the gradient's orientation */
+  arrays a = make_arrays(&p, 9);
+  reference(&p, &a);
+  const size_t n = p.rows * p.cols;
+  float *param = malloc(n * sizeof *param), *before = malloc(n * sizeof *before);
+  rgrbm__rng r;
+  rgrbm__rng_init(&r, 10, RGRBM__STREAM(RGRBM__STREAM_TEST, 42));
+  for (size_t i = 0; i < n; i++) param[i] = i % 7 == 0 ? 0.0f : uniform(&r);
+  memcpy(before, param, n * sizeof *param);
+  rgrbm__codes_of_rows(a.b, p.rows, p.inner, 0.5f, a.codes);
+  const rgrbm__binary_matrix b = {.codes = a.codes, .rows = p.rows, .cols = p.inner,
+                                  .row_stride = rgrbm__code_groups(p.inner), .group_stride = 1,
+                                  .low = 0.0f, .high = 1.0f};
+  const rgrbm__dense_matrix d = {.data = a.d, .cols = p.cols, .k_stride = p.cols, .c_stride = 1};
+  const rgrbm__param_step step = {.param = param, .l2 = 0.003f, .l1 = 0.0005f};
+  ck_assert_int_eq(rgrbm__binary_product_step(&b, &d, p.alpha, p.beta, a.out, &step), 0);
+  for (size_t i = 0; i < n; i++) {
+    double w = before[i], sign = (w > 0) - (w < 0);
+    double x = a.ref[i] - 0.003 * w - 0.0005 * sign;
+    double tol = a.bound[i] + 4 * FLT_EPSILON * (fabs(x) + fabs(w));
+    ck_assert_msg(fabs((double)a.out[i] - x) <= tol, "step %zu: %.9g, exact %.9g", i, a.out[i], x);
+    ck_assert_msg(fabs((double)param[i] - (w + x)) <= tol + FLT_EPSILON * fabs(w + x),
+                  "parameter %zu: %.9g, exact %.9g", i, param[i], w + x);
+  }
+  /* one infinite parameter raises the flag */
+  param[n / 2] = INFINITY;
+  ck_assert_int_ne(rgrbm__binary_product_step(&b, &d, p.alpha, p.beta, a.out, &step), 0);
+  free(param);
+  free(before);
+  free_arrays(&a);
+}
+END_TEST
+
 static Suite *binary_product_suite(void) {
   Suite *s = suite_create("binary_product");
   TCase *tc = tcase_create("core");
@@ -221,6 +259,7 @@ static Suite *binary_product_suite(void) {
   tcase_add_test(tc, codes_follow_their_definition);
   tcase_add_test(tc, results_do_not_depend_on_threads);
   tcase_add_test(tc, agrees_with_sgemm);
+  tcase_add_test(tc, fused_step_matches_the_reference);
   suite_add_tcase(s, tc);
   return s;
 }

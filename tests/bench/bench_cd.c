@@ -1,9 +1,14 @@
 /* One CD-1 epoch, 1600 visible -> 400 hidden units, 20,000 random
- * configurations, batches of 100, against its GEMM-only lower bound: the same
- * sgemm calls with the same shapes per batch, nothing else, timed in the
- * same run. Also reports the library's own bytes during training against
- * weights + momentum + packed dataset + one batch's buffers, the process's
- * peak RSS, and a PCD-1 epoch (scikit-learn's BernoulliRBM does PCD-1).
+ * configurations, batches of 100, on both product paths:
+ *  - the default path (RGRBM_PRODUCTS_AUTO: group tables on this kind of
+ *    CPU) against its products-only bound, the same table products per
+ *    batch (codes and products, nothing else);
+ *  - the sgemm path (RGRBM_PRODUCTS_SGEMM) against its GEMM-only bound,
+ *    the same sgemm calls with the same shapes per batch, nothing else.
+ * Each bound is timed in the same run, interleaved with the epochs. Also
+ * reports PCD-1 epochs (scikit-learn's BernoulliRBM does PCD-1), the
+ * library's own bytes during training against weights + momentum + packed
+ * dataset + one batch's buffers, and the process's peak RSS.
  *
  * Usage: bench_cd [repetitions]   (default 3; best and median are printed)
  * The last line, "RESULT ...", is for tests/bench/sklearn_compare.py. */
@@ -13,6 +18,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "binary_product.h"
 #include "blas_inline.h"
 #include "rgrbm.h"
 #include "rng.h"
@@ -74,6 +80,35 @@ static double gemm_only_epoch(float *v, float *h, float *hs, float *w, float *dw
   return now() - t0;
 }
 
+/* The table path's per-batch products for CD-1, codes included: hidden
+ * means of the data, visible means of the hidden sample (W^T), hidden means
+ * of the reconstruction, and the fused gradient over both phases. */
+static double tables_only_epoch(float *v, float *h, float *hs, float *w, float *dw,
+                                uint8_t *codes) {
+  const rgrbm__dense_matrix wd = {.data = w, .cols = NH, .k_stride = NH, .c_stride = 1};
+  const rgrbm__dense_matrix wt = {.data = w, .cols = NV, .k_stride = 1, .c_stride = NH};
+  const rgrbm__dense_matrix hd = {.data = h, .cols = NH, .k_stride = NH, .c_stride = 1};
+  const rgrbm__binary_matrix up = {.codes = codes, .rows = BATCH, .cols = NV,
+                                   .row_stride = NV / 4, .group_stride = 1, .low = 0, .high = 1};
+  const rgrbm__binary_matrix down = {.codes = codes, .rows = BATCH, .cols = NH,
+                                     .row_stride = NH / 4, .group_stride = 1, .low = 0,
+                                     .high = 1};
+  const rgrbm__binary_matrix grad = {.codes = codes, .rows = NV, .cols = 2 * BATCH,
+                                     .row_stride = 1, .group_stride = NV, .low = 0, .high = 1};
+  double t0 = now();
+  for (int b = 0; b < COUNT / BATCH; b++) {
+    rgrbm__codes_of_rows(v, BATCH, NV, 0.5f, codes);
+    rgrbm__binary_product(&up, &wd, 1.0f, 0.0f, h);
+    rgrbm__codes_of_rows(hs, BATCH, NH, 0.5f, codes);
+    rgrbm__binary_product(&down, &wt, 1.0f, 0.0f, v + BATCH * NV);
+    rgrbm__codes_of_rows(v + BATCH * NV, BATCH, NV, 0.5f, codes);
+    rgrbm__binary_product(&up, &wd, 1.0f, 0.0f, h + BATCH * NH);
+    rgrbm__codes_of_columns(v, 2 * BATCH, NV, 0.5f, codes);
+    rgrbm__binary_product(&grad, &hd, 0.01f, 0.5f, dw);
+  }
+  return now() - t0;
+}
+
 typedef struct memory_probe {
   size_t bytes;
 } memory_probe;
@@ -85,13 +120,14 @@ static int probe_memory(void *user, int layer, int epoch, double error, double p
 }
 
 static double train_epoch(rgrbm_stack *s, const rgrbm_dataset *ds, int persistent,
-                          memory_probe *probe) {
+                          rgrbm_products products, memory_probe *probe) {
   rgrbm_cd_options o;
   rgrbm_cd_options_init(&o);
   o.epochs = 1;
   o.batch_size = BATCH;
   o.k = 1;
   o.persistent = persistent;
+  o.products = products;
   if (probe) {
     o.progress = probe_memory;
     o.progress_data = probe;
@@ -106,6 +142,60 @@ static double train_epoch(rgrbm_stack *s, const rgrbm_dataset *ds, int persisten
   return t;
 }
 
+typedef struct buffers {
+  float *v, *h, *hs, *w, *dw;
+  uint8_t *codes;
+} buffers;
+
+static double bound_epoch(rgrbm_products products, const buffers *b) {
+  if (products == RGRBM_PRODUCTS_SGEMM) return gemm_only_epoch(b->v, b->h, b->hs, b->w, b->dw);
+  return tables_only_epoch(b->v, b->h, b->hs, b->w, b->dw, b->codes);
+}
+
+typedef struct path_figures {
+  double epoch_best, epoch_median, bound_best, bound_median;
+  double ratio_best, ratio_median, ratio_worst, pcd_best;
+} path_figures;
+
+/* reps CD-1 epochs interleaved with reps bound epochs, then reps PCD-1 epochs. */
+static path_figures measure_path(rgrbm_stack *s, const rgrbm_dataset *ds,
+                                 rgrbm_products products, const buffers *b, int reps) {
+  double epoch[MAX_REPS], bound[MAX_REPS], ratio[MAX_REPS];
+  bound_epoch(products, b); /* warm up threads and buffers */
+  train_epoch(s, ds, 0, products, NULL);
+  for (int r = 0; r < reps; r++) {
+    epoch[r] = train_epoch(s, ds, 0, products, NULL);
+    bound[r] = bound_epoch(products, b);
+    ratio[r] = epoch[r] / bound[r];
+  }
+  path_figures f = {.pcd_best = 1e300};
+  for (int r = 0; r < reps; r++) {
+    double t = train_epoch(s, ds, 1, products, NULL);
+    if (t < f.pcd_best) f.pcd_best = t;
+  }
+  f.ratio_median = median(ratio, reps); /* sorts: best first, worst last */
+  f.ratio_best = ratio[0];
+  f.ratio_worst = ratio[reps - 1];
+  f.epoch_median = median(epoch, reps);
+  f.epoch_best = epoch[0];
+  f.bound_median = median(bound, reps);
+  f.bound_best = bound[0];
+  return f;
+}
+
+static void print_path(const char *name, const char *bound_name, const path_figures *f,
+                       int reps) {
+  const double flops = 2.0 * NV * NH * (3.0 * BATCH + 2.0 * BATCH) * (COUNT / BATCH);
+  printf("%s:\n", name);
+  printf("  CD-1 epoch:  best %.4f s, median %.4f s over %d runs\n", f->epoch_best,
+         f->epoch_median, reps);
+  printf("  %s: best %.4f s, median %.4f s (%.1f GFLOP/s sgemm-equivalent)\n", bound_name,
+         f->bound_best, f->bound_median, flops * 1e-9 / f->bound_best);
+  printf("  ratio epoch / bound: best %.3f, median %.3f, worst %.3f (goal <= 1.15)\n",
+         f->ratio_best, f->ratio_median, f->ratio_worst);
+  printf("  PCD-1 epoch: best %.4f s\n", f->pcd_best);
+}
+
 int main(int argc, char **argv) {
   int reps = argc > 1 ? atoi(argv[1]) : 3;
   if (reps < 1 || reps > MAX_REPS) reps = 3;
@@ -116,65 +206,44 @@ int main(int argc, char **argv) {
   rgrbm_stack *s;
   if (rgrbm_stack_create(&s, sizes, 2, RGRBM_UNITS_BINARY, 1)) return 1;
 
-  float *v = calloc(2 * BATCH * NV, sizeof *v), *h = calloc(2 * BATCH * NH, sizeof *h);
-  float *hs = calloc(BATCH * NH, sizeof *hs), *w = calloc(NV * NH, sizeof *w);
-  float *dw = calloc(NV * NH, sizeof *dw);
-  if (!v || !h || !hs || !w || !dw) return 1;
-  for (size_t i = 0; i < 2 * BATCH * NV; i++) v[i] = (float)(i % 2);
-  for (size_t i = 0; i < BATCH * NH; i++) hs[i] = (float)(i % 3 == 0);
+  buffers b = {calloc(2 * BATCH * NV, sizeof(float)), calloc(2 * BATCH * NH, sizeof(float)),
+               calloc(BATCH * NH, sizeof(float)),     calloc(NV * NH, sizeof(float)),
+               calloc(NV * NH, sizeof(float)),        calloc(2 * BATCH * NV, 1)};
+  if (!b.v || !b.h || !b.hs || !b.w || !b.dw || !b.codes) return 1;
+  for (size_t i = 0; i < 2 * BATCH * NV; i++) b.v[i] = (float)(i % 2);
+  for (size_t i = 0; i < BATCH * NH; i++) b.hs[i] = (float)(i % 3 == 0);
 
-  /* Warm up OpenBLAS's threads and buffers, then interleave the two
-   * measurements so that disturbances hit both alike. */
-  gemm_only_epoch(v, h, hs, w, dw);
+  const int tables = rgrbm__binary_products_supported();
   memory_probe probe = {0};
-  train_epoch(s, ds, 0, &probe);
-  double epoch[MAX_REPS], gemm[MAX_REPS], ratio[MAX_REPS], cpu_ratio[MAX_REPS];
-  for (int r = 0; r < reps; r++) {
-    double c0 = cpu_now();
-    epoch[r] = train_epoch(s, ds, 0, NULL);
-    double c1 = cpu_now();
-    gemm[r] = gemm_only_epoch(v, h, hs, w, dw);
-    cpu_ratio[r] = (c1 - c0) / (cpu_now() - c1);
-    ratio[r] = epoch[r] / gemm[r];
+  train_epoch(s, ds, 0, RGRBM_PRODUCTS_AUTO, &probe);
+  printf("work: CD-1 epoch, %d x %d binary RBM, %d configurations, batch %d (%.1f GFLOP "
+         "as sgemm)\n", NV, NH, COUNT, BATCH,
+         2e-9 * NV * NH * (3.0 * BATCH + 2.0 * BATCH) * (COUNT / BATCH));
+  path_figures auto_path = {0};
+  if (tables) {
+    auto_path = measure_path(s, ds, RGRBM_PRODUCTS_AUTO, &b, reps);
+    print_path("default path (group tables, OpenMP threads)", "products-only bound",
+               &auto_path, reps);
+  } else {
+    printf("default path: this CPU lacks AVX-512F, so it is the sgemm path below\n");
   }
-  double pcd = train_epoch(s, ds, 1, NULL);
-  for (int r = 1; r < reps; r++) {
-    double t = train_epoch(s, ds, 1, NULL);
-    if (t < pcd) pcd = t;
-  }
-  double ratio_best = ratio[0], ratio_worst = ratio[0];
-  for (int r = 1; r < reps; r++) {
-    if (ratio[r] < ratio_best) ratio_best = ratio[r];
-    if (ratio[r] > ratio_worst) ratio_worst = ratio[r];
-  }
-  double epoch_med = median(epoch, reps), gemm_med = median(gemm, reps);
-  double ratio_med = median(ratio, reps), cpu_ratio_med = median(cpu_ratio, reps);
-  double epoch_best = epoch[0], gemm_best = gemm[0]; /* median() sorted them */
+  path_figures sgemm_path = measure_path(s, ds, RGRBM_PRODUCTS_SGEMM, &b, reps);
+  print_path("sgemm path (OpenBLAS threads)", "GEMM-only bound", &sgemm_path, reps);
+  if (!tables) auto_path = sgemm_path;
+  printf("tables over sgemm: CD-1 %.2fx, PCD-1 %.2fx faster\n",
+         sgemm_path.epoch_best / auto_path.epoch_best, sgemm_path.pcd_best / auto_path.pcd_best);
 
-  const double flops = 2.0 * NV * NH * (3.0 * BATCH + 2.0 * BATCH) * (COUNT / BATCH);
-  printf("work: CD-1 epoch, %d x %d binary RBM, %d configurations, batch %d (%.1f GFLOP in "
-         "sgemm)\n", NV, NH, COUNT, BATCH, flops * 1e-9);
-  printf("epoch:      best %.4f s, median %.4f s over %d runs\n", epoch_best, epoch_med, reps);
-  printf("GEMM bound: best %.4f s, median %.4f s (%.1f GFLOP/s)\n", gemm_best, gemm_med,
-         flops * 1e-9 / gemm_best);
-  printf("ratio epoch / GEMM bound: best %.3f, median %.3f, worst %.3f (goal <= 1.15)\n",
-         ratio_best, ratio_med, ratio_worst);
-  printf("calling thread's CPU-time ratio (less sensitive to other load): median %.3f\n",
-         cpu_ratio_med);
-  printf("PCD-1 epoch: best %.4f s\n", pcd);
-
-  /* On a shared machine wall times wander; one thread's CPU time does not.
-   * With OpenBLAS on one thread, X = epoch - GEMM is the non-GEMM work, and
-   * two cores at best halve the GEMM: (G / 2 + X) / (G / 2) is the two-core
-   * ratio that perfect sgemm scaling would give. */
+  /* The sgemm path's split, with OpenBLAS on one thread: X = epoch - GEMM
+   * is the work outside sgemm, which stays on the calling thread, so two
+   * cores at best give (G / 2 + X) / (G / 2). */
   openblas_set_num_threads(1);
   double c0 = cpu_now();
-  train_epoch(s, ds, 0, NULL);
+  train_epoch(s, ds, 0, RGRBM_PRODUCTS_SGEMM, NULL);
   double c1 = cpu_now();
-  gemm_only_epoch(v, h, hs, w, dw);
+  gemm_only_epoch(b.v, b.h, b.hs, b.w, b.dw);
   double c2 = cpu_now(), g1 = c2 - c1, x1 = (c1 - c0) - g1;
-  printf("one OpenBLAS thread, CPU time: epoch %.4f s, GEMM %.4f s, non-GEMM %.4f s; "
-         "two-core ratio with perfect sgemm scaling: %.3f\n", c1 - c0, g1, x1,
+  printf("sgemm path on one OpenBLAS thread, CPU time: epoch %.4f s, GEMM %.4f s, non-GEMM "
+         "%.4f s; two-core ratio with perfect sgemm scaling: %.3f\n", c1 - c0, g1, x1,
          (g1 / 2 + x1) / (g1 / 2));
 
   const size_t weights = (size_t)NV * NH * sizeof(float);
@@ -182,20 +251,25 @@ int main(int argc, char **argv) {
   const size_t reference = 2 * weights + data_bytes + batch_buffers;
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  printf("library bytes during training: %zu (weights %zu + momentum %zu + packed data %zu + "
-         "one batch's buffers %zu = %zu; ratio %.3f, goal <= 1.5)\n",
+  printf("library bytes during training (default path): %zu (weights %zu + momentum %zu + "
+         "packed data %zu + one batch's buffers %zu = %zu; ratio %.3f, goal <= 1.5)\n",
          probe.bytes - base, weights, weights, data_bytes, batch_buffers, reference,
          (double)(probe.bytes - base) / (double)reference);
-  printf("peak RSS: %.1f MB (includes this benchmark's own GEMM buffers of %.1f MB, OpenBLAS's "
-         "per-thread buffers and the C/OpenMP runtimes)\n", (double)ru.ru_maxrss / 1024.0,
-         (double)(2 * weights + (2 * BATCH * NV + 3 * BATCH * NH) * sizeof(float)) / 1e6);
-  printf("RESULT epoch_seconds=%.6f gemm_seconds=%.6f pcd_seconds=%.6f\n", epoch_best,
-         gemm_best, pcd);
-  free(v);
-  free(h);
-  free(hs);
-  free(w);
-  free(dw);
+  printf("peak RSS: %.1f MB (includes this benchmark's own bound buffers of %.1f MB, "
+         "OpenBLAS's per-thread buffers and the C/OpenMP runtimes)\n",
+         (double)ru.ru_maxrss / 1024.0,
+         (double)(2 * weights + (2 * BATCH * NV + 3 * BATCH * NH) * sizeof(float) +
+                  2 * BATCH * NV) / 1e6);
+  printf("RESULT epoch_seconds=%.6f pcd_seconds=%.6f sgemm_epoch_seconds=%.6f "
+         "sgemm_pcd_seconds=%.6f gemm_seconds=%.6f\n", auto_path.epoch_best,
+         auto_path.pcd_best, sgemm_path.epoch_best, sgemm_path.pcd_best,
+         sgemm_path.bound_best);
+  free(b.v);
+  free(b.h);
+  free(b.hs);
+  free(b.w);
+  free(b.dw);
+  free(b.codes);
   rgrbm_stack_destroy(s);
   rgrbm_dataset_destroy(ds);
   return 0;
