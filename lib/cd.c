@@ -156,7 +156,10 @@ typedef struct trainer {
    * PCD: chains); hs the negative side's hidden samples (PCD: the chains'
    * state). */
   float *v, *h, *hs;
-  float *recon;  /* batch x nv, PCD with a progress callback only */
+  /* PCD with a progress callback only: the error's reconstruction (batch x
+   * nv), its hidden sample (batch x nh) and its generators (batch) */
+  float *recon, *recon_h;
+  rgrbm__rng *error_rngs;
   float *feed[2];   /* batch x widest level below layer, layer > 0 only */
   float *dw, *dc, *db; /* momentum */
   float *gc, *gb;      /* bias gradients of one batch */
@@ -185,6 +188,9 @@ static size_t codes_bytes(const trainer *t, size_t rows) {
   return most;
 }
 
+/* Whether PCD's reconstruction error is wanted (it needs buffers of its own). */
+static int pcd_error(const trainer *t) { return t->chains && t->o->progress; }
+
 /* Byte offsets of every array (each 64-byte aligned) in offset[0..P_COUNT);
  * offset[P_COUNT] is the total, 0 on size_t overflow. */
 static void layout(const trainer *t, size_t offset[P_COUNT + 1]) {
@@ -197,14 +203,15 @@ static void layout(const trainer *t, size_t offset[P_COUNT + 1]) {
   const size_t n[P_COUNT][2] = {
       [P_V] = {rows * t->nv, fl},           [P_H] = {rows * t->nh, fl},
       [P_HS] = {hs_rows * t->nh, fl},
-      [P_RECON] = {(t->chains && t->o->progress) ? t->batch * t->nv : 0, fl},
+      [P_RECON] = {pcd_error(t) ? t->batch * (t->nv + t->nh) : 0, fl},
       [P_FEED0] = {t->batch * widest, fl},  [P_FEED1] = {t->batch * widest, fl},
       [P_DW] = {t->nv * t->nh, fl},         [P_DC] = {t->nv, fl},
       [P_DB] = {t->nh, fl},                 [P_GC] = {t->nv, fl},
       [P_GB] = {t->nh, fl},                 [P_GOOD_W] = {t->nv * t->nh, fl},
       [P_GOOD_C] = {t->nv, fl},             [P_GOOD_B] = {t->nh, fl},
       [P_CODES] = {codes_bytes(t, rows), 1},
-      [P_ORDER] = {t->count, sizeof(size_t)}, [P_RNGS] = {t->batch + t->chains, sizeof(rgrbm__rng)},
+      [P_ORDER] = {t->count, sizeof(size_t)}, [P_RNGS] = {t->batch + t->chains + (pcd_error(t) ? t->batch : 0),
+                                                 sizeof(rgrbm__rng)},
   };
   size_t total = 0;
   for (int i = 0; i < P_COUNT; i++) {
@@ -225,6 +232,7 @@ static void assign(trainer *t, char *base, const size_t offset[P_COUNT + 1]) {
   t->h = (float *)(void *)(base + offset[P_H]);
   t->hs = (float *)(void *)(base + offset[P_HS]);
   t->recon = (float *)(void *)(base + offset[P_RECON]);
+  t->recon_h = t->recon + t->batch * t->nv;
   t->feed[0] = (float *)(void *)(base + offset[P_FEED0]);
   t->feed[1] = (float *)(void *)(base + offset[P_FEED1]);
   t->dw = (float *)(void *)(base + offset[P_DW]);
@@ -238,6 +246,7 @@ static void assign(trainer *t, char *base, const size_t offset[P_COUNT + 1]) {
   t->codes = (uint8_t *)(base + offset[P_CODES]);
   t->order = (size_t *)(void *)(base + offset[P_ORDER]);
   t->rngs = (rgrbm__rng *)(void *)(base + offset[P_RNGS]);
+  t->error_rngs = t->rngs + t->batch + t->chains;
 }
 
 static int trainer_init(trainer *t, rgrbm_stack *s, int layer, const rgrbm_dataset *data,
@@ -449,13 +458,15 @@ static void negative_cd(trainer *t, size_t n, const float *vpos, const float *hp
 
 /* The negative phase of PCD-k: the persistent chains (visible vneg, hidden
  * samples hs) advance k block-Gibbs steps. The reconstruction error, when
- * wanted, is the mean-field one, p(v | E[h | v]). */
+ * wanted, is CD's, p(v | h) with h a hidden sample given the data rows,
+ * drawn from generators of its own so that the training does not change. */
 static void negative_pcd(trainer *t, size_t n, const float *vpos, const float *hpos,
                          float *vneg, float *hneg, int want_error) {
   const size_t m = t->chains;
   rgrbm__rng *chain_rngs = t->rngs + t->batch;
-  if (want_error) { /* hpos are means: a dense operand, always sgemm */
-    rgrbm__rbm_visible_means(t->s, t->layer, hpos, n, t->recon);
+  if (want_error) {
+    sample(t, hpos, n, t->nh, t->error_rngs, t->recon_h);
+    visible_means(t, t->recon_h, n, t->recon);
     t->sq_error += squared_distance(vpos, t->recon, n * t->nv);
   }
   for (int step = 1; step <= t->o->k; step++) {
@@ -572,6 +583,9 @@ static int run_epoch(trainer *t, int epoch) {
   if (t->chains)
     rgrbm__rng_init_rows(t->rngs + t->batch, t->chains, key,
                          RGRBM__STREAM(RGRBM__STREAM_CD, t->batch));
+  if (pcd_error(t))
+    rgrbm__rng_init_rows(t->error_rngs, t->batch, key,
+                         RGRBM__STREAM(RGRBM__STREAM_CD, RGRBM__CD_ERROR_BIT));
   t->sq_error = 0.0;
   for (size_t first = 0; first < t->count; first += t->batch) {
     size_t n = t->count - first < t->batch ? t->count - first : t->batch;

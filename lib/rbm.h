@@ -17,10 +17,14 @@
 #include "stack.h"
 
 /* Stream indices under RGRBM__STREAM_CD. Training keys its generators with a
- * seed derived from (options seed, layer, epoch) and uses rows' indices;
+ * seed derived from (options seed, layer, epoch) and uses rows' indices
+ * (batch rows, then chains);
  * the public sample passes key with the caller's seed and set PASS_BIT. */
 #define RGRBM__CD_SHUFFLE_BIT (UINT64_C(1) << 55)
 #define RGRBM__CD_PASS_BIT (UINT64_C(1) << 54)
+/* PCD's reconstruction-error samples: streams of their own, so that asking
+ * for the error never changes the training. */
+#define RGRBM__CD_ERROR_BIT (UINT64_C(1) << 53)
 
 /* ---- argument checks for public entry points (fail naming the argument) ---- */
 

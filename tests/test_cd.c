@@ -248,6 +248,103 @@ START_TEST(training_lowers_exact_kl) {
 }
 END_TEST
 
+/* ---- the progress callback's reconstruction error ---- */
+
+typedef struct error_log {
+  double error[4];
+  int epochs;
+} error_log;
+
+static int log_error(void *user, int layer, int epoch, double error, double pll,
+                     double seconds) {
+  error_log *log = user;
+  if (log->epochs < 4) log->error[log->epochs++] = error;
+  return 0;
+}
+
+/* For one data row v, the mean and variance over h ~ p(h | v) of
+ * sum_i (v_i - E[v_i | h])^2, by enumerating the hidden states. */
+static void row_error_moments(rgrbm_stack *s, const double *v, double *mean, double *var) {
+  rgrbm_units units = (rgrbm_units)rgrbm_stack_units(s);
+  const float *w = rgrbm_stack_weights(s, 0), *c = rgrbm_stack_visible_bias(s, 0);
+  const float *b = rgrbm_stack_hidden_bias(s, 0);
+  double on[NH]; /* P(h_j = high | v) */
+  for (int j = 0; j < NH; j++) {
+    double x = b[j];
+    for (int i = 0; i < NV; i++) x += v[i] * (double)w[i * NH + j];
+    on[j] = units == RGRBM_UNITS_SPIN ? 0.5 * (1.0 + tanh(x)) : 1.0 / (1.0 + exp(-x));
+  }
+  double m1 = 0.0, m2 = 0.0, h[NH];
+  for (int state = 0; state < (1 << NH); state++) {
+    double p = 1.0;
+    for (int j = 0; j < NH; j++) {
+      int high = (state >> j) & 1;
+      h[j] = high ? 1.0 : (units == RGRBM_UNITS_SPIN ? -1.0 : 0.0);
+      p *= high ? on[j] : 1.0 - on[j];
+    }
+    double e = 0.0;
+    for (int i = 0; i < NV; i++) {
+      double x = c[i];
+      for (int j = 0; j < NH; j++) x += (double)w[i * NH + j] * h[j];
+      double d = v[i] - cond_mean(units, x);
+      e += d * d;
+    }
+    m1 += p * e;
+    m2 += p * e * e;
+  }
+  *mean = m1;
+  *var = m2 - m1 * m1;
+}
+
+/* One batch holding all the data: the error reported after epoch 1 is an
+ * average over rows of independent draws under the initial parameters, so
+ * its expectation and standard error follow from enumeration. */
+static void check_reconstruction_error(rgrbm_units units, int persistent,
+                                       rgrbm_products products) {
+  enum { N = 3000 };
+  rgrbm_stack *s = tiny_rbm(units, 33);
+  uint64_t *idx = malloc(N * sizeof *idx);
+  ref_random_indices(idx, N, NV, 8);
+  rgrbm_dataset *ds = ref_dataset(NV, idx, N);
+  double expected = 0.0, variance = 0.0, v[NV];
+  for (int r = 0; r < N; r++) {
+    double m, var;
+    ref_config(idx[r], NV, units, v);
+    row_error_moments(s, v, &m, &var);
+    expected += m;
+    variance += var;
+  }
+  expected /= (double)N * NV;
+  const double se = sqrt(variance) / ((double)N * NV);
+  error_log log = {.epochs = 0};
+  rgrbm_cd_options o;
+  rgrbm_cd_options_init(&o);
+  o.epochs = 1;
+  o.batch_size = N;
+  o.persistent = persistent;
+  o.products = products;
+  o.progress = log_error;
+  o.progress_data = &log;
+  ck_assert_ok(rgrbm_cd_train(s, 0, ds, &o));
+  ck_assert_int_eq(log.epochs, 1);
+  ck_assert_msg(fabs(log.error[0] - expected) < 5 * se, "%s %s (products %d): error %.5f, "
+                "expected %.5f +- %.5f", units == RGRBM_UNITS_SPIN ? "spin" : "binary",
+                persistent ? "PCD" : "CD", (int)products, log.error[0], expected, se);
+  rgrbm_dataset_destroy(ds);
+  rgrbm_stack_destroy(s);
+  free(idx);
+}
+
+START_TEST(reconstruction_error_matches_its_expectation) {
+  rgrbm_products paths[2];
+  for (int p = 0, n = product_paths(paths); p < n; p++)
+    for (int persistent = 0; persistent < 2; persistent++) {
+      check_reconstruction_error(RGRBM_UNITS_BINARY, persistent, paths[p]);
+      check_reconstruction_error(RGRBM_UNITS_SPIN, persistent, paths[p]);
+    }
+}
+END_TEST
+
 /* ---- determinism ---- */
 
 static rgrbm_dataset *random_data(size_t dim, size_t count, uint64_t seed) {
@@ -335,6 +432,35 @@ START_TEST(pcd_is_reproducible) {
 }
 END_TEST
 
+/* Asking for progress (and so for the reconstruction error) draws from
+ * generators of its own: the trained parameters are the same without it. */
+START_TEST(progress_never_changes_training) {
+  const int sizes[] = {40, 24};
+  rgrbm_dataset *ds = random_data(40, 400, 3);
+  rgrbm_products paths[2];
+  for (int p = 0, n = product_paths(paths); p < n; p++)
+    for (int persistent = 0; persistent < 2; persistent++) {
+      rgrbm_cd_options o;
+      rgrbm_cd_options_init(&o);
+      o.epochs = 3;
+      o.batch_size = 64;
+      o.persistent = persistent;
+      o.products = paths[p];
+      rgrbm_stack *quiet = trained(sizes, 2, ds, &o, 1);
+      error_log log = {.epochs = 0};
+      o.progress = log_error;
+      o.progress_data = &log;
+      rgrbm_stack *watched = trained(sizes, 2, ds, &o, 1);
+      ck_assert_int_eq(log.epochs, 3);
+      ck_assert_msg(same_layer(quiet, watched, 0), "products %d, persistent %d", (int)paths[p],
+                    persistent);
+      rgrbm_stack_destroy(quiet);
+      rgrbm_stack_destroy(watched);
+    }
+  rgrbm_dataset_destroy(ds);
+}
+END_TEST
+
 START_TEST(options_init_sets_the_documented_defaults) {
   rgrbm_cd_options o;
   memset(&o, 0xff, sizeof o);
@@ -354,6 +480,7 @@ START_TEST(options_init_sets_the_documented_defaults) {
   ck_assert_uint_eq(o.seed, 1);
   ck_assert_ptr_null(o.progress);
   ck_assert_ptr_null(o.progress_data);
+  ck_assert_int_eq(o.products, RGRBM_PRODUCTS_AUTO);
 }
 END_TEST
 
@@ -546,6 +673,8 @@ static Suite *cd_suite(void) {
   tcase_add_test(tc, training_lowers_exact_kl);
   tcase_add_test(tc, results_depend_on_the_seed_only);
   tcase_add_test(tc, pcd_is_reproducible);
+  tcase_add_test(tc, reconstruction_error_matches_its_expectation);
+  tcase_add_test(tc, progress_never_changes_training);
   tcase_add_test(tc, options_init_sets_the_documented_defaults);
   tcase_add_test(tc, cancel_keeps_the_last_completed_epoch);
   tcase_add_test(tc, nan_restores_the_last_good_parameters);

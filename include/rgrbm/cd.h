@@ -40,8 +40,9 @@ extern "C" {
  * @param user the options' progress_data.
  * @param layer the layer being trained; @param epoch 1-based epochs done.
  * @param reconstruction_error mean over rows and visible units of
- *        (v - p(v | h))^2 for the epoch's batches: CD with h the data's
- *        hidden sample (the first Gibbs step), PCD with h its hidden means.
+ *        (v - p(v | h))^2 for the epoch's batches, h a sample of p(h | v)
+ *        (for CD the first Gibbs step's; for PCD drawn from streams of its
+ *        own, so that setting a callback never changes the training).
  *        Computed only when a callback is set.
  * @param pll pseudo-log-likelihood per visible unit, or NaN unless asked for.
  * @param seconds wall time of this epoch.
