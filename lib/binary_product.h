@@ -31,7 +31,9 @@ typedef struct rgrbm__binary_matrix {
 } rgrbm__binary_matrix;
 
 /* D: element (k, c) at data[k * k_stride + c * c_stride]; c_stride is 1 (rows
- * contiguous) or k_stride is 1 (D is the transpose of a row-major matrix). */
+ * contiguous) or k_stride is 1 (D is the transpose of a row-major matrix),
+ * then with c_stride <= RGRBM__BINARY_MAX_STRIDE (gathers index in int32). */
+#define RGRBM__BINARY_MAX_STRIDE ((size_t)(INT32_MAX / 16))
 typedef struct rgrbm__dense_matrix {
   const float *data;
   size_t cols;

@@ -127,8 +127,16 @@ static int products_binary(int layer, const rgrbm_cd_options *o) {
 }
 
 /* Tables or sgemm for this call; RGRBM_EUNSUPPORTED when tables are demanded
- * and cannot run. */
-static int choose_tables(int layer, const rgrbm_cd_options *o, int *tables) {
+ * and cannot run. The visible pass reads W^T with a stride of nh. */
+static int choose_tables(const rgrbm_stack *s, int layer, const rgrbm_cd_options *o,
+                         int *tables) {
+  if ((size_t)s->sizes[layer + 1] > RGRBM__BINARY_MAX_STRIDE) {
+    *tables = 0;
+    if (o->products != RGRBM_PRODUCTS_TABLES) return RGRBM_OK;
+    return rgrbm__fail(RGRBM_EUNSUPPORTED, "rgrbm_cd_train", "o->products = "
+                       "RGRBM_PRODUCTS_TABLES supports at most %zu hidden units, layer %d has %d",
+                       RGRBM__BINARY_MAX_STRIDE, layer, s->sizes[layer + 1]);
+  }
   const int possible = products_binary(layer, o) && rgrbm__binary_products_supported();
   *tables = o->products != RGRBM_PRODUCTS_SGEMM && possible;
   if (o->products != RGRBM_PRODUCTS_TABLES || possible) return RGRBM_OK;
@@ -261,7 +269,7 @@ static int trainer_init(trainer *t, rgrbm_stack *s, int layer, const rgrbm_datas
   t->count = data->count;
   t->batch = o->batch_size < t->count ? o->batch_size : t->count;
   t->chains = o->persistent ? (o->persistent_chains ? o->persistent_chains : o->batch_size) : 0;
-  int rc = choose_tables(layer, o, &t->tables);
+  int rc = choose_tables(s, layer, o, &t->tables);
   if (rc) return rc;
   size_t offset[P_COUNT + 1];
   layout(t, offset);

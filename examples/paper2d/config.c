@@ -84,11 +84,12 @@ void paper2d_config_describe(const paper2d_config *c, FILE *f, const char *in) {
   fprintf(f, "%sunits: %s: the data are -1/+1 spins, and with spin units the RBM family\n"
           "%s  keeps the spin-flip symmetry, so a coarse spin is the sign of a unit's mean\n",
           in, c->units == RGRBM_UNITS_SPIN ? "spin {-1,+1}" : "binary {0,1}", in);
-  fprintf(f, "%sbatch %zu (%zu updates an epoch): CD-1's sgemm calls run 1.6-3x faster\n"
-          "%s  per row with 500 rows than with 100 on 2 cores (1.3-1.4 s against 2.2-3.9 s\n"
-          "%s  for a 1600-400 epoch of 20,000 rows, measured), which helps 3 x 200 epochs\n"
-          "%s  fit in 10 minutes; 200 epochs still give 8,000 updates a layer\n",
-          in, c->batch_size, (c->samples + c->batch_size - 1) / c->batch_size, in, in, in);
+  fprintf(f, "%sbatch %zu (%zu updates an epoch): the batch products cost less per row with\n"
+          "%s  500 rows than with 100 (sgemm, used above layer 0 where the data arrive as\n"
+          "%s  means: 1.6-3x on 2 cores; the group tables of layer 0: each table serves 5x\n"
+          "%s  the rows), which helps 3 x 200 epochs fit in a few minutes; 200 epochs\n"
+          "%s  still give 8,000 updates a layer\n",
+          in, c->batch_size, (c->samples + c->batch_size - 1) / c->batch_size, in, in, in, in);
   fprintf(f, "%slearning rate %g: with batch 500 and momentum 0.9, 0.05 stalled (error flat\n"
           "%s  at 0.59 for 12 epochs) while 0.02 kept decreasing; 0.01 is Hinton's\n"
           "%s  value for batch 100, and a larger batch averages the gradient's noise away\n",
