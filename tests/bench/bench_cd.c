@@ -42,6 +42,18 @@ static double cpu_now(void) {
   return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* The process's peak resident set so far, in MB (VmHWM of /proc/self/status;
+ * 0 if unreadable), for the breakdown of the peak. */
+static double peak_resident_mb(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  double kb = 0.0;
+  while (f && fgets(line, sizeof line, f))
+    if (strncmp(line, "VmHWM:", 6) == 0) kb = atof(line + 6);
+  if (f) fclose(f);
+  return kb / 1024.0;
+}
+
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
@@ -199,6 +211,7 @@ static void print_path(const char *name, const char *bound_name, const path_figu
 int main(int argc, char **argv) {
   int reps = argc > 1 ? atoi(argv[1]) : 3;
   if (reps < 1 || reps > MAX_REPS) reps = 3;
+  const double rss_start = peak_resident_mb();
   size_t base = rgrbm_memory_in_use();
   rgrbm_dataset *ds = random_dataset();
   size_t data_bytes = rgrbm_memory_in_use() - base;
@@ -214,20 +227,25 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < BATCH * NH; i++) b.hs[i] = (float)(i % 3 == 0);
 
   const int tables = rgrbm__binary_products_supported();
+  const double rss_data = peak_resident_mb();
   memory_probe probe = {0};
   train_epoch(s, ds, 0, RGRBM_PRODUCTS_AUTO, &probe);
+  const double rss_train = peak_resident_mb();
   printf("work: CD-1 epoch, %d x %d binary RBM, %d configurations, batch %d (%.1f GFLOP "
          "as sgemm)\n", NV, NH, COUNT, BATCH,
          2e-9 * NV * NH * (3.0 * BATCH + 2.0 * BATCH) * (COUNT / BATCH));
   path_figures auto_path = {0};
+  double rss_default = rss_train;
   if (tables) {
     auto_path = measure_path(s, ds, RGRBM_PRODUCTS_AUTO, &b, reps);
+    rss_default = peak_resident_mb();
     print_path("default path (group tables, OpenMP threads)", "products-only bound",
                &auto_path, reps);
   } else {
     printf("default path: this CPU lacks AVX-512F, so it is the sgemm path below\n");
   }
   path_figures sgemm_path = measure_path(s, ds, RGRBM_PRODUCTS_SGEMM, &b, reps);
+  const double rss_sgemm = peak_resident_mb();
   print_path("sgemm path (OpenBLAS threads)", "GEMM-only bound", &sgemm_path, reps);
   if (!tables) auto_path = sgemm_path;
   printf("tables over sgemm: CD-1 %.2fx, PCD-1 %.2fx faster\n",
@@ -260,6 +278,11 @@ int main(int argc, char **argv) {
          (double)ru.ru_maxrss / 1024.0,
          (double)(2 * weights + (2 * BATCH * NV + 3 * BATCH * NH) * sizeof(float) +
                   2 * BATCH * NV) / 1e6);
+  printf("peak resident set, step by step: %.1f MB at start (C, OpenMP and OpenBLAS "
+         "runtimes and code), %.1f MB with the dataset, stack and bound buffers, %.1f MB "
+         "through one training call (its work buffers), %.1f MB after the default path's "
+         "bound runs, %.1f MB after the sgemm path (OpenBLAS's per-thread GEMM buffers)\n",
+         rss_start, rss_data, rss_train, rss_default, rss_sgemm);
   printf("RESULT epoch_seconds=%.6f pcd_seconds=%.6f sgemm_epoch_seconds=%.6f "
          "sgemm_pcd_seconds=%.6f gemm_seconds=%.6f\n", auto_path.epoch_best,
          auto_path.pcd_best, sgemm_path.epoch_best, sgemm_path.pcd_best,
