@@ -76,7 +76,8 @@ static void gibbs_destroy(rgrbm_sampler *smp) {
   smp->state = NULL;
 }
 
-static const rgrbm__sampler_ops GIBBS_OPS = {"block Gibbs", gibbs_sweep, gibbs_emit, gibbs_destroy};
+static const rgrbm__sampler_ops GIBBS_OPS = {"block Gibbs", gibbs_sweep, gibbs_emit, gibbs_destroy,
+                                             NULL};
 
 static int check_gibbs(const rgrbm_stack *s, int layer, size_t chains, const char *func) {
   if (s == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "s is NULL");

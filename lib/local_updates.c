@@ -281,9 +281,9 @@ static void local_destroy(rgrbm_sampler *smp) {
 }
 
 static const rgrbm__sampler_ops metropolis_ops = {"Metropolis", local_sweep, rgrbm__lattice_emit,
-                                                  local_destroy};
+                                                  local_destroy, NULL};
 static const rgrbm__sampler_ops heat_bath_ops = {"heat bath", local_sweep, rgrbm__lattice_emit,
-                                                 local_destroy};
+                                                 local_destroy, NULL};
 
 void rgrbm__sampler_force_generic(rgrbm_sampler *smp) {
   if (smp->ops != &metropolis_ops && smp->ops != &heat_bath_ops) return;

@@ -101,6 +101,10 @@ int rgrbm_sampler_sweep(rgrbm_sampler *smp, long sweeps) {
   RGRBM_REQUIRE_NONNULL(smp);
   if (sweeps < 0)
     return rgrbm__fail(RGRBM_EINVAL, __func__, "sweeps = %ld, must be >= 0", sweeps);
+  if (smp->ops->check != NULL) {
+    int rc = smp->ops->check(smp, __func__);
+    if (rc != RGRBM_OK) return rc;
+  }
   return smp->ops->sweep(smp, sweeps);
 }
 
@@ -124,7 +128,7 @@ static int check_draw(const rgrbm_sampler *smp, long thermalize, long spacing,
   if (smp->lx > 0 && out->lx > 0 && (out->lx != smp->lx || out->ly != smp->ly))
     return rgrbm__fail(RGRBM_EINVAL, func, "out shape = %d x %d, the sampler emits %d x %d",
                        out->lx, out->ly, smp->lx, smp->ly);
-  return RGRBM_OK;
+  return smp->ops->check != NULL ? smp->ops->check(smp, func) : RGRBM_OK;
 }
 
 /* Sweep `spacing` times, then emit, until count configurations are out.

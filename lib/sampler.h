@@ -19,6 +19,10 @@ typedef struct rgrbm__sampler_ops {
    * dim was checked); set *appended. */
   int (*emit)(rgrbm_sampler *smp, rgrbm_dataset *out, size_t max, size_t *appended);
   void (*destroy)(rgrbm_sampler *smp);
+  /* Whether the chain can run now, failing in the name of func (the public
+   * entry point): a lattice's couplings may change after creation. NULL when
+   * any state can run. */
+  int (*check)(const rgrbm_sampler *smp, const char *func);
 } rgrbm__sampler_ops;
 
 struct rgrbm_sampler {

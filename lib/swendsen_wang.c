@@ -68,8 +68,6 @@ static void flip_clusters(sw_state *st, rgrbm_lattice *lat) {
 static int sw_sweep(rgrbm_sampler *smp, long sweeps) {
   sw_state *st = smp->state;
   rgrbm_lattice *lat = smp->lattice;
-  int rc = rgrbm__check_cluster_couplings(lat, "Swendsen-Wang", "rgrbm_sampler_sweep");
-  if (rc != RGRBM_OK) return rc;
   uint64_t threshold = rgrbm__bond_threshold(lat->K);
   for (long k = 0; k < sweeps; k++) {
     for (size_t i = 0; i < lat->sites; i++) st->parent[i] = (uint32_t)i;
@@ -89,8 +87,12 @@ static void sw_destroy(rgrbm_sampler *smp) {
   smp->state = NULL;
 }
 
+static int sw_check(const rgrbm_sampler *smp, const char *func) {
+  return rgrbm__check_cluster_couplings(smp->lattice, "Swendsen-Wang", func);
+}
+
 static const rgrbm__sampler_ops sw_ops = {"Swendsen-Wang", sw_sweep, rgrbm__lattice_emit,
-                                          sw_destroy};
+                                          sw_destroy, sw_check};
 
 int rgrbm__swendsen_wang_init(rgrbm_sampler *smp, rgrbm_lattice *lat, uint64_t seed) {
   sw_state *st = rgrbm__calloc(1, sizeof *st);

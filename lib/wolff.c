@@ -65,8 +65,6 @@ static size_t grow_cluster(wolff_state *st, rgrbm_lattice *lat, uint64_t thresho
 static int wolff_sweep(rgrbm_sampler *smp, long sweeps) {
   wolff_state *st = smp->state;
   rgrbm_lattice *lat = smp->lattice;
-  int rc = rgrbm__check_cluster_couplings(lat, "Wolff", "rgrbm_sampler_sweep");
-  if (rc != RGRBM_OK) return rc;
   uint64_t threshold = rgrbm__bond_threshold(lat->K);
   for (long i = 0; i < sweeps; i++) st->flipped += grow_cluster(st, lat, threshold);
   return RGRBM_OK;
@@ -81,8 +79,12 @@ static void wolff_destroy(rgrbm_sampler *smp) {
   smp->state = NULL;
 }
 
+static int wolff_check(const rgrbm_sampler *smp, const char *func) {
+  return rgrbm__check_cluster_couplings(smp->lattice, "Wolff", func);
+}
+
 static const rgrbm__sampler_ops wolff_ops = {"Wolff", wolff_sweep, rgrbm__lattice_emit,
-                                             wolff_destroy};
+                                             wolff_destroy, wolff_check};
 
 uint64_t rgrbm__wolff_flipped(const rgrbm_sampler *smp) {
   return smp->ops == &wolff_ops ? ((const wolff_state *)smp->state)->flipped : 0;

@@ -349,7 +349,8 @@ START_TEST(bad_arguments_are_named) {
   ck_assert_ok(rgrbm_lattice_set_couplings(lat, 0.3, 0.5));
   ck_assert_fails(rgrbm_sampler_sweep(smp, 1), RGRBM_EUNSUPPORTED, "rgrbm_sampler_sweep",
                   "h = 0.5");
-  ck_assert_fails(rgrbm_sampler_draw(smp, 5, 2, 1, ds), RGRBM_EUNSUPPORTED, "h = 0.5");
+  ck_assert_fails(rgrbm_sampler_draw(smp, 5, 2, 1, ds), RGRBM_EUNSUPPORTED,
+                  "rgrbm_sampler_draw", "h = 0.5");
   ck_assert_uint_eq(rgrbm_dataset_count(ds), 3);
   rgrbm_sampler_destroy(smp);
   rgrbm_sampler_destroy(NULL);
