@@ -250,6 +250,9 @@ int main(int argc, char **argv) {
   if (!tables) auto_path = sgemm_path;
   printf("tables over sgemm: CD-1 %.2fx, PCD-1 %.2fx faster\n",
          sgemm_path.epoch_best / auto_path.epoch_best, sgemm_path.pcd_best / auto_path.pcd_best);
+  printf("default-path CD-1 epoch / GEMM-only bound (the sgemm calls CD-1 would make): best "
+         "%.3f, medians %.3f (goal <= 1.15)\n", auto_path.epoch_best / sgemm_path.bound_best,
+         auto_path.epoch_median / sgemm_path.bound_median);
 
   /* The sgemm path's split, with OpenBLAS on one thread: X = epoch - GEMM
    * is the work outside sgemm, which stays on the calling thread, so two
