@@ -1,13 +1,16 @@
 /* Binary-times-dense products by group tables; see binary_product.h.
  *
  * Tiling. Each thread owns a block of output columns (or of rows, see
- * split_rows) and walks its columns in chunks of CHUNK_COLS. For a chunk and a block of GROUP_BLOCK groups it builds the
- * tables (GROUP_BLOCK x 16 entries x CHUNK_COLS floats = 32 KB, inside L1)
- * and then adds one entry per group to every output row, ROW_BLOCK rows at
- * a time so that eight independent accumulators hide the addition latency.
- * The sizes were chosen by measurement on the 1600 x 400 shapes of
- * tests/bench/bench_cd (wider chunks spill the tables out of L1, narrower
- * ones spend more on addressing). */
+ * split_rows) and walks its columns in chunks of CHUNK_COLS. For a chunk
+ * and a block of GROUP_BLOCK groups it builds the tables (GROUP_BLOCK x 16
+ * entries x CHUNK_COLS floats = 32 KB, inside L1) and then adds one entry
+ * per group to every output row, a few rows at a time so that eight
+ * independent accumulators hide the addition latency. The sizes were chosen
+ * by measurement on the 1600 x 400 shapes of tests/bench/bench_cd (wider
+ * chunks spill the tables out of L1, narrower ones spend more on
+ * addressing). The kernel (binary_product_kernel.h) is compiled for AVX-512F
+ * (16 lanes, four rows at a time) and for AVX2 + FMA (8 lanes, two rows: it
+ * has half the registers); both sum every entry in the same order. */
 #include "binary_product.h"
 
 #include <immintrin.h>
@@ -16,130 +19,135 @@
 #endif
 
 enum {
-  CHUNK_COLS = 32,            /* two 16-float vectors */
-  VECS = CHUNK_COLS / 16,
+  CHUNK_COLS = 32,
   GROUP_BLOCK = 16,
   ENTRIES = 16,               /* codes of four bits */
-  ROW_BLOCK = 4,
+  SPLIT_ROWS_UNIT = 4,        /* a row split hands out multiples of this */
+  SPLIT_COLS_UNIT = 16,       /* a column split hands out whole vectors of either kernel */
   PARALLEL_MIN_WORK = 1 << 20 /* R K C below which one thread is faster */
 };
 
-int rgrbm__binary_products_supported(void) { return __builtin_cpu_supports("avx512f"); }
-
-typedef struct tile {
-  size_t c0, width;        /* output columns c0 .. c0 + width, width <= CHUNK_COLS */
-  size_t g0, groups;       /* groups g0 .. g0 + groups */
-  __mmask16 mask[VECS];    /* valid lanes of each vector of the chunk */
-} tile;
-
-static tile make_tile(size_t c0, size_t width) {
-  tile t = {.c0 = c0, .width = width};
-  for (int q = 0; q < VECS; q++) {
-    long left = (long)width - 16L * q;
-    t.mask[q] = left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? 0 : (__mmask16)((1u << left) - 1u);
-  }
-  return t;
+rgrbm__tables_isa rgrbm__tables_best(void) {
+  if (__builtin_cpu_supports("avx512f")) return RGRBM__TABLES_AVX512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return RGRBM__TABLES_AVX2;
+  return RGRBM__TABLES_NONE;
 }
 
-/* Row k of D restricted to the chunk's vector q (zeros outside D). */
-__attribute__((target("avx512f")))
-static inline __m512 dense_part(const rgrbm__dense_matrix *d, size_t k, const tile *t, int q,
-                                __m512i gather_index) {
-  const float *p = d->data + k * d->k_stride + (t->c0 + 16 * (size_t)q) * d->c_stride;
-  if (d->c_stride == 1) return _mm512_maskz_loadu_ps(t->mask[q], p);
-  return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), t->mask[q], gather_index, p, 4);
+int rgrbm__binary_products_supported(void) { return rgrbm__tables_best() != RGRBM__TABLES_NONE; }
+
+/* ---- the AVX-512F kernel ---- */
+#define SUFFIX(name) name##_avx512
+#define TARGET "avx512f"
+#define LANES 16
+#define ROWS 4
+#define VEC __m512
+#define VMASK __mmask16
+#define VINDEX __m512i
+#define V_ZERO() _mm512_setzero_ps()
+#define V_SET1(x) _mm512_set1_ps(x)
+#define V_ADD(a, b) _mm512_add_ps(a, b)
+#define V_SUB(a, b) _mm512_sub_ps(a, b)
+#define V_MUL(a, b) _mm512_mul_ps(a, b)
+#define V_FMADD(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define V_LOAD(p) _mm512_load_ps(p)
+#define V_STORE(p, x) _mm512_store_ps(p, x)
+#define V_LOAD_MASKED(m, p) _mm512_maskz_loadu_ps(m, p)
+#define V_STORE_MASKED(p, m, x) _mm512_mask_storeu_ps(p, m, x)
+#define V_GATHER_MASKED(m, index, p) \
+  _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, index, p, 4)
+#define V_INDEX(stride)                                                                  \
+  _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), \
+                     _mm512_set1_epi32(stride))
+#define V_LANE_MASK(left) \
+  ((left) >= 16 ? (__mmask16)0xFFFF : (left) <= 0 ? (__mmask16)0 : (__mmask16)((1u << (left)) - 1u))
+#define V_SIGN(w) sign_avx512(w)
+#define V_ANY_NOT_FINITE(m, w) any_not_finite_avx512(m, w)
+
+__attribute__((target(TARGET)))
+static inline __m512 sign_avx512(__m512 w) {
+  const __m512 zero = _mm512_setzero_ps();
+  __m512 s = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(w, zero, _CMP_GT_OQ), zero,
+                                  _mm512_set1_ps(1.0f));
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(w, zero, _CMP_LT_OQ), s, _mm512_set1_ps(-1.0f));
 }
 
-/* table[g][s][c] = alpha sum_j value(bit j of s) D[4 (g0 + g) + j][c0 + c],
- * value(0) = low, value(1) = high, rows at or beyond K counting as zero.
- * Entry s adds one row's (high - low) multiple to entry s minus its top bit,
- * so each entry costs one vector addition. */
-__attribute__((target("avx512f")))
-static void build_tables(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
-                         float alpha, const tile *t, float *table) {
-  const __m512 step = _mm512_set1_ps(alpha * (b->high - b->low));
-  const __m512 base_scale = _mm512_set1_ps(alpha * b->low);
-  const __m512i gather_index = _mm512_mullo_epi32(
-      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-      _mm512_set1_epi32((int)d->c_stride));
-  for (size_t g = 0; g < t->groups; g++) {
-    float *entries = table + g * ENTRIES * CHUNK_COLS;
-    for (int q = 0; q < VECS; q++) {
-      __m512 row_step[4], sum = _mm512_setzero_ps();
-      for (int j = 0; j < 4; j++) {
-        size_t k = 4 * (t->g0 + g) + (size_t)j;
-        __m512 x = k < b->cols ? dense_part(d, k, t, q, gather_index) : _mm512_setzero_ps();
-        sum = _mm512_add_ps(sum, x);
-        row_step[j] = _mm512_mul_ps(step, x);
-      }
-      __m512 e[ENTRIES];
-      e[0] = b->low == 0.0f ? _mm512_setzero_ps() : _mm512_mul_ps(base_scale, sum);
-      for (int j = 0; j < 4; j++)
-        for (int s = 0; s < (1 << j); s++) e[(1 << j) + s] = _mm512_add_ps(e[s], row_step[j]);
-      for (int s = 0; s < ENTRIES; s++) _mm512_store_ps(entries + s * CHUNK_COLS + 16 * q, e[s]);
-    }
-  }
+/* w - w is NaN exactly where w is NaN or infinite. */
+__attribute__((target(TARGET)))
+static inline int any_not_finite_avx512(__mmask16 m, __m512 w) {
+  __m512 diff = _mm512_sub_ps(w, w);
+  return _mm512_mask_cmp_ps_mask(m, diff, diff, _CMP_UNORD_Q) != 0;
 }
 
-/* The fused step on stored values x (one vector, lanes in mask) of out and
- * the parameters p at the same place: x -= l2 p + l1 sign(p); p += x.
- * Returns the lanes whose new p is not finite. */
-__attribute__((target("avx512f")))
-static inline __mmask16 apply_step(const rgrbm__param_step *step, __mmask16 mask, float *p,
-                                   __m512 *x) {
-  const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
-  __m512 w = _mm512_maskz_loadu_ps(mask, p);
-  __m512 sign = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(w, zero, _CMP_GT_OQ), zero, one);
-  sign = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(w, zero, _CMP_LT_OQ), sign,
-                              _mm512_set1_ps(-1.0f));
-  *x = _mm512_sub_ps(*x, _mm512_fmadd_ps(_mm512_set1_ps(step->l2), w,
-                                         _mm512_mul_ps(_mm512_set1_ps(step->l1), sign)));
-  w = _mm512_add_ps(w, *x);
-  _mm512_mask_storeu_ps(p, mask, w);
-  __m512 diff = _mm512_sub_ps(w, w); /* NaN exactly where w is NaN or infinite */
-  return _mm512_mask_cmp_ps_mask(mask, diff, diff, _CMP_UNORD_Q);
+#include "binary_product_kernel.h"
+
+#undef SUFFIX
+#undef TARGET
+#undef LANES
+#undef ROWS
+#undef VEC
+#undef VMASK
+#undef VINDEX
+#undef V_ZERO
+#undef V_SET1
+#undef V_ADD
+#undef V_SUB
+#undef V_MUL
+#undef V_FMADD
+#undef V_LOAD
+#undef V_STORE
+#undef V_LOAD_MASKED
+#undef V_STORE_MASKED
+#undef V_GATHER_MASKED
+#undef V_INDEX
+#undef V_LANE_MASK
+#undef V_SIGN
+#undef V_ANY_NOT_FINITE
+
+/* ---- the AVX2 + FMA kernel ---- */
+#define SUFFIX(name) name##_avx2
+#define TARGET "avx2,fma"
+#define LANES 8
+#define ROWS 2
+#define VEC __m256
+#define VMASK __m256i
+#define VINDEX __m256i
+#define V_ZERO() _mm256_setzero_ps()
+#define V_SET1(x) _mm256_set1_ps(x)
+#define V_ADD(a, b) _mm256_add_ps(a, b)
+#define V_SUB(a, b) _mm256_sub_ps(a, b)
+#define V_MUL(a, b) _mm256_mul_ps(a, b)
+#define V_FMADD(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define V_LOAD(p) _mm256_load_ps(p)
+#define V_STORE(p, x) _mm256_store_ps(p, x)
+#define V_LOAD_MASKED(m, p) _mm256_maskload_ps(p, m)
+#define V_STORE_MASKED(p, m, x) _mm256_maskstore_ps(p, m, x)
+#define V_GATHER_MASKED(m, index, p) \
+  _mm256_mask_i32gather_ps(_mm256_setzero_ps(), p, index, _mm256_castsi256_ps(m), 4)
+#define V_INDEX(stride) \
+  _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(stride))
+#define V_LANE_MASK(left) \
+  _mm256_cmpgt_epi32(_mm256_set1_epi32((int)((left) > 8 ? 8 : (left) < 0 ? 0 : (left))), \
+                     _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+#define V_SIGN(w) sign_avx2(w)
+#define V_ANY_NOT_FINITE(m, w) any_not_finite_avx2(m, w)
+
+__attribute__((target(TARGET)))
+static inline __m256 sign_avx2(__m256 w) {
+  const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);
+  return _mm256_sub_ps(_mm256_and_ps(_mm256_cmp_ps(w, zero, _CMP_GT_OQ), one),
+                       _mm256_and_ps(_mm256_cmp_ps(w, zero, _CMP_LT_OQ), one));
 }
 
-/* Rows r0 .. r0 + rows of the tile: out = (first ? beta out : out) + sum of
- * the tables' entries picked by the rows' codes; after the last block of
- * groups (step != NULL) the fused parameter step. Returns nonzero when a
- * parameter stopped being finite. */
-__attribute__((target("avx512f")))
-static int add_entries(const rgrbm__binary_matrix *b, const tile *t, const float *table,
-                       float beta, int first, const rgrbm__param_step *step, size_t r0,
-                       size_t rows, float *out, size_t ld) {
-  __m512 acc[ROW_BLOCK][VECS];
-  const uint8_t *code[ROW_BLOCK];
-  for (size_t i = 0; i < ROW_BLOCK; i++) {
-    size_t r = r0 + (i < rows ? i : 0); /* a short block repeats its first row, unstored */
-    const float *o = out + r * ld + t->c0;
-    code[i] = b->codes + r * b->row_stride + t->g0 * b->group_stride;
-    for (int q = 0; q < VECS; q++) {
-      if (first && beta == 0.0f) {
-        acc[i][q] = _mm512_setzero_ps();
-      } else {
-        acc[i][q] = _mm512_maskz_loadu_ps(t->mask[q], o + 16 * q);
-        if (first) acc[i][q] = _mm512_mul_ps(acc[i][q], _mm512_set1_ps(beta));
-      }
-    }
-  }
-  for (size_t g = 0; g < t->groups; g++) {
-    const float *entries = table + g * ENTRIES * CHUNK_COLS;
-    const size_t at = g * b->group_stride;
-    for (size_t i = 0; i < ROW_BLOCK; i++) {
-      const float *e = entries + (size_t)code[i][at] * CHUNK_COLS;
-      for (int q = 0; q < VECS; q++) acc[i][q] = _mm512_add_ps(acc[i][q], _mm512_load_ps(e + 16 * q));
-    }
-  }
-  __mmask16 bad = 0;
-  for (size_t i = 0; i < rows; i++)
-    for (int q = 0; q < VECS; q++) {
-      const size_t at = (r0 + i) * ld + t->c0 + 16 * (size_t)q;
-      if (step) bad |= apply_step(step, t->mask[q], step->param + at, &acc[i][q]);
-      _mm512_mask_storeu_ps(out + at, t->mask[q], acc[i][q]);
-    }
-  return bad != 0;
+__attribute__((target(TARGET)))
+static inline int any_not_finite_avx2(__m256i m, __m256 w) {
+  __m256 diff = _mm256_sub_ps(w, w);
+  __m256 bad = _mm256_and_ps(_mm256_cmp_ps(diff, diff, _CMP_UNORD_Q), _mm256_castsi256_ps(m));
+  return _mm256_movemask_ps(bad) != 0;
 }
+
+#include "binary_product_kernel.h"
+
+/* ---- dispatch and threads ---- */
 
 /* K = 0: the product is zero, out = beta out, then the step. */
 static int empty_product(float beta, const rgrbm__param_step *step, size_t r0, size_t r1,
@@ -159,27 +167,14 @@ static int empty_product(float beta, const rgrbm__param_step *step, size_t r0, s
   return bad;
 }
 
-/* The block of output rows [r_begin, r_end) x columns [c_begin, c_end). */
-__attribute__((target("avx512f")))
-static int product_block(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
-                         float alpha, float beta, const rgrbm__param_step *step, float *out,
-                         size_t r_begin, size_t r_end, size_t c_begin, size_t c_end) {
-  float table[GROUP_BLOCK * ENTRIES * CHUNK_COLS] __attribute__((aligned(64)));
-  const size_t groups = rgrbm__code_groups(b->cols);
-  if (groups == 0) return empty_product(beta, step, r_begin, r_end, c_begin, c_end, out, d->cols);
-  int bad = 0;
-  for (size_t c0 = c_begin; c0 < c_end; c0 += CHUNK_COLS) {
-    tile t = make_tile(c0, c_end - c0 < CHUNK_COLS ? c_end - c0 : CHUNK_COLS);
-    for (t.g0 = 0; t.g0 < groups; t.g0 += GROUP_BLOCK) {
-      t.groups = groups - t.g0 < GROUP_BLOCK ? groups - t.g0 : GROUP_BLOCK;
-      const rgrbm__param_step *last = t.g0 + t.groups == groups ? step : NULL;
-      build_tables(b, d, alpha, &t, table);
-      for (size_t r = r_begin; r < r_end; r += ROW_BLOCK)
-        bad |= add_entries(b, &t, table, beta, t.g0 == 0, last, r,
-                           r_end - r < ROW_BLOCK ? r_end - r : ROW_BLOCK, out, d->cols);
-    }
-  }
-  return bad;
+static int product_block(rgrbm__tables_isa isa, const rgrbm__binary_matrix *b,
+                         const rgrbm__dense_matrix *d, float alpha, float beta,
+                         const rgrbm__param_step *step, float *out, size_t r0, size_t r1,
+                         size_t c0, size_t c1) {
+  if (b->cols == 0) return empty_product(beta, step, r0, r1, c0, c1, out, d->cols);
+  if (isa == RGRBM__TABLES_AVX512)
+    return product_block_avx512(b, d, alpha, beta, step, out, r0, r1, c0, c1);
+  return product_block_avx2(b, d, alpha, beta, step, out, r0, r1, c0, c1);
 }
 
 /* How a product is split between threads. Splitting columns gives each
@@ -203,8 +198,9 @@ static void share(size_t n, size_t unit, size_t threads, size_t me, size_t *begi
   if (*end > n) *end = n;
 }
 
-static int product(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d, float alpha,
-                   float beta, const rgrbm__param_step *step, float *out) {
+static int product(rgrbm__tables_isa isa, const rgrbm__binary_matrix *b,
+                   const rgrbm__dense_matrix *d, float alpha, float beta,
+                   const rgrbm__param_step *step, float *out) {
   const double work = (double)b->rows * (double)b->cols * (double)d->cols;
   int bad = 0;
 #ifdef _OPENMP
@@ -218,10 +214,11 @@ static int product(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d, 
 #endif
     size_t r0 = 0, r1 = b->rows, c0 = 0, c1 = d->cols;
     if (split_rows(b->rows, d->cols, threads))
-      share(b->rows, ROW_BLOCK, threads, me, &r0, &r1);
+      share(b->rows, SPLIT_ROWS_UNIT, threads, me, &r0, &r1);
     else
-      share(d->cols, 16, threads, me, &c0, &c1); /* whole vectors */
-    if (r0 < r1 && c0 < c1) bad |= product_block(b, d, alpha, beta, step, out, r0, r1, c0, c1);
+      share(d->cols, SPLIT_COLS_UNIT, threads, me, &c0, &c1);
+    if (r0 < r1 && c0 < c1)
+      bad |= product_block(isa, b, d, alpha, beta, step, out, r0, r1, c0, c1);
   }
   (void)work;
   return bad;
@@ -229,13 +226,19 @@ static int product(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d, 
 
 void rgrbm__binary_product(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
                            float alpha, float beta, float *out) {
-  product(b, d, alpha, beta, NULL, out);
+  product(rgrbm__tables_best(), b, d, alpha, beta, NULL, out);
 }
 
 int rgrbm__binary_product_step(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
                                float alpha, float beta, float *out,
                                const rgrbm__param_step *step) {
-  return product(b, d, alpha, beta, step, out);
+  return product(rgrbm__tables_best(), b, d, alpha, beta, step, out);
+}
+
+int rgrbm__binary_product_isa(rgrbm__tables_isa isa, const rgrbm__binary_matrix *b,
+                              const rgrbm__dense_matrix *d, float alpha, float beta, float *out,
+                              const rgrbm__param_step *step) {
+  return product(isa, b, d, alpha, beta, step, out);
 }
 
 /* The code builders are static clones behind plain external functions:

@@ -13,8 +13,8 @@
  * operations than sgemm's. Sums are taken in float in a different order
  * from sgemm's, so results agree with it to float rounding, not bit for bit.
  *
- * The kernel needs AVX-512F; callers ask rgrbm__binary_products_supported()
- * first and keep sgemm otherwise. */
+ * The kernel is compiled for AVX-512F and for AVX2 + FMA; callers ask
+ * rgrbm__binary_products_supported() first and keep sgemm otherwise. */
 #ifndef RGRBM_LIB_BINARY_PRODUCT_H
 #define RGRBM_LIB_BINARY_PRODUCT_H
 
@@ -40,7 +40,17 @@ typedef struct rgrbm__dense_matrix {
   size_t k_stride, c_stride;
 } rgrbm__dense_matrix;
 
-/* Whether this CPU runs the table kernel (AVX-512F). */
+/* The instruction sets the kernel is compiled for, in increasing order. */
+typedef enum rgrbm__tables_isa {
+  RGRBM__TABLES_NONE = 0,
+  RGRBM__TABLES_AVX2 = 1,  /* AVX2 + FMA */
+  RGRBM__TABLES_AVX512 = 2 /* AVX-512F */
+} rgrbm__tables_isa;
+
+/* The best kernel this CPU runs. */
+rgrbm__tables_isa rgrbm__tables_best(void);
+
+/* Whether this CPU runs a table kernel (AVX2 + FMA or AVX-512F). */
 int rgrbm__binary_products_supported(void);
 
 /* out (b->rows x d->cols, row-major, leading dimension d->cols) =
@@ -66,6 +76,12 @@ typedef struct rgrbm__param_step {
 int rgrbm__binary_product_step(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
                                float alpha, float beta, float *out,
                                const rgrbm__param_step *step);
+
+/* rgrbm__binary_product(_step) with a chosen kernel, which the CPU must run
+ * (isa <= rgrbm__tables_best(), not NONE); step may be NULL. */
+int rgrbm__binary_product_isa(rgrbm__tables_isa isa, const rgrbm__binary_matrix *b,
+                              const rgrbm__dense_matrix *d, float alpha, float beta, float *out,
+                              const rgrbm__param_step *step);
 
 /* Codes of the rows of x (rows x cols floats): bit j of code (r, g) is
  * x[r][4g + j] > mid; code (r, g) is stored at codes[r * ceil(cols / 4) + g]. */

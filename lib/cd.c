@@ -142,7 +142,8 @@ static int choose_tables(const rgrbm_stack *s, int layer, const rgrbm_cd_options
   if (o->products != RGRBM_PRODUCTS_TABLES || possible) return RGRBM_OK;
   if (!rgrbm__binary_products_supported())
     return rgrbm__fail(RGRBM_EUNSUPPORTED, "rgrbm_cd_train", "o->products = "
-                       "RGRBM_PRODUCTS_TABLES needs AVX-512F, which this CPU lacks");
+                       "RGRBM_PRODUCTS_TABLES needs AVX2 + FMA or AVX-512F, which this "
+                       "CPU lacks");
   return rgrbm__fail(RGRBM_EUNSUPPORTED, "rgrbm_cd_train", "o->products = "
                      "RGRBM_PRODUCTS_TABLES needs binary operands, but %s",
                      o->mean_field_reconstruction && !o->persistent

@@ -1,9 +1,11 @@
-/* The group-table product of a binary and a dense matrix: against a double
- * reference with a rigorous float error bound, over shapes that exercise
- * every remainder (rows of a block, groups of four, vectors of a chunk,
- * chunks of a thread), both value pairs, both layouts of the dense matrix,
- * alpha and beta; the code builders against their definition; thread-count
- * independence; agreement with sgemm on the training benchmark's shape. */
+/* The group-table product of a binary and a dense matrix, for every kernel
+ * this CPU runs (AVX-512F, AVX2 + FMA): against a double reference with a
+ * rigorous float error bound, over shapes that exercise every remainder
+ * (rows of a block, groups of four, vectors of a chunk, chunks of a
+ * thread), both value pairs, both layouts of the dense matrix, alpha and
+ * beta; the fused step; the code builders against their definition;
+ * thread-count independence; bitwise agreement between the kernels;
+ * agreement with sgemm on the training benchmark's shape. */
 #include <float.h>
 #include <math.h>
 #ifdef _OPENMP
@@ -30,6 +32,12 @@ typedef struct arrays {
   double *bound; /* float error bound per entry */
   uint8_t *codes;
 } arrays;
+
+/* The kernel the checks run; every test loops over those the CPU has. */
+static rgrbm__tables_isa kernel = RGRBM__TABLES_NONE;
+
+#define FOR_EACH_KERNEL \
+  for (kernel = RGRBM__TABLES_AVX2; kernel <= rgrbm__tables_best(); kernel++)
 
 static float uniform(rgrbm__rng *r) { return (float)(2.0 * rgrbm__rng_double(r) - 1.0); }
 
@@ -96,7 +104,7 @@ static void run(const problem *p, arrays *a) {
   const rgrbm__dense_matrix d = p->transposed
       ? (rgrbm__dense_matrix){.data = a->d, .cols = p->cols, .k_stride = 1, .c_stride = p->inner}
       : (rgrbm__dense_matrix){.data = a->d, .cols = p->cols, .k_stride = p->cols, .c_stride = 1};
-  rgrbm__binary_product(&b, &d, p->alpha, p->beta, a->out);
+  rgrbm__binary_product_isa(kernel, &b, &d, p->alpha, p->beta, a->out, NULL);
 }
 
 static void check_problem(const problem *p, uint64_t seed) {
@@ -105,42 +113,44 @@ static void check_problem(const problem *p, uint64_t seed) {
   run(p, &a);
   for (size_t i = 0; i < p->rows * p->cols; i++) {
     double err = fabs((double)a.out[i] - a.ref[i]);
-    ck_assert_msg(err <= a.bound[i], "%zu x %zu x %zu (low %g, transposed %d, beta %g): entry "
-                  "%zu is %.9g, exact %.9g, error %.3g > bound %.3g", p->rows, p->inner,
-                  p->cols, p->low, p->transposed, p->beta, i, a.out[i], a.ref[i], err,
-                  a.bound[i]);
+    ck_assert_msg(err <= a.bound[i], "kernel %d, %zu x %zu x %zu (low %g, transposed %d, beta "
+                  "%g): entry %zu is %.9g, exact %.9g, error %.3g > bound %.3g", (int)kernel,
+                  p->rows, p->inner, p->cols, p->low, p->transposed, p->beta, i, a.out[i],
+                  a.ref[i], err, a.bound[i]);
   }
   free_arrays(&a);
 }
 
 START_TEST(product_matches_the_double_reference) {
-  if (!rgrbm__binary_products_supported()) return; /* sgemm is used instead there */
-  const size_t rows[] = {1, 3, 4, 5, 17};
-  const size_t inner[] = {1, 3, 4, 5, 63, 64, 130};
-  const size_t cols[] = {1, 15, 16, 17, 33, 70};
-  uint64_t seed = 1;
-  for (size_t ir = 0; ir < sizeof rows / sizeof *rows; ir++)
-    for (size_t ik = 0; ik < sizeof inner / sizeof *inner; ik++)
-      for (size_t ic = 0; ic < sizeof cols / sizeof *cols; ic++)
-        for (int variant = 0; variant < 4; variant++) {
-          const int spin = variant & 1, transposed = variant >> 1;
-          problem p = {rows[ir], inner[ik], cols[ic], spin ? -1.0f : 0.0f, 1.0f, transposed,
-                       spin ? 0.25f : 1.0f, (variant == 3) ? 0.9f : 0.0f};
-          check_problem(&p, seed++);
-        }
+  FOR_EACH_KERNEL {
+    const size_t rows[] = {1, 3, 4, 5, 17};
+    const size_t inner[] = {1, 3, 4, 5, 63, 64, 130};
+    const size_t cols[] = {1, 15, 16, 17, 33, 70};
+    uint64_t seed = 1;
+    for (size_t ir = 0; ir < sizeof rows / sizeof *rows; ir++)
+      for (size_t ik = 0; ik < sizeof inner / sizeof *inner; ik++)
+        for (size_t ic = 0; ic < sizeof cols / sizeof *cols; ic++)
+          for (int variant = 0; variant < 4; variant++) {
+            const int spin = variant & 1, transposed = variant >> 1;
+            problem p = {rows[ir], inner[ik], cols[ic], spin ? -1.0f : 0.0f, 1.0f, transposed,
+                         spin ? 0.25f : 1.0f, (variant == 3) ? 0.9f : 0.0f};
+            check_problem(&p, seed++);
+          }
+  }
 }
 END_TEST
 
 /* Shapes of a training batch, large enough that the team splits the columns. */
 START_TEST(large_products_match_the_reference) {
-  if (!rgrbm__binary_products_supported()) return;
-  const problem shapes[] = {
-      {100, 1600, 400, 0.0f, 1.0f, 0, 1.0f, 0.0f},   /* hidden means of data */
-      {100, 400, 1600, -1.0f, 1.0f, 1, 1.0f, 0.0f},  /* visible means, W^T */
-      {1600, 200, 400, 0.0f, 1.0f, 0, 0.01f, 0.9f},  /* the gradient with momentum */
-      {7, 1603, 257, -1.0f, 1.0f, 1, -2.0f, 0.5f},
-  };
-  for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) check_problem(&shapes[i], 90 + i);
+  FOR_EACH_KERNEL {
+    const problem shapes[] = {
+        {100, 1600, 400, 0.0f, 1.0f, 0, 1.0f, 0.0f},   /* hidden means of data */
+        {100, 400, 1600, -1.0f, 1.0f, 1, 1.0f, 0.0f},  /* visible means, W^T */
+        {1600, 200, 400, 0.0f, 1.0f, 0, 0.01f, 0.9f},  /* the gradient with momentum */
+        {7, 1603, 257, -1.0f, 1.0f, 1, -2.0f, 0.5f},
+    };
+    for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) check_problem(&shapes[i], 90 + i);
+  }
 }
 END_TEST
 
@@ -171,45 +181,47 @@ END_TEST
 /* Each output column's sum is taken in one fixed order whichever thread
  * computes it, so the thread count cannot change a bit of the result. */
 START_TEST(results_do_not_depend_on_threads) {
-  if (!rgrbm__binary_products_supported()) return;
-  problem p = {64, 300, 500, 0.0f, 1.0f, 0, 1.0f, 0.0f};
-  arrays a = make_arrays(&p, 7);
-  run(&p, &a);
-  float *first = malloc(p.rows * p.cols * sizeof *first);
-  memcpy(first, a.out, p.rows * p.cols * sizeof *first);
-#ifdef _OPENMP
-  int threads = omp_get_max_threads();
-  omp_set_num_threads(threads > 1 ? 1 : 2);
-#endif
-  run(&p, &a);
-#ifdef _OPENMP
-  omp_set_num_threads(threads);
-#endif
-  ck_assert(memcmp(first, a.out, p.rows * p.cols * sizeof *first) == 0);
-  free(first);
-  free_arrays(&a);
+  FOR_EACH_KERNEL {
+    problem p = {64, 300, 500, 0.0f, 1.0f, 0, 1.0f, 0.0f};
+    arrays a = make_arrays(&p, 7);
+    run(&p, &a);
+    float *first = malloc(p.rows * p.cols * sizeof *first);
+    memcpy(first, a.out, p.rows * p.cols * sizeof *first);
+  #ifdef _OPENMP
+    int threads = omp_get_max_threads();
+    omp_set_num_threads(threads > 1 ? 1 : 2);
+  #endif
+    run(&p, &a);
+  #ifdef _OPENMP
+    omp_set_num_threads(threads);
+  #endif
+    ck_assert(memcmp(first, a.out, p.rows * p.cols * sizeof *first) == 0);
+    free(first);
+    free_arrays(&a);
+  }
 }
 END_TEST
 
 /* The same numbers as sgemm to float rounding on a training shape. */
 START_TEST(agrees_with_sgemm) {
-  if (!rgrbm__binary_products_supported()) return;
-  problem p = {100, 1600, 400, 0.0f, 1.0f, 0, 1.0f, 0.0f};
-  arrays a = make_arrays(&p, 8);
-  reference(&p, &a);
-  run(&p, &a);
-  float *blas = malloc(p.rows * p.cols * sizeof *blas);
-  rgrbm__sgemm(0, 0, p.rows, p.cols, p.inner, 1.0f, a.b, a.d, 0.0f, blas);
-  double worst = 0.0;
-  for (size_t i = 0; i < p.rows * p.cols; i++) {
-    double diff = fabs((double)a.out[i] - (double)blas[i]);
-    ck_assert_msg(diff <= 2 * a.bound[i], "entry %zu: tables %.9g, sgemm %.9g", i, a.out[i],
-                  blas[i]);
-    if (diff > worst) worst = diff;
+  FOR_EACH_KERNEL {
+    problem p = {100, 1600, 400, 0.0f, 1.0f, 0, 1.0f, 0.0f};
+    arrays a = make_arrays(&p, 8);
+    reference(&p, &a);
+    run(&p, &a);
+    float *blas = malloc(p.rows * p.cols * sizeof *blas);
+    rgrbm__sgemm(0, 0, p.rows, p.cols, p.inner, 1.0f, a.b, a.d, 0.0f, blas);
+    double worst = 0.0;
+    for (size_t i = 0; i < p.rows * p.cols; i++) {
+      double diff = fabs((double)a.out[i] - (double)blas[i]);
+      ck_assert_msg(diff <= 2 * a.bound[i], "entry %zu: tables %.9g, sgemm %.9g", i, a.out[i],
+                    blas[i]);
+      if (diff > worst) worst = diff;
+    }
+    ck_assert(worst < 1e-4); /* sums of ~800 terms of size <= 1 */
+    free(blas);
+    free_arrays(&a);
   }
-  ck_assert(worst < 1e-4); /* sums of ~800 terms of size <= 1 */
-  free(blas);
-  free_arrays(&a);
 }
 END_TEST
 
@@ -217,37 +229,64 @@ END_TEST
  * out -= l2 p + l1 sign(p) and p += out, with the flag raised exactly when a
  * parameter stops being finite. */
 START_TEST(fused_step_matches_the_reference) {
-  if (!rgrbm__binary_products_supported()) return;
-  problem p = {1603, 13, 70, 0.0f, 1.0f, 0, 0.01f, 0.9f}; /* the gradient's orientation */
-  arrays a = make_arrays(&p, 9);
-  reference(&p, &a);
-  const size_t n = p.rows * p.cols;
-  float *param = malloc(n * sizeof *param), *before = malloc(n * sizeof *before);
-  rgrbm__rng r;
-  rgrbm__rng_init(&r, 10, RGRBM__STREAM(RGRBM__STREAM_TEST, 42));
-  for (size_t i = 0; i < n; i++) param[i] = i % 7 == 0 ? 0.0f : uniform(&r);
-  memcpy(before, param, n * sizeof *param);
-  rgrbm__codes_of_rows(a.b, p.rows, p.inner, 0.5f, a.codes);
-  const rgrbm__binary_matrix b = {.codes = a.codes, .rows = p.rows, .cols = p.inner,
-                                  .row_stride = rgrbm__code_groups(p.inner), .group_stride = 1,
-                                  .low = 0.0f, .high = 1.0f};
-  const rgrbm__dense_matrix d = {.data = a.d, .cols = p.cols, .k_stride = p.cols, .c_stride = 1};
-  const rgrbm__param_step step = {.param = param, .l2 = 0.003f, .l1 = 0.0005f};
-  ck_assert_int_eq(rgrbm__binary_product_step(&b, &d, p.alpha, p.beta, a.out, &step), 0);
-  for (size_t i = 0; i < n; i++) {
-    double w = before[i], sign = (w > 0) - (w < 0);
-    double x = a.ref[i] - 0.003 * w - 0.0005 * sign;
-    double tol = a.bound[i] + 4 * FLT_EPSILON * (fabs(x) + fabs(w));
-    ck_assert_msg(fabs((double)a.out[i] - x) <= tol, "step %zu: %.9g, exact %.9g", i, a.out[i], x);
-    ck_assert_msg(fabs((double)param[i] - (w + x)) <= tol + FLT_EPSILON * fabs(w + x),
-                  "parameter %zu: %.9g, exact %.9g", i, param[i], w + x);
+  FOR_EACH_KERNEL {
+    problem p = {1603, 13, 70, 0.0f, 1.0f, 0, 0.01f, 0.9f}; /* the gradient's orientation */
+    arrays a = make_arrays(&p, 9);
+    reference(&p, &a);
+    const size_t n = p.rows * p.cols;
+    float *param = malloc(n * sizeof *param), *before = malloc(n * sizeof *before);
+    rgrbm__rng r;
+    rgrbm__rng_init(&r, 10, RGRBM__STREAM(RGRBM__STREAM_TEST, 42));
+    for (size_t i = 0; i < n; i++) param[i] = i % 7 == 0 ? 0.0f : uniform(&r);
+    memcpy(before, param, n * sizeof *param);
+    rgrbm__codes_of_rows(a.b, p.rows, p.inner, 0.5f, a.codes);
+    const rgrbm__binary_matrix b = {.codes = a.codes, .rows = p.rows, .cols = p.inner,
+                                    .row_stride = rgrbm__code_groups(p.inner), .group_stride = 1,
+                                    .low = 0.0f, .high = 1.0f};
+    const rgrbm__dense_matrix d = {.data = a.d, .cols = p.cols, .k_stride = p.cols, .c_stride = 1};
+    const rgrbm__param_step step = {.param = param, .l2 = 0.003f, .l1 = 0.0005f};
+    ck_assert_int_eq(rgrbm__binary_product_isa(kernel, &b, &d, p.alpha, p.beta, a.out, &step), 0);
+    for (size_t i = 0; i < n; i++) {
+      double w = before[i], sign = (w > 0) - (w < 0);
+      double x = a.ref[i] - 0.003 * w - 0.0005 * sign;
+      double tol = a.bound[i] + 4 * FLT_EPSILON * (fabs(x) + fabs(w));
+      ck_assert_msg(fabs((double)a.out[i] - x) <= tol, "step %zu: %.9g, exact %.9g", i, a.out[i], x);
+      ck_assert_msg(fabs((double)param[i] - (w + x)) <= tol + FLT_EPSILON * fabs(w + x),
+                    "parameter %zu: %.9g, exact %.9g", i, param[i], w + x);
+    }
+    /* one infinite parameter raises the flag */
+    param[n / 2] = INFINITY;
+    ck_assert_int_ne(rgrbm__binary_product_isa(kernel, &b, &d, p.alpha, p.beta, a.out, &step), 0);
+    free(param);
+    free(before);
+    free_arrays(&a);
   }
-  /* one infinite parameter raises the flag */
-  param[n / 2] = INFINITY;
-  ck_assert_int_ne(rgrbm__binary_product_step(&b, &d, p.alpha, p.beta, a.out, &step), 0);
-  free(param);
-  free(before);
-  free_arrays(&a);
+}
+END_TEST
+
+/* Both kernels build the same tables (32 columns wide) and add the entries
+ * in the same order, so they agree bit for bit. */
+START_TEST(kernels_agree_bit_for_bit) {
+  if (rgrbm__tables_best() != RGRBM__TABLES_AVX512) return; /* one kernel only */
+  const problem shapes[] = {{37, 203, 77, -1.0f, 1.0f, 1, 0.5f, 0.3f},
+                            {100, 1600, 400, 0.0f, 1.0f, 0, 1.0f, 0.0f}};
+  for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) {
+    const problem *p = &shapes[i];
+    arrays a = make_arrays(p, 60 + i);
+    const size_t n = p->rows * p->cols;
+    float *start = malloc(n * sizeof *start), *wide = malloc(n * sizeof *wide);
+    memcpy(start, a.out, n * sizeof *start);
+    kernel = RGRBM__TABLES_AVX512;
+    run(p, &a);
+    memcpy(wide, a.out, n * sizeof *wide);
+    memcpy(a.out, start, n * sizeof *start);
+    kernel = RGRBM__TABLES_AVX2;
+    run(p, &a);
+    ck_assert_msg(memcmp(wide, a.out, n * sizeof *wide) == 0, "shape %zu differs", i);
+    free(start);
+    free(wide);
+    free_arrays(&a);
+  }
 }
 END_TEST
 
@@ -260,6 +299,7 @@ static Suite *binary_product_suite(void) {
   tcase_add_test(tc, results_do_not_depend_on_threads);
   tcase_add_test(tc, agrees_with_sgemm);
   tcase_add_test(tc, fused_step_matches_the_reference);
+  tcase_add_test(tc, kernels_agree_bit_for_bit);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -148,7 +148,7 @@ static void check_cd_gradient(rgrbm_units units, int persistent, rgrbm_products 
 }
 
 /* The product paths this CPU can run: sgemm always, the group tables with
- * AVX-512F. Training results agree between them to float rounding, so each
+ * AVX2 + FMA. Training results agree between them to float rounding, so each
  * is held to the same exact references. */
 static int product_paths(rgrbm_products paths[2]) {
   paths[0] = RGRBM_PRODUCTS_SGEMM;
@@ -647,12 +647,12 @@ START_TEST(bad_arguments_are_named) {
   BAD_OPTION(o.feed_up = (rgrbm_pass)5, "o->feed_up = 5");
   BAD_OPTION(o.products = (rgrbm_products)7, "o->products = 7");
 #undef BAD_OPTION
-  /* Tables need binary operands (and AVX-512F). */
+  /* Tables need binary operands (and AVX2 + FMA). */
   o = good;
   o.products = RGRBM_PRODUCTS_TABLES;
   o.mean_field_reconstruction = 1;
   ck_assert_fails(rgrbm_cd_train(s, 0, ds, &o), RGRBM_EUNSUPPORTED, "RGRBM_PRODUCTS_TABLES",
-                  rgrbm__binary_products_supported() ? "mean_field_reconstruction" : "AVX-512F");
+                  rgrbm__binary_products_supported() ? "mean_field_reconstruction" : "AVX2 + FMA");
   ck_assert_uint_eq(rgrbm_memory_in_use(), before);
   ck_assert(same_layer(s, copy, 0));
   ck_assert_int_eq(s->epochs_done[0], 0);

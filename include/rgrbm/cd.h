@@ -13,7 +13,7 @@
  * (biases alike without penalties). The cost per update is 4k + 1 matrix
  * products of the batch's shapes plus a few passes over the batch; nothing
  * is allocated per batch. A product whose one operand is binary (data,
- * sampled units) goes, by default on CPUs with AVX-512F, through group
+ * sampled units) goes, by default on CPUs with AVX2 + FMA or AVX-512F, through group
  * tables that need about a quarter of sgemm's operations (see
  * ::rgrbm_products); the others are sgemm calls. See docs/training.md.
  */
@@ -54,11 +54,12 @@ typedef int (*rgrbm_progress_fn)(void *user, int layer, int epoch, double recons
 typedef enum rgrbm_products {
   /** Group tables when every product of the update has a binary operand
    *  (CD with sampled reconstructions, or PCD, on data at the layer's level
-   *  or fed up as samples) and the CPU has AVX-512F; sgemm otherwise. */
+   *  or fed up as samples) and the CPU has AVX2 + FMA (or AVX-512F); sgemm
+   *  otherwise. */
   RGRBM_PRODUCTS_AUTO = 0,
   /** Always sgemm (OpenBLAS threads), as a reference or on request. */
   RGRBM_PRODUCTS_SGEMM = 1,
-  /** Always group tables; RGRBM_EUNSUPPORTED when the CPU lacks AVX-512F or
+  /** Always group tables; RGRBM_EUNSUPPORTED when the CPU lacks AVX2 + FMA or
    *  an operand is not binary (mean-field reconstruction, feed-up by means
    *  above layer 0). Tables run on the library's OpenMP threads. */
   RGRBM_PRODUCTS_TABLES = 2
