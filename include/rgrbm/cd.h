@@ -109,7 +109,9 @@ RGRBM_API void rgrbm_cd_options_init(rgrbm_cd_options *o);
  * chains and every call restarts the momentum). Holds, besides the stack
  * and data, the momentum and one copy of the layer's parameters (the last
  * good epoch, for restoring), 2 x batch rows of visible and hidden units,
- * and the shuffle order.
+ * and the shuffle order; above layer 0 with feed-up by means also the data
+ * at the layer's level (count x size(layer) floats, computed once instead
+ * of every batch) when that is at most 256 MiB.
  * @param s the stack (layers other than `layer` are only read).
  * @param layer 0..depth-1.
  * @param data dim == size(0), at least one configuration, spins -1/+1 (mapped
