@@ -149,29 +149,10 @@ static inline int any_not_finite_avx2(__m256i m, __m256 w) {
 
 /* ---- dispatch and threads ---- */
 
-/* K = 0: the product is zero, out = beta out, then the step. */
-static int empty_product(float beta, const rgrbm__param_step *step, size_t r0, size_t r1,
-                         size_t c0, size_t c1, float *out, size_t ld) {
-  int bad = 0;
-  for (size_t r = r0; r < r1; r++)
-    for (size_t c = c0; c < c1; c++) {
-      float x = beta == 0.0f ? 0.0f : beta * out[r * ld + c];
-      if (step) {
-        float *p = step->param + r * ld + c;
-        x -= step->l2 * *p + step->l1 * (float)((*p > 0.0f) - (*p < 0.0f));
-        *p += x;
-        bad |= !(*p - *p == 0.0f);
-      }
-      out[r * ld + c] = x;
-    }
-  return bad;
-}
-
 static int product_block(rgrbm__tables_isa isa, const rgrbm__binary_matrix *b,
                          const rgrbm__dense_matrix *d, float alpha, float beta,
                          const rgrbm__param_step *step, float *out, size_t r0, size_t r1,
                          size_t c0, size_t c1) {
-  if (b->cols == 0) return empty_product(beta, step, r0, r1, c0, c1, out, d->cols);
   if (isa == RGRBM__TABLES_AVX512)
     return product_block_avx512(b, d, alpha, beta, step, out, r0, r1, c0, c1);
   return product_block_avx2(b, d, alpha, beta, step, out, r0, r1, c0, c1);
@@ -229,12 +210,6 @@ void rgrbm__binary_product(const rgrbm__binary_matrix *b, const rgrbm__dense_mat
   product(rgrbm__tables_best(), b, d, alpha, beta, NULL, out);
 }
 
-int rgrbm__binary_product_step(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
-                               float alpha, float beta, float *out,
-                               const rgrbm__param_step *step) {
-  return product(rgrbm__tables_best(), b, d, alpha, beta, step, out);
-}
-
 int rgrbm__binary_product_isa(rgrbm__tables_isa isa, const rgrbm__binary_matrix *b,
                               const rgrbm__dense_matrix *d, float alpha, float beta, float *out,
                               const rgrbm__param_step *step) {
@@ -243,41 +218,35 @@ int rgrbm__binary_product_isa(rgrbm__tables_isa isa, const rgrbm__binary_matrix 
 
 /* The code builders are static clones behind plain external functions:
  * clang rejects target_clones on functions other files call. */
+
+/* One row's codes: bit j of code g is x[4g + j] > mid. */
 __attribute__((target_clones("avx512f", "avx2", "default")))
-static void codes_of_rows(const float *x, size_t rows, size_t cols, float mid, uint8_t *codes) {
-  const size_t groups = rgrbm__code_groups(cols), full = cols / 4;
-  for (size_t r = 0; r < rows; r++) {
-    const float *xr = x + r * cols;
-    uint8_t *cr = codes + r * groups;
-    for (size_t g = 0; g < full; g++)
-      cr[g] = (uint8_t)((xr[4 * g] > mid) | (xr[4 * g + 1] > mid) << 1 |
-                        (xr[4 * g + 2] > mid) << 2 | (xr[4 * g + 3] > mid) << 3);
-    if (full < groups) {
-      unsigned code = 0;
-      for (size_t j = 0; 4 * full + j < cols; j++) code |= (unsigned)(xr[4 * full + j] > mid) << j;
-      cr[full] = (uint8_t)code;
-    }
+static void code_row(const float *x, size_t cols, float mid, uint8_t *codes) {
+  const size_t full = cols / 4;
+  for (size_t g = 0; g < full; g++)
+    codes[g] = (uint8_t)((x[4 * g] > mid) | (x[4 * g + 1] > mid) << 1 |
+                         (x[4 * g + 2] > mid) << 2 | (x[4 * g + 3] > mid) << 3);
+  if (4 * full < cols) {
+    unsigned code = 0;
+    for (size_t j = 0; 4 * full + j < cols; j++) code |= (unsigned)(x[4 * full + j] > mid) << j;
+    codes[full] = (uint8_t)code;
   }
 }
 
+/* One group's codes down the m columns of rows x[0..present) (present <= 4). */
 __attribute__((target_clones("avx512f", "avx2", "default")))
-static void codes_of_columns(const float *x, size_t n, size_t m, float mid, uint8_t *codes) {
-  const size_t groups = rgrbm__code_groups(n);
-  for (size_t g = 0; g < groups; g++) {
-    uint8_t *cg = codes + g * m;
-    const size_t k = 4 * g, present = n - k < 4 ? n - k : 4;
-    if (present == 4) {
-      const float *x0 = x + k * m, *x1 = x0 + m, *x2 = x1 + m, *x3 = x2 + m;
-      for (size_t i = 0; i < m; i++)
-        cg[i] = (uint8_t)((x0[i] > mid) | (x1[i] > mid) << 1 | (x2[i] > mid) << 2 |
-                          (x3[i] > mid) << 3);
-    } else {
-      for (size_t i = 0; i < m; i++) {
-        unsigned code = 0;
-        for (size_t j = 0; j < present; j++) code |= (unsigned)(x[(k + j) * m + i] > mid) << j;
-        cg[i] = (uint8_t)code;
-      }
-    }
+static void code_group(const float *x, size_t present, size_t m, float mid, uint8_t *codes) {
+  if (present == 4) {
+    const float *x0 = x, *x1 = x0 + m, *x2 = x1 + m, *x3 = x2 + m;
+    for (size_t i = 0; i < m; i++)
+      codes[i] = (uint8_t)((x0[i] > mid) | (x1[i] > mid) << 1 | (x2[i] > mid) << 2 |
+                           (x3[i] > mid) << 3);
+    return;
+  }
+  for (size_t i = 0; i < m; i++) {
+    unsigned code = 0;
+    for (size_t j = 0; j < present; j++) code |= (unsigned)(x[j * m + i] > mid) << j;
+    codes[i] = (uint8_t)code;
   }
 }
 
@@ -291,7 +260,7 @@ void rgrbm__codes_of_rows(const float *x, size_t rows, size_t cols, float mid, u
 #pragma omp parallel for schedule(static) if (rows * cols >= CODES_PARALLEL_MIN)
 #endif
   for (long r = 0; r < n; r++)
-    codes_of_rows(x + (size_t)r * cols, 1, cols, mid, codes + (size_t)r * groups);
+    code_row(x + (size_t)r * cols, cols, mid, codes + (size_t)r * groups);
 }
 
 void rgrbm__codes_of_columns(const float *x, size_t n, size_t m, float mid, uint8_t *codes) {
@@ -300,7 +269,7 @@ void rgrbm__codes_of_columns(const float *x, size_t n, size_t m, float mid, uint
 #pragma omp parallel for schedule(static) if (n * m >= CODES_PARALLEL_MIN)
 #endif
   for (long g = 0; g < groups; g++) {
-    const size_t k = 4 * (size_t)g, rows = n - k < 4 ? n - k : 4;
-    codes_of_columns(x + k * m, rows, m, mid, codes + (size_t)g * m);
+    const size_t k = 4 * (size_t)g, present = n - k < 4 ? n - k : 4;
+    code_group(x + k * m, present, m, mid, codes + (size_t)g * m);
   }
 }

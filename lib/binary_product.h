@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 /* B: code (r, g) at codes[r * row_stride + g * group_stride], g < ceil(cols / 4);
- * bits for columns at or beyond `cols` must be 0. */
+ * bits for columns at or beyond `cols` must be 0; cols (K) is at least 1. */
 typedef struct rgrbm__binary_matrix {
   const uint8_t *codes;
   size_t rows, cols;
@@ -71,14 +71,10 @@ typedef struct rgrbm__param_step {
   float l2, l1;
 } rgrbm__param_step;
 
-/* rgrbm__binary_product followed by the step; returns nonzero when a
- * parameter stopped being finite (NaN or infinity). */
-int rgrbm__binary_product_step(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
-                               float alpha, float beta, float *out,
-                               const rgrbm__param_step *step);
-
-/* rgrbm__binary_product(_step) with a chosen kernel, which the CPU must run
- * (isa <= rgrbm__tables_best(), not NONE); step may be NULL. */
+/* rgrbm__binary_product with a chosen kernel, which the CPU must run
+ * (isa <= rgrbm__tables_best(), not NONE), followed by the training step
+ * when step is not NULL; returns nonzero when a parameter stopped being
+ * finite (NaN or infinity). */
 int rgrbm__binary_product_isa(rgrbm__tables_isa isa, const rgrbm__binary_matrix *b,
                               const rgrbm__dense_matrix *d, float alpha, float beta, float *out,
                               const rgrbm__param_step *step);

@@ -433,7 +433,7 @@ static int weight_update(trainer *t, size_t rows, const float *v0, const float *
                                   .low = rgrbm__units_low(units), .high = 1.0f};
   const rgrbm__dense_matrix d = {.data = h0, .cols = t->nh, .k_stride = t->nh, .c_stride = 1};
   const rgrbm__param_step step = {.param = w, .l2 = lr_l2, .l1 = lr_l1};
-  return rgrbm__binary_product_step(&b, &d, lr, momentum, t->dw, &step);
+  return rgrbm__binary_product_isa(rgrbm__tables_best(), &b, &d, lr, momentum, t->dw, &step);
 }
 
 /* ---- data: unpack, feed up through the layers below ---- */

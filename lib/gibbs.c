@@ -60,9 +60,7 @@ static int gibbs_emit(rgrbm_sampler *smp, rgrbm_dataset *out, size_t max, size_t
   *appended = 0;
   if (n == 0) return RGRBM_OK;
   const float *x = g->descend ? descend(g) : g->v;
-  /* Midway between the two unit values: 0.5 for {0,1}, 0 for {-1,+1}. */
-  float threshold = g->s->units == RGRBM_UNITS_SPIN ? 0.0f : 0.5f;
-  int rc = rgrbm__dataset_append_float(out, x, n, threshold);
+  int rc = rgrbm__dataset_append_float(out, x, n, rgrbm__units_mid(g->s->units));
   if (rc == RGRBM_OK) *appended = n;
   return rc;
 }
@@ -118,7 +116,7 @@ static int alloc_state(gibbs_state *g, const char *func) {
 static void randomize(gibbs_state *g, uint64_t seed) {
   rgrbm__rng_init_rows(g->rngs, g->chains, seed, RGRBM__STREAM(RGRBM__STREAM_GIBBS, 0));
   size_t count = g->chains * (size_t)g->s->sizes[g->layer];
-  float uniform_mean = g->s->units == RGRBM_UNITS_SPIN ? 0.0f : 0.5f;
+  float uniform_mean = rgrbm__units_mid(g->s->units);
   for (size_t i = 0; i < count; i++) g->v[i] = uniform_mean;
   rgrbm__sample_units(g->s->units, g->v, g->chains, (size_t)g->s->sizes[g->layer], g->rngs, g->v);
 }

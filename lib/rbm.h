@@ -87,7 +87,8 @@ void rgrbm__bias_activate_team(rgrbm_units units, const float *bias, size_t rows
 void rgrbm__sample_units_team(rgrbm_units units, const float *means, size_t rows, size_t cols,
                               rgrbm__rng *row_rngs, float *out);
 
-/* The threshold between the low and the high value of the units. */
+/* Midway between the units' low and high values (0.5 for {0,1}, 0 for
+ * {-1,+1}): the threshold between them, and the mean of a uniform unit. */
 static inline float rgrbm__units_mid(rgrbm_units units) {
   return units == RGRBM_UNITS_SPIN ? 0.0f : 0.5f;
 }

@@ -55,7 +55,7 @@ int rgrbm_rg_create_learned(rgrbm_rg **out, const rgrbm_stack *s, int level, rgr
 /* Final level to -1/+1: the side of the midpoint of the unit's range; a unit
  * exactly at the midpoint (no preference) takes a coin from its row. */
 static void to_spins(const rgrbm_rg *rg, float *x, size_t rows, size_t cols, rgrbm__rng *rngs) {
-  const float mid = rg->stack->units == RGRBM_UNITS_SPIN ? 0.0f : 0.5f;
+  const float mid = rgrbm__units_mid(rg->stack->units);
   for (size_t r = 0; r < rows; r++)
     for (size_t c = 0; c < cols; c++) {
       float *v = x + r * cols + c;
