@@ -7,6 +7,7 @@
 
 #include "rgrbm/common.h"
 #include "rgrbm/version.h"
+#include "rgrbm/cpu.h"
 #include "rgrbm/dataset.h"
 #include "rgrbm/stack.h"
 #include "rgrbm/cd.h"
