@@ -27,7 +27,7 @@ void rgrbm__pool_free(rgrbm__byte_pool *p) {
 
 void rgrbm__pool_refill(rgrbm__byte_pool *p) {
   size_t groups = RGRBM__POOL_BYTES / 256; /* 16 blocks of 16 bytes a group */
-  rgrbm__philox_soa16(p->key, p->stream, p->block, (uint32_t *)p->bytes, groups, p->generic);
+  rgrbm__philox_soa16(p->key, p->stream, p->block, (uint32_t *)p->bytes, groups);
   p->block += 16 * groups;
   p->next = 0;
 }
