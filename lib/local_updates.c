@@ -159,10 +159,12 @@ static uint64_t second_byte(const rgrbm__part_view *v, int j, uint64_t ties, con
 static void update_part_generic(const rgrbm__part_view *v, rgrbm__flip_source *src) {
   for (int j = 0; j < v->n; j += LANES) {
     int lanes = v->n - j < LANES ? v->n - j : LANES;
+    const uint8_t *b = src->pool.bytes + rgrbm__pool_chunk(&src->pool);
     uint8_t k[LANES];
-    uint64_t ties = first_byte(v, j, lanes, rgrbm__pool_take(&src->pool, LANES), &src->table, k);
+    uint64_t ties = first_byte(v, j, lanes, b, &src->table, k);
+    src->pool.next += ties != 0 ? 2 * LANES : LANES;
     if (ties == 0) continue;
-    ties = second_byte(v, j, ties, rgrbm__pool_take(&src->pool, LANES), &src->table, k);
+    ties = second_byte(v, j, ties, b + LANES, &src->table, k);
     rgrbm__settle_ties(v, j, ties, src);
   }
 }

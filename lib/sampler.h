@@ -57,25 +57,45 @@ uint64_t rgrbm__bond_threshold(double K);
 
 /* Bulk random bytes (lib/sampler_random.c). */
 
-/* A pool of random bytes refilled 4 KiB at a time from (seed, stream). */
+/* A pool of random bytes refilled 4 KiB at a time from (seed, stream). Past
+ * its end, the pool holds the stream's next RGRBM__POOL_LOOKAHEAD bytes (the
+ * next refill's first bytes), which the checkerboard kernels may read. */
 #define RGRBM__POOL_BYTES 4096
+#define RGRBM__POOL_LOOKAHEAD 256 /* one group of 16 Philox blocks */
 typedef struct rgrbm__byte_pool {
   uint32_t key[2];
-  uint64_t stream, block; /* the next Philox counter */
-  uint8_t *bytes;         /* RGRBM__POOL_BYTES, plus 64 readable bytes */
+  uint64_t stream, block; /* the next Philox counter to generate */
+  uint8_t *bytes;         /* POOL_BYTES + POOL_LOOKAHEAD, plus 64 readable bytes */
   size_t next;
 } rgrbm__byte_pool;
 
 int rgrbm__pool_init(rgrbm__byte_pool *p, uint64_t seed, uint64_t stream); /* or RGRBM_ENOMEM */
 void rgrbm__pool_free(rgrbm__byte_pool *p);
+/* Moves on by RGRBM__POOL_BYTES stream bytes: next = 0 is the old lookahead. */
 void rgrbm__pool_refill(rgrbm__byte_pool *p);
 
-/* n <= RGRBM__POOL_BYTES fresh bytes; 64 bytes from the result are readable. */
+/* n <= RGRBM__POOL_BYTES fresh bytes; 64 bytes from the result are readable.
+ * Bytes left at the pool's end when fewer than n remain are skipped. */
 static inline const uint8_t *rgrbm__pool_take(rgrbm__byte_pool *p, size_t n) {
   if (RGRBM__POOL_BYTES - p->next < n) rgrbm__pool_refill(p);
   const uint8_t *r = p->bytes + p->next;
   p->next += n;
   return r;
+}
+
+/* The checkerboard kernels read the pool in 64-byte chunks: a step's first
+ * bytes at offset rgrbm__pool_chunk(p), its second bytes (when a lane
+ * ties) right after them, then they add 64 or 128 to p->next. The chunk
+ * after the pool's last one is the lookahead, so next may pass the end by
+ * 64, which the following call carries over into the refilled pool. A pool
+ * used this way takes nothing else. */
+static inline size_t rgrbm__pool_chunk(rgrbm__byte_pool *p) {
+  if (p->next >= RGRBM__POOL_BYTES) {
+    size_t over = p->next - RGRBM__POOL_BYTES;
+    rgrbm__pool_refill(p);
+    p->next = over;
+  }
+  return p->next;
 }
 
 /* A uniform 32-bit word from the pool. */

@@ -29,22 +29,28 @@ RGRBM__TARGET_AVX2 static inline __m256i load(const int8_t *p) {
   return _mm256_loadu_si256((const __m256i *)p);
 }
 
-/* One half of a step: its spins, n + 4, the flips and ties of its first byte. */
-typedef struct half {
-  __m256i c, n4, flip, tie;
-} half;
+/* A part's arrays, copied out of the view: stores through int8_t pointers
+ * may alias anything, and the compiler would reload the view's fields. */
+typedef struct part {
+  int8_t *a;
+  const int8_t *left, *u, *d; /* left: o + left; the right neighbours follow it */
+} part;
 
 typedef struct tables {
   table_pair hi, mid, always; /* hi and mid biased by 0x80 */
 } tables;
 
-RGRBM__TARGET_AVX2 static inline half first_byte(const rgrbm__part_view *v, int i,
-                                                 const uint8_t *b, const tables *t,
+/* One half of a step: its spins, n + 4, its flips and ties. */
+typedef struct half {
+  __m256i c, n4, flip, tie;
+} half;
+
+RGRBM__TARGET_AVX2 static inline half first_byte(part p, int i, const uint8_t *b, const tables *t,
                                                  __m256i active) {
   half h;
-  h.c = load(v->a + i);
-  __m256i n = _mm256_add_epi8(_mm256_add_epi8(load(v->o + i + v->left), load(v->o + i + v->left + 1)),
-                              _mm256_add_epi8(load(v->u + i), load(v->d + i)));
+  h.c = load(p.a + i);
+  __m256i n = _mm256_add_epi8(_mm256_add_epi8(load(p.left + i), load(p.left + i + 1)),
+                              _mm256_add_epi8(load(p.u + i), load(p.d + i)));
   h.n4 = _mm256_add_epi8(n, _mm256_set1_epi8(4));
   __m256i hi = lookup(t->hi, h.c, h.n4), always = lookup(t->always, h.c, h.n4);
   __m256i bb = _mm256_xor_si256(load((const int8_t *)b), _mm256_set1_epi8((char)0x80));
@@ -53,6 +59,7 @@ RGRBM__TARGET_AVX2 static inline half first_byte(const rgrbm__part_view *v, int 
   return h;
 }
 
+/* The tied lanes against the second bytes (all zero when none ties). */
 RGRBM__TARGET_AVX2 static inline void second_byte(half *h, const uint8_t *b, const tables *t) {
   __m256i mid = lookup(t->mid, h->c, h->n4);
   __m256i bb = _mm256_xor_si256(load((const int8_t *)b), _mm256_set1_epi8((char)0x80));
@@ -66,37 +73,54 @@ RGRBM__TARGET_AVX2 static inline void store_flips(int8_t *a, const half *h) {
   _mm256_storeu_si256((__m256i *)a, nc);
 }
 
-RGRBM__TARGET_AVX2 static inline __attribute__((always_inline)) void step(
-    const rgrbm__part_view *v, rgrbm__flip_source *src, const tables *t, int j, __m256i active0,
-    __m256i active1) {
-  const uint8_t *b = rgrbm__pool_take(&src->pool, RGRBM__LANES);
-  half h0 = first_byte(v, j, b, t, active0), h1 = first_byte(v, j + 32, b + 32, t, active1);
-  __m256i ties = _mm256_or_si256(h0.tie, h1.tie);
-  if (!_mm256_testz_si256(ties, ties)) {
-    b = rgrbm__pool_take(&src->pool, RGRBM__LANES);
-    second_byte(&h0, b, t);
-    second_byte(&h1, b + 32, t);
-  }
-  store_flips(v->a + j, &h0);
-  store_flips(v->a + j + 32, &h1);
-  uint64_t left = (uint32_t)_mm256_movemask_epi8(h0.tie) |
-                  (uint64_t)(uint32_t)_mm256_movemask_epi8(h1.tie) << 32;
-  if (left != 0) rgrbm__settle_ties(v, j, left, src);
-}
-
-RGRBM__TARGET_AVX2 void rgrbm__update_part_avx2(const rgrbm__part_view *v,
-                                                rgrbm__flip_source *src) {
-  const rgrbm__flip_table *ft = &src->table;
-  const tables t = {load_pair(ft->hi, 0x80), load_pair(ft->mid, 0x80), load_pair(ft->always, 0)};
-  const __m256i all = _mm256_set1_epi8(-1);
-  int j = 0;
-  for (; j + RGRBM__LANES <= v->n; j += RGRBM__LANES) step(v, src, &t, j, all, all);
-  if (j == v->n) return;
+/* The lanes of the step at j below n (all of them but in the last step). */
+RGRBM__TARGET_AVX2 static inline void active_lanes(int j, int n, __m256i *lo, __m256i *hi) {
   const __m256i lane = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
                                         17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
-  __m256i rest = _mm256_set1_epi8((char)(v->n - j)); /* 1..63 */
-  step(v, src, &t, j, _mm256_cmpgt_epi8(rest, lane),
-       _mm256_cmpgt_epi8(rest, _mm256_add_epi8(lane, _mm256_set1_epi8(32))));
+  __m256i rest = _mm256_set1_epi8((char)(n - j < 64 ? n - j : 64));
+  *lo = _mm256_cmpgt_epi8(rest, lane);
+  *hi = _mm256_cmpgt_epi8(rest, _mm256_add_epi8(lane, _mm256_set1_epi8(32)));
+}
+
+/* One 64-lane step reading its bytes at b (second bytes at b + 64): adds
+ * the bytes it used to *next; returns the lanes tied after two bytes. The
+ * second level is computed whether or not a lane ties, so that no branch
+ * depends on the random bytes. */
+RGRBM__TARGET_AVX2 static inline uint64_t step(part p, int j, int n, const uint8_t *b,
+                                               const tables *t, size_t *next) {
+  __m256i active0, active1;
+  active_lanes(j, n, &active0, &active1);
+  half h0 = first_byte(p, j, b, t, active0), h1 = first_byte(p, j + 32, b + 32, t, active1);
+  __m256i any = _mm256_or_si256(h0.tie, h1.tie);
+  *next += _mm256_testz_si256(any, any) ? 64 : 128;
+  second_byte(&h0, b + 64, t);
+  second_byte(&h1, b + 96, t);
+  store_flips(p.a + j, &h0);
+  store_flips(p.a + j + 32, &h1);
+  return (uint32_t)_mm256_movemask_epi8(h0.tie) |
+         (uint64_t)(uint32_t)_mm256_movemask_epi8(h1.tie) << 32;
+}
+
+/* The inner loop makes no calls, so the tables stay in registers; the rare
+ * refills and second-level ties are handled outside it. */
+RGRBM__TARGET_AVX2 void rgrbm__update_part_avx2(const rgrbm__part_view *v,
+                                                rgrbm__flip_source *src) {
+  const part p = {v->a, v->o + v->left, v->u, v->d};
+  const uint8_t *bytes = src->pool.bytes;
+  const int n = v->n;
+  int j = 0;
+  while (j < n) {
+    size_t next = rgrbm__pool_chunk(&src->pool);
+    const rgrbm__flip_table *ft = &src->table;
+    const tables t = {load_pair(ft->hi, 0x80), load_pair(ft->mid, 0x80), load_pair(ft->always, 0)};
+    uint64_t ties;
+    do {
+      ties = step(p, j, n, bytes + next, &t, &next);
+      j += 64;
+    } while (j < n && next < RGRBM__POOL_BYTES && ties == 0);
+    src->pool.next = next;
+    if (ties != 0) rgrbm__settle_ties(v, j - 64, ties, src);
+  }
 }
 
 /* ---- row copies ------------------------------------------------------- */
