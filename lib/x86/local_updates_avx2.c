@@ -73,11 +73,11 @@ RGRBM__TARGET_AVX2 static inline void store_flips(int8_t *a, const half *h) {
   _mm256_storeu_si256((__m256i *)a, nc);
 }
 
-/* The lanes of the step at j below n (all of them but in the last step). */
+/* The lanes of the last step at j below n. */
 RGRBM__TARGET_AVX2 static inline void active_lanes(int j, int n, __m256i *lo, __m256i *hi) {
   const __m256i lane = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
                                         17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
-  __m256i rest = _mm256_set1_epi8((char)(n - j < 64 ? n - j : 64));
+  __m256i rest = _mm256_set1_epi8((char)(n - j));
   *lo = _mm256_cmpgt_epi8(rest, lane);
   *hi = _mm256_cmpgt_epi8(rest, _mm256_add_epi8(lane, _mm256_set1_epi8(32)));
 }
@@ -86,10 +86,9 @@ RGRBM__TARGET_AVX2 static inline void active_lanes(int j, int n, __m256i *lo, __
  * the bytes it used to *next; returns the lanes tied after two bytes. The
  * second level is computed whether or not a lane ties, so that no branch
  * depends on the random bytes. */
-RGRBM__TARGET_AVX2 static inline uint64_t step(part p, int j, int n, const uint8_t *b,
-                                               const tables *t, size_t *next) {
-  __m256i active0, active1;
-  active_lanes(j, n, &active0, &active1);
+RGRBM__TARGET_AVX2 static inline __attribute__((always_inline)) uint64_t step(
+    part p, int j, __m256i active0, __m256i active1, const uint8_t *b, const tables *t,
+    size_t *next) {
   half h0 = first_byte(p, j, b, t, active0), h1 = first_byte(p, j + 32, b + 32, t, active1);
   __m256i any = _mm256_or_si256(h0.tie, h1.tie);
   *next += _mm256_testz_si256(any, any) ? 64 : 128;
@@ -115,7 +114,13 @@ RGRBM__TARGET_AVX2 void rgrbm__update_part_avx2(const rgrbm__part_view *v,
     const tables t = {load_pair(ft->hi, 0x80), load_pair(ft->mid, 0x80), load_pair(ft->always, 0)};
     uint64_t ties;
     do {
-      ties = step(p, j, n, bytes + next, &t, &next);
+      __m256i active0 = _mm256_set1_epi8(-1), active1 = active0; /* folded away */
+      if (n - j >= 64) {
+        ties = step(p, j, active0, active1, bytes + next, &t, &next);
+      } else {
+        active_lanes(j, n, &active0, &active1);
+        ties = step(p, j, active0, active1, bytes + next, &t, &next);
+      }
       j += 64;
     } while (j < n && next < RGRBM__POOL_BYTES && ties == 0);
     src->pool.next = next;
