@@ -179,7 +179,8 @@ typedef struct kernels {
 static kernels pick_kernels(void) {
   switch (rgrbm__cpu_isa()) {
 #if RGRBM__X86_64
-    case RGRBM__ISA_AVX512VBMI: return (kernels){rgrbm__update_part_avx512vbmi, rgrbm__split_row_avx2};
+    case RGRBM__ISA_AVX512VBMI:
+      return (kernels){rgrbm__update_part_avx512vbmi, rgrbm__split_row_avx2};
     case RGRBM__ISA_AVX512: return (kernels){rgrbm__update_part_avx512, rgrbm__split_row_avx2};
     case RGRBM__ISA_AVX2: return (kernels){rgrbm__update_part_avx2, rgrbm__split_row_avx2};
 #endif

@@ -39,7 +39,8 @@ RGRBM__TARGET_AVX512 static inline void store_words(uint32_t *out, __m512i even,
 RGRBM__TARGET_AVX512 static inline __attribute__((always_inline)) void philox_groups(
     const uint32_t key[2], uint64_t stream, uint64_t first, uint32_t *out, int groups) {
   philox_zmm h[4]; /* h[2g] and h[2g + 1]: blocks 2i and 2i + 1 of group g */
-  for (int s = 0; s < 2 * groups; s++) h[s] = philox_start(first + 16 * (uint64_t)(s / 2), s % 2, stream);
+  for (int s = 0; s < 2 * groups; s++)
+    h[s] = philox_start(first + 16 * (uint64_t)(s / 2), s % 2, stream);
   uint32_t k0 = key[0], k1 = key[1];
   for (int r = 0; r < 10; r++) {
     __m512i K0 = _mm512_set1_epi64(k0), K1 = _mm512_set1_epi64(k1);
