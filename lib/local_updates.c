@@ -184,6 +184,9 @@ static kernels pick_kernels(void) {
     case RGRBM__ISA_AVX512: return (kernels){rgrbm__update_part_avx512, rgrbm__split_row_avx2};
     case RGRBM__ISA_AVX2: return (kernels){rgrbm__update_part_avx2, rgrbm__split_row_avx2};
 #endif
+#if RGRBM__AARCH64
+    case RGRBM__ISA_NEON: return (kernels){rgrbm__update_part_neon, rgrbm__split_row_neon};
+#endif
     default: return (kernels){update_part_generic, split_row_generic};
   }
 }

@@ -74,6 +74,10 @@ void rgrbm__philox_soa16_avx2(const uint32_t key[2], uint64_t stream, uint64_t f
 void rgrbm__philox_soa16_avx512(const uint32_t key[2], uint64_t stream, uint64_t first,
                                 uint32_t *out, size_t groups);
 #endif
+#if RGRBM__AARCH64
+void rgrbm__philox_soa16_neon(const uint32_t key[2], uint64_t stream, uint64_t first,
+                              uint32_t *out, size_t groups);
+#endif
 
 /* Word-to-uniform conversions shared by scalar and bulk paths. */
 static inline float rgrbm__u32_to_float(uint32_t w) {

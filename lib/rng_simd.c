@@ -1,7 +1,7 @@
 /* Philox4x32-10 sixteen blocks at a time, for the bulk fills and the
  * samplers' random-byte pools: the same words as rgrbm__philox4x32_10, in
  * structure-of-arrays order. The generic path is the scalar function
- * itself; lib/x86/philox_*.c hold the vector kernels, chosen here once per
+ * itself; lib/x86/philox_*.c and lib/arm/philox_neon.c hold the vector kernels, chosen here once per
  * call. */
 #include "cpu.h"
 #include "rng.h"
@@ -26,6 +26,9 @@ void rgrbm__philox_soa16(const uint32_t key[2], uint64_t stream, uint64_t first,
     case RGRBM__ISA_AVX512VBMI:
     case RGRBM__ISA_AVX512: rgrbm__philox_soa16_avx512(key, stream, first, out, groups); return;
     case RGRBM__ISA_AVX2: rgrbm__philox_soa16_avx2(key, stream, first, out, groups); return;
+#endif
+#if RGRBM__AARCH64
+    case RGRBM__ISA_NEON: rgrbm__philox_soa16_neon(key, stream, first, out, groups); return;
 #endif
     default: philox_soa16_generic(key, stream, first, out, groups); return;
   }

@@ -155,6 +155,10 @@ rgrbm__part_kernel rgrbm__update_part_avx2, rgrbm__update_part_avx512,
     rgrbm__update_part_avx512vbmi;
 rgrbm__split_kernel rgrbm__split_row_avx2;
 #endif
+#if RGRBM__AARCH64
+rgrbm__part_kernel rgrbm__update_part_neon;
+rgrbm__split_kernel rgrbm__split_row_neon;
+#endif
 
 /* Spins flipped so far by a Wolff sampler (0 for other kinds): its work. */
 uint64_t rgrbm__wolff_flipped(const rgrbm_sampler *smp);
