@@ -19,7 +19,14 @@
  * tie 16 bits from a second stream decide against the low bits. The flip
  * probability is therefore exactly T / 2^32, i.e. q to within 2^-33. The
  * moves with q = 1 (downhill Metropolis moves) are marked to flip outright,
- * which keeps them from tying at all. */
+ * which keeps them from tying at all.
+ *
+ * Kernels: a part is updated in steps of 64 sites, each reading 64 pool
+ * bytes (one per site, in site order) and 64 more only when a site of the
+ * step ties; second ties are settled in site order. This file's generic C
+ * step is the reference; lib/x86/local_updates_*.c and lib/arm/ compute the
+ * same step with vectors (same bytes, same flips), chosen once per sweep
+ * call by rgrbm__cpu_isa(). */
 #include <math.h>
 #include <string.h>
 
