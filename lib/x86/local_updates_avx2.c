@@ -100,7 +100,7 @@ RGRBM__TARGET_AVX2 static inline __attribute__((always_inline)) uint64_t step(
          (uint64_t)(uint32_t)_mm256_movemask_epi8(h1.tie) << 32;
 }
 
-/* The inner loop makes no calls, so the tables stay in registers; the rare
+/* The inner loop makes no calls (nothing to save around them); the rare
  * refills and second-level ties are handled outside it. */
 RGRBM__TARGET_AVX2 void rgrbm__update_part_avx2(const rgrbm__part_view *v,
                                                 rgrbm__flip_source *src) {
