@@ -19,44 +19,35 @@
  * tie 16 bits from a second stream decide against the low bits. The flip
  * probability is therefore exactly T / 2^32, i.e. q to within 2^-33. The
  * moves with q = 1 (downhill Metropolis moves) are marked to flip outright,
- * which keeps them from tying at all. */
+ * which keeps them from tying at all.
+ *
+ * Kernels: a part is updated in steps of 64 sites, each reading 64 pool
+ * bytes (one per site, in site order) and 64 more only when a site of the
+ * step ties; second ties are settled in site order. This file's generic C
+ * step is the reference; lib/x86/local_updates_*.c and lib/arm/ compute the
+ * same step with vectors (same bytes, same flips), chosen once per sweep
+ * call by rgrbm__cpu_isa(). */
 #include <math.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "cpu.h"
 #include "error.h"
 #include "lattice.h"
 #include "rng.h"
 #include "sampler.h"
 
 enum {
-  LANES = 64, /* updates per vector step */
-  TABLE = 18, /* (s > 0) * 9 + n + 4 for n in -4..4 */
-  GHOST = 1   /* cells before each part */
+  LANES = RGRBM__LANES, /* updates per step */
+  GHOST = 1             /* cells before each part */
 };
-
-typedef uint8_t vbyte __attribute__((vector_size(LANES)));
-typedef int8_t vspin __attribute__((vector_size(LANES)));
-typedef uint64_t vlong __attribute__((vector_size(LANES)));
-
-/* q = T / 2^32 with T = hi 2^24 + mid 2^16 + low, decided a byte at a time
- * (the first two levels in vectors) and the last 16 bits by scalar code. */
-typedef struct flip_table {
-  uint8_t hi[LANES];  /* indexed like TABLE; padded to a vector for shuffles */
-  uint8_t mid[LANES];
-  uint8_t always[LANES]; /* 0xFF where q = 1: flips without ties */
-  uint32_t low[TABLE]; /* up to 2^16 */
-} flip_table;
 
 typedef struct local_state {
   rgrbm_algorithm alg;
-  rgrbm__byte_pool pool; /* one byte per update */
-  rgrbm__rng tie_rng;    /* 24 bits per tie */
-  int8_t *split;         /* 2 * ly parts of `stride` bytes; part 2y + p holds x = 2j + p */
-  int8_t *zeros;         /* a part of zeros: the rows beyond an open edge */
+  rgrbm__flip_source src; /* the table and the random bits */
+  int8_t *split;          /* 2 * ly parts of `stride` bytes; part 2y + p holds x = 2j + p */
+  int8_t *zeros;          /* a part of zeros: the rows beyond an open edge */
   size_t stride;
-  int generic; /* never the AVX-512 kernels (tests) */
-  flip_table table;
 } local_state;
 
 /* ---- flip probabilities ----------------------------------------------- */
@@ -68,9 +59,9 @@ static double flip_probability(rgrbm_algorithm alg, double x) {
   return 1.0 / (1.0 + exp(2.0 * x)); /* heat bath: P(new = -s) */
 }
 
-static void build_table(flip_table *t, rgrbm_algorithm alg, double K, double h) {
+static void build_table(rgrbm__flip_table *t, rgrbm_algorithm alg, double K, double h) {
   memset(t, 0, sizeof *t);
-  for (int k = 0; k < TABLE; k++) {
+  for (int k = 0; k < RGRBM__FLIP_ENTRIES; k++) {
     double s = k >= 9 ? 1.0 : -1.0, n = (double)(k % 9 - 4);
     double T = ldexp(flip_probability(alg, s * (K * n + h)), 32);
     uint64_t ti = T >= 4294967295.5 ? UINT64_C(1) << 32 : (uint64_t)llround(T);
@@ -91,42 +82,29 @@ static int8_t *part(const local_state *st, int y, int p) {
 
 static int part_length(int lx, int p) { return (lx + 1 - p) / 2; }
 
-/* Copies between the lattice and the split layout, in either direction. */
-static inline __attribute__((always_inline)) void split_body(local_state *st, rgrbm_lattice *lat,
-                                                             int out) {
-  for (int y = 0; y < lat->ly; y++) {
-    int8_t *row = lat->spins + (size_t)y * (size_t)lat->lx;
-    int8_t *even = part(st, y, 0), *odd = part(st, y, 1);
-    int ne = part_length(lat->lx, 0), no = part_length(lat->lx, 1);
+static void split_row_generic(int8_t *row, int8_t *even, int8_t *odd, int pairs, int out) {
+  for (int j = 0; j < pairs; j++) {
     if (out) {
-      for (int j = 0; j < no; j++) {
-        row[2 * j] = even[j];
-        row[2 * j + 1] = odd[j];
-      }
-      if (ne > no) row[2 * no] = even[no];
+      row[2 * j] = even[j];
+      row[2 * j + 1] = odd[j];
     } else {
-      for (int j = 0; j < no; j++) {
-        even[j] = row[2 * j];
-        odd[j] = row[2 * j + 1];
-      }
-      if (ne > no) even[no] = row[2 * no];
+      even[j] = row[2 * j];
+      odd[j] = row[2 * j + 1];
     }
   }
 }
 
-__attribute__((target(RGRBM__AVX512_BYTES)))
-static void split_avx512(local_state *st, rgrbm_lattice *lat, int out) {
-  split_body(st, lat, out);
-}
-
-__attribute__((target_clones("avx2", "default")))
-static void split_generic(local_state *st, rgrbm_lattice *lat, int out) {
-  split_body(st, lat, out);
-}
-
-static void split(local_state *st, rgrbm_lattice *lat, int out, int avx512) {
-  if (avx512) split_avx512(st, lat, out);
-  else split_generic(st, lat, out);
+/* Copies between the lattice and the split layout, in either direction. */
+static void split(local_state *st, rgrbm_lattice *lat, int out, rgrbm__split_kernel *split_row) {
+  int pairs = lat->lx / 2;
+  for (int y = 0; y < lat->ly; y++) {
+    int8_t *row = lat->spins + (size_t)y * (size_t)lat->lx;
+    int8_t *even = part(st, y, 0), *odd = part(st, y, 1);
+    split_row(row, even, odd, pairs, out);
+    if (lat->lx % 2 == 0) continue;
+    if (out) row[2 * pairs] = even[pairs];
+    else even[pairs] = row[2 * pairs];
+  }
 }
 
 /* The ghosts the updates of part p read: the left neighbour of x = 0 (odd
@@ -143,114 +121,94 @@ static void set_ghosts(local_state *st, const rgrbm_lattice *lat) {
   }
 }
 
-/* ---- the kernel ------------------------------------------------------- */
+/* ---- the generic kernel: the reference every vector kernel matches ---- */
 
-/* One part: n updates of the sites a[j], whose neighbours are u[j], d[j]
- * (rows above and below) and o[j + left], o[j + left + 1] (the other part).
- * Each step takes LANES pool bytes; the last step is masked to the part
- * (parts are padded so its loads stay in bounds, and it stores the other
- * lanes back unchanged); ties are settled one by one, in lane order. */
-typedef struct part_view {
-  int8_t *a;
-  const int8_t *o, *u, *d;
-  int n, left; /* left = -1 for the even part, 0 for the odd */
-} part_view;
-
-#define LOAD(type, p) ({ type v_; memcpy(&v_, (p), sizeof v_); v_; })
-
-/* Lanes still tied after two bytes (bytes of 0xFF in words), in lane order. */
-static void settle_ties(local_state *st, int8_t *a, const uint64_t words[LANES / 8],
-                        const uint8_t k[LANES], const int8_t c[LANES]) {
-  for (int w = 0; w < LANES / 8; w++)
-    for (uint64_t t = words[w]; t != 0;) {
-      int byte = __builtin_ctzll(t) / 8, i = 8 * w + byte;
-      t &= ~(UINT64_C(0xFF) << (8 * byte));
-      if ((rgrbm__rng_u32(&st->tie_rng) >> 16) < st->table.low[k[i]]) a[i] = (int8_t)-c[i];
-    }
+static int flip_index(const rgrbm__part_view *v, int i) {
+  int n = v->o[i + v->left] + v->o[i + v->left + 1] + v->u[i] + v->d[i];
+  return (v->a[i] > 0) * 9 + n + 4;
 }
 
-/* Any lane set? A log-step OR across the eight 64-bit lanes. */
-#define ANY(v)                                                                   \
-  ({                                                                             \
-    vlong a_ = (vlong)(v) | __builtin_shufflevector((vlong)(v), (vlong)(v), 4, 5, 6, 7, 0, 1, 2, 3); \
-    a_ |= __builtin_shufflevector(a_, a_, 2, 3, 0, 1, 6, 7, 4, 5);                \
-    a_ |= __builtin_shufflevector(a_, a_, 1, 0, 3, 2, 5, 4, 7, 6);                \
-    a_[0] != 0;                                                                  \
-  })
-
-/* table[k] lane by lane (k < LANES): one vpermb on AVX-512 VBMI with GCC.
- * Clang has no variable-index vector shuffle builtin; its loop is only for
- * the fuzzing builds, where speed does not matter. */
-#if defined(__clang__)
-#define LOOKUP(table, k)                                                         \
-  ({                                                                             \
-    vbyte r_;                                                                    \
-    for (int l_ = 0; l_ < LANES; l_++) r_[l_] = (table)[(k)[l_] & (LANES - 1)]; \
-    r_;                                                                          \
-  })
-#else
-#define LOOKUP(table, k) __builtin_shuffle((table), (k))
-#endif
-
-/* Vectors stay local to this function: passing them across functions would
- * tie the ABI to one instruction set. */
-static inline __attribute__((always_inline)) void update_part_body(const part_view *v,
-                                                                   local_state *st) {
-  vbyte lane;
-  for (int i = 0; i < LANES; i++) lane[i] = (uint8_t)i;
-  const vbyte hi_table = LOAD(vbyte, st->table.hi), mid_table = LOAD(vbyte, st->table.mid);
-  const vbyte always_table = LOAD(vbyte, st->table.always);
-  for (int j = 0; j < v->n; j += LANES) {
-    vbyte active = v->n - j >= LANES ? ~(vbyte){0} : (vbyte)(lane < (uint8_t)(v->n - j));
-    vspin c = LOAD(vspin, v->a + j);
-    vspin n = LOAD(vspin, v->o + j + v->left) + LOAD(vspin, v->o + j + v->left + 1) +
-              LOAD(vspin, v->u + j) + LOAD(vspin, v->d + j);
-    vbyte k = (vbyte)(n + 4) + ((vbyte)(c > 0) & 9);
-    vbyte hi = LOOKUP(hi_table, k);
-    vbyte b = LOAD(vbyte, rgrbm__pool_take(&st->pool, LANES));
-    vbyte always = LOOKUP(always_table, k);
-    vbyte flip = active & ((vbyte)(b < hi) | always), tie = active & ~always & (vbyte)(b == hi);
-    if (ANY(tie)) {
-      vbyte mid = LOOKUP(mid_table, k);
-      b = LOAD(vbyte, rgrbm__pool_take(&st->pool, LANES));
-      flip |= tie & (vbyte)(b < mid);
-      tie &= (vbyte)(b == mid);
-    }
-    vspin nc = (c & ~(vspin)flip) | (-c & (vspin)flip);
-    memcpy(v->a + j, &nc, sizeof nc);
-    if (ANY(tie)) {
-      uint64_t w8[LANES / 8];
-      uint8_t kk[LANES];
-      int8_t cc[LANES];
-      memcpy(w8, &tie, sizeof w8);
-      memcpy(kk, &k, sizeof kk);
-      memcpy(cc, &c, sizeof cc);
-      settle_ties(st, v->a + j, w8, kk, cc);
-    }
+void rgrbm__settle_ties(const rgrbm__part_view *v, int j, uint64_t ties, rgrbm__flip_source *src) {
+  for (; ties != 0; ties &= ties - 1) {
+    int i = j + __builtin_ctzll(ties);
+    /* A tied lane has not flipped: a[i] is still the spin the index needs. */
+    uint32_t low = src->table.low[flip_index(v, i)];
+    if ((rgrbm__rng_u32(&src->tie_rng) >> 16) < low) v->a[i] = (int8_t)-v->a[i];
   }
 }
 
-__attribute__((target(RGRBM__AVX512_BYTES)))
-static void update_part_avx512(const part_view *v, local_state *st) {
-  update_part_body(v, st);
+/* Lanes l < lanes of the step at j: the first byte decides, or ties. */
+static uint64_t first_byte(const rgrbm__part_view *v, int j, int lanes, const uint8_t *b,
+                           const rgrbm__flip_table *t, uint8_t k[LANES]) {
+  uint64_t ties = 0;
+  for (int l = 0; l < lanes; l++) {
+    k[l] = (uint8_t)flip_index(v, j + l);
+    int hi = t->hi[k[l]], always = t->always[k[l]] != 0;
+    int flip = always | (b[l] < hi);
+    v->a[j + l] = (int8_t)(flip ? -v->a[j + l] : v->a[j + l]);
+    ties |= (uint64_t)(!always & (b[l] == hi)) << l;
+  }
+  return ties;
 }
 
-__attribute__((target_clones("avx2", "default")))
-static void update_part_generic(const part_view *v, local_state *st) {
-  update_part_body(v, st);
+/* The tied lanes against the second byte; returns those tied again. */
+static uint64_t second_byte(const rgrbm__part_view *v, int j, uint64_t ties, const uint8_t *b,
+                            const rgrbm__flip_table *t, const uint8_t k[LANES]) {
+  uint64_t again = 0;
+  for (; ties != 0; ties &= ties - 1) {
+    int l = __builtin_ctzll(ties), mid = t->mid[k[l]];
+    if (b[l] < mid) v->a[j + l] = (int8_t)-v->a[j + l];
+    again |= (uint64_t)(b[l] == mid) << l;
+  }
+  return again;
+}
+
+static void update_part_generic(const rgrbm__part_view *v, rgrbm__flip_source *src) {
+  for (int j = 0; j < v->n; j += LANES) {
+    int lanes = v->n - j < LANES ? v->n - j : LANES;
+    const uint8_t *b = src->pool.bytes + rgrbm__pool_chunk(&src->pool);
+    uint8_t k[LANES];
+    uint64_t ties = first_byte(v, j, lanes, b, &src->table, k);
+    src->pool.next += ties != 0 ? 2 * LANES : LANES;
+    if (ties == 0) continue;
+    ties = second_byte(v, j, ties, b + LANES, &src->table, k);
+    rgrbm__settle_ties(v, j, ties, src);
+  }
+}
+
+/* ---- sweeps ------------------------------------------------------------ */
+
+typedef struct kernels {
+  rgrbm__part_kernel *update_part;
+  rgrbm__split_kernel *split_row;
+} kernels;
+
+static kernels pick_kernels(void) {
+  switch (rgrbm__cpu_isa()) {
+#if RGRBM__X86_64
+    case RGRBM__ISA_AVX512VBMI:
+      return (kernels){rgrbm__update_part_avx512vbmi, rgrbm__split_row_avx2};
+    case RGRBM__ISA_AVX512: return (kernels){rgrbm__update_part_avx512, rgrbm__split_row_avx2};
+    case RGRBM__ISA_AVX2: return (kernels){rgrbm__update_part_avx2, rgrbm__split_row_avx2};
+#endif
+#if RGRBM__AARCH64
+    case RGRBM__ISA_NEON: return (kernels){rgrbm__update_part_neon, rgrbm__split_row_neon};
+#endif
+    default: return (kernels){update_part_generic, split_row_generic};
+  }
 }
 
 /* Colour c of every row: in row y the sites with x = 2j + p, p = (y + c) % 2. */
-static void half_sweep(local_state *st, const rgrbm_lattice *lat, int colour, int avx512) {
+static void half_sweep(local_state *st, const rgrbm_lattice *lat, int colour,
+                       rgrbm__part_kernel *update_part) {
   int periodic = lat->boundary == RGRBM_PERIODIC, square = lat->geometry == RGRBM_SQUARE;
   for (int y = 0; y < lat->ly; y++) {
     int p = (y + colour) & 1, top = y == 0, bottom = y == lat->ly - 1;
-    part_view v = {part(st, y, p), part(st, y, 1 - p), st->zeros, st->zeros,
-                   part_length(lat->lx, p), p ? 0 : -1};
+    rgrbm__part_view v = {part(st, y, p), part(st, y, 1 - p), st->zeros, st->zeros,
+                          part_length(lat->lx, p), p ? 0 : -1};
     if (square && (!top || periodic)) v.u = part(st, top ? lat->ly - 1 : y - 1, p);
     if (square && (!bottom || periodic)) v.d = part(st, bottom ? 0 : y + 1, p);
-    if (avx512) update_part_avx512(&v, st);
-    else update_part_generic(&v, st);
+    update_part(&v, &st->src);
   }
 }
 
@@ -258,22 +216,22 @@ static int local_sweep(rgrbm_sampler *smp, long sweeps) {
   local_state *st = smp->state;
   rgrbm_lattice *lat = smp->lattice;
   if (sweeps == 0) return RGRBM_OK;
-  build_table(&st->table, st->alg, lat->K, lat->h);
-  int avx512 = !st->generic && rgrbm__have_avx512_bytes();
-  split(st, lat, 0, avx512);
+  build_table(&st->src.table, st->alg, lat->K, lat->h);
+  kernels kern = pick_kernels();
+  split(st, lat, 0, kern.split_row);
   for (long i = 0; i < sweeps; i++)
     for (int colour = 0; colour < 2; colour++) {
       set_ghosts(st, lat);
-      half_sweep(st, lat, colour, avx512);
+      half_sweep(st, lat, colour, kern.update_part);
     }
-  split(st, lat, 1, avx512);
+  split(st, lat, 1, kern.split_row);
   return RGRBM_OK;
 }
 
 static void local_destroy(rgrbm_sampler *smp) {
   local_state *st = smp->state;
   if (st == NULL) return;
-  rgrbm__pool_free(&st->pool);
+  rgrbm__pool_free(&st->src.pool);
   rgrbm__free(st->split);
   rgrbm__free(st->zeros);
   rgrbm__free(st);
@@ -284,12 +242,6 @@ static const rgrbm__sampler_ops metropolis_ops = {"Metropolis", local_sweep, rgr
                                                   local_destroy, NULL};
 static const rgrbm__sampler_ops heat_bath_ops = {"heat bath", local_sweep, rgrbm__lattice_emit,
                                                  local_destroy, NULL};
-
-void rgrbm__sampler_force_generic(rgrbm_sampler *smp) {
-  if (smp->ops != &metropolis_ops && smp->ops != &heat_bath_ops) return;
-  local_state *st = smp->state;
-  st->generic = st->pool.generic = 1;
-}
 
 int rgrbm__local_init(rgrbm_sampler *smp, rgrbm_lattice *lat, rgrbm_algorithm alg, uint64_t seed) {
   /* A part: the left ghost, the sites, the right ghost, and room for a
@@ -303,13 +255,14 @@ int rgrbm__local_init(rgrbm_sampler *smp, rgrbm_lattice *lat, rgrbm_algorithm al
     st->zeros = rgrbm__calloc(stride, 1);
   }
   if (st == NULL || st->split == NULL || st->zeros == NULL ||
-      rgrbm__pool_init(&st->pool, seed, RGRBM__STREAM(RGRBM__STREAM_SAMPLER, 0)) != RGRBM_OK) {
+      rgrbm__pool_init(&st->src.pool, seed, RGRBM__STREAM(RGRBM__STREAM_SAMPLER, 0)) !=
+          RGRBM_OK) {
     local_destroy(smp);
     return RGRBM_FAIL_NOMEM("the sampler's split lattice", bytes + stride);
   }
   st->alg = alg;
   st->stride = stride;
-  rgrbm__rng_init(&st->tie_rng, seed, RGRBM__STREAM(RGRBM__STREAM_SAMPLER, 1));
+  rgrbm__rng_init(&st->src.tie_rng, seed, RGRBM__STREAM(RGRBM__STREAM_SAMPLER, 1));
   smp->ops = alg == RGRBM_METROPOLIS ? &metropolis_ops : &heat_bath_ops;
   return RGRBM_OK;
 }

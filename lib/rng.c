@@ -112,7 +112,7 @@ static void fill_groups(rgrbm__rng *rng, uint32_t *out, size_t groups) {
   uint32_t soa[BATCH * 64];
   while (groups > 0) {
     size_t g = groups < BATCH ? groups : BATCH;
-    rgrbm__philox_soa16(rng->key, rng->stream, rng->block, soa, g, 0);
+    rgrbm__philox_soa16(rng->key, rng->stream, rng->block, soa, g);
     for (size_t k = 0; k < g; k++)
       for (int j = 0; j < 16; j++)
         for (int w = 0; w < 4; w++) out[64 * k + 4 * j + w] = soa[64 * k + 16 * w + j];

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cpu.h"
+
 typedef struct rgrbm__rng {
   uint32_t key[2];
   uint64_t stream;
@@ -59,20 +61,23 @@ void rgrbm__rng_fill_u32(rgrbm__rng *rng, uint32_t *out, size_t n);
 void rgrbm__rng_fill_float(rgrbm__rng *rng, float *out, size_t n);
 void rgrbm__rng_fill_double(rgrbm__rng *rng, double *out, size_t n);
 
-/* The vector kernels' instruction set: 64-lane byte arithmetic and vpermb
- * table lookups. GCC 12's target_clones cannot dispatch on AVX-512BW or
- * VBMI, so kernels are built once with this target and once as clones
- * ("avx2", "default"), and chosen by rgrbm__have_avx512_bytes(). */
-#define RGRBM__AVX512_BYTES "avx512f,avx512bw,avx512vl,avx512vbmi"
-int rgrbm__have_avx512_bytes(void);
-
 /* groups groups of 16 Philox4x32-10 blocks, counters first.. of (key,
  * stream); group g holds blocks first + 16 g + j in structure-of-arrays
- * order (word w of block j at out[64 g + 16 w + j]). The same bijection as
- * rgrbm__philox4x32_10, vectorized; generic != 0 avoids the AVX-512 code
- * (for tests of the fallback). */
+ * order (word w of block j at out[64 g + 16 w + j]). The same words as
+ * rgrbm__philox4x32_10 on every kernel level (lib/rng_simd.c dispatches). */
 void rgrbm__philox_soa16(const uint32_t key[2], uint64_t stream, uint64_t first, uint32_t *out,
-                         size_t groups, int generic);
+                         size_t groups);
+
+#if RGRBM__X86_64
+void rgrbm__philox_soa16_avx2(const uint32_t key[2], uint64_t stream, uint64_t first,
+                              uint32_t *out, size_t groups);
+void rgrbm__philox_soa16_avx512(const uint32_t key[2], uint64_t stream, uint64_t first,
+                                uint32_t *out, size_t groups);
+#endif
+#if RGRBM__AARCH64
+void rgrbm__philox_soa16_neon(const uint32_t key[2], uint64_t stream, uint64_t first,
+                              uint32_t *out, size_t groups);
+#endif
 
 /* Word-to-uniform conversions shared by scalar and bulk paths. */
 static inline float rgrbm__u32_to_float(uint32_t w) {

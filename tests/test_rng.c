@@ -3,6 +3,7 @@
 #include <math.h>
 #include <pthread.h>
 
+#include "cpu.h"
 #include "rng.h"
 #include "testutil.h"
 
@@ -43,9 +44,29 @@ START_TEST(generator_layout_is_seed_key_stream_counter) {
 }
 END_TEST
 
+/* Kernel levels as masks; a level the CPU lacks gives a lower
+ * rgrbm__cpu_isa() and is skipped. */
+static const struct {
+  unsigned mask;
+  rgrbm__isa isa;
+} levels[] = {
+    {0, RGRBM__ISA_GENERIC},
+    {RGRBM_CPU_FLAG_NEON, RGRBM__ISA_NEON},
+    {RGRBM_CPU_FLAG_AVX2, RGRBM__ISA_AVX2},
+    {RGRBM_CPU_FLAG_AVX2 | RGRBM_CPU_FLAG_AVX512, RGRBM__ISA_AVX512},
+    {RGRBM_CPU_FLAG_ALL, RGRBM__ISA_AVX512VBMI},
+};
+
 START_TEST(bulk_fill_equals_scalar_draws) {
-  /* Odd offsets and lengths exercise the partial-block paths. */
-  const size_t lengths[] = {0, 1, 3, 63, 64, 65, 1000, 4099};
+  /* On every kernel level (loop index). Odd offsets and lengths exercise the
+   * partial-block paths; 9 groups and more the batches of 8 groups (pairs
+   * and a single on AVX-512). */
+  rgrbm_set_cpu_mask(levels[_i].mask);
+  if (rgrbm__cpu_isa() != levels[_i].isa) {
+    rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_ALL);
+    return;
+  }
+  const size_t lengths[] = {0, 1, 3, 63, 64, 65, 1000, 9 * 64 + 5, 4099};
   for (size_t li = 0; li < sizeof lengths / sizeof lengths[0]; li++) {
     size_t n = lengths[li];
     rgrbm__rng a, b;
@@ -66,6 +87,7 @@ START_TEST(bulk_fill_equals_scalar_draws) {
     free(bulk);
     free(fl);
   }
+  rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_ALL);
 }
 END_TEST
 
@@ -187,7 +209,7 @@ static Suite *rng_suite(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, philox_known_answers);
   tcase_add_test(tc, generator_layout_is_seed_key_stream_counter);
-  tcase_add_test(tc, bulk_fill_equals_scalar_draws);
+  tcase_add_loop_test(tc, bulk_fill_equals_scalar_draws, 0, 5);
   tcase_add_test(tc, streams_and_seeds_differ);
   tcase_add_test(tc, uniforms_have_the_right_moments);
   tcase_add_test(tc, below_is_unbiased);

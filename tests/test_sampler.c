@@ -4,6 +4,7 @@
  * input. */
 #include <math.h>
 
+#include "cpu.h"
 #include "rng.h"
 #include "sampler.h"
 #include "testutil.h"
@@ -229,49 +230,92 @@ START_TEST(chunked_draws_continue_the_chain) {
 }
 END_TEST
 
+/* Kernel levels as masks, lowest first. A level the CPU lacks gives a lower
+ * rgrbm__cpu_isa() and is skipped. */
+static const struct {
+  unsigned mask;
+  rgrbm__isa isa;
+} levels[] = {
+    {0, RGRBM__ISA_GENERIC},
+    {RGRBM_CPU_FLAG_NEON, RGRBM__ISA_NEON},
+    {RGRBM_CPU_FLAG_AVX2, RGRBM__ISA_AVX2},
+    {RGRBM_CPU_FLAG_AVX2 | RGRBM_CPU_FLAG_AVX512, RGRBM__ISA_AVX512},
+    {RGRBM_CPU_FLAG_ALL, RGRBM__ISA_AVX512VBMI},
+};
+
+static int use_level(int i) {
+  rgrbm_set_cpu_mask(levels[i].mask);
+  if (rgrbm__cpu_isa() == levels[i].isa) return 1;
+  rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_ALL);
+  return 0;
+}
+
 START_TEST(vector_philox_matches_the_reference) {
-  /* 3 groups: a pair and a single on the vector path; across a carry into
-   * the counter's high word. */
-  uint32_t key[2] = {0x12345678u, 0x9abcdef0u}, out[3 * 64], ref[4];
-  uint64_t stream = RGRBM__STREAM(RGRBM__STREAM_SAMPLER, 0), first = UINT64_C(0xFFFFFFE8);
-  rgrbm__philox_soa16(key, stream, first, out, 3, _i);
-  for (int g = 0; g < 3; g++)
-    for (int j = 0; j < 16; j++) {
-      uint64_t b = first + (uint64_t)(16 * g + j);
-      uint32_t ctr[4] = {(uint32_t)b, (uint32_t)(b >> 32), (uint32_t)stream,
-                         (uint32_t)(stream >> 32)};
-      rgrbm__philox4x32_10(ctr, key, ref);
-      for (int w = 0; w < 4; w++) ck_assert_uint_eq(out[64 * g + 16 * w + j], ref[w]);
-    }
+  /* 1, 2 and 3 groups (pairs and singles on the AVX-512 path), across a
+   * carry into the counter's high word. */
+  if (!use_level(_i)) return;
+  for (size_t groups = 1; groups <= 3; groups++) {
+    uint32_t key[2] = {0x12345678u, 0x9abcdef0u}, out[3 * 64], ref[4];
+    uint64_t stream = RGRBM__STREAM(RGRBM__STREAM_SAMPLER, 0), first = UINT64_C(0xFFFFFFE8);
+    rgrbm__philox_soa16(key, stream, first, out, groups);
+    for (size_t g = 0; g < groups; g++)
+      for (int j = 0; j < 16; j++) {
+        uint64_t b = first + (uint64_t)(16 * g + (size_t)j);
+        uint32_t ctr[4] = {(uint32_t)b, (uint32_t)(b >> 32), (uint32_t)stream,
+                           (uint32_t)(stream >> 32)};
+        rgrbm__philox4x32_10(ctr, key, ref);
+        for (int w = 0; w < 4; w++) ck_assert_uint_eq(out[64 * g + 16 * (size_t)w + j], ref[w]);
+      }
+  }
+  rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_ALL);
 }
 END_TEST
 
-START_TEST(generic_kernels_give_the_same_chain) {
-  /* The AVX-512 and the generic kernels consume the same random bytes in the
-   * same order: bit-identical chains (on machines without AVX-512 both runs
-   * take the generic path). Sides around the vector width, open and odd. */
-  const int sides[][2] = {{200, 6}, {67, 5}, {2, 4}};
-  for (int c = 0; c < 3; c++) {
-    rgrbm_lattice *a, *b;
-    rgrbm_sampler *sa, *sb;
-    rgrbm_boundary bc = c == 1 ? RGRBM_OPEN : RGRBM_PERIODIC;
-    ck_assert_ok(rgrbm_lattice_create(&a, RGRBM_SQUARE, sides[c][0], sides[c][1], bc));
-    ck_assert_ok(rgrbm_lattice_create(&b, RGRBM_SQUARE, sides[c][0], sides[c][1], bc));
-    ck_assert_ok(rgrbm_lattice_set_couplings(a, 0.44, 0.05));
-    ck_assert_ok(rgrbm_lattice_set_couplings(b, 0.44, 0.05));
-    ck_assert_ok(rgrbm_lattice_randomize(a, 5));
-    ck_assert_ok(rgrbm_lattice_randomize(b, 5));
-    ck_assert_ok(rgrbm_sampler_create(&sa, a, algorithms[_i], 3));
-    ck_assert_ok(rgrbm_sampler_create(&sb, b, algorithms[_i], 3));
-    rgrbm__sampler_force_generic(sb);
-    ck_assert_ok(rgrbm_sampler_sweep(sa, 30));
-    ck_assert_ok(rgrbm_sampler_sweep(sb, 30));
-    ck_assert_mem_eq(rgrbm_lattice_spins(a), rgrbm_lattice_spins(b), rgrbm_lattice_sites(a));
-    rgrbm_sampler_destroy(sa);
-    rgrbm_sampler_destroy(sb);
-    rgrbm_lattice_destroy(a);
-    rgrbm_lattice_destroy(b);
-  }
+/* The spins after 30 sweeps at the kernel level of mask. */
+static int8_t *chain_at_level(unsigned mask, rgrbm_algorithm alg, int lx, int ly,
+                              rgrbm_boundary bc, double h) {
+  rgrbm_lattice *lat;
+  rgrbm_sampler *smp;
+  rgrbm_set_cpu_mask(mask);
+  ck_assert_ok(rgrbm_lattice_create(&lat, RGRBM_SQUARE, lx, ly, bc));
+  ck_assert_ok(rgrbm_lattice_set_couplings(lat, 0.44, h));
+  ck_assert_ok(rgrbm_lattice_randomize(lat, 5));
+  ck_assert_ok(rgrbm_sampler_create(&smp, lat, alg, 3));
+  ck_assert_ok(rgrbm_sampler_sweep(smp, 13));
+  ck_assert_ok(rgrbm_sampler_sweep(smp, 17));
+  int8_t *spins = malloc(rgrbm_lattice_sites(lat));
+  memcpy(spins, rgrbm_lattice_spins(lat), rgrbm_lattice_sites(lat));
+  rgrbm_sampler_destroy(smp);
+  rgrbm_lattice_destroy(lat);
+  return spins;
+}
+
+START_TEST(every_level_gives_the_generic_chain) {
+  /* Every kernel level consumes the same random bytes in the same order and
+   * decides the same flips: the generic chain bit for bit. Sides around the
+   * 32- and 64-lane widths (parts of lx / 2 sites), odd open sides, fields. */
+  const struct { int lx, ly; rgrbm_boundary bc; double h; } cases[] = {
+      {2, 4, RGRBM_PERIODIC, 0.0},   {62, 4, RGRBM_PERIODIC, 0.05}, {64, 6, RGRBM_PERIODIC, 0.0},
+      {66, 2, RGRBM_PERIODIC, 0.1},  {128, 4, RGRBM_PERIODIC, 0.0}, {130, 6, RGRBM_PERIODIC, -0.2},
+      {200, 6, RGRBM_PERIODIC, 0.05}, {67, 5, RGRBM_OPEN, 0.05},    {129, 3, RGRBM_OPEN, 0.0},
+      {1, 7, RGRBM_OPEN, 0.3},       {65, 1, RGRBM_OPEN, -0.1},     {257, 9, RGRBM_OPEN, 0.0}};
+  const size_t count = sizeof cases / sizeof cases[0];
+  for (int alg = 0; alg < 2; alg++)
+    for (size_t c = 0; c < count; c++) {
+      size_t sites = (size_t)cases[c].lx * (size_t)cases[c].ly;
+      int8_t *ref = chain_at_level(0, algorithms[alg], cases[c].lx, cases[c].ly, cases[c].bc,
+                                   cases[c].h);
+      for (int lv = 1; lv < 5; lv++) {
+        if (!use_level(lv)) continue;
+        int8_t *got = chain_at_level(levels[lv].mask, algorithms[alg], cases[c].lx, cases[c].ly,
+                                     cases[c].bc, cases[c].h);
+        ck_assert_msg(memcmp(ref, got, sites) == 0, "%s %dx%d: level %d differs from generic",
+                      names[alg], cases[c].lx, cases[c].ly, (int)levels[lv].isa);
+        free(got);
+      }
+      free(ref);
+    }
+  rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_ALL);
 }
 END_TEST
 
@@ -386,8 +430,8 @@ static Suite *sampler_suite(void) {
   tcase_set_timeout(api, 60);
   tcase_add_loop_test(api, results_depend_on_the_seed_alone, 0, 4);
   tcase_add_loop_test(api, chunked_draws_continue_the_chain, 0, 4);
-  tcase_add_loop_test(api, vector_philox_matches_the_reference, 0, 2);
-  tcase_add_loop_test(api, generic_kernels_give_the_same_chain, 0, 2);
+  tcase_add_loop_test(api, vector_philox_matches_the_reference, 0, 5);
+  tcase_add_test(api, every_level_gives_the_generic_chain);
   tcase_add_test(api, sweeps_of_wide_and_narrow_lattices);
   tcase_add_test(api, bad_arguments_are_named);
   tcase_add_test(api, no_leaks);

@@ -40,7 +40,9 @@ static double energy_series(rgrbm_sampler *smp, rgrbm_lattice *lat, size_t n, do
 }
 
 int main(void) {
-  printf("Wolff single-cluster updates at K = K_c, one thread\n");
+  /* The level only moves the random-byte pool's Philox (lib/x86/philox_*.c). */
+  printf("Wolff single-cluster updates at K = K_c, one thread; kernel level %s\n",
+         rgrbm_cpu_level_name());
   const int sides[] = {256, 1024};
   const long clusters[] = {400, 60};
   for (int k = 0; k < 2; k++) {
