@@ -86,6 +86,7 @@ static int check_target(const rgrbm__atomic_file *af, int *exists, mode_t *mode)
 static int open_directory(rgrbm__atomic_file *af) {
   const char *slash = strrchr(af->path, '/');
   af->base = slash ? slash + 1 : af->path;
+  if (af->path[0] == '\0') return rgrbm__fail(RGRBM_EIO, af->func, "the path is empty");
   if (af->base[0] == '\0' || strcmp(af->base, ".") == 0 || strcmp(af->base, "..") == 0)
     return rgrbm__fail(RGRBM_EIO, af->func, "'%s' names a directory, not a file", af->path);
   char dir[PATH_MAX];
