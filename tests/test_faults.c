@@ -7,11 +7,13 @@
  * a documented fallback (RGRBM_OK) must give those same results.
  * Allocations inside OpenBLAS, LAPACKE, libgomp and libc are not reached. */
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
 #include "alloc.h"
+#include "atomic_file.h"
 #include "dataset.h"
 #include "lattice.h"
 #include "rg.h"
@@ -602,11 +604,94 @@ START_TEST(every_allocation_fails_cleanly) {
 }
 END_TEST
 
+/* ---- file-call injection ---- */
+
+static const fault_case FILE_CASES[] = {
+    {"dataset_save_npy new", "rgrbm_dataset_save_npy", NULL, c_dataset_save},
+    {"dataset_save_npy over", "rgrbm_dataset_save_npy", prep_old_file, c_dataset_save},
+    {"stack_save new", "rgrbm_stack_save", NULL, c_stack_save},
+    {"stack_save over", "rgrbm_stack_save", prep_old_file, c_stack_save},
+    {"stack_export_npy", "rgrbm_stack_export_npy", NULL, c_export},
+};
+enum { FILE_CASE_COUNT = sizeof FILE_CASES / sizeof FILE_CASES[0] };
+
+static int temporaries_in(const char *dir) {
+  DIR *d = opendir(dir);
+  int n = 0;
+  for (struct dirent *e; d && (e = readdir(d)) != NULL;) n += strstr(e->d_name, RGRBM__TMP_TAG) != NULL;
+  if (d) closedir(d);
+  return n;
+}
+
+/* Fail file call `point` with err: RGRBM_EIO naming the function, no
+ * temporary file left, the old file intact (or, when only the directory
+ * fsync failed, the new one in place, as the message must say), a retry
+ * that succeeds. Exports replace their files one by one, so only the first
+ * two apply to them. */
+static int inject_file(const fault_case *c, long point, int err, uint64_t results, char *why,
+                       size_t cap) {
+  fixture f;
+  prepare(&f, c);
+  const uint64_t before = hash_all(&f, 1);
+  rgrbm__file_fail_after(point, err);
+  int rc = c->call(&f);
+  rgrbm__file_fail_after(-1, 0);
+  const int whole = c->call != c_export, renamed = strstr(rgrbm_last_error(), "new contents") != NULL;
+  int bad = 1;
+  if (rc != RGRBM_EIO)
+    snprintf(why, cap, "status %s: %s", rgrbm_strerror(rc), rgrbm_last_error());
+  else if (strstr(rgrbm_last_error(), c->func) == NULL || strstr(rgrbm_last_error(), strerror(err)) == NULL)
+    snprintf(why, cap, "message '%s' names neither %s nor '%s'", rgrbm_last_error(), c->func, strerror(err));
+  else if (temporaries_in(f.dir) != 0)
+    snprintf(why, cap, "a temporary file is left (%s)", rgrbm_last_error());
+  else if (whole && hash_all(&f, !renamed) != (renamed ? results : before))
+    snprintf(why, cap, "the %s file is not in place (%s)", renamed ? "new" : "old", rgrbm_last_error());
+  else if ((rc = c->call(&f)) != RGRBM_OK)
+    snprintf(why, cap, "retry failed: %s", rgrbm_last_error());
+  else if (hash_all(&f, 0) != results)
+    snprintf(why, cap, "retry gave other results");
+  else
+    bad = 0;
+  fixture_teardown(&f);
+  return bad;
+}
+
+START_TEST(every_file_call_fails_cleanly) {
+  const fault_case *c = &FILE_CASES[_i];
+  fixture f;
+  prepare(&f, c);
+  rgrbm__file_fail_after(-1, 0);
+  ck_assert_ok(c->call(&f));
+  const long points = rgrbm__file_call_count();
+  const uint64_t results = hash_all(&f, 0);
+  fixture_teardown(&f);
+  const int errs[2] = {EIO, ENOSPC};
+  int defects = 0;
+  for (long p = 0; p < points; p++)
+    for (int e = 0; e < 2; e++) {
+      char why[768] = "";
+      if (inject_file(c, p, errs[e], results, why, sizeof why)) {
+        fprintf(stderr, "DEFECT %s, file call %ld of %ld (%s): %s\n", c->label, p, points,
+                strerror(errs[e]), why);
+        defects++;
+      }
+    }
+  printf("faults: %-30s %4ld file calls x 2 errors, %d defects\n", c->label, points, defects);
+  fflush(stdout);
+  ck_assert_int_gt(points, 5);
+  ck_assert_msg(defects == 0, "%s: %d file-call failures unclean", c->label, defects);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("faults");
   TCase *tc = tcase_create("allocation");
   tcase_set_timeout(tc, 600);
   tcase_add_loop_test(tc, every_allocation_fails_cleanly, 0, CASE_COUNT);
   suite_add_tcase(s, tc);
+  TCase *files = tcase_create("files");
+  tcase_set_timeout(files, 120);
+  tcase_add_loop_test(files, every_file_call_fails_cleanly, 0, FILE_CASE_COUNT);
+  suite_add_tcase(s, files);
   return rgrbm_test_run(s);
 }
