@@ -95,7 +95,7 @@ RGRBM_API int rgrbm_dataset_get(const rgrbm_dataset *ds, size_t first, size_t co
  * @brief Write the dataset as a NumPy `.npy` file (format 1.0, dtype int8,
  *        C order), shape (N, dim), or (N, ly, lx) when a 2D shape is set.
  *
- * The file is written to a temporary file `.<name>.rgrbm-tmp.<hex>` beside
+ * The file is written to a temporary file `.NAME.rgrbm-tmp.HEX16` beside
  * path, fsync'ed, renamed into place and its directory fsync'ed: after
  * RGRBM_OK the new file survives a power loss, and a failed or interrupted
  * save leaves any existing file intact (except when only the directory fsync

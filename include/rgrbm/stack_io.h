@@ -13,15 +13,16 @@
  *   directory, FIFO, device, socket, symbolic link (links are not followed,
  *   even to a regular file) or a file without write permission (mode 0444,
  *   refused even for root) is refused with RGRBM_EIO and left as it is;
- * - the temporary file is `.<name>.rgrbm-tmp.<16 hex digits>` in the
- *   target's directory (<name> cut to 200 bytes); a replaced file keeps its
+ * - the temporary file is `.NAME.rgrbm-tmp.HEX16` in the
+ *   target's directory (NAME: the file's name cut to 200 bytes, HEX16: 16
+ *   random hex digits); a replaced file keeps its
  *   permission bits, a new one gets 0666 less the umask;
  * - after RGRBM_OK the new contents and name survive a power loss (the file
  *   and its directory are fsync'ed); an interrupted or failed save leaves
  *   the old file intact;
  * - temporary files of the same target whose writer is gone (killed, even by
  *   SIGKILL: each is held locked with flock(2) while written) are removed by
- *   the next save of that target; `rm <dir>/.<name>.rgrbm-tmp.*` is safe
+ *   the next save of that target; `rm DIR/.NAME.rgrbm-tmp.*` is safe
  *   when no save of it runs.
  * Loads open only regular files (symbolic links are followed) and never
  * block: a FIFO, device or directory is refused with RGRBM_EIO unopened.
