@@ -355,6 +355,10 @@ static void prep_samples_up(fixture *f) {
 }
 static int c_stack_train(fixture *f) { return rgrbm_stack_train(f->stack, f->data, f->cd); }
 static int c_receptive(fixture *f) { return rgrbm_stack_receptive_field(f->stack, 2, f->res); }
+static int c_receptive_locality(fixture *f) {
+  return rgrbm_receptive_locality(f->in, SIDE, SIDE, 4, 2, f->num, f->num + 4, f->num + 8,
+                                  f->num + 12);
+}
 static void prep_locality(fixture *f) { rgrbm_locality_init((rgrbm_locality *)f->num); }
 static int c_locality(fixture *f) {
   return rgrbm_stack_locality(f->stack, 1, SIDE, SIDE, 2, (rgrbm_locality *)f->num);
@@ -466,6 +470,7 @@ static const fault_case CASES[] = {
     {"cd_train layer 1 samples pll", "rgrbm_cd_train", prep_samples_up, c_cd_layer1},
     {"stack_train", "rgrbm_stack_train", prep_pll_progress, c_stack_train},
     {"receptive_field", "rgrbm_stack_receptive_field", NULL, c_receptive},
+    {"receptive_locality", "rgrbm_receptive_locality", NULL, c_receptive_locality},
     {"stack_locality", "rgrbm_stack_locality", prep_locality, c_locality},
     {"stack_reconstruct", "rgrbm_stack_reconstruct", NULL, c_reconstruct},
     {"ais zero", "rgrbm_stack_log_partition_ais", NULL, c_ais},
