@@ -21,6 +21,9 @@ void rgrbm__free(void *ptr);
  * turns the injection off. Allocations inside OpenBLAS, LAPACKE, libgomp and
  * libc (stdio, opendir) do not pass through here. */
 void rgrbm__alloc_fail_after(long n);
+/* The same, but allocation n and every one after it fail (until the next
+ * call of either), so that fallbacks that allocate are failed too. */
+void rgrbm__alloc_fail_onward(long n);
 /* Allocations since the last rgrbm__alloc_fail_after (failed ones included). */
 long rgrbm__alloc_count(void);
 

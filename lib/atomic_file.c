@@ -57,8 +57,8 @@ static const char *kind_of(mode_t mode) {
 /* Refuse anything at the target but a regular file the caller may write:
  * symbolic links are not followed (the link would become a file), and a
  * file without write permission is refused even for root (who bypasses the
- * permission bits). *exists and *mode describe what is there. */
-static int check_target(const rgrbm__atomic_file *af, int *exists, mode_t *mode) {
+ * permission bits). *exists says whether a file is there, *old its status. */
+static int check_target(const rgrbm__atomic_file *af, int *exists, struct stat *old) {
   struct stat st;
   *exists = 0;
   if (fstatat(af->dir_fd, af->base, &st, AT_SYMLINK_NOFOLLOW) != 0) {
@@ -76,7 +76,7 @@ static int check_target(const rgrbm__atomic_file *af, int *exists, mode_t *mode)
     return rgrbm__fail(RGRBM_EIO, af->func, "'%s' is read-only (mode %04o); a save does not "
                        "replace a file it may not write", af->path, (unsigned)(st.st_mode & 07777));
   *exists = 1;
-  *mode = st.st_mode & 07777;
+  *old = st;
   return RGRBM_OK;
 }
 
@@ -169,10 +169,19 @@ static int lock_fresh(const rgrbm__atomic_file *af) {
          held.st_ino == named.st_ino && held.st_dev == named.st_dev;
 }
 
+/* A replaced file keeps its owner and group where the caller may set them
+ * (best effort: root may, others only their own groups) and its permission
+ * bits, setuid and setgid excepted. */
+static int keep_attributes(const rgrbm__atomic_file *af, const struct stat *old) {
+  /* Failing that, the saver's ownership is kept, as any new file gets. */
+  if (fchown(af->fd, old->st_uid, old->st_gid) != 0) (void)!fchown(af->fd, (uid_t)-1, old->st_gid);
+  return SYS(fchmod(af->fd, old->st_mode & 01777));
+}
+
 /* A new file gets what open(2) would give it (0666 less the umask, default
- * ACLs); a replaced file keeps its permission bits, and until they are set
- * the temporary file is private. */
-static int create_temporary(rgrbm__atomic_file *af, int exists, mode_t mode) {
+ * ACLs); a replaced one what keep_attributes keeps, and until then the
+ * temporary file is private. */
+static int create_temporary(rgrbm__atomic_file *af, int exists, const struct stat *old) {
   size_t len = tmp_prefix(af->base, af->tmp_name);
   for (int attempt = 0; attempt < 64; attempt++) {
     snprintf(af->tmp_name + len, sizeof af->tmp_name - len, "%016llx",
@@ -183,7 +192,7 @@ static int create_temporary(rgrbm__atomic_file *af, int exists, mode_t mode) {
     if (af->fd < 0) break;
     if (lock_fresh(af)) {
       af->tmp_path = af->tmp_name;
-      if (!exists || SYS(fchmod(af->fd, mode)) == 0) return RGRBM_OK;
+      if (!exists || keep_attributes(af, old) == 0) return RGRBM_OK;
       break;
     }
     close(af->fd);
@@ -203,14 +212,14 @@ int rgrbm__atomic_open(rgrbm__atomic_file *af, const char *path, const char *fun
   af->buffered = 0;
   int rc = open_directory(af);
   int exists = 0;
-  mode_t mode = 0;
-  if (rc == RGRBM_OK) rc = check_target(af, &exists, &mode);
+  struct stat old;
+  if (rc == RGRBM_OK) rc = check_target(af, &exists, &old);
   if (rc) {
     rgrbm__atomic_abort(af);
     return rc;
   }
   remove_abandoned(af);
-  return create_temporary(af, exists, mode);
+  return create_temporary(af, exists, &old);
 }
 
 void rgrbm__atomic_abort(rgrbm__atomic_file *af) {
@@ -265,8 +274,8 @@ static int replace_target(rgrbm__atomic_file *af) {
     return rgrbm__fail(RGRBM_EIO, af->func, "cannot write '%s': fsync: %s", af->path,
                        strerror(errno));
   int exists;
-  mode_t mode;
-  rc = check_target(af, &exists, &mode); /* it may have changed while writing */
+  struct stat old;
+  rc = check_target(af, &exists, &old); /* it may have changed while writing */
   if (rc) return rc;
   if (SYS(renameat(af->dir_fd, af->tmp_name, af->dir_fd, af->base)) != 0)
     return rgrbm__fail(RGRBM_EIO, af->func, "cannot replace '%s': rename: %s", af->path,

@@ -515,14 +515,15 @@ static long reference_run(const fault_case *c, uint64_t *results) {
 
 /* Fail allocation `point` of the call; 0 when all is as it must be, else a
  * description in why. absorbed is set when a fallback took the failure. */
-static int inject(const fault_case *c, long point, uint64_t results, int *absorbed, char *why,
-                  size_t cap) {
+static int inject(const fault_case *c, long point, int onward, uint64_t results, int *absorbed,
+                  char *why, size_t cap) {
   fixture f;
   prepare(&f, c);
   const uint64_t before = hash_all(&f, 1);
   const size_t memory = rgrbm_memory_in_use();
   rgrbm_clear_error();
-  rgrbm__alloc_fail_after(point);
+  if (onward) rgrbm__alloc_fail_onward(point);
+  else rgrbm__alloc_fail_after(point);
   int rc = c->call(&f);
   rgrbm__alloc_fail_after(-1);
   int bad = 1;
@@ -588,21 +589,24 @@ START_TEST(every_allocation_fails_cleanly) {
   uint64_t results;
   long points = reference_run(c, &results);
   int defects = 0, absorbed = 0, elsewhere = 0;
-  for (long p = 0; p < points; p++) {
+  /* Each point fails alone (fallbacks may absorb it), then with every
+   * allocation after it (failing the fallbacks too). */
+  for (long p = 0; p < 2 * points; p++) {
     char why[768] = "";
-    int took = 0;
-    if (inject(c, p, results, &took, why, sizeof why)) {
+    int took = 0, onward = p >= points;
+    if (inject(c, p % points, onward, results, &took, why, sizeof why)) {
       const known_defect *k = known(c, why);
-      fprintf(stderr, "%s %s, allocation %ld of %ld: %s%s%s\n", k ? "KNOWN" : "DEFECT", c->label,
-              p, points, why, k ? " -- " : "", k ? k->where : "");
+      fprintf(stderr, "%s %s, allocation %ld of %ld%s: %s%s%s\n", k ? "KNOWN" : "DEFECT",
+              c->label, p % points, points, onward ? " onward" : "", why, k ? " -- " : "",
+              k ? k->where : "");
       if (k) elsewhere++;
       else defects++;
     }
     absorbed += took && !why[0];
   }
-  printf("faults: %-30s %4ld allocation points: %ld clean, %d absorbed, %d known defects "
-         "elsewhere, %d defects\n", c->label, points, points - absorbed - defects - elsewhere,
-         absorbed, elsewhere, defects);
+  printf("faults: %-30s %4ld allocation points x 2 (alone, onward): %ld clean, %d absorbed, "
+         "%d known defects elsewhere, %d defects\n", c->label, points,
+         2 * points - absorbed - defects - elsewhere, absorbed, elsewhere, defects);
   fflush(stdout);
   ck_assert_msg(defects == 0, "%s: %d of %ld allocation points fail uncleanly", c->label,
                 defects, points);

@@ -225,6 +225,27 @@ START_TEST(permissions_kept_or_from_umask) {
 }
 END_TEST
 
+/* setuid and setgid are never carried over to the new file; the owner and
+ * group are where the saver may set them (root may). */
+START_TEST(owner_kept_setuid_dropped) {
+  char dir[400], path[512];
+  paths(dir, path, sizeof dir, "owned");
+  make_objects();
+  write_text(path, "old");
+  const int root = geteuid() == 0;
+  if (root) ck_assert_int_eq(chown(path, 4321, 4322), 0);
+  ck_assert_int_eq(chmod(path, 06755), 0);
+  ck_assert_ok(rgrbm_stack_save(g_stack, path));
+  struct stat st;
+  ck_assert_int_eq(stat(path, &st), 0);
+  ck_assert_int_eq(st.st_mode & 07777, 0755);
+  if (root) {
+    ck_assert_int_eq((int)st.st_uid, 4321);
+    ck_assert_int_eq((int)st.st_gid, 4322);
+  }
+}
+END_TEST
+
 /* ---- temporary files ---- */
 
 /* An abandoned temporary file (no writer holds its lock) of the same target
@@ -357,6 +378,7 @@ int main(void) {
   tcase_add_test(tc, symlinks_are_refused);
   tcase_add_test(tc, read_only_file_is_refused);
   tcase_add_test(tc, permissions_kept_or_from_umask);
+  tcase_add_test(tc, owner_kept_setuid_dropped);
   suite_add_tcase(s, tc);
   TCase *tmp = tcase_create("temporary");
   tcase_add_checked_fixture(tmp, NULL, cleanup);
