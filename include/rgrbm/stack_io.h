@@ -15,8 +15,9 @@
  *   refused even for root) is refused with RGRBM_EIO and left as it is;
  * - the temporary file is `.NAME.rgrbm-tmp.HEX16` in the
  *   target's directory (NAME: the file's name cut to 200 bytes, HEX16: 16
- *   random hex digits); a replaced file keeps its
- *   permission bits, a new one gets 0666 less the umask;
+ *   random hex digits); a replaced file keeps its permission bits (not
+ *   setuid/setgid) and, where the caller may set them, its owner and
+ *   group; a new one gets 0666 less the umask;
  * - after RGRBM_OK the new contents and name survive a power loss (the file
  *   and its directory are fsync'ed); an interrupted or failed save leaves
  *   the old file intact;
