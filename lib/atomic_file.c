@@ -72,9 +72,12 @@ static int check_target(const rgrbm__atomic_file *af, int *exists, struct stat *
     return rgrbm__fail(RGRBM_EIO, af->func, "'%s' is %s, not a regular file; a save replaces "
                        "only a regular file",
                        af->path, kind_of(st.st_mode));
-  if ((st.st_mode & 0222) == 0 || faccessat(af->dir_fd, af->base, W_OK, AT_EACCESS) != 0)
+  if ((st.st_mode & 0222) == 0)
     return rgrbm__fail(RGRBM_EIO, af->func, "'%s' is read-only (mode %04o); a save does not "
                        "replace a file it may not write", af->path, (unsigned)(st.st_mode & 07777));
+  if (faccessat(af->dir_fd, af->base, W_OK, AT_EACCESS) != 0)
+    return rgrbm__fail(RGRBM_EIO, af->func, "'%s' is read-only for this process (%s); a save does "
+                       "not replace a file it may not write", af->path, strerror(errno));
   *exists = 1;
   *old = st;
   return RGRBM_OK;

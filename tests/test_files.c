@@ -202,6 +202,33 @@ START_TEST(read_only_file_is_refused) {
 }
 END_TEST
 
+/* A file of another user, in a directory anyone may write: rename would
+ * replace it, but the caller may not write it, so the save refuses (checked
+ * as an unprivileged user; needs root to set up). */
+START_TEST(file_of_another_user_is_refused) {
+  if (geteuid() != 0) return;
+  char dir[400], path[512];
+  paths(dir, path, sizeof dir, "theirs");
+  make_objects();
+  ck_assert_int_eq(chmod(dir, 0777), 0);
+  write_text(path, "old");
+  ck_assert_int_eq(chmod(path, 0644), 0);
+  pid_t child = fork();
+  ck_assert_int_ge(child, 0);
+  if (child == 0) {
+    int ok = setgid(65534) == 0 && setuid(65534) == 0 &&
+             rgrbm_stack_save(g_stack, path) == RGRBM_EIO &&
+             strstr(rgrbm_last_error(), "read-only for this process") != NULL;
+    _exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  ck_assert_int_eq(waitpid(child, &status, 0), child);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ck_assert(has_text(path, "old"));
+  ck_assert_int_eq(temporary_files(dir), 0);
+}
+END_TEST
+
 START_TEST(permissions_kept_or_from_umask) {
   char dir[400], path[512], fresh[512];
   paths(dir, path, sizeof dir, "kept");
@@ -377,6 +404,7 @@ int main(void) {
   tcase_add_test(tc, directory_is_refused);
   tcase_add_test(tc, symlinks_are_refused);
   tcase_add_test(tc, read_only_file_is_refused);
+  tcase_add_test(tc, file_of_another_user_is_refused);
   tcase_add_test(tc, permissions_kept_or_from_umask);
   tcase_add_test(tc, owner_kept_setuid_dropped);
   suite_add_tcase(s, tc);
