@@ -22,11 +22,39 @@ typedef struct header {
 
 static atomic_size_t bytes_in_use;
 
+/* Test hook (rgrbm__alloc_fail_after): allocations counted since it was
+ * set, and the index of the one that fails (-1: none). Two relaxed atomics
+ * cost nothing next to malloc. */
+static atomic_long allocations_seen;
+static atomic_long failing_allocation = -1;
+static atomic_int failing_onward; /* 1: every allocation from that one on fails */
+
+static void fail_from(long n, int onward) {
+  atomic_store(&failing_allocation, -1);
+  atomic_store(&allocations_seen, 0);
+  atomic_store(&failing_onward, onward);
+  atomic_store(&failing_allocation, n);
+}
+
+void rgrbm__alloc_fail_after(long n) { fail_from(n, 0); }
+
+void rgrbm__alloc_fail_onward(long n) { fail_from(n, 1); }
+
+long rgrbm__alloc_count(void) { return atomic_load(&allocations_seen); }
+
+/* Whether the hook makes this allocation fail (each index fails once). */
+static int injected_failure(void) {
+  long index = atomic_fetch_add_explicit(&allocations_seen, 1, memory_order_relaxed);
+  long failing = atomic_load_explicit(&failing_allocation, memory_order_relaxed);
+  if (failing < 0) return 0;
+  return index == failing || (index > failing && atomic_load(&failing_onward));
+}
+
 static header *header_of(const void *ptr) { return (header *)((uintptr_t)ptr - sizeof(header)); }
 
 void *rgrbm__alloc(size_t bytes) {
   const size_t extra = sizeof(header) + ALIGNMENT - 1;
-  if (bytes > SIZE_MAX - extra) return NULL;
+  if (bytes > SIZE_MAX - extra || injected_failure()) return NULL;
   void *block = malloc(bytes + extra);
   if (block == NULL) return NULL;
   uintptr_t user = ((uintptr_t)block + sizeof(header) + ALIGNMENT - 1) & ~(uintptr_t)(ALIGNMENT - 1);

@@ -15,6 +15,18 @@ void *rgrbm__calloc(size_t n, size_t size);
 void *rgrbm__realloc(void *ptr, size_t bytes);
 void rgrbm__free(void *ptr);
 
+/* Test hook, reachable only by programs linked with the internal static
+ * library (lib/rgrbm.sym exports neither): restart the allocation count and
+ * make allocation number n from now (0 = the next) return NULL, once; -1
+ * turns the injection off. Allocations inside OpenBLAS, LAPACKE, libgomp and
+ * libc (stdio, opendir) do not pass through here. */
+void rgrbm__alloc_fail_after(long n);
+/* The same, but allocation n and every one after it fail (until the next
+ * call of either), so that fallbacks that allocate are failed too. */
+void rgrbm__alloc_fail_onward(long n);
+/* Allocations since the last rgrbm__alloc_fail_after (failed ones included). */
+long rgrbm__alloc_count(void);
+
 /* n * size, or 0 with *overflow set when it does not fit in size_t. */
 static inline size_t rgrbm__mul_size(size_t n, size_t size, int *overflow) {
   if (size != 0 && n > (size_t)-1 / size) {

@@ -178,13 +178,14 @@ typedef struct trainer {
   int tables;       /* products by group tables (else sgemm) */
   size_t *order;
   rgrbm__rng *rngs; /* batch rows, then chains */
+  double *pll_scratch; /* o->compute_pll with a callback: the PLL's, batch rows */
   double sq_error;  /* this epoch's summed squared reconstruction error */
   void *block;      /* the single allocation holding all of the above */
 } trainer;
 
 /* The trainer's arrays, carved out of one block. */
 enum part { P_V, P_H, P_HS, P_RECON, P_FEED0, P_FEED1, P_DW, P_DC, P_DB, P_GC, P_GB, P_GOOD_W,
-            P_GOOD_C, P_GOOD_B, P_CODES, P_ORDER, P_RNGS, P_COUNT };
+            P_GOOD_C, P_GOOD_B, P_CODES, P_ORDER, P_RNGS, P_PLL, P_COUNT };
 
 /* Bytes of codes the largest product needs: rows of any level at or below
  * the layer, or the columns of the gradient's rows x nv visible block. */
@@ -201,12 +202,21 @@ static size_t codes_bytes(const trainer *t, size_t rows) {
 /* Whether PCD's reconstruction error is wanted (it needs buffers of its own). */
 static int pcd_error(const trainer *t) { return t->chains && t->o->progress; }
 
+/* The PLL's scratch is allocated with everything else, before the first
+ * change to the stack, so that no failure can come after one. */
+static size_t pll_doubles(const trainer *t, int *overflow) {
+  if (!(t->o->compute_pll && t->o->progress)) return 0;
+  return rgrbm__pll_scratch_doubles(t->s, t->layer, t->batch, overflow);
+}
+
 /* Byte offsets of every array (each 64-byte aligned) in offset[0..P_COUNT);
  * offset[P_COUNT] is the total, 0 on size_t overflow. */
 static void layout(const trainer *t, size_t offset[P_COUNT + 1]) {
   /* negative rows: the chains for PCD, one per batch row for CD */
   const size_t hs_rows = t->chains ? t->chains : t->batch, rows = t->batch + hs_rows;
   size_t widest = 0;
+  int overflow = 0;
+  const size_t pll = pll_doubles(t, &overflow);
   for (int l = 0; l < t->layer; l++)
     if ((size_t)t->s->sizes[l] > widest) widest = (size_t)t->s->sizes[l];
   const size_t fl = sizeof(float);
@@ -222,10 +232,10 @@ static void layout(const trainer *t, size_t offset[P_COUNT + 1]) {
       [P_CODES] = {codes_bytes(t, rows), 1},
       [P_ORDER] = {t->count, sizeof(size_t)}, [P_RNGS] = {t->batch + t->chains + (pcd_error(t) ? t->batch : 0),
                                                  sizeof(rgrbm__rng)},
+      [P_PLL] = {pll, sizeof(double)},
   };
   size_t total = 0;
   for (int i = 0; i < P_COUNT; i++) {
-    int overflow = 0;
     size_t bytes = rgrbm__mul_size(n[i][0], n[i][1], &overflow);
     if (overflow || bytes > SIZE_MAX - total - 64) {
       offset[P_COUNT] = 0;
@@ -256,6 +266,7 @@ static void assign(trainer *t, char *base, const size_t offset[P_COUNT + 1]) {
   t->codes = (uint8_t *)(base + offset[P_CODES]);
   t->order = (size_t *)(void *)(base + offset[P_ORDER]);
   t->rngs = (rgrbm__rng *)(void *)(base + offset[P_RNGS]);
+  t->pll_scratch = (double *)(void *)(base + offset[P_PLL]);
   t->error_rngs = t->rngs + t->batch + t->chains;
 }
 
@@ -660,7 +671,7 @@ static int epoch_pll(trainer *t, int epoch, double *pll) {
     for (size_t r = 0; r < n; r++) t->order[r] = first + r;
     load_rows(t, t->order, n, RGRBM_PASS_SAMPLES, rows);
     double part = 0.0;
-    rc = rgrbm__pll_sum(t->s, t->layer, rows, n, &part, "rgrbm_cd_train");
+    rc = rgrbm__pll_sum_with(t->s, t->layer, rows, n, t->pll_scratch, &part);
     sum += part;
   }
   *pll = sum / ((double)t->count * (double)t->nv);

@@ -206,15 +206,13 @@ static double pll_row(const rgrbm_stack *s, int layer, const float *v, double *x
   return total;
 }
 
-int rgrbm__pll_sum(const rgrbm_stack *s, int layer, const float *v, size_t n, double *sum,
-                   const char *func) {
+size_t rgrbm__pll_scratch_doubles(const rgrbm_stack *s, int layer, size_t n, int *overflow) {
+  return rgrbm__mul_size(n, (size_t)s->sizes[layer + 1] + 1, overflow);
+}
+
+int rgrbm__pll_sum_with(const rgrbm_stack *s, int layer, const float *v, size_t n,
+                        double *scratch, double *sum) {
   const size_t nv = (size_t)s->sizes[layer], nh = (size_t)s->sizes[layer + 1];
-  int overflow = 0;
-  size_t doubles = rgrbm__mul_size(n, nh + 1, &overflow);
-  size_t bytes = rgrbm__mul_size(doubles, sizeof(double), &overflow);
-  double *scratch = overflow ? NULL : rgrbm__alloc(bytes);
-  if (scratch == NULL) return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu rows of "
-                                          "scratch for the pseudo-log-likelihood", n);
   double *terms = scratch + n * nh;
   const long rows = (long)n;
 #ifdef _OPENMP
@@ -224,9 +222,21 @@ int rgrbm__pll_sum(const rgrbm_stack *s, int layer, const float *v, size_t n, do
     terms[r] = pll_row(s, layer, v + (size_t)r * nv, scratch + (size_t)r * nh);
   double total = 0.0;
   for (size_t r = 0; r < n; r++) total += terms[r];
-  rgrbm__free(scratch);
   *sum = total;
   return RGRBM_OK;
+}
+
+int rgrbm__pll_sum(const rgrbm_stack *s, int layer, const float *v, size_t n, double *sum,
+                   const char *func) {
+  int overflow = 0;
+  size_t doubles = rgrbm__pll_scratch_doubles(s, layer, n, &overflow);
+  size_t bytes = rgrbm__mul_size(doubles, sizeof(double), &overflow);
+  double *scratch = overflow ? NULL : rgrbm__alloc(bytes);
+  if (scratch == NULL) return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu rows of "
+                                          "scratch for the pseudo-log-likelihood", n);
+  int rc = rgrbm__pll_sum_with(s, layer, v, n, scratch, sum);
+  rgrbm__free(scratch);
+  return rc;
 }
 
 /* ---- dataset means ---- */

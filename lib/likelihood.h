@@ -24,4 +24,11 @@ int rgrbm__log_partition_side(const rgrbm_stack *s, int layer, rgrbm__side side,
 int rgrbm__pll_sum(const rgrbm_stack *s, int layer, const float *v, size_t n, double *sum,
                    const char *func);
 
+/* The same with the caller's scratch, for callers that must allocate before
+ * changing anything (rgrbm_cd_train): rgrbm__pll_scratch_doubles(s, layer,
+ * n) doubles, the count 0 with *overflow set when it does not fit size_t. */
+size_t rgrbm__pll_scratch_doubles(const rgrbm_stack *s, int layer, size_t n, int *overflow);
+int rgrbm__pll_sum_with(const rgrbm_stack *s, int layer, const float *v, size_t n,
+                        double *scratch, double *sum);
+
 #endif

@@ -154,7 +154,9 @@ int rgrbm__npy_read_header(FILE *fp, uint64_t file_length, const char *path, con
                        "'%s': header length %" PRIu64 " exceeds the file (%" PRIu64 " bytes)",
                        path, header_len, file_length);
   char *text = rgrbm__alloc(header_len);
-  if (text == NULL) return RGRBM_FAIL_NOMEM("the .npy header", header_len);
+  if (text == NULL)
+    return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %" PRIu64 " bytes for the .npy header",
+                       header_len);
   int rc = RGRBM_OK;
   if (fread(text, 1, header_len, fp) != header_len) {
     rc = rgrbm__fail(RGRBM_EIO, func, "cannot read '%s': %s", path, strerror(errno));

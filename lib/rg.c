@@ -174,12 +174,13 @@ int rgrbm_rg_apply(const rgrbm_rg *rg, const rgrbm_dataset *in, rgrbm_dataset *o
     return rgrbm__fail(RGRBM_EINVAL, __func__, "in == out, the output must be another dataset");
   int rc = check_data(in, "in", rg->in_dim, rg->in_lx, rg->in_ly, __func__);
   if (rc == RGRBM_OK) rc = check_data(out, "out", rg->out_dim, rg->out_lx, rg->out_ly, __func__);
-  if (rc == RGRBM_OK) rc = rgrbm__dataset_grow(out, in->count, __func__);
   if (rc) return rc;
   if (rg->kind == RGRBM__RG_LEARNED) {
-    rc = rgrbm__rg_apply_learned(rg, in, out, __func__);
+    rc = rgrbm__rg_apply_learned(rg, in, out, __func__); /* grows out after its scratch */
     if (rc) return rc;
   } else {
+    rc = rgrbm__dataset_grow(out, in->count, __func__);
+    if (rc) return rc;
     for (size_t i = 0; i < in->count; i++)
       coarse_row(rg, rgrbm__dataset_row(in, i), in->words_per_row,
                  out->bits + (out->count + i) * out->words_per_row, out->words_per_row);

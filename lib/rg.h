@@ -43,7 +43,8 @@ int rgrbm__rg_alloc(rgrbm_rg **out, rgrbm__rg_kind kind, size_t out_dim, size_t 
 void rgrbm__rg_row_rng(const rgrbm_rg *rg, const uint64_t *row, size_t words, rgrbm__rng *rng);
 
 /* Append the coarse-graining of every row of in to out, for learned plans
- * (shapes and dims already checked; out already has room). */
+ * (shapes and dims already checked). Grows out only once its own scratch is
+ * allocated, so that a failure leaves out as it was. */
 int rgrbm__rg_apply_learned(const rgrbm_rg *rg, const rgrbm_dataset *in, rgrbm_dataset *out,
                             const char *func);
 

@@ -86,11 +86,13 @@ int rgrbm__rg_apply_learned(const rgrbm_rg *rg, const rgrbm_dataset *in, rgrbm_d
     if ((size_t)s->sizes[l] > widest) widest = (size_t)s->sizes[l];
   float *floats = rgrbm__calloc(2 * BATCH_ROWS * widest, sizeof *floats);
   rgrbm__rng *rngs = rgrbm__calloc(BATCH_ROWS, sizeof *rngs);
-  if (floats == NULL || rngs == NULL) {
+  int rc = floats && rngs ? rgrbm__dataset_grow(out, in->count, func)
+                          : rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate batches of %d x %zu "
+                                        "units", BATCH_ROWS, widest);
+  if (rc) {
     rgrbm__free(floats);
     rgrbm__free(rngs);
-    return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate batches of %d x %zu units",
-                       BATCH_ROWS, widest);
+    return rc;
   }
   float *buf[2] = {floats, floats + BATCH_ROWS * widest};
   const float low = rgrbm__units_low(s->units);

@@ -418,13 +418,17 @@ static int apply_metadata(const reader *r, rgrbm_stack *s, const unsigned char *
   return RGRBM_OK;
 }
 
+static int nomem(const reader *r, const char *what, size_t bytes) {
+  return rgrbm__fail(RGRBM_ENOMEM, r->func, "cannot allocate %zu bytes for %s", bytes, what);
+}
+
 static int read_stack(reader *r, rgrbm_stack **out) {
   header h = {0, 0, 0};
   int rc = read_header(r, &h);
   if (rc) return rc;
   int nlevels = (int)h.nlevels; /* <= length / 4, checked */
   int *sizes = rgrbm__calloc((size_t)nlevels, sizeof *sizes);
-  if (sizes == NULL) return RGRBM_FAIL_NOMEM("the level sizes", (size_t)nlevels * sizeof *sizes);
+  if (sizes == NULL) return nomem(r, "the level sizes", (size_t)nlevels * sizeof *sizes);
   rgrbm_stack *s = NULL;
   unsigned char *meta = NULL;
   rc = read_sizes(r, nlevels, sizes);
@@ -432,7 +436,7 @@ static int read_stack(reader *r, rgrbm_stack **out) {
   if (rc == RGRBM_OK) {
     meta = rgrbm__alloc((size_t)(nlevels - 1) * layer_meta_bytes());
     if (meta == NULL)
-      rc = RGRBM_FAIL_NOMEM("the layer records", (nlevels - 1) * layer_meta_bytes());
+      rc = nomem(r, "the layer records", (size_t)(nlevels - 1) * layer_meta_bytes());
   }
   if (rc == RGRBM_OK) rc = read_layers(r, s, meta);
   if (rc == RGRBM_OK) rc = check_crc(r);

@@ -95,10 +95,18 @@ RGRBM_API int rgrbm_dataset_get(const rgrbm_dataset *ds, size_t first, size_t co
  * @brief Write the dataset as a NumPy `.npy` file (format 1.0, dtype int8,
  *        C order), shape (N, dim), or (N, ly, lx) when a 2D shape is set.
  *
- * The file is written to a temporary file beside path, flushed to disk and
- * renamed into place, so a failure leaves any existing file intact.
- * @return RGRBM_OK, RGRBM_EINVAL (NULL) or RGRBM_EIO (the message names the
- *         path and the system error).
+ * The file is written to a temporary file `.NAME.rgrbm-tmp.HEX16` beside
+ * path, fsync'ed, renamed into place and its directory fsync'ed: after
+ * RGRBM_OK the new file survives a power loss, and a failed or interrupted
+ * save leaves any existing file intact (except when only the directory fsync
+ * fails: the new file is then in place and the message says so). path must
+ * be a regular file the caller may write, or missing: directories, FIFOs,
+ * devices, sockets, symbolic links (not followed) and files without write
+ * permission (even for root) are refused and left as they are. The rules,
+ * and the removal of abandoned temporary files, are those of
+ * rgrbm_stack_save() (rgrbm/stack_io.h; docs/formats.md, "Files on disk").
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL), RGRBM_EIO (refused, or a system
+ *         error; the message names the path and the reason) or RGRBM_ENOMEM.
  */
 RGRBM_API int rgrbm_dataset_save_npy(const rgrbm_dataset *ds, const char *path);
 
@@ -112,8 +120,10 @@ RGRBM_API int rgrbm_dataset_save_npy(const rgrbm_dataset *ds, const char *path);
  * The claimed shape is checked against the file's length before anything is
  * allocated.
  * @param out receives the dataset (NULL on failure).
- * @param path the file to read.
- * @return RGRBM_OK; RGRBM_EINVAL (NULL); RGRBM_EIO (cannot open or read);
+ * @param path a regular file (or a symbolic link to one); anything else is
+ *        RGRBM_EIO without being opened, so a FIFO never blocks the call.
+ * @return RGRBM_OK; RGRBM_EINVAL (NULL); RGRBM_EIO (not a regular file,
+ *         cannot open or read);
  *         RGRBM_EFORMAT (bad magic, version, header, dtype, Fortran order,
  *         shape, truncated or trailing data, a value other than -1/+1);
  *         RGRBM_ENOMEM.
