@@ -159,6 +159,17 @@ class Layout(unittest.TestCase):
         n = R.version_number()
         self.assertEqual(R.version(), f"{n // 10000}.{n // 100 % 100}.{n % 100}")
 
+    def test_cpu_mask_selects_the_level(self):
+        flags = R.cpu_flags()
+        try:
+            R.set_cpu_mask(0)
+            self.assertEqual(R.cpu_level(), "generic")
+            if flags & R.CPU_FLAG_AVX2:
+                R.set_cpu_mask(R.CPU_FLAG_AVX2)
+                self.assertEqual(R.cpu_level(), "avx2")
+        finally:
+            R.set_cpu_mask(R.CPU_FLAG_ALL)
+
 
 class JuliaMirrors(unittest.TestCase):
     """Julia cannot run here, but its struct mirrors can still be read: their

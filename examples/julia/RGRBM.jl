@@ -87,6 +87,10 @@ end
 
 version() = unsafe_string(@c rgrbm_version_string Cstring ())
 memory_in_use() = Int(@c rgrbm_memory_in_use Csize_t ())
+"""The RGRBM_CPU_FLAG_* bits of this CPU; `set_cpu_mask(0)` runs the generic C kernels."""
+cpu_flags() = @c rgrbm_cpu_flags Cuint ()
+set_cpu_mask(mask::Integer) = @c rgrbm_set_cpu_mask Cvoid (Cuint,) mask
+cpu_level() = unsafe_string(@c rgrbm_cpu_level_name Cstring ())
 
 # ---- handles ---------------------------------------------------------------
 

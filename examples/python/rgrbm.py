@@ -268,6 +268,9 @@ _PROTOTYPES = [
     ("rgrbm_memory_in_use", _z, []),
     ("rgrbm_version", ctypes.c_uint, []),
     ("rgrbm_version_string", _s, []),
+    ("rgrbm_cpu_flags", ctypes.c_uint, []),
+    ("rgrbm_set_cpu_mask", None, [ctypes.c_uint]),
+    ("rgrbm_cpu_level_name", _s, []),
     ("rgrbm_dataset_create", _STATUS, [_handle_p, _z]),
     ("rgrbm_dataset_destroy", None, [_h]),
     ("rgrbm_dataset_count", _z, [_h]),
@@ -377,6 +380,28 @@ McrgOptions._init = lib.rgrbm_mcrg_options_init
 
 def version():
     return lib.rgrbm_version_string().decode()
+
+
+CPU_FLAG_AVX2 = 1 << 0
+CPU_FLAG_AVX512 = 1 << 1
+CPU_FLAG_AVX512VBMI = 1 << 2
+CPU_FLAG_NEON = 1 << 8
+CPU_FLAG_ALL = 0xFFFFFFFF
+
+
+def cpu_flags():
+    """The RGRBM_CPU_FLAG_* bits this CPU offers (before the mask)."""
+    return lib.rgrbm_cpu_flags()
+
+
+def set_cpu_mask(mask):
+    """Limit the kernels to the levels in mask (process-wide; 0 = generic C)."""
+    lib.rgrbm_set_cpu_mask(int(mask) & 0xFFFFFFFF)
+
+
+def cpu_level():
+    """The kernel level in use: 'avx512vbmi', 'avx512', 'avx2', 'neon' or 'generic'."""
+    return lib.rgrbm_cpu_level_name().decode()
 
 
 def version_number():
