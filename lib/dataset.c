@@ -13,18 +13,26 @@
 enum { WORD_BITS = 64 };
 /* Rows are converted to and from int8 in chunks of about this many bytes. */
 enum { IO_CHUNK_BYTES = 1 << 20 };
+#define MAX_DIM ((size_t)1 << 40) /* spins a configuration */
+
+/* An empty dataset of dim spins a configuration (dim checked by the caller). */
+static rgrbm_dataset *dataset_new(size_t dim) {
+  rgrbm_dataset *ds = rgrbm__calloc(1, sizeof *ds);
+  if (ds == NULL) return NULL;
+  ds->dim = dim;
+  ds->words_per_row = (dim + WORD_BITS - 1) / WORD_BITS;
+  return ds;
+}
 
 int rgrbm_dataset_create(rgrbm_dataset **out, size_t dim) {
   RGRBM_REQUIRE_NONNULL(out);
   *out = NULL;
   if (dim == 0)
     return rgrbm__fail(RGRBM_EINVAL, __func__, "dim = 0, a configuration needs at least 1 spin");
-  if (dim > (size_t)1 << 40)
+  if (dim > MAX_DIM)
     return rgrbm__fail(RGRBM_EINVAL, __func__, "dim = %zu exceeds the limit of 2^40 spins", dim);
-  rgrbm_dataset *ds = rgrbm__calloc(1, sizeof *ds);
+  rgrbm_dataset *ds = dataset_new(dim);
   if (ds == NULL) return RGRBM_FAIL_NOMEM("the dataset", sizeof *ds);
-  ds->dim = dim;
-  ds->words_per_row = (dim + WORD_BITS - 1) / WORD_BITS;
   *out = ds;
   return RGRBM_OK;
 }
@@ -259,6 +267,9 @@ static int check_header(const rgrbm__npy_header *h, uint64_t length, const char 
   }
   if (row == 0)
     return rgrbm__fail(RGRBM_EFORMAT, func, "'%s': configurations of 0 spins", path);
+  if (row > MAX_DIM)
+    return rgrbm__fail(RGRBM_EFORMAT, func, "'%s': configurations of %" PRIu64
+                       " spins exceed the limit of 2^40", path, row);
   uint64_t available = length - h->data_offset;
   if (h->shape[0] > available / row)
     return rgrbm__fail(RGRBM_EFORMAT, func,
@@ -280,7 +291,7 @@ static int read_rows(FILE *fp, rgrbm_dataset *ds, size_t count, const char *path
                      const char *func) {
   size_t chunk = rows_per_chunk(ds->dim);
   int8_t *buf = rgrbm__alloc(chunk * ds->dim);
-  if (buf == NULL) return RGRBM_FAIL_NOMEM("the read buffer", chunk * ds->dim);
+  if (buf == NULL) return RGRBM_FAIL_NOMEM_IN(func, "the read buffer", chunk * ds->dim);
   int rc = RGRBM_OK;
   for (size_t first = 0; rc == RGRBM_OK && first < count; first += chunk) {
     size_t n = count - first < chunk ? count - first : chunk;
@@ -319,7 +330,8 @@ int rgrbm_dataset_load_npy(rgrbm_dataset **out, const char *path) {
   rgrbm_dataset *ds = NULL;
   rc = rgrbm__npy_read_header(fp, length, path, __func__, &h);
   if (rc == RGRBM_OK) rc = check_header(&h, length, path, __func__, &count, &dim, &lx, &ly);
-  if (rc == RGRBM_OK) rc = rgrbm_dataset_create(&ds, dim);
+  if (rc == RGRBM_OK && (ds = dataset_new(dim)) == NULL)
+    rc = RGRBM_FAIL_NOMEM("the dataset", sizeof *ds);
   if (rc == RGRBM_OK) rc = set_capacity(ds, count, __func__);
   if (rc == RGRBM_OK) rc = read_rows(fp, ds, count, path, __func__);
   fclose(fp);

@@ -18,9 +18,12 @@ int rgrbm__fail(int status, const char *func, const char *fmt, ...);
       return rgrbm__fail(RGRBM_EINVAL, __func__, "%s is NULL", #ptr);          \
   } while (0)
 
-/* Fails with ENOMEM naming what could not be allocated. */
-#define RGRBM_FAIL_NOMEM(what, bytes)                                         \
-  rgrbm__fail(RGRBM_ENOMEM, __func__, "cannot allocate %zu bytes for %s",     \
+/* Fails with ENOMEM naming what could not be allocated, in the name of the
+ * enclosing function (a public one) or, from an internal helper, of the
+ * public function `func` the caller called. */
+#define RGRBM_FAIL_NOMEM_IN(func, what, bytes)                                \
+  rgrbm__fail(RGRBM_ENOMEM, (func), "cannot allocate %zu bytes for %s",       \
               (size_t)(bytes), (what))
+#define RGRBM_FAIL_NOMEM(what, bytes) RGRBM_FAIL_NOMEM_IN(__func__, what, bytes)
 
 #endif

@@ -258,7 +258,7 @@ int rgrbm__local_init(rgrbm_sampler *smp, rgrbm_lattice *lat, rgrbm_algorithm al
       rgrbm__pool_init(&st->src.pool, seed, RGRBM__STREAM(RGRBM__STREAM_SAMPLER, 0)) !=
           RGRBM_OK) {
     local_destroy(smp);
-    return RGRBM_FAIL_NOMEM("the sampler's split lattice", bytes + stride);
+    return RGRBM_FAIL_NOMEM_IN("rgrbm_sampler_create", "the sampler's split lattice", bytes + stride);
   }
   st->alg = alg;
   st->stride = stride;

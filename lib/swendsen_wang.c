@@ -104,7 +104,7 @@ int rgrbm__swendsen_wang_init(rgrbm_sampler *smp, rgrbm_lattice *lat, uint64_t s
   if (st == NULL || st->parent == NULL || st->flip == NULL ||
       rgrbm__pool_init(&st->pool, seed, RGRBM__STREAM(RGRBM__STREAM_SAMPLER, 3)) != RGRBM_OK) {
     sw_destroy(smp);
-    return RGRBM_FAIL_NOMEM("the Swendsen-Wang cluster labels", lat->sites * 5);
+    return RGRBM_FAIL_NOMEM_IN("rgrbm_sampler_create", "the Swendsen-Wang cluster labels", lat->sites * 5);
   }
   smp->ops = &sw_ops;
   return RGRBM_OK;

@@ -97,7 +97,7 @@ int rgrbm__wolff_init(rgrbm_sampler *smp, rgrbm_lattice *lat, uint64_t seed) {
   if (st == NULL || st->stack == NULL ||
       rgrbm__pool_init(&st->pool, seed, RGRBM__STREAM(RGRBM__STREAM_SAMPLER, 4)) != RGRBM_OK) {
     wolff_destroy(smp);
-    return RGRBM_FAIL_NOMEM("the Wolff cluster stack", lat->sites * sizeof(uint32_t));
+    return RGRBM_FAIL_NOMEM_IN("rgrbm_sampler_create", "the Wolff cluster stack", lat->sites * sizeof(uint32_t));
   }
   rgrbm__rng_init(&st->rng, seed, RGRBM__STREAM(RGRBM__STREAM_SAMPLER, 2));
   smp->ops = &wolff_ops;

@@ -558,12 +558,6 @@ typedef struct known_defect {
 } known_defect;
 
 static const known_defect KNOWN[] = {
-    {"dataset_load_npy", "'rgrbm_dataset_create: ", "lib/dataset.c: the message names rgrbm_dataset_create"},
-    {"dataset_load_npy", "'read_rows: ", "lib/dataset.c: the message names read_rows"},
-    {"create metropolis", "'rgrbm__local_init: ", "lib/local_updates.c: RGRBM_FAIL_NOMEM names its helper"},
-    {"create heat bath", "'rgrbm__local_init: ", "lib/local_updates.c: RGRBM_FAIL_NOMEM names its helper"},
-    {"create wolff", "'rgrbm__wolff_init: ", "lib/wolff.c: RGRBM_FAIL_NOMEM names its helper"},
-    {"create swendsen-wang", "'rgrbm__swendsen_wang_init: ", "lib/swendsen_wang.c: RGRBM_FAIL_NOMEM names its helper"},
     {"measure_thermo", "'jackknife_run: ", "lib/estimate.c: RGRBM_FAIL_NOMEM names its helper"},
     {"measure_xi2", "'jackknife_run: ", "lib/estimate.c: RGRBM_FAIL_NOMEM names its helper"},
     {"stack_reconstruct", "'rgrbm_stack_sample_", "lib/reconstruct.c: the message names the sampling function"},
