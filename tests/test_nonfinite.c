@@ -302,6 +302,33 @@ START_TEST(save_refuses_non_finite_parameters) {
 }
 END_TEST
 
+/* Limits agree with cd.h: a batch_size above the data (even SIZE_MAX) is one
+ * batch, bit for bit the same training as batch_size = the data's size; as
+ * PCD's default chain count it obeys the chains' limit of 2^30 - 1. */
+START_TEST(cd_batch_size_beyond_the_data_is_one_batch) {
+  fixture a, b;
+  fixture_init(&a);
+  fixture_init(&b);
+  rgrbm_cd_options o;
+  rgrbm_cd_options_init(&o);
+  o.epochs = 2;
+  o.batch_size = SIZE_MAX;
+  ck_assert_ok(rgrbm_cd_train(a.s, 0, a.data0, &o));
+  o.batch_size = ROWS;
+  ck_assert_ok(rgrbm_cd_train(b.s, 0, b.data0, &o));
+  b.s->trained_with[0].batch_size = SIZE_MAX; /* the recorded option differs, nothing else */
+  assert_same_parameters(a.s, b.s);
+  o.persistent = 1;
+  o.batch_size = ((size_t)1 << 30);
+  ck_assert_fails(rgrbm_cd_train(a.s, 0, a.data0, &o), RGRBM_EINVAL, "o->batch_size = 1073741824",
+                  "PCD's chain count", "1073741823");
+  o.persistent_chains = 4; /* explicit chains: the batch size is free again */
+  ck_assert_ok(rgrbm_cd_train(a.s, 0, a.data0, &o));
+  fixture_free(&a);
+  fixture_free(&b);
+}
+END_TEST
+
 static Suite *nonfinite_suite(void) {
   Suite *s = suite_create("nonfinite");
   TCase *tc = tcase_create("core");
@@ -311,6 +338,7 @@ static Suite *nonfinite_suite(void) {
   tcase_add_test(tc, set_units_refuses_an_overflow);
   tcase_add_test(tc, receptive_field_refuses_an_overflowing_product);
   tcase_add_test(tc, save_refuses_non_finite_parameters);
+  tcase_add_test(tc, cd_batch_size_beyond_the_data_is_one_batch);
   suite_add_tcase(s, tc);
   return s;
 }
