@@ -4,7 +4,15 @@
  * and the variances exactly, each matrix carries its first and second
  * derivatives in (K, h) (a second-order jet), and products follow the Leibniz
  * rule. Powers go by repeated squaring; every product is rescaled by its
- * largest entry and the scale kept as a logarithm, so any n stays finite. */
+ * largest entry and the scale kept as a logarithm, so any n stays finite.
+ *
+ * Centring: the energies in the exponents are measured from the infinite
+ * chain's means (a0 per bond, b0 per site), e^{K (s s' - a0) + h ((s+s')/2 -
+ * b0)}, so that the jets carry moments of B - a0 bonds and M - b0 n. Their
+ * means are then O(1) instead of O(n), and the variance E[X^2] - E[X]^2
+ * keeps its digits at every n and K (the raw moments of B cancelled to a
+ * negative specific heat at low temperature); the exponents also stay near
+ * or below 0 (no overflow for any finite K, h). */
 #include <math.h>
 #include <string.h>
 
@@ -52,24 +60,56 @@ static void jet_mul(const jet *a, const jet *b, jet *c) {
   *c = r;
 }
 
-/* exp(K a + h b) with its derivatives, at entry (i, j) of every order. */
-static void jet_entry(jet *j, int i, int k, double K, double h, double a, double b) {
-  double e = exp(K * a + h * b);
-  j->m[D0][i][k] = e;
-  j->m[DK][i][k] = a * e;
-  j->m[DH][i][k] = b * e;
-  j->m[DKK][i][k] = a * a * e;
-  j->m[DKH][i][k] = a * b * e;
-  j->m[DHH][i][k] = b * b * e;
+/* The centring: the infinite chain's bond mean and magnetization (from its
+ * largest eigenvalue), with K and h clamped to [-20, 20], beyond which the
+ * means are +-1 or 0 to double precision anyway. Any centre is exact; a
+ * close one keeps the variance's digits. */
+typedef struct centre {
+  double a0, b0;
+} centre;
+
+static centre chain_centre(double K, double h) {
+  double k = fmax(-20.0, fmin(20.0, K)), f = fmax(-20.0, fmin(20.0, h));
+  double t = sinh(f) * sinh(f), v = exp(-4 * k), r = sqrt(t + v);
+  double lambda = cosh(f) + r, dlambda = cosh(f) + (t - v) / r; /* both / e^K */
+  return (centre){dlambda / lambda, sinh(f) / r};
 }
 
-static void transfer(jet *t, double K, double h, double bond_weight) {
+/* Exponent of entry (i, k), centred. */
+static double exponent(double K, double h, double bond_weight, centre c, int i, int k) {
+  double s = i ? 1 : -1, sp = k ? 1 : -1;
+  return K * (bond_weight * (s * sp - c.a0)) + h * ((s + sp) / 2 - c.b0);
+}
+
+/* The entries are divided by e^{largest exponent} (kept in log_scale): a
+ * centre a hair inside (-1, 1) times K = 1e300 must not overflow. */
+static void transfer(jet *t, double K, double h, double bond_weight, centre c) {
   memset(t, 0, sizeof *t);
+  double top = -INFINITY;
+  for (int i = 0; i < 2; i++)
+    for (int k = 0; k < 2; k++) top = fmax(top, exponent(K, h, bond_weight, c, i, k));
   for (int i = 0; i < 2; i++)
     for (int k = 0; k < 2; k++) {
       double s = i ? 1 : -1, sp = k ? 1 : -1;
-      jet_entry(t, i, k, K, h, bond_weight * s * sp, (s + sp) / 2);
+      double e = exp(exponent(K, h, bond_weight, c, i, k) - top);
+      double a = bond_weight * (s * sp - c.a0), b = (s + sp) / 2 - c.b0;
+      t->m[D0][i][k] = e;
+      t->m[DK][i][k] = a * e;
+      t->m[DH][i][k] = b * e;
+      t->m[DKK][i][k] = a * a * e;
+      t->m[DKH][i][k] = a * b * e;
+      t->m[DHH][i][k] = b * b * e;
     }
+  t->log_scale = top;
+}
+
+/* K^2 x + 2 K h y + h^2 z without 0 * inf for vanishing moments at huge K, h. */
+static double quadratic(double K, double h, double x, double y, double z) {
+  double q = 0;
+  if (x != 0) q += K * (K * x);
+  if (y != 0) q += 2 * K * (h * y);
+  if (z != 0) q += h * (h * z);
+  return q;
 }
 
 static void jet_identity(jet *j) {
@@ -94,31 +134,49 @@ int rgrbm_exact_chain(int n, double K, double h, rgrbm_boundary bc, rgrbm_exact 
   if (bc != RGRBM_PERIODIC && bc != RGRBM_OPEN)
     return rgrbm__fail(RGRBM_EINVAL, __func__, "bc = %d, expected RGRBM_PERIODIC or RGRBM_OPEN",
                        (int)bc);
+  const centre c = chain_centre(K, h);
   jet t, p, end;
-  transfer(&t, K, h, 1.0);
+  transfer(&t, K, h, 1.0, c);
   if (bc == RGRBM_PERIODIC) {
     jet_power(&t, (unsigned)n, &p);
   } else {
     jet_power(&t, (unsigned)n - 1, &p);
-    transfer(&end, K, h, 0.0); /* U: the field of both ends, no bond */
+    transfer(&end, K, h, 0.0, c); /* U: the field of both ends, no bond */
     jet_mul(&p, &end, &p);
   }
   double tr[JET];
   for (int d = 0; d < JET; d++) tr[d] = p.m[d][0][0] + p.m[d][1][1];
-  double N = n, bK = tr[DK] / tr[D0], mh = tr[DH] / tr[D0];
-  double varB = tr[DKK] / tr[D0] - bK * bK, varM = tr[DHH] / tr[D0] - mh * mh;
-  double cov = tr[DKH] / tr[D0] - bK * mh;
-  rgrbm__exact_clear(out);
-  out->log_z_per_site = (log(tr[D0]) + p.log_scale) / N;
-  out->bond_mean = bK / N;
-  out->magnetization = mh / N;
-  out->specific_heat = (K * K * varB + 2 * K * h * cov + h * h * varM) / N;
+  const double N = n, bonds = bc == RGRBM_PERIODIC ? N : N - 1;
+  /* centred moments: X = B - a0 bonds, Y = M - b0 N */
+  double x = tr[DK] / tr[D0], y = tr[DH] / tr[D0];
+  double var_x = tr[DKK] / tr[D0] - x * x, var_y = tr[DHH] / tr[D0] - y * y;
+  double cov = tr[DKH] / tr[D0] - x * y;
+  rgrbm_exact e;
+  rgrbm__exact_clear(&e);
+  /* ln Z = ln tr + scale + K a0 bonds + h b0 N, per site */
+  e.log_z_per_site = (log(tr[D0]) + p.log_scale) / N + K * (c.a0 * (bonds / N)) + h * c.b0;
+  e.bond_mean = c.a0 * (bonds / N) + x / N;
+  e.magnetization = c.b0 + y / N;
+  e.specific_heat = quadratic(K, h, var_x, cov, var_y) / N;
+  if ((rc = rgrbm__exact_check(&e, __func__)) != RGRBM_OK) return rc;
+  *out = e;
   return RGRBM_OK;
 }
 
 void rgrbm__exact_clear(rgrbm_exact *out) {
   out->log_z_per_site = out->bond_mean = out->specific_heat = out->magnetization = NAN;
   out->abs_magnetization = out->magnetization2 = out->magnetization4 = NAN;
+}
+
+int rgrbm__exact_check(const rgrbm_exact *e, const char *func) {
+  const double v[3] = {e->log_z_per_site, e->bond_mean, e->specific_heat};
+  static const char *const names[3] = {"log_z_per_site", "bond_mean", "specific_heat"};
+  for (int i = 0; i < 3; i++)
+    if (!isfinite(v[i]))
+      return rgrbm__fail(RGRBM_ENUMERIC, func, "%s = %g is not finite", names[i], v[i]);
+  if (e->specific_heat < 0)
+    return rgrbm__fail(RGRBM_ENUMERIC, func, "specific_heat = %g is negative", e->specific_heat);
+  return RGRBM_OK;
 }
 
 double rgrbm__log_add(double a, double b) {
