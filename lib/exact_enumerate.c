@@ -135,11 +135,12 @@ int rgrbm_exact_enumerate(rgrbm_geometry g, int lx, int ly, rgrbm_boundary bc, d
   size_t cells = (size_t)(4 * n + 1) * (size_t)(n + 1);
   uint64_t *counts = rgrbm__calloc(cells, sizeof *counts);
   if (counts == NULL) return RGRBM_FAIL_NOMEM("the energy histogram", cells * sizeof *counts);
-  histogram(&b, rgrbm__bond_sum(ones, g, lx, ly, bc), counts);
+  const long long max_bonds = rgrbm__bond_sum(ones, g, lx, ly, bc);
+  histogram(&b, max_bonds, counts);
   moments r = averages(counts, n, K, h);
   rgrbm__free(counts);
   rgrbm_exact e = {r.log_z, r.b / n, r.var_e / n, r.m, r.am, r.m2, r.m4};
-  if ((rc = rgrbm__exact_check(&e, __func__)) != RGRBM_OK) return rc;
+  if ((rc = rgrbm__exact_finish(&e, (double)max_bonds / n, __func__)) != RGRBM_OK) return rc;
   *out = e;
   return RGRBM_OK;
 }

@@ -31,6 +31,12 @@ extern "C" {
 /** Critical coupling of the square lattice, K_c = ln(1 + sqrt 2) / 2. */
 #define RGRBM_K_CRITICAL 0.44068679350977151262
 
+/** Largest coupling the square-lattice solutions accept (rgrbm_exact_onsager(),
+ *  rgrbm_exact_torus()): at K = 300 the specific heat, 64 K^2 e^{-8K} per
+ *  site, is already below the smallest double, and every other quantity is
+ *  at its K -> infinity limit to double precision. */
+#define RGRBM_EXACT_SQUARE_MAX_K 300
+
 /** Largest lattice rgrbm_exact_enumerate() accepts, in sites (2^25 states). */
 #define RGRBM_EXACT_ENUMERATE_MAX_SITES 25
 
