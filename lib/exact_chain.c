@@ -21,7 +21,11 @@
 #include "exact.h"
 #include "lattice.h"
 
-enum { D0, DK, DH, DKK, DKH, DHH, JET };
+/* Value, derivatives in K and h (for the means), and the first two
+ * derivatives along the ray (beta K, beta h) at beta = 1 (for Var(beta*H):
+ * taken along the ray, the variance is never a difference of K^2 Var B,
+ * 2 K h Cov and h^2 Var M, which cancel when K and h compete). */
+enum { D0, DK, DH, DE, DEE, JET };
 
 typedef struct jet {
   double m[JET][2][2]; /* value and derivatives, all divided by e^{log_scale} */
@@ -39,13 +43,11 @@ static void jet_mul(const jet *a, const jet *b, jet *c) {
       [D0] = {{D0, D0}},
       [DK] = {{DK, D0}, {D0, DK}},
       [DH] = {{DH, D0}, {D0, DH}},
-      [DKK] = {{DKK, D0}, {DK, DK}, {D0, DKK}},
-      [DKH] = {{DKH, D0}, {DK, DH}, {DH, DK}, {D0, DKH}},
-      [DHH] = {{DHH, D0}, {DH, DH}, {D0, DHH}},
+      [DE] = {{DE, D0}, {D0, DE}},
+      [DEE] = {{DEE, D0}, {DE, DE}, {D0, DEE}},
   };
   static const double weight[JET][4] = {
-      [D0] = {1}, [DK] = {1, 1}, [DH] = {1, 1}, [DKK] = {1, 2, 1}, [DKH] = {1, 1, 1, 1},
-      [DHH] = {1, 2, 1}};
+      [D0] = {1}, [DK] = {1, 1}, [DH] = {1, 1}, [DE] = {1, 1}, [DEE] = {1, 2, 1}};
   jet r;
   memset(&r, 0, sizeof r);
   for (int d = 0; d < JET; d++)
@@ -69,11 +71,31 @@ typedef struct centre {
   double a0, b0;
 } centre;
 
+/* Deep in an ordered phase the means are +-1 or 0 to within rounding; the
+ * centre must then be exactly the ground state's, or the variance, tiny
+ * there, would drown in the square of the leftover. */
+static double snap(double x) {
+  double r = round(x);
+  return fabs(x - r) < 1e-9 ? r : x;
+}
+
 static centre chain_centre(double K, double h) {
+  /* -beta*H per site of the three ground-state candidates: up, down,
+   * alternating. A clear winner (by 40: its rivals then weigh e^{-40 n}) is
+   * the centre itself, exactly, whatever the size of K and h. */
+  const double level[3] = {K + h, K - h, -K};
+  const centre ground[3] = {{1, 1}, {1, -1}, {-1, 0}};
+  int best = 0;
+  for (int i = 1; i < 3; i++)
+    if (level[i] > level[best]) best = i;
+  int clear = 1;
+  for (int i = 0; i < 3; i++)
+    if (i != best && !(level[best] - level[i] > 40)) clear = 0;
+  if (clear) return ground[best];
   double k = fmax(-20.0, fmin(20.0, K)), f = fmax(-20.0, fmin(20.0, h));
   double t = sinh(f) * sinh(f), v = exp(-4 * k), r = sqrt(t + v);
   double lambda = cosh(f) + r, dlambda = cosh(f) + (t - v) / r; /* both / e^K */
-  return (centre){dlambda / lambda, sinh(f) / r};
+  return (centre){snap(dlambda / lambda), snap(sinh(f) / r)};
 }
 
 /* Exponent of entry (i, k), centred. */
@@ -97,20 +119,11 @@ static void transfer(jet *t, double K, double h, double bond_weight, centre c) {
       t->m[D0][i][k] = e;
       t->m[DK][i][k] = a * e;
       t->m[DH][i][k] = b * e;
-      t->m[DKK][i][k] = a * a * e;
-      t->m[DKH][i][k] = a * b * e;
-      t->m[DHH][i][k] = b * b * e;
+      double x = e == 0 ? 0 : exponent(K, h, bond_weight, c, i, k); /* no inf * 0 */
+      t->m[DE][i][k] = x * e;
+      t->m[DEE][i][k] = x * x * e;
     }
   t->log_scale = top;
-}
-
-/* K^2 x + 2 K h y + h^2 z without 0 * inf for vanishing moments at huge K, h. */
-static double quadratic(double K, double h, double x, double y, double z) {
-  double q = 0;
-  if (x != 0) q += K * (K * x);
-  if (y != 0) q += 2 * K * (h * y);
-  if (z != 0) q += h * (h * z);
-  return q;
 }
 
 static void jet_identity(jet *j) {
@@ -127,6 +140,37 @@ static void jet_power(const jet *t, unsigned n, jet *out) {
   }
 }
 
+/* Z_open = sum over the end spins (s, s') of T^{n-1}(s, s') e^{h (s + s')/2},
+ * the ends' remaining half fields. The four terms are combined in the log
+ * domain with conditional moments (the jets of each entry divided by its
+ * value): a matrix product with U would rescale U by its largest entry, and
+ * with an end field of 1e300 against an antiferromagnet that entry is not
+ * the ground state's, which then underflows to 0. */
+static void open_ends(const jet *p, double h, centre c, double tr[JET], double *log_scale) {
+  double L[2][2], top = -INFINITY;
+  for (int i = 0; i < 2; i++)
+    for (int k = 0; k < 2; k++) {
+      double y = (i + k - 1.0) - c.b0; /* (s + s')/2 - b0 with s = 2i - 1 */
+      L[i][k] = p->m[D0][i][k] > 0 ? log(p->m[D0][i][k]) + h * y : -INFINITY;
+      top = fmax(top, L[i][k]);
+    }
+  for (int d = 0; d < JET; d++) tr[d] = 0;
+  for (int i = 0; i < 2; i++)
+    for (int k = 0; k < 2; k++) {
+      double w = exp(L[i][k] - top);
+      if (w == 0) continue;
+      double v = p->m[D0][i][k], y = (i + k - 1.0) - c.b0, x = h * y;
+      double rK = p->m[DK][i][k] / v, rH = p->m[DH][i][k] / v, rE = p->m[DE][i][k] / v;
+      double rEE = p->m[DEE][i][k] / v;
+      tr[D0] += w;
+      tr[DK] += w * rK;
+      tr[DH] += w * (rH + y);
+      tr[DE] += w * (rE + x);
+      tr[DEE] += w * (rEE + 2 * rE * x + x * x);
+    }
+  *log_scale = p->log_scale + top;
+}
+
 int rgrbm_exact_chain(int n, double K, double h, rgrbm_boundary bc, rgrbm_exact *out) {
   RGRBM_REQUIRE_NONNULL(out);
   if (n < 1) return rgrbm__fail(RGRBM_EINVAL, __func__, "n = %d, a chain needs at least 1 site", n);
@@ -136,29 +180,30 @@ int rgrbm_exact_chain(int n, double K, double h, rgrbm_boundary bc, rgrbm_exact 
     return rgrbm__fail(RGRBM_EINVAL, __func__, "bc = %d, expected RGRBM_PERIODIC or RGRBM_OPEN",
                        (int)bc);
   const centre c = chain_centre(K, h);
-  jet t, p, end;
+  jet t, p;
+  double tr[JET], log_scale;
   transfer(&t, K, h, 1.0, c);
   if (bc == RGRBM_PERIODIC) {
     jet_power(&t, (unsigned)n, &p);
+    for (int d = 0; d < JET; d++) tr[d] = p.m[d][0][0] + p.m[d][1][1];
+    log_scale = p.log_scale;
   } else {
     jet_power(&t, (unsigned)n - 1, &p);
-    transfer(&end, K, h, 0.0, c); /* U: the field of both ends, no bond */
-    jet_mul(&p, &end, &p);
+    open_ends(&p, h, c, tr, &log_scale);
   }
-  double tr[JET];
-  for (int d = 0; d < JET; d++) tr[d] = p.m[d][0][0] + p.m[d][1][1];
   const double N = n, bonds = bc == RGRBM_PERIODIC ? N : N - 1;
   /* centred moments: X = B - a0 bonds, Y = M - b0 N */
   double x = tr[DK] / tr[D0], y = tr[DH] / tr[D0];
-  double var_x = tr[DKK] / tr[D0] - x * x, var_y = tr[DHH] / tr[D0] - y * y;
-  double cov = tr[DKH] / tr[D0] - x * y;
+  double mean_e = tr[DE] / tr[D0], mean_ee = tr[DEE] / tr[D0];
+  double var_e = mean_ee - mean_e * mean_e;
+  if (var_e < 0 && -var_e <= 8 * DBL_EPSILON * mean_ee) var_e = 0; /* a zero, rounded */
   rgrbm_exact e;
   rgrbm__exact_clear(&e);
   /* ln Z = ln tr + scale + K a0 bonds + h b0 N, per site */
-  e.log_z_per_site = (log(tr[D0]) + p.log_scale) / N + K * (c.a0 * (bonds / N)) + h * c.b0;
+  e.log_z_per_site = (log(tr[D0]) + log_scale) / N + K * (c.a0 * (bonds / N)) + h * c.b0;
   e.bond_mean = c.a0 * (bonds / N) + x / N;
   e.magnetization = c.b0 + y / N;
-  e.specific_heat = quadratic(K, h, var_x, cov, var_y) / N;
+  e.specific_heat = var_e / N;
   if ((rc = rgrbm__exact_finish(&e, bonds / N, __func__)) != RGRBM_OK) return rc;
   *out = e;
   return RGRBM_OK;
