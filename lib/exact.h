@@ -4,11 +4,11 @@
 
 #include "rgrbm/exact.h"
 
-/* From this coupling up, the square-lattice references take bond_mean and
- * specific_heat of the infinite lattice from its low-temperature series
+/* From this coupling up, Onsager's bond_mean and specific_heat come from the
+ * low-temperature series and narrow tori use the row transfer matrix
  * (exact_square.c): the closed forms lose digits as e^{4K}, the series'
- * truncation is below 1e-19 relative there. */
-#define RGRBM__EXACT_SERIES_K 1.5
+ * truncation is below 2e-15 relative there. */
+#define RGRBM__EXACT_SERIES_K 1.1
 
 /* Set every field of out to NaN (the "not defined" value). */
 void rgrbm__exact_clear(rgrbm_exact *out);
