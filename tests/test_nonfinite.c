@@ -329,6 +329,85 @@ START_TEST(cd_batch_size_beyond_the_data_is_one_batch) {
 }
 END_TEST
 
+/* Estimators: variances from deviations (no cancellation), and never a
+ * non-finite estimate with RGRBM_OK. */
+static rgrbm_dataset *frozen_dataset(int L, size_t count, size_t flipped) {
+  rgrbm_dataset *ds;
+  ck_assert_ok(rgrbm_dataset_create(&ds, (size_t)L * L));
+  int8_t *s = malloc((size_t)L * L);
+  for (size_t i = 0; i < count; i++) {
+    memset(s, 1, (size_t)L * L);
+    if (i < flipped) s[(size_t)(L / 2) * L + L / 2] = -1;
+    ck_assert_ok(rgrbm_dataset_append(ds, s, 1));
+  }
+  free(s);
+  return ds;
+}
+
+START_TEST(thermo_variances_keep_their_digits) {
+  /* 64 x 64 torus at K = 3: 1 configuration in 1000 has one flipped spin
+   * (B lower by 8, M by 2). Exactly: C = N K^2 p (1 - p) (8/N)^2 and
+   * chi = N p (1 - p) (2/N)^2 with p = 1/1000; <e^2> - <e>^2 would cancel
+   * 9 of the 16 digits. */
+  const int L = 64;
+  const double N = L * L, K = 3, p = 1e-3;
+  rgrbm_lattice *lat;
+  ck_assert_ok(rgrbm_lattice_create(&lat, RGRBM_SQUARE, L, L, RGRBM_PERIODIC));
+  ck_assert_ok(rgrbm_lattice_set_couplings(lat, K, 0));
+  rgrbm_dataset *ds = frozen_dataset(L, 1000, 1);
+  rgrbm_thermo t;
+  ck_assert_ok(rgrbm_measure_thermo(ds, lat, 10, &t));
+  double c = N * K * K * p * (1 - p) * (8 / N) * (8 / N), chi = N * p * (1 - p) * (2 / N) * (2 / N);
+  ck_assert_msg(fabs(t.specific_heat.value / c - 1) < 1e-12, "C = %.17g vs %.17g",
+                t.specific_heat.value, c);
+  ck_assert_msg(fabs(t.susceptibility.value / chi - 1) < 1e-12, "chi = %.17g vs %.17g",
+                t.susceptibility.value, chi);
+  rgrbm_dataset_destroy(ds);
+  /* no fluctuation at all: exactly 0, not a rounding residue of either sign */
+  ds = frozen_dataset(L, 100, 0);
+  ck_assert_ok(rgrbm_measure_thermo(ds, lat, 10, &t));
+  ck_assert(t.specific_heat.value == 0 && t.susceptibility.value == 0);
+  /* couplings whose energies overflow */
+  ck_assert_ok(rgrbm_lattice_set_couplings(lat, 1e308, 0));
+  double *e = malloc(100 * sizeof *e);
+  ck_assert_fails(rgrbm_measure(ds, lat, RGRBM_OBS_ENERGY, e), RGRBM_ENUMERIC, "rgrbm_measure",
+                  "overflow");
+  ck_assert_ok(rgrbm_measure(ds, lat, RGRBM_OBS_BOND_MEAN, e)); /* b needs no K */
+  ck_assert_ok(rgrbm_lattice_set_couplings(lat, 1e151, 0));
+  ck_assert_fails(rgrbm_measure_thermo(ds, lat, 10, &t), RGRBM_ENUMERIC, "rgrbm_measure_thermo",
+                  "2|K| + |h| <= 1e+150");
+  free(e);
+  rgrbm_dataset_destroy(ds);
+  rgrbm_lattice_destroy(lat);
+}
+END_TEST
+
+/* Configurations that all have m = 0: the Binder cumulant is 0/0 and the
+ * second-moment length undefined. */
+START_TEST(binder_of_unmagnetized_data_is_refused) {
+  rgrbm_lattice *lat;
+  rgrbm_dataset *ds;
+  ck_assert_ok(rgrbm_lattice_create(&lat, RGRBM_SQUARE, 4, 4, RGRBM_PERIODIC));
+  ck_assert_ok(rgrbm_dataset_create(&ds, 16));
+  int8_t s[16];
+  for (int i = 0; i < 16; i++) s[i] = (int8_t)(((i + i / 4) % 2) ? 1 : -1); /* checkerboard */
+  for (int k = 0; k < 10; k++) ck_assert_ok(rgrbm_dataset_append(ds, s, 1));
+  rgrbm_thermo t;
+  memset(&t, 0x5a, sizeof t);
+  rgrbm_thermo copy = t;
+  ck_assert_fails(rgrbm_measure_thermo(ds, lat, 5, &t), RGRBM_ENUMERIC, "binder",
+                  "cumulant is undefined");
+  ck_assert_mem_eq(&t, &copy, sizeof t);
+  /* chi_0 = 0 < F: no second-moment length (it used to be NaN with OK) */
+  rgrbm_estimate xi = {42, 42};
+  ck_assert_fails(rgrbm_measure_xi2(ds, lat, 5, &xi), RGRBM_ENUMERIC, "rgrbm_measure_xi2",
+                  "no correlation length");
+  ck_assert(xi.value == 42 && xi.error == 42);
+  rgrbm_dataset_destroy(ds);
+  rgrbm_lattice_destroy(lat);
+}
+END_TEST
+
 static Suite *nonfinite_suite(void) {
   Suite *s = suite_create("nonfinite");
   TCase *tc = tcase_create("core");
@@ -339,6 +418,8 @@ static Suite *nonfinite_suite(void) {
   tcase_add_test(tc, receptive_field_refuses_an_overflowing_product);
   tcase_add_test(tc, save_refuses_non_finite_parameters);
   tcase_add_test(tc, cd_batch_size_beyond_the_data_is_one_batch);
+  tcase_add_test(tc, thermo_variances_keep_their_digits);
+  tcase_add_test(tc, binder_of_unmagnetized_data_is_refused);
   suite_add_tcase(s, tc);
   return s;
 }
