@@ -750,7 +750,8 @@ static int check_arguments(const rgrbm_stack *s, int layer, const rgrbm_dataset 
 int rgrbm_cd_train(rgrbm_stack *s, int layer, const rgrbm_dataset *data,
                    const rgrbm_cd_options *o) {
   int rc = check_arguments(s, layer, data, o);
-  if (rc == RGRBM_OK) rc = rgrbm__stack_check_finite(s, 0, layer - 1, "rgrbm_cd_train"); /* feed-up */
+  if (rc == RGRBM_OK) /* the layers below feed the data up */
+    rc = rgrbm__stack_check_finite(s, 0, layer - 1, "rgrbm_cd_train");
   if (rc) return rc;
   trainer t;
   rc = trainer_init(&t, s, layer, data, o);
