@@ -190,6 +190,11 @@ static void transform_layer(float *w, float *c, float *b, size_t nv, size_t nh, 
   for (size_t i = 0; i < nv * nh; i++) w[i] *= scale;
 }
 
+/* A bias after transform_layer, in double: sum is its row or column of W. */
+static double transformed_bias(double bias, double sum, int to_spin) {
+  return to_spin ? 0.5 * bias + 0.25 * sum : 2.0 * (bias - sum);
+}
+
 /* Whether every parameter of layer l stays a finite float through
  * transform_layer (the binary side's parameters are up to 4 times larger):
  * computed as transform_layer would, without writing. */
@@ -201,14 +206,16 @@ static int check_transform_fits(const rgrbm_stack *s, int l, int to_spin) {
   for (size_t i = 0; i < nv * nh && what == NULL; i++)
     if (!to_spin && fabsf(w[i]) > FLT_MAX / 4) what = "weight", at = i;
   for (size_t i = 0; i < nv && what == NULL; i++) {
-    double row = 0.0, c = s->vbias[l][i];
+    double row = 0.0;
     for (size_t j = 0; j < nh; j++) row += w[i * nh + j];
-    if (fabs(to_spin ? 0.5 * c + 0.25 * row : 2.0 * (c - row)) > FLT_MAX) what = "visible bias", at = i;
+    if (fabs(transformed_bias(s->vbias[l][i], row, to_spin)) > FLT_MAX)
+      what = "visible bias", at = i;
   }
   for (size_t j = 0; j < nh && what == NULL; j++) {
-    double col = 0.0, b = s->hbias[l][j];
+    double col = 0.0;
     for (size_t i = 0; i < nv; i++) col += w[i * nh + j];
-    if (fabs(to_spin ? 0.5 * b + 0.25 * col : 2.0 * (b - col)) > FLT_MAX) what = "hidden bias", at = j;
+    if (fabs(transformed_bias(s->hbias[l][j], col, to_spin)) > FLT_MAX)
+      what = "hidden bias", at = j;
   }
   if (what == NULL) return RGRBM_OK;
   return rgrbm__fail(RGRBM_ENUMERIC, "rgrbm_stack_set_units", "layer %d %s %zu would exceed "
