@@ -1,6 +1,7 @@
 /* Annealed importance sampling of ln Z, forward (lower) and reverse (upper). */
 #include "rgrbm/ais.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -140,7 +141,7 @@ static int data_level_sums(const ais_work *a, const rgrbm_dataset *data, double 
     rgrbm__dataset_unpack_float(data, NULL, first, n, low, 1.0f, x0);
     const float *x = x0;
     if (a->layer > 0) {
-      rc = rgrbm_stack_up(s, 0, a->layer, x0, n, xl);
+      rc = rgrbm__stack_pass(s, 0, a->layer, x0, n, xl, 0, 0, func);
       x = xl;
     }
     for (size_t r = 0; rc == RGRBM_OK && r < n; r++)
@@ -298,6 +299,56 @@ static int log_mean(const ais_work *a, double *lm, double *se, const char *func)
   return RGRBM_OK;
 }
 
+/* Largest rounding error tolerated in a log importance weight. */
+static const double LOG_WEIGHT_TOLERANCE = 0.01;
+
+/* The parameters' range: every pre-activation must stay a float in the Gibbs
+ * steps, and ln p*(v), bounded by
+ *   scale = sum_i |c_i| + sum_j (|b_j| + sum_i |W_ij|) (+ the units' ln 2s),
+ * must be small enough that the rounding of (betas + 1) differences of it,
+ * each a sum of about nv + nh terms, stays below LOG_WEIGHT_TOLERANCE.
+ * Beyond that the estimates are rounding noise (weights of 3e37 once gave
+ * lower > upper with RGRBM_OK). */
+static int check_range(const rgrbm_stack *s, int layer, int betas, const char *func) {
+  const size_t nv = (size_t)s->sizes[layer], nh = (size_t)s->sizes[layer + 1];
+  const float *w = s->weights[layer], *c = s->vbias[layer], *b = s->hbias[layer];
+  double scale = (double)nh * log(2.0), widest = 0.0;
+  for (size_t i = 0; i < nv; i++) {
+    double row = fabs(c[i]);
+    for (size_t j = 0; j < nh; j++) row += fabs(w[i * nh + j]);
+    scale += fabs(c[i]);
+    widest = fmax(widest, row);
+  }
+  for (size_t j = 0; j < nh; j++) {
+    double col = fabs(b[j]);
+    for (size_t i = 0; i < nv; i++) col += fabs(w[i * nh + j]);
+    scale += col;
+    widest = fmax(widest, col);
+  }
+  if (widest > FLT_MAX)
+    return rgrbm__fail(RGRBM_ENUMERIC, func, "layer %d: a pre-activation can reach %g, beyond "
+                       "float range", layer, widest);
+  double rounding = 2.0 * DBL_EPSILON * (double)(betas + 1) * (double)(nv + nh + 2) * scale;
+  if (rounding > LOG_WEIGHT_TOLERANCE)
+    return rgrbm__fail(RGRBM_ENUMERIC, func, "layer %d: |ln p*(v)| can reach %g, so rounding "
+                       "alone could move ln Z by %g over %d temperatures (the limit is %g)",
+                       layer, scale, rounding, betas, LOG_WEIGHT_TOLERANCE);
+  return RGRBM_OK;
+}
+
+/* Never a non-finite or inverted bracket with RGRBM_OK: an upper estimate
+ * below the lower one means the reverse chains did not reach the model. */
+static int check_bracket(double lower, double upper, int layer, const char *func) {
+  if (!isfinite(lower) || !isfinite(upper))
+    return rgrbm__fail(RGRBM_ENUMERIC, func, "layer %d: the bracket [%g, %g] is not finite",
+                       layer, lower, upper);
+  if (lower > upper)
+    return rgrbm__fail(RGRBM_ENUMERIC, func, "layer %d: the bracket is inverted, lower = %.17g "
+                       "> upper = %.17g (reverse_burn_in too short for the chains to mix, or "
+                       "too few runs)", layer, lower, upper);
+  return RGRBM_OK;
+}
+
 int rgrbm_stack_log_partition_ais(const rgrbm_stack *s, int layer, const rgrbm_ais_options *o,
                                   double *lower, double *upper) {
   int rc = rgrbm__stack_check_layer(s, layer, __func__);
@@ -308,6 +359,10 @@ int rgrbm_stack_log_partition_ais(const rgrbm_stack *s, int layer, const rgrbm_a
   rgrbm_ais_options_init(&defaults);
   if (o == NULL) o = &defaults;
   if ((rc = check_options(s, o, __func__))) return rc;
+  /* The data's base rates read the layers below too. */
+  const int first = o->base == RGRBM_AIS_BASE_DATA ? 0 : layer;
+  if ((rc = rgrbm__stack_check_finite(s, first, layer, __func__))) return rc;
+  if ((rc = check_range(s, layer, o->betas, __func__))) return rc;
   ais_work a = {.s = s, .layer = layer, .runs = o->runs};
   a.nv = (size_t)s->sizes[layer];
   a.nh = (size_t)s->sizes[layer + 1];
@@ -324,8 +379,10 @@ int rgrbm_stack_log_partition_ais(const rgrbm_stack *s, int layer, const rgrbm_a
     rc = log_mean(&a, &rev, &rev_se, __func__);
   }
   free_work(&a);
+  double lo = lz_base + fwd - o->margin * fwd_se, hi = lz_base - rev + o->margin * rev_se;
+  if (rc == RGRBM_OK) rc = check_bracket(lo, hi, layer, __func__);
   if (rc) return rc;
-  *lower = lz_base + fwd - o->margin * fwd_se;
-  *upper = lz_base - rev + o->margin * rev_se;
+  *lower = lo;
+  *upper = hi;
   return RGRBM_OK;
 }

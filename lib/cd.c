@@ -77,9 +77,14 @@ static int check_counts(const rgrbm_cd_options *o) {
   const char *f = "rgrbm_cd_train";
   if (o->epochs < 1)
     return rgrbm__fail(RGRBM_EINVAL, f, "o->epochs = %d, must be at least 1", o->epochs);
-  if (o->batch_size == 0 || !rgrbm__blas_fits(o->batch_size))
-    return rgrbm__fail(RGRBM_EINVAL, f, "o->batch_size = %zu, must be in 1..%zu",
-                       o->batch_size, RGRBM__BLAS_MAX / 2);
+  /* Larger than the data is one batch (rgrbm_cd_train checks the batch it
+   * gives); as PCD's default chain count it obeys the chains' limit. */
+  if (o->batch_size == 0)
+    return rgrbm__fail(RGRBM_EINVAL, f, "o->batch_size = 0, must be at least 1");
+  if (o->persistent && o->persistent_chains == 0 && o->batch_size > RGRBM__BLAS_MAX / 2)
+    return rgrbm__fail(RGRBM_EINVAL, f, "o->batch_size = %zu, as PCD's chain count "
+                       "(o->persistent_chains = 0) it must be at most %zu", o->batch_size,
+                       RGRBM__BLAS_MAX / 2);
   if (o->k < 1) return rgrbm__fail(RGRBM_EINVAL, f, "o->k = %d, must be at least 1", o->k);
   if (o->persistent_chains > RGRBM__BLAS_MAX / 2)
     return rgrbm__fail(RGRBM_EINVAL, f, "o->persistent_chains = %zu exceeds %zu",
@@ -735,6 +740,10 @@ static int check_arguments(const rgrbm_stack *s, int layer, const rgrbm_dataset 
     return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "data holds 0 configurations");
   rc = check_options(o);
   if (rc) return rc;
+  if (o->batch_size > RGRBM__BLAS_MAX / 2 && data->count > RGRBM__BLAS_MAX / 2)
+    return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->batch_size = %zu with %zu rows of "
+                       "data: a batch holds at most %zu rows", o->batch_size, data->count,
+                       RGRBM__BLAS_MAX / 2);
   if (s->epochs_done[layer] > INT32_MAX - o->epochs)
     return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->epochs = %d overflows the %d epochs "
                        "already done", o->epochs, s->epochs_done[layer]);
@@ -752,6 +761,8 @@ static int check_arguments(const rgrbm_stack *s, int layer, const rgrbm_dataset 
 int rgrbm_cd_train(rgrbm_stack *s, int layer, const rgrbm_dataset *data,
                    const rgrbm_cd_options *o) {
   int rc = check_arguments(s, layer, data, o);
+  if (rc == RGRBM_OK) /* the layers below feed the data up */
+    rc = rgrbm__stack_check_finite(s, 0, layer - 1, "rgrbm_cd_train");
   if (rc) return rc;
   trainer t;
   rc = trainer_init(&t, s, layer, data, o);

@@ -2,6 +2,7 @@
  * configurations with jackknife errors over bins. */
 #include "rgrbm/estimate.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -80,6 +81,18 @@ static int check_model(const rgrbm_dataset *ds, const rgrbm_lattice *model, cons
   return RGRBM_OK;
 }
 
+/* The largest |e| = |K b + h m| a configuration can have (|b| <= 2, |m| <=
+ * 1) must stay below limit, so that energies (limit DBL_MAX) or their
+ * squared deviations (limit 1e150) are finite. */
+static int check_energy_range(const rgrbm_lattice *model, double limit, const char *what,
+                              const char *func) {
+  double bound = 2 * fabs(model->K) + fabs(model->h);
+  if (bound <= limit) return RGRBM_OK;
+  return rgrbm__fail(RGRBM_ENUMERIC, func, "model K = %g, h = %g: energies up to %g per site "
+                     "overflow %s (the limit is 2|K| + |h| <= %g)", model->K, model->h, bound,
+                     what, limit);
+}
+
 static int check_bins(const rgrbm_dataset *ds, size_t bins, const char *func) {
   if (bins < 2) return rgrbm__fail(RGRBM_EINVAL, func, "bins = %zu, at least 2 are needed", bins);
   if (ds->count < bins)
@@ -131,6 +144,8 @@ int rgrbm_measure(const rgrbm_dataset *ds, const rgrbm_lattice *model, rgrbm_obs
   RGRBM_REQUIRE_NONNULL(out);
   if ((int)obs < RGRBM_OBS_BOND_MEAN || (int)obs > RGRBM_OBS_ENERGY)
     return rgrbm__fail(RGRBM_EINVAL, __func__, "obs = %d, not an rgrbm_observable", (int)obs);
+  if (obs == RGRBM_OBS_ENERGY && (rc = check_energy_range(model, DBL_MAX, "double", __func__)))
+    return rc;
   scalar_ctx c = {model, obs, out};
   return for_each_config(ds, visit_scalar, &c, __func__);
 }
@@ -182,7 +197,11 @@ static int jackknife_run(const jackknife *j, size_t n, size_t bins, rgrbm_estima
 
 /* ---- thermodynamics --------------------------------------------------- */
 
-enum { P_B, P_AM, P_M2, P_M4, P_E, P_E2, P_COUNT };
+/* P_E, P_E2 hold e - e_mean and its square, P_AMD, P_AMC |m| - |m|_mean and
+ * its square (centred after the visit): the variances are then formed from
+ * deviations instead of cancelling <e^2> against <e>^2, which lost every
+ * digit (or the sign) at low temperature. */
+enum { P_B, P_AM, P_M2, P_M4, P_E, P_E2, P_AMD, P_AMC, P_COUNT };
 
 typedef struct thermo_ctx {
   const rgrbm_lattice *model;
@@ -200,7 +219,17 @@ static void visit_thermo(void *ctx, size_t i, const int8_t *s) {
   c->p[P_M2][i] = m * m;
   c->p[P_M4][i] = m * m * m * m;
   c->p[P_E][i] = e;
-  c->p[P_E2][i] = e * e;
+}
+
+static void centre_series(double *x, double *sq, double *dev, double *dev_sq, size_t n) {
+  double mean = 0;
+  for (size_t i = 0; i < n; i++) mean += x[i];
+  mean /= (double)n;
+  for (size_t i = 0; i < n; i++) {
+    dev[i] = x[i] - mean;
+    if (sq) sq[i] = dev[i] * dev[i];
+    if (dev_sq) dev_sq[i] = dev[i] * dev[i];
+  }
 }
 
 static void derive_thermo(const double *mu, const void *ctx, double *d) {
@@ -208,9 +237,23 @@ static void derive_thermo(const double *mu, const void *ctx, double *d) {
   d[0] = mu[P_B];
   d[1] = mu[P_AM];
   d[2] = mu[P_M2];
-  d[3] = N * (mu[P_M2] - mu[P_AM] * mu[P_AM]);
+  d[3] = N * (mu[P_AMC] - mu[P_AMD] * mu[P_AMD]);
   d[4] = N * (mu[P_E2] - mu[P_E] * mu[P_E]);
   d[5] = 1 - mu[P_M4] / (3 * mu[P_M2] * mu[P_M2]);
+}
+
+/* Never a non-finite estimate with RGRBM_OK: the one reachable case is the
+ * Binder cumulant of configurations that all have m = 0. */
+static int check_thermo(const rgrbm_estimate e[6], const char *func) {
+  static const char *const names[6] = {"bond_mean", "abs_magnetization", "magnetization2",
+                                       "susceptibility", "specific_heat", "binder"};
+  for (int r = 0; r < 6; r++)
+    if (!isfinite(e[r].value) || !isfinite(e[r].error))
+      return rgrbm__fail(RGRBM_ENUMERIC, func, "%s = %g +- %g is not finite%s", names[r],
+                         e[r].value, e[r].error,
+                         r == 5 ? " (<m^2> = 0 in all configurations or a bin: the cumulant "
+                                  "is undefined)" : "");
+  return RGRBM_OK;
 }
 
 int rgrbm_measure_thermo(const rgrbm_dataset *ds, const rgrbm_lattice *model, size_t bins,
@@ -219,6 +262,7 @@ int rgrbm_measure_thermo(const rgrbm_dataset *ds, const rgrbm_lattice *model, si
   if (rc != RGRBM_OK) return rc;
   RGRBM_REQUIRE_NONNULL(out);
   if ((rc = check_bins(ds, bins, __func__)) != RGRBM_OK) return rc;
+  if ((rc = check_energy_range(model, 1e150, "the specific heat's squares", __func__))) return rc;
   size_t n = ds->count;
   double *store = rgrbm__calloc(n * P_COUNT, sizeof *store);
   if (store == NULL) return RGRBM_FAIL_NOMEM("the measurements", n * P_COUNT * sizeof *store);
@@ -226,9 +270,14 @@ int rgrbm_measure_thermo(const rgrbm_dataset *ds, const rgrbm_lattice *model, si
   jackknife j = {{0}, P_COUNT, 6, derive_thermo, model};
   for (int p = 0; p < P_COUNT; p++) j.series[p] = c.p[p] = store + (size_t)p * n;
   rc = for_each_config(ds, visit_thermo, &c, __func__);
+  if (rc == RGRBM_OK) {
+    centre_series(c.p[P_E], c.p[P_E2], c.p[P_E], NULL, n);
+    centre_series(c.p[P_AM], NULL, c.p[P_AMD], c.p[P_AMC], n);
+  }
   rgrbm_estimate e[6];
   if (rc == RGRBM_OK) rc = jackknife_run(&j, n, bins, e);
   rgrbm__free(store);
+  if (rc == RGRBM_OK) rc = check_thermo(e, __func__);
   if (rc != RGRBM_OK) return rc;
   *out = (rgrbm_thermo){e[0], e[1], e[2], e[3], e[4], e[5]};
   return RGRBM_OK;
@@ -278,6 +327,7 @@ int rgrbm_measure_correlation(const rgrbm_dataset *ds, const rgrbm_lattice *mode
   if (work == NULL) return RGRBM_FAIL_NOMEM("the correlation sums", 16 * ((size_t)rmax + 1));
   corr_ctx c = {model, rmax, work, work + rmax + 1};
   rc = for_each_config(ds, visit_corr, &c, __func__);
+  /* every r <= rmax < the longest side has pairs along that side */
   if (rc == RGRBM_OK)
     for (int r = 0; r <= rmax; r++) g[r] = c.sum[r] / c.pairs[r];
   rgrbm__free(work);
@@ -345,8 +395,14 @@ int rgrbm_measure_xi2(const rgrbm_dataset *ds, const rgrbm_lattice *model, size_
   }
   xi_ctx c = {model, cosk, sink, store, store + n};
   jackknife j = {{store, store + n}, 2, 1, derive_xi, model};
+  rgrbm_estimate e;
   rc = for_each_config(ds, visit_xi, &c, __func__);
-  if (rc == RGRBM_OK) rc = jackknife_run(&j, n, bins, xi);
+  if (rc == RGRBM_OK) rc = jackknife_run(&j, n, bins, &e);
   rgrbm__free(store);
+  if (rc == RGRBM_OK && (!isfinite(e.value) || !isfinite(e.error)))
+    rc = rgrbm__fail(RGRBM_ENUMERIC, __func__, "chi_0 <= F in all configurations or in a "
+                     "jackknife bin: no correlation length is resolvable (xi = %g +- %g)",
+                     e.value, e.error);
+  if (rc == RGRBM_OK) *xi = e;
   return rc;
 }

@@ -53,7 +53,7 @@ static void histogram(const bonds *b, long long b0, uint64_t *counts) {
 }
 
 typedef struct moments {
-  double log_z, b, e, ee, m, am, m2, m4;
+  double log_z, b, var_e, m, am, m2, m4;
 } moments;
 
 /* The (B, M) of histogram cell c. */
@@ -62,27 +62,59 @@ static void cell_values(size_t c, int n, double *B, double *M) {
   *M = (double)(2 * (long long)(c % (size_t)(n + 1)) - n);
 }
 
-static moments averages(const uint64_t *counts, int n, double K, double h) {
-  moments r = {-INFINITY, 0, 0, 0, 0, 0, 0, 0};
-  size_t cells = (size_t)(4 * n + 1) * (size_t)(n + 1);
-  double B, M;
+/* The occupied cell of largest -beta*H = K B + h M: weights are taken
+ * relative to it, from integer differences of (B, M), so that no weight
+ * exceeds its count and none is the difference of two huge exponents (at
+ * K = 1e300, K B - ln Z loses every digit). */
+static size_t heaviest_cell(const uint64_t *counts, size_t cells, int n, double K, double h) {
+  size_t best = cells;
+  double best_e = 0, B, M;
   for (size_t c = 0; c < cells; c++) {
     if (!counts[c]) continue;
     cell_values(c, n, &B, &M);
-    r.log_z = rgrbm__log_add(r.log_z, log((double)counts[c]) + K * B + h * M);
+    double e = K * B + h * M;
+    if (best == cells || e > best_e) best = c, best_e = e;
   }
+  return best;
+}
+
+/* Every average is a weighted mean with weights in [0, count], so means stay
+ * inside the range of their cells (|m| <= 1, bond_mean <= its maximum), and
+ * the variance of -beta*H is a second pass of squared deviations from the
+ * mean: never negative, no cancellation at low temperature. */
+static moments averages(const uint64_t *counts, int n, double K, double h) {
+  moments r = {0, 0, 0, 0, 0, 0, 0};
+  const size_t cells = (size_t)(4 * n + 1) * (size_t)(n + 1);
+  const size_t top = heaviest_cell(counts, cells, n, K, h);
+  double B0, M0, B, M, z = 0;
+  cell_values(top, n, &B0, &M0);
   for (size_t c = 0; c < cells; c++) {
     if (!counts[c]) continue;
     cell_values(c, n, &B, &M);
-    double e = K * B + h * M /* -beta*H */, w = exp(log((double)counts[c]) + e - r.log_z), m = M / n;
+    double w = (double)counts[c] * exp(K * (B - B0) + h * (M - M0)), m = M / n;
+    z += w;
     r.b += w * B;
-    r.e += w * e;
-    r.ee += w * e * e;
     r.m += w * m;
     r.am += w * fabs(m);
     r.m2 += w * m * m;
     r.m4 += w * m * m * m * m;
   }
+  r.b /= z;
+  r.m /= z;
+  r.am /= z;
+  r.m2 /= z;
+  r.m4 /= z;
+  for (size_t c = 0; c < cells; c++) {
+    if (!counts[c]) continue;
+    cell_values(c, n, &B, &M);
+    double w = (double)counts[c] * exp(K * (B - B0) + h * (M - M0));
+    if (w == 0) continue; /* also keeps 0 * inf out of the sum */
+    double d = K * (B - r.b) + h * (M - n * r.m);
+    r.var_e += w * d * d;
+  }
+  r.var_e /= z;
+  /* ln Z / n = (K B0 + h M0) / n + ln z / n, each part finite when K, h are */
+  r.log_z = K * (B0 / n) + h * (M0 / n) + log(z) / n;
   return r;
 }
 
@@ -103,15 +135,12 @@ int rgrbm_exact_enumerate(rgrbm_geometry g, int lx, int ly, rgrbm_boundary bc, d
   size_t cells = (size_t)(4 * n + 1) * (size_t)(n + 1);
   uint64_t *counts = rgrbm__calloc(cells, sizeof *counts);
   if (counts == NULL) return RGRBM_FAIL_NOMEM("the energy histogram", cells * sizeof *counts);
-  histogram(&b, rgrbm__bond_sum(ones, g, lx, ly, bc), counts);
+  const long long max_bonds = rgrbm__bond_sum(ones, g, lx, ly, bc);
+  histogram(&b, max_bonds, counts);
   moments r = averages(counts, n, K, h);
   rgrbm__free(counts);
-  out->log_z_per_site = r.log_z / n;
-  out->bond_mean = r.b / n;
-  out->specific_heat = (r.ee - r.e * r.e) / n;
-  out->magnetization = r.m;
-  out->abs_magnetization = r.am;
-  out->magnetization2 = r.m2;
-  out->magnetization4 = r.m4;
+  rgrbm_exact e = {r.log_z, r.b / n, r.var_e / n, r.m, r.am, r.m2, r.m4};
+  if ((rc = rgrbm__exact_finish(&e, (double)max_bonds / n, __func__)) != RGRBM_OK) return rc;
+  *out = e;
   return RGRBM_OK;
 }

@@ -74,8 +74,15 @@ static void gibbs_destroy(rgrbm_sampler *smp) {
   smp->state = NULL;
 }
 
+/* The stack is borrowed and may change between calls (training): every
+ * sweep or draw checks the layers it reads, once. */
+static int gibbs_check(const rgrbm_sampler *smp, const char *func) {
+  const gibbs_state *g = smp->state;
+  return rgrbm__stack_check_finite(g->s, g->descend ? 0 : g->layer, g->layer, func);
+}
+
 static const rgrbm__sampler_ops GIBBS_OPS = {"block Gibbs", gibbs_sweep, gibbs_emit, gibbs_destroy,
-                                             NULL};
+                                             gibbs_check};
 
 static int check_gibbs(const rgrbm_stack *s, int layer, size_t chains, const char *func) {
   if (s == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "s is NULL");

@@ -30,6 +30,12 @@ int rgrbm_stack_free_energy(const rgrbm_stack *s, int layer, const float *v, siz
   RGRBM_REQUIRE_NONNULL(v);
   RGRBM_REQUIRE_NONNULL(out);
   if (n == 0) return rgrbm__fail(RGRBM_EINVAL, __func__, "n = 0, a batch needs at least 1 row");
+  rc = rgrbm__stack_check_finite(s, layer, layer, __func__);
+  if (rc == RGRBM_OK)
+    rc = rgrbm__check_finite_batch(v, n, (size_t)s->sizes[layer], "v", __func__);
+  if (rc) return rc;
+  /* Finite float parameters and inputs give finite double sums (each product
+   * is below 2^256, and a layer has far fewer than 2^700 of them). */
   rgrbm__free_energy_params(s->units, s->weights[layer], s->vbias[layer], s->hbias[layer],
                             (size_t)s->sizes[layer], (size_t)s->sizes[layer + 1], 1.0, v, n,
                             out);
@@ -174,6 +180,7 @@ int rgrbm_stack_log_partition(const rgrbm_stack *s, int layer, double *log_z) {
   int rc = rgrbm__stack_check_layer(s, layer, __func__);
   if (rc) return rc;
   RGRBM_REQUIRE_NONNULL(log_z);
+  if ((rc = rgrbm__stack_check_finite(s, layer, layer, __func__))) return rc;
   double value;
   rc = rgrbm__log_partition_side(s, layer, smaller_side(s, layer), &value, __func__);
   if (rc == RGRBM_OK) *log_z = value;
@@ -284,7 +291,13 @@ static int check_dataset(const rgrbm_stack *s, int layer, const rgrbm_dataset *d
     return rgrbm__fail(RGRBM_EINVAL, func, "data dim = %zu != size(%d) = %d", data->dim, layer,
                        s->sizes[layer]);
   if (data->count == 0) return rgrbm__fail(RGRBM_EINVAL, func, "data holds 0 configurations");
-  return RGRBM_OK;
+  return rgrbm__stack_check_finite(s, layer, layer, func);
+}
+
+/* The last guard of a mean: never a non-finite number with RGRBM_OK. */
+static int check_result(double value, const char *what, int layer, const char *func) {
+  if (isfinite(value)) return RGRBM_OK;
+  return rgrbm__fail(RGRBM_ENUMERIC, func, "layer %d: the %s is %g", layer, what, value);
 }
 
 int rgrbm_stack_log_likelihood(const rgrbm_stack *s, int layer, const rgrbm_dataset *data,
@@ -294,7 +307,9 @@ int rgrbm_stack_log_likelihood(const rgrbm_stack *s, int layer, const rgrbm_data
   if (rc == RGRBM_OK) rc = rgrbm__log_partition_side(s, layer, smaller_side(s, layer), &log_z,
                                                      __func__);
   if (rc == RGRBM_OK) rc = dataset_sum(s, layer, data, STAT_LOG_LIKELIHOOD, &sum, __func__);
-  if (rc == RGRBM_OK) *mean_ll = sum / (double)data->count - log_z;
+  double mean = rc ? 0.0 : sum / (double)data->count - log_z;
+  if (rc == RGRBM_OK) rc = check_result(mean, "mean log-likelihood", layer, __func__);
+  if (rc == RGRBM_OK) *mean_ll = mean;
   return rc;
 }
 
@@ -303,6 +318,8 @@ int rgrbm_stack_pseudo_log_likelihood(const rgrbm_stack *s, int layer,
   int rc = check_dataset(s, layer, data, pll, "pll", __func__);
   double sum = 0.0;
   if (rc == RGRBM_OK) rc = dataset_sum(s, layer, data, STAT_PLL, &sum, __func__);
-  if (rc == RGRBM_OK) *pll = sum / ((double)data->count * (double)s->sizes[layer]);
+  double mean = rc ? 0.0 : sum / ((double)data->count * (double)s->sizes[layer]);
+  if (rc == RGRBM_OK) rc = check_result(mean, "pseudo-log-likelihood", layer, __func__);
+  if (rc == RGRBM_OK) *pll = mean;
   return rc;
 }

@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "dataset.h"
 #include "error.h"
+#include "lattice.h"
 #include "rg.h"
 #include "sampler.h"
 
@@ -41,13 +42,19 @@ static int check_options(const rgrbm_mcrg_options *o, const char *func) {
                        RGRBM_MCRG_MAX_LEVELS);
   if (o->bins < 2 || o->bins > MAX_BINS)
     return rgrbm__fail(RGRBM_EINVAL, func, "o->bins = %d, must be in 2..%d", o->bins, MAX_BINS);
-  if (o->samples < (size_t)o->bins)
-    return rgrbm__fail(RGRBM_EINVAL, func, "o->samples = %zu, need at least o->bins = %d",
-                       o->samples, o->bins);
+  if (o->samples < (size_t)o->bins || o->samples > RGRBM_MCRG_MAX_SAMPLES)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->samples = %zu, must be in o->bins = %d..%llu",
+                       o->samples, o->bins, (unsigned long long)RGRBM_MCRG_MAX_SAMPLES);
   if (o->thermalize < 0)
     return rgrbm__fail(RGRBM_EINVAL, func, "o->thermalize = %ld, must be >= 0", o->thermalize);
   if (o->spacing < 1)
     return rgrbm__fail(RGRBM_EINVAL, func, "o->spacing = %ld, must be >= 1", o->spacing);
+  /* In long double, so that no product of the fields can overflow. */
+  long double sweeps = (long double)o->thermalize + (long double)o->samples * o->spacing;
+  if (sweeps > (long double)RGRBM_MCRG_MAX_SWEEPS)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->thermalize + o->samples * o->spacing = %ld + %zu "
+                       "* %ld sweeps exceeds the limit of %llu", o->thermalize, o->samples,
+                       o->spacing, (unsigned long long)RGRBM_MCRG_MAX_SWEEPS);
   if (o->even_operators < 1 || o->even_operators > RGRBM_MCRG_EVEN)
     return rgrbm__fail(RGRBM_EINVAL, func, "o->even_operators = %d, must be in 1..%d",
                        o->even_operators, RGRBM_MCRG_EVEN);
@@ -59,6 +66,10 @@ static int check_options(const rgrbm_mcrg_options *o, const char *func) {
 
 static int check_geometry(const rgrbm_sampler *smp, const rgrbm_rg *rg, int levels,
                           const char *func) {
+  if (smp->lattice != NULL && smp->lattice->boundary != RGRBM_PERIODIC)
+    return rgrbm__fail(RGRBM_EINVAL, func,
+                       "smp's lattice has open boundaries: the MCRG operators wrap around, "
+                       "so they need a periodic lattice");
   if (rg->kind != RGRBM__RG_BLOCK2D)
     return rgrbm__fail(RGRBM_EUNSUPPORTED, func,
                        "rg is not a block-spin plan (rgrbm_rg_create_block2d); MCRG needs "
@@ -131,6 +142,16 @@ static void averages(const accumulator *a, int leave_out, double *avg) {
   for (size_t i = 0; i < a->stride; i++) avg[i] /= n;
 }
 
+int rgrbm__lapack_out_of_memory(int info) {
+  return info == LAPACK_WORK_MEMORY_ERROR || info == LAPACK_TRANSPOSE_MEMORY_ERROR;
+}
+
+int rgrbm__mcrg_lapack_failure(int info, const char *func) {
+  return rgrbm__fail(RGRBM_ENOMEM, func, "LAPACKE could not allocate its %s (info = %d)",
+                     info == LAPACK_TRANSPOSE_MEMORY_ERROR ? "transposed copy" : "work space",
+                     info);
+}
+
 /* Leading eigenvalue (largest real part) of T = G^{-1} F at level n for the k
  * operators starting at index first. */
 static int leading_eigenvalue(const accumulator *a, double *avg, int n, int first, int k,
@@ -154,6 +175,7 @@ static int leading_eigenvalue(const accumulator *a, double *avg, int n, int firs
   double rcond = 0;
   lapack_int info = LAPACKE_dgetrf(LAPACK_COL_MAJOR, k, k, g, k, ipiv);
   if (info == 0 && norm > 0) info = LAPACKE_dgecon(LAPACK_COL_MAJOR, '1', k, g, k, norm, &rcond);
+  if (rgrbm__lapack_out_of_memory((int)info)) return rgrbm__mcrg_lapack_failure((int)info, func);
   if (info != 0 || !(rcond >= RCOND_MIN))
     return rgrbm__fail(RGRBM_ENUMERIC, func,
                        "level %d: the correlation matrix G of the first %d %s operators is "
@@ -163,6 +185,7 @@ static int leading_eigenvalue(const accumulator *a, double *avg, int n, int firs
   info = LAPACKE_dgetrs(LAPACK_COL_MAJOR, 'N', k, k, g, k, ipiv, f, k);
   if (info == 0)
     info = LAPACKE_dgeev(LAPACK_COL_MAJOR, 'N', 'N', k, f, k, wr, wi, NULL, 1, NULL, 1);
+  if (rgrbm__lapack_out_of_memory((int)info)) return rgrbm__mcrg_lapack_failure((int)info, func);
   if (info != 0)
     return rgrbm__fail(RGRBM_ENUMERIC, func, "level %d: the eigenvalues of T (%d %s operators) "
                        "did not converge (info = %d)", n, k, what, (int)info);

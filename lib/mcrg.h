@@ -20,4 +20,13 @@ size_t rgrbm__mcrg_frame_size(int lx, int ly);
 void rgrbm__mcrg_measure(const int8_t *spins, int lx, int ly, int n_even, int n_odd,
                          int8_t *frame, double *out);
 
+/* Whether a LAPACKE status says its own allocation failed
+ * (LAPACK_WORK_MEMORY_ERROR, LAPACK_TRANSPOSE_MEMORY_ERROR): out of memory,
+ * not a numerical failure. */
+int rgrbm__lapack_out_of_memory(int info);
+
+/* RGRBM_ENOMEM attributed to func for such a status, naming what LAPACKE
+ * could not allocate. */
+int rgrbm__mcrg_lapack_failure(int info, const char *func);
+
 #endif

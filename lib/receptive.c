@@ -18,6 +18,7 @@ int rgrbm_stack_receptive_field(const rgrbm_stack *s, int level, float *out) {
   RGRBM_REQUIRE_NONNULL(s);
   RGRBM_REQUIRE_NONNULL(out);
   int rc = check_level(s, level, __func__);
+  if (rc == RGRBM_OK) rc = rgrbm__stack_check_finite_weights(s, 0, level - 1, __func__);
   if (rc) return rc;
   const int *n = s->sizes;
   size_t widest = 0;
@@ -40,7 +41,9 @@ int rgrbm_stack_receptive_field(const rgrbm_stack *s, int level, float *out) {
     cur = dst;
   }
   rgrbm__free(buf);
-  return RGRBM_OK;
+  /* Finite weights can still overflow float in the product. */
+  return rgrbm__check_finite_batch(out, (size_t)n[0], (size_t)n[level], "the product r(level)",
+                                   __func__);
 }
 
 /* ---- locality ---------------------------------------------------------- */
@@ -197,6 +200,7 @@ int rgrbm_stack_locality(const rgrbm_stack *s, int level, int lx, int ly, int b,
                        "out->version = %u, expected %d (call rgrbm_locality_init)", out->version,
                        RGRBM_LOCALITY_VERSION);
   int rc = check_level(s, level, __func__);
+  if (rc == RGRBM_OK) rc = rgrbm__stack_check_finite_weights(s, 0, level - 1, __func__);
   if (rc == RGRBM_OK) rc = check_lattice(lx, ly, b, __func__);
   if (rc) return rc;
   if ((size_t)lx * (size_t)ly != (size_t)s->sizes[0])

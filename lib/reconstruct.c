@@ -30,17 +30,15 @@ static int check_reconstruct(const rgrbm_stack *s, int level, rgrbm_pass pass, c
 int rgrbm_stack_reconstruct(const rgrbm_stack *s, int level, rgrbm_pass pass, const float *in,
                             size_t n, uint64_t seed, float *out) {
   int rc = check_reconstruct(s, level, pass, in, n, out, __func__);
+  if (rc == RGRBM_OK) rc = rgrbm__stack_check_finite(s, 0, level - 1, __func__);
   if (rc) return rc;
   float *code = rgrbm__calloc(n, (size_t)s->sizes[level] * sizeof *code);
   if (code == NULL)
     return rgrbm__fail(RGRBM_ENOMEM, __func__, "cannot allocate %zu rows of level %d", n, level);
-  if (pass == RGRBM_PASS_MEANS) {
-    rc = rgrbm_stack_up(s, 0, level, in, n, code);
-    if (rc == RGRBM_OK) rc = rgrbm_stack_down(s, level, 0, code, n, out);
-  } else {
-    rc = rgrbm_stack_sample_up(s, 0, level, in, n, seed, code);
-    if (rc == RGRBM_OK) rc = rgrbm_stack_sample_down(s, level, 0, code, n, descent_seed(seed), out);
-  }
+  const int sample = pass == RGRBM_PASS_SAMPLES;
+  rc = rgrbm__stack_pass(s, 0, level, in, n, code, sample, seed, __func__);
+  if (rc == RGRBM_OK)
+    rc = rgrbm__stack_pass(s, level, 0, code, n, out, sample, descent_seed(seed), __func__);
   rgrbm__free(code);
   return rc;
 }

@@ -8,6 +8,7 @@
 #include "alloc.h"
 #include "dataset.h"
 #include "error.h"
+#include "stack.h"
 
 enum { WORD_BITS = 64 };
 
@@ -174,6 +175,8 @@ int rgrbm_rg_apply(const rgrbm_rg *rg, const rgrbm_dataset *in, rgrbm_dataset *o
     return rgrbm__fail(RGRBM_EINVAL, __func__, "in == out, the output must be another dataset");
   int rc = check_data(in, "in", rg->in_dim, rg->in_lx, rg->in_ly, __func__);
   if (rc == RGRBM_OK) rc = check_data(out, "out", rg->out_dim, rg->out_lx, rg->out_ly, __func__);
+  if (rc == RGRBM_OK && rg->kind == RGRBM__RG_LEARNED)
+    rc = rgrbm__stack_check_finite(rg->stack, 0, rg->level - 1, __func__);
   if (rc) return rc;
   if (rg->kind == RGRBM__RG_LEARNED) {
     rc = rgrbm__rg_apply_learned(rg, in, out, __func__); /* grows out after its scratch */

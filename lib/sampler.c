@@ -97,15 +97,35 @@ void rgrbm_sampler_destroy(rgrbm_sampler *smp) {
   rgrbm__free(smp);
 }
 
+/* The spins of a lattice kind's chain: the caller may write any int8 through
+ * rgrbm_lattice_spins(), but every update rule (and the kernels' neighbour
+ * sums in int8) is defined for -1/+1 only. One rule for sweep and draw: the
+ * whole lattice is checked once per call and anything else is refused. */
+static int check_spins(const rgrbm_sampler *smp, const char *func) {
+  const rgrbm_lattice *lat = smp->lattice;
+  if (lat == NULL) return RGRBM_OK;
+  unsigned bad = 0;
+  for (size_t i = 0; i < lat->sites; i++) bad |= (unsigned)((uint8_t)(lat->spins[i] + 1) & 0xFDu);
+  if (bad == 0) return RGRBM_OK;
+  size_t i = 0;
+  while (lat->spins[i] == 1 || lat->spins[i] == -1) i++;
+  return rgrbm__fail(RGRBM_EINVAL, func,
+                     "lattice spin %zu (x = %zu, y = %zu) is %d, spins must be -1 or +1", i,
+                     i % (size_t)lat->lx, i / (size_t)lat->lx, (int)lat->spins[i]);
+}
+
+static int check_state(const rgrbm_sampler *smp, const char *func) {
+  int rc = check_spins(smp, func);
+  if (rc == RGRBM_OK && smp->ops->check != NULL) rc = smp->ops->check(smp, func);
+  return rc;
+}
+
 int rgrbm_sampler_sweep(rgrbm_sampler *smp, long sweeps) {
   RGRBM_REQUIRE_NONNULL(smp);
   if (sweeps < 0)
     return rgrbm__fail(RGRBM_EINVAL, __func__, "sweeps = %ld, must be >= 0", sweeps);
-  if (smp->ops->check != NULL) {
-    int rc = smp->ops->check(smp, __func__);
-    if (rc != RGRBM_OK) return rc;
-  }
-  return smp->ops->sweep(smp, sweeps);
+  int rc = check_state(smp, __func__);
+  return rc != RGRBM_OK ? rc : smp->ops->sweep(smp, sweeps);
 }
 
 int rgrbm__lattice_emit(rgrbm_sampler *smp, rgrbm_dataset *out, size_t max, size_t *appended) {
@@ -128,7 +148,7 @@ static int check_draw(const rgrbm_sampler *smp, long thermalize, long spacing,
   if (smp->lx > 0 && out->lx > 0 && (out->lx != smp->lx || out->ly != smp->ly))
     return rgrbm__fail(RGRBM_EINVAL, func, "out shape = %d x %d, the sampler emits %d x %d",
                        out->lx, out->ly, smp->lx, smp->ly);
-  return smp->ops->check != NULL ? smp->ops->check(smp, func) : RGRBM_OK;
+  return check_state(smp, func);
 }
 
 /* Sweep `spacing` times, then emit, until count configurations are out.

@@ -2,6 +2,7 @@
  * up/down passes. */
 #include "stack.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -67,6 +68,69 @@ static void init_weights(rgrbm_stack *s, uint64_t seed) {
   }
 }
 
+/* ---- finiteness ---- */
+
+/* Index of the first NaN or infinity among p[0..n), or n. The scan is pure
+ * integer arithmetic that vectorizes with any SIMD (SSE2 included): with
+ * |x|'s bits m <= 0x7fffffff, m + 0x00800000 has bit 31 set exactly when m
+ * >= 0x7f800000, i.e. x is an infinity or a NaN; the sums are OR-ed and the
+ * scan stops only at the end, so the common, all-finite case pays one pass at
+ * memory speed. */
+static size_t first_non_finite(const float *p, size_t n) {
+  uint32_t any = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t bits; /* memcpy: no aliasing of a float through an integer type */
+    memcpy(&bits, p + i, sizeof bits);
+    any |= (bits & 0x7fffffffu) + 0x00800000u;
+  }
+  if (!(any >> 31)) return n;
+  size_t i = 0;
+  while (isfinite(p[i])) i++;
+  return i;
+}
+
+static const char *non_finite_name(float x) {
+  return isnan(x) ? "NaN" : x > 0 ? "+Inf" : "-Inf";
+}
+
+static int check_finite(const rgrbm_stack *s, int first, int last, int biases,
+                        const char *func) {
+  for (int l = first; l <= last; l++) {
+    const size_t nv = (size_t)s->sizes[l], nh = (size_t)s->sizes[l + 1];
+    size_t i = first_non_finite(s->weights[l], nv * nh);
+    if (i < nv * nh)
+      return rgrbm__fail(RGRBM_ENUMERIC, func, "layer %d weight (%zu, %zu) is %s", l, i / nh,
+                         i % nh, non_finite_name(s->weights[l][i]));
+    if (!biases) continue;
+    i = first_non_finite(s->vbias[l], nv);
+    if (i < nv)
+      return rgrbm__fail(RGRBM_ENUMERIC, func, "layer %d visible bias %zu is %s", l, i,
+                         non_finite_name(s->vbias[l][i]));
+    i = first_non_finite(s->hbias[l], nh);
+    if (i < nh)
+      return rgrbm__fail(RGRBM_ENUMERIC, func, "layer %d hidden bias %zu is %s", l, i,
+                         non_finite_name(s->hbias[l][i]));
+  }
+  return RGRBM_OK;
+}
+
+int rgrbm__stack_check_finite(const rgrbm_stack *s, int first, int last, const char *func) {
+  return check_finite(s, first, last, 1, func);
+}
+
+int rgrbm__stack_check_finite_weights(const rgrbm_stack *s, int first, int last,
+                                      const char *func) {
+  return check_finite(s, first, last, 0, func);
+}
+
+int rgrbm__check_finite_batch(const float *x, size_t n, size_t cols, const char *name,
+                              const char *func) {
+  size_t i = first_non_finite(x, n * cols);
+  if (i == n * cols) return RGRBM_OK;
+  return rgrbm__fail(RGRBM_ENUMERIC, func, "%s row %zu, column %zu is %s", name, i / cols,
+                     i % cols, non_finite_name(x[i]));
+}
+
 int rgrbm_stack_create(rgrbm_stack **out, const int *sizes, int nlevels, rgrbm_units units,
                        uint64_t seed) {
   int rc = rgrbm__stack_alloc(out, sizes, nlevels, units, __func__);
@@ -126,12 +190,49 @@ static void transform_layer(float *w, float *c, float *b, size_t nv, size_t nh, 
   for (size_t i = 0; i < nv * nh; i++) w[i] *= scale;
 }
 
+/* A bias after transform_layer, in double: sum is its row or column of W. */
+static double transformed_bias(double bias, double sum, int to_spin) {
+  return to_spin ? 0.5 * bias + 0.25 * sum : 2.0 * (bias - sum);
+}
+
+/* Whether every parameter of layer l stays a finite float through
+ * transform_layer (the binary side's parameters are up to 4 times larger):
+ * computed as transform_layer would, without writing. */
+static int check_transform_fits(const rgrbm_stack *s, int l, int to_spin) {
+  const size_t nv = (size_t)s->sizes[l], nh = (size_t)s->sizes[l + 1];
+  const float *w = s->weights[l];
+  const char *what = NULL;
+  size_t at = 0;
+  for (size_t i = 0; i < nv * nh && what == NULL; i++)
+    if (!to_spin && fabsf(w[i]) > FLT_MAX / 4) what = "weight", at = i;
+  for (size_t i = 0; i < nv && what == NULL; i++) {
+    double row = 0.0;
+    for (size_t j = 0; j < nh; j++) row += w[i * nh + j];
+    if (fabs(transformed_bias(s->vbias[l][i], row, to_spin)) > FLT_MAX)
+      what = "visible bias", at = i;
+  }
+  for (size_t j = 0; j < nh && what == NULL; j++) {
+    double col = 0.0;
+    for (size_t i = 0; i < nv; i++) col += w[i * nh + j];
+    if (fabs(transformed_bias(s->hbias[l][j], col, to_spin)) > FLT_MAX)
+      what = "hidden bias", at = j;
+  }
+  if (what == NULL) return RGRBM_OK;
+  return rgrbm__fail(RGRBM_ENUMERIC, "rgrbm_stack_set_units", "layer %d %s %zu would exceed "
+                     "FLT_MAX in %s units; the stack is unchanged", l, what, at,
+                     to_spin ? "spin" : "binary");
+}
+
 int rgrbm_stack_set_units(rgrbm_stack *s, rgrbm_units units) {
   RGRBM_REQUIRE_NONNULL(s);
   if (units != RGRBM_UNITS_BINARY && units != RGRBM_UNITS_SPIN)
     return rgrbm__fail(RGRBM_EINVAL, __func__, "units = %d is neither RGRBM_UNITS_BINARY nor "
                        "RGRBM_UNITS_SPIN", (int)units);
   if (units == s->units) return RGRBM_OK;
+  int rc = rgrbm__stack_check_finite(s, 0, s->depth - 1, __func__);
+  for (int l = 0; rc == RGRBM_OK && l < s->depth; l++)
+    rc = check_transform_fits(s, l, units == RGRBM_UNITS_SPIN);
+  if (rc) return rc;
   for (int l = 0; l < s->depth; l++)
     transform_layer(s->weights[l], s->vbias[l], s->hbias[l], (size_t)s->sizes[l],
                     (size_t)s->sizes[l + 1], units == RGRBM_UNITS_SPIN);
@@ -215,26 +316,39 @@ static int run_pass(const rgrbm_stack *s, int from, int to, const float *in, siz
   return RGRBM_OK;
 }
 
+int rgrbm__stack_pass(const rgrbm_stack *s, int from, int to, const float *in, size_t n,
+                      float *out, int sample, uint64_t seed, const char *func) {
+  int rc = check_pass(s, from, to, to > from, in, n, out, func);
+  if (rc == RGRBM_OK)
+    rc = rgrbm__check_finite_batch(in, n, (size_t)s->sizes[from], "in", func);
+  return rc ? rc : run_pass(s, from, to, in, n, out, sample, seed, func);
+}
+
+/* A pass reads the layers between its two levels; they are checked once. */
+static int checked_pass(const rgrbm_stack *s, int from, int to, int up, const float *in,
+                        size_t n, float *out, int sample, uint64_t seed, const char *func) {
+  int rc = check_pass(s, from, to, up, in, n, out, func);
+  if (rc == RGRBM_OK)
+    rc = rgrbm__stack_check_finite(s, up ? from : to, up ? to - 1 : from - 1, func);
+  return rc ? rc : rgrbm__stack_pass(s, from, to, in, n, out, sample, seed, func);
+}
+
 int rgrbm_stack_up(const rgrbm_stack *s, int from, int to, const float *in, size_t n,
                    float *out) {
-  int rc = check_pass(s, from, to, 1, in, n, out, __func__);
-  return rc ? rc : run_pass(s, from, to, in, n, out, 0, 0, __func__);
+  return checked_pass(s, from, to, 1, in, n, out, 0, 0, __func__);
 }
 
 int rgrbm_stack_down(const rgrbm_stack *s, int from, int to, const float *in, size_t n,
                      float *out) {
-  int rc = check_pass(s, from, to, 0, in, n, out, __func__);
-  return rc ? rc : run_pass(s, from, to, in, n, out, 0, 0, __func__);
+  return checked_pass(s, from, to, 0, in, n, out, 0, 0, __func__);
 }
 
 int rgrbm_stack_sample_up(const rgrbm_stack *s, int from, int to, const float *in, size_t n,
                           uint64_t seed, float *out) {
-  int rc = check_pass(s, from, to, 1, in, n, out, __func__);
-  return rc ? rc : run_pass(s, from, to, in, n, out, 1, seed, __func__);
+  return checked_pass(s, from, to, 1, in, n, out, 1, seed, __func__);
 }
 
 int rgrbm_stack_sample_down(const rgrbm_stack *s, int from, int to, const float *in,
                             size_t n, uint64_t seed, float *out) {
-  int rc = check_pass(s, from, to, 0, in, n, out, __func__);
-  return rc ? rc : run_pass(s, from, to, in, n, out, 1, seed, __func__);
+  return checked_pass(s, from, to, 0, in, n, out, 1, seed, __func__);
 }

@@ -32,4 +32,27 @@ struct rgrbm_stack {
 int rgrbm__stack_alloc(rgrbm_stack **out, const int *sizes, int nlevels, rgrbm_units units,
                        const char *func);
 
+/* RGRBM_ENUMERIC attributed to func, naming the first NaN or infinite
+ * parameter of layers first..last (inclusive; nothing to check when last <
+ * first), as "layer 0 weight (3, 7) is NaN". One pass over those layers'
+ * parameters: public functions that read parameters call it once per call,
+ * never inside their loops, because the kernels cannot see a NaN (their
+ * clamped exponential turns it into a saturated mean). */
+int rgrbm__stack_check_finite(const rgrbm_stack *s, int first, int last, const char *func);
+
+/* The same for the weights alone (receptive fields read nothing else). */
+int rgrbm__stack_check_finite_weights(const rgrbm_stack *s, int first, int last,
+                                      const char *func);
+
+/* RGRBM_ENUMERIC attributed to func when one of the n x cols floats of the
+ * batch `name` is NaN or infinite, naming its row and column. */
+int rgrbm__check_finite_batch(const float *x, size_t n, size_t cols, const char *name,
+                              const char *func);
+
+/* rgrbm_stack_up/down/sample_up/sample_down without the parameter check, for
+ * callers that checked the layers themselves (failures name func). sample = 0
+ * passes means (seed unused). */
+int rgrbm__stack_pass(const rgrbm_stack *s, int from, int to, const float *in, size_t n,
+                      float *out, int sample, uint64_t seed, const char *func);
+
 #endif

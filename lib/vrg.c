@@ -161,12 +161,26 @@ static void init_enumeration(enumeration *e, const rgrbm_stack *s, int layer,
   e->log_z_model = lse_value(&z);
 }
 
+/* Finite parameters can still overflow double in the traces (weights near
+ * FLT_MAX times a model's 20 units): never report such a number as OK. */
+static int check_report(const rgrbm_vrg_report *r, int layer, const char *func) {
+  const double v[5] = {r->trace_defect, r->trace_spread, r->delta_f, r->kl, r->h_rg_max_diff};
+  static const char *const names[5] = {"trace_defect", "trace_spread", "delta_f", "kl",
+                                       "h_rg_max_diff"};
+  for (int i = 0; i < 5; i++)
+    if (!isfinite(v[i]))
+      return rgrbm__fail(RGRBM_ENUMERIC, func, "layer %d: %s = %g is not finite", layer,
+                         names[i], v[i]);
+  return RGRBM_OK;
+}
+
 int rgrbm_vrg_check(const rgrbm_stack *s, int layer, const rgrbm_lattice *model,
                     rgrbm_vrg_report *out) {
   RGRBM_REQUIRE_NONNULL(s);
   RGRBM_REQUIRE_NONNULL(model);
   RGRBM_REQUIRE_NONNULL(out);
   int rc = check_args(s, layer, model, __func__);
+  if (rc == RGRBM_OK) rc = rgrbm__stack_check_finite(s, layer, layer, __func__);
   if (rc) return rc;
   enumeration e;
   init_enumeration(&e, s, layer, model);
@@ -196,11 +210,13 @@ int rgrbm_vrg_check(const rgrbm_stack *s, int layer, const rgrbm_lattice *model,
   rgrbm__free(e.over_v);
   /* ln p(v) - ln P(v) = ln Tr_h e^{T(v,h)} - ln Z_RG + ln Z_model. */
   double log_z_rg = lse_value(&z_rg);
-  out->version = RGRBM_VRG_REPORT_VERSION;
-  out->trace_defect = fmax(fabs(lo), fabs(hi));
-  out->trace_spread = hi - lo;
-  out->delta_f = -log_z_rg + e.log_z_model;
-  out->kl = -mean_shifted + (log_z_rg - e.log_z_model - first);
-  out->h_rg_max_diff = worst;
+  rgrbm_vrg_report r = {RGRBM_VRG_REPORT_VERSION, 0, 0, 0, 0, 0};
+  r.trace_defect = fmax(fabs(lo), fabs(hi));
+  r.trace_spread = hi - lo;
+  r.delta_f = -log_z_rg + e.log_z_model;
+  r.kl = -mean_shifted + (log_z_rg - e.log_z_model - first);
+  r.h_rg_max_diff = worst;
+  if ((rc = check_report(&r, layer, __func__))) return rc;
+  *out = r;
   return RGRBM_OK;
 }

@@ -168,6 +168,52 @@ START_TEST(bad_arguments_are_named) {
 }
 END_TEST
 
+/* A bimodal RBM (every weight 1.5) annealed with 3 temperatures, 2 runs and
+ * no reverse burn-in: the reverse runs start far from the model and, at this
+ * seed, the "upper" estimate falls below the lower one. That is reported as
+ * a numerical failure, never as a bracket; *lower and *upper stay as they
+ * were. */
+START_TEST(inverted_bracket_is_refused) {
+  static const int sizes[2] = {10, 6};
+  rgrbm_stack *s;
+  ck_assert_ok(rgrbm_stack_create(&s, sizes, 2, RGRBM_UNITS_SPIN, 1));
+  for (int i = 0; i < 60; i++) s->weights[0][i] = 1.5f;
+  rgrbm_ais_options o;
+  rgrbm_ais_options_init(&o);
+  o.betas = 3;
+  o.runs = 2;
+  o.reverse_burn_in = 0;
+  o.margin = 0;
+  o.seed = 2;
+  double lower = -7, upper = -7;
+  ck_assert_fails(rgrbm_stack_log_partition_ais(s, 0, &o, &lower, &upper), RGRBM_ENUMERIC,
+                  "rgrbm_stack_log_partition_ais", "layer 0", "bracket is inverted");
+  ck_assert(lower == -7 && upper == -7);
+  /* The same model with the defaults brackets the exact value. */
+  bracket(s, 0, NULL, 1.0, "bimodal, defaults");
+  rgrbm_stack_destroy(s);
+}
+END_TEST
+
+/* Weights of +-3e37 (finite) once gave lower 1.24e39 > upper 1.05e39 with
+ * RGRBM_OK: ln p*(v) is then ~1e39 and its rounding alone exceeds any useful
+ * bracket, so the parameter range is refused up front, with the numbers. */
+START_TEST(parameters_beyond_the_rounding_range_are_refused) {
+  static const int sizes[2] = {10, 6};
+  rgrbm_stack *s;
+  ck_assert_ok(rgrbm_stack_create(&s, sizes, 2, RGRBM_UNITS_SPIN, 1));
+  for (int i = 0; i < 60; i++) s->weights[0][i] = i % 2 ? 3e37f : -3e37f;
+  double lower, upper;
+  ck_assert_fails(rgrbm_stack_log_partition_ais(s, 0, NULL, &lower, &upper), RGRBM_ENUMERIC,
+                  "layer 0", "|ln p*(v)| can reach", "the limit is 0.01");
+  /* Pre-activations beyond float: refused before any sampling. */
+  for (int i = 0; i < 60; i++) s->weights[0][i] = 3e38f;
+  ck_assert_fails(rgrbm_stack_log_partition_ais(s, 0, NULL, &lower, &upper), RGRBM_ENUMERIC,
+                  "layer 0", "beyond float range");
+  rgrbm_stack_destroy(s);
+}
+END_TEST
+
 static Suite *ais_suite(void) {
   Suite *s = suite_create("ais");
   TCase *tc = tcase_create("core");
@@ -177,6 +223,8 @@ static Suite *ais_suite(void) {
   tcase_add_test(tc, inner_layer_with_data_fed_up);
   tcase_add_test(tc, results_depend_on_the_options_alone);
   tcase_add_test(tc, bad_arguments_are_named);
+  tcase_add_test(tc, inverted_bracket_is_refused);
+  tcase_add_test(tc, parameters_beyond_the_rounding_range_are_refused);
   suite_add_tcase(s, tc);
   return s;
 }

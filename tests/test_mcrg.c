@@ -1,7 +1,10 @@
 /* MCRG: operators against direct loops, the exact linearized map at the
  * infinite-temperature fixed point, singular correlations, bad input. The
  * critical exponents are checked in test_mcrg_accept.c. */
+#include <lapacke.h>
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
 
 #include "mcrg.h"
 #include "rgrbm/mcrg.h"
@@ -160,6 +163,74 @@ START_TEST(bad_input) {
 }
 END_TEST
 
+/* Absurd limits are refused up front with the limit in the message (a run
+ * with samples = SIZE_MAX used to start and never end). */
+START_TEST(limits_are_refused_precisely) {
+  setup u = make(16, 0.3, RGRBM_HEAT_BATH, 1);
+  rgrbm_mcrg_options o;
+  rgrbm_mcrg_result r;
+  rgrbm_mcrg_options_init(&o);
+  o.samples = SIZE_MAX;
+  ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, &o, &r), RGRBM_EINVAL,
+                  "o->samples = 18446744073709551615", "4294967296");
+  o.samples = (size_t)RGRBM_MCRG_MAX_SAMPLES + 1;
+  ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, &o, &r), RGRBM_EINVAL, "o->samples = 4294967297");
+  rgrbm_mcrg_options_init(&o);
+  o.spacing = LONG_MAX;
+  ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, &o, &r), RGRBM_EINVAL, "o->spacing",
+                  "sweeps exceeds the limit of 281474976710656");
+  rgrbm_mcrg_options_init(&o);
+  o.thermalize = LONG_MAX;
+  ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, &o, &r), RGRBM_EINVAL, "o->thermalize",
+                  "281474976710656");
+  /* One sweep over the limit is refused: the boundary is the documented one. */
+  rgrbm_mcrg_options_init(&o);
+  o.samples = 1 << 16;
+  o.thermalize = (long)(RGRBM_MCRG_MAX_SWEEPS - ((uint64_t)1 << 16) * 2) + 1;
+  o.spacing = 2;
+  ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, &o, &r), RGRBM_EINVAL, "exceeds the limit");
+  unmake(&u);
+}
+END_TEST
+
+/* The operators wrap around the lattice: an open one is refused. */
+START_TEST(open_lattice_is_refused) {
+  size_t before = rgrbm_memory_in_use();
+  rgrbm_lattice *lat;
+  rgrbm_sampler *smp;
+  rgrbm_rg *rg;
+  rgrbm_mcrg_result r;
+  ck_assert_ok(rgrbm_lattice_create(&lat, RGRBM_SQUARE, 16, 16, RGRBM_OPEN));
+  ck_assert_ok(rgrbm_lattice_set_couplings(lat, 0.3, 0));
+  ck_assert_ok(rgrbm_sampler_create(&smp, lat, RGRBM_HEAT_BATH, 1));
+  ck_assert_ok(rgrbm_rg_create_block2d(&rg, 16, 16, 2, RGRBM_BLOCK_MAJORITY, 1));
+  memset(&r, 0x5a, sizeof r);
+  rgrbm_mcrg_result copy = r;
+  ck_assert_fails(rgrbm_mcrg_run(smp, rg, NULL, &r), RGRBM_EINVAL, "rgrbm_mcrg_run",
+                  "open boundaries", "periodic");
+  ck_assert_mem_eq(&r, &copy, sizeof r);
+  rgrbm_rg_destroy(rg);
+  rgrbm_sampler_destroy(smp);
+  rgrbm_lattice_destroy(lat);
+  ck_assert_uint_eq(rgrbm_memory_in_use(), before);
+}
+END_TEST
+
+/* LAPACKE reports its own allocation failures with these statuses; they are
+ * out-of-memory conditions, not singular matrices. */
+START_TEST(lapack_allocation_failures_are_enomem) {
+  ck_assert(rgrbm__lapack_out_of_memory(LAPACK_WORK_MEMORY_ERROR));
+  ck_assert(rgrbm__lapack_out_of_memory(LAPACK_TRANSPOSE_MEMORY_ERROR));
+  ck_assert(!rgrbm__lapack_out_of_memory(0));
+  ck_assert(!rgrbm__lapack_out_of_memory(1));
+  ck_assert(!rgrbm__lapack_out_of_memory(-4));
+  ck_assert_fails(rgrbm__mcrg_lapack_failure(LAPACK_WORK_MEMORY_ERROR, "rgrbm_mcrg_run"),
+                  RGRBM_ENOMEM, "rgrbm_mcrg_run", "work space", "-1010");
+  ck_assert_fails(rgrbm__mcrg_lapack_failure(LAPACK_TRANSPOSE_MEMORY_ERROR, "rgrbm_mcrg_run"),
+                  RGRBM_ENOMEM, "transposed copy", "-1011");
+}
+END_TEST
+
 static Suite *mcrg_suite(void) {
   Suite *s = suite_create("mcrg");
   TCase *tc = tcase_create("core");
@@ -168,6 +239,9 @@ static Suite *mcrg_suite(void) {
   tcase_add_test(tc, infinite_temperature_map_is_exact);
   tcase_add_test(tc, frozen_lattice_has_singular_correlations);
   tcase_add_test(tc, bad_input);
+  tcase_add_test(tc, limits_are_refused_precisely);
+  tcase_add_test(tc, open_lattice_is_refused);
+  tcase_add_test(tc, lapack_allocation_failures_are_enomem);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -417,6 +417,47 @@ START_TEST(no_leaks) {
 }
 END_TEST
 
+/* Spins the caller wrote other than -1/+1: one rule for sweep and draw, for
+ * every algorithm: RGRBM_EINVAL naming the site, the lattice untouched (the
+ * int8 neighbour sums of the kernels are defined for -1/+1 only). */
+START_TEST(spins_other_than_plus_minus_one_are_refused) {
+  static const int8_t bad[] = {0, 2, -2, 3, 127, -128};
+  const size_t before = rgrbm_memory_in_use();
+  rgrbm_lattice *lat;
+  rgrbm_sampler *smp;
+  rgrbm_dataset *out;
+  ck_assert_ok(rgrbm_lattice_create(&lat, RGRBM_SQUARE, 8, 6, RGRBM_PERIODIC));
+  ck_assert_ok(rgrbm_lattice_set_couplings(lat, 0.4, 0.0));
+  ck_assert_ok(rgrbm_sampler_create(&smp, lat, algorithms[_i], 3));
+  ck_assert_ok(rgrbm_dataset_create(&out, 48));
+  for (size_t k = 0; k < sizeof bad; k++) {
+    ck_assert_ok(rgrbm_lattice_randomize(lat, k));
+    int8_t *spins = rgrbm_lattice_spins(lat);
+    spins[2 * 8 + 3] = bad[k];
+    spins[5 * 8 + 7] = bad[k]; /* the first one is named */
+    int8_t copy[48];
+    memcpy(copy, spins, sizeof copy);
+    char fragment[64];
+    snprintf(fragment, sizeof fragment, "spin 19 (x = 3, y = 2) is %d", bad[k]);
+    ck_assert_fails(rgrbm_sampler_sweep(smp, 2), RGRBM_EINVAL, "rgrbm_sampler_sweep", fragment);
+    ck_assert_mem_eq(spins, copy, sizeof copy);
+    ck_assert_fails(rgrbm_sampler_draw(smp, 3, 1, 1, out), RGRBM_EINVAL, "rgrbm_sampler_draw",
+                    fragment);
+    ck_assert_mem_eq(spins, copy, sizeof copy);
+    ck_assert_uint_eq(rgrbm_dataset_count(out), 0);
+  }
+  /* -1/+1 again: both run. */
+  ck_assert_ok(rgrbm_lattice_fill(lat, -1));
+  ck_assert_ok(rgrbm_sampler_sweep(smp, 2));
+  ck_assert_ok(rgrbm_sampler_draw(smp, 3, 1, 1, out));
+  ck_assert_uint_eq(rgrbm_dataset_count(out), 3);
+  rgrbm_dataset_destroy(out);
+  rgrbm_sampler_destroy(smp);
+  rgrbm_lattice_destroy(lat);
+  ck_assert_uint_eq(rgrbm_memory_in_use(), before);
+}
+END_TEST
+
 static Suite *sampler_suite(void) {
   Suite *s = suite_create("sampler");
   TCase *tc = tcase_create("physics");
@@ -435,6 +476,7 @@ static Suite *sampler_suite(void) {
   tcase_add_test(api, sweeps_of_wide_and_narrow_lattices);
   tcase_add_test(api, bad_arguments_are_named);
   tcase_add_test(api, no_leaks);
+  tcase_add_loop_test(api, spins_other_than_plus_minus_one_are_refused, 0, 4);
   suite_add_tcase(s, api);
   return s;
 }

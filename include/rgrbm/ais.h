@@ -77,9 +77,19 @@ RGRBM_API void rgrbm_ais_options_init(rgrbm_ais_options *o);
  * @param lower receives the forward estimate minus o->margin standard errors.
  * @param upper receives the reverse estimate plus o->margin standard errors.
  * @return RGRBM_OK; RGRBM_EINVAL (NULL, layer out of range, bad options
- *         named by field, data's dim mismatched or empty); RGRBM_ENUMERIC (a
- *         weight overflowed); RGRBM_ENOMEM. On failure *lower and *upper are
- *         unchanged. Thread-safe for a const stack.
+ *         named by field, data's dim mismatched or empty); RGRBM_ENUMERIC: a
+ *         parameter of the layer (or, with RGRBM_AIS_BASE_DATA, of a layer
+ *         below) is not finite; the parameters are out of AIS's range, i.e.
+ *         a pre-activation |b_j| + sum_i |W_ij| (or |c_i| + sum_j |W_ij|)
+ *         can exceed FLT_MAX, or the bound scale = nh ln 2 + sum_i |c_i| +
+ *         sum_j (|b_j| + sum_i |W_ij|) on |ln p*(v)| is so large that
+ *         2 DBL_EPSILON (betas + 1) (nv + nh + 2) scale > 0.01, when rounding
+ *         alone could move the estimates by more than 0.01 (for the
+ *         defaults and 1000 units, scale above about 2e7); an importance
+ *         weight overflowed; or the bracket came out inverted (lower >
+ *         upper: the reverse chains did not reach the model, raise
+ *         reverse_burn_in or runs) or not finite; RGRBM_ENOMEM. On failure
+ *         *lower and *upper are unchanged. Thread-safe for a const stack.
  */
 RGRBM_API int rgrbm_stack_log_partition_ais(const rgrbm_stack *s, int layer,
                                             const rgrbm_ais_options *o, double *lower,

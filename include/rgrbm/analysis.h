@@ -39,7 +39,10 @@ extern "C" {
  * @param s the stack (borrowed).
  * @param level 1..depth; level 1 gives W(0) itself.
  * @param out size(0) x size(level) floats, row-major (row = visible unit).
- * @return RGRBM_OK, RGRBM_EINVAL (NULL, level out of range) or RGRBM_ENOMEM.
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL, level out of range), RGRBM_ENUMERIC (a
+ *         weight of layers 0..level-1 is not finite, checked before any
+ *         work; or finite weights whose product overflows float, in which
+ *         case out holds the partial product) or RGRBM_ENOMEM.
  *         Thread-safe for a const stack.
  */
 RGRBM_API int rgrbm_stack_receptive_field(const rgrbm_stack *s, int level, float *out);
@@ -111,8 +114,10 @@ RGRBM_API int rgrbm_stack_locality(const rgrbm_stack *s, int level, int lx, int 
  * @param n rows, at least 1.
  * @param seed every random number of a sampled reconstruction (unused for means).
  * @param out n x size(0) values.
- * @return RGRBM_OK, RGRBM_EINVAL (NULL, level not in 1..depth, n 0, bad pass)
- *         or RGRBM_ENOMEM. Thread-safe for a const stack.
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL, level not in 1..depth, n 0, bad pass),
+ *         RGRBM_ENUMERIC (a parameter of layers 0..level-1 or an entry of in
+ *         is not finite; out untouched) or RGRBM_ENOMEM. Thread-safe for a
+ *         const stack.
  */
 RGRBM_API int rgrbm_stack_reconstruct(const rgrbm_stack *s, int level, rgrbm_pass pass,
                                       const float *in, size_t n, uint64_t seed, float *out);

@@ -69,12 +69,15 @@ typedef enum rgrbm_products {
 typedef struct rgrbm_cd_options {
   unsigned version;             /**< RGRBM_CD_OPTIONS_VERSION (set by init) */
   int epochs;                   /**< passes over the data, at least 1; default 10 */
-  size_t batch_size;            /**< minibatch size (the last batch of an epoch may be
-                                     smaller; larger than the data = one batch); default 100 */
+  size_t batch_size;            /**< minibatch size, at least 1 (the last batch of an epoch
+                                     may be smaller; larger than the data = one batch, any
+                                     size_t); a batch holds at most 2^30 - 1 rows, so with
+                                     more data than that batch_size must not exceed it, nor
+                                     when it stands in for persistent_chains; default 100 */
   int k;                        /**< Gibbs steps per update, at least 1; default 1 */
   int persistent;               /**< 0 = CD-k (default), 1 = PCD-k */
-  size_t persistent_chains;     /**< PCD chains, started at data rows at each call;
-                                     default 0 = batch_size */
+  size_t persistent_chains;     /**< PCD chains, started at data rows at each call, at
+                                     most 2^30 - 1; default 0 = batch_size */
   double learning_rate;         /**< in (0, FLT_MAX]; default 0.01 */
   double momentum_initial;      /**< in [0, 1); default 0.5 */
   double momentum_final;        /**< in [0, 1); default 0.9 */

@@ -80,8 +80,9 @@ typedef enum rgrbm_observable {
  * @param ds configurations, dim = the model's sites.
  * @param model the lattice giving geometry, boundary and couplings (its spins are not read).
  * @param obs the observable.
- * @return RGRBM_OK, RGRBM_EINVAL (NULL, dim != sites of model, unknown obs)
- *         or RGRBM_ENOMEM.
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL, dim != sites of model, unknown obs),
+ *         RGRBM_ENUMERIC (energies of the model could overflow double:
+ *         2|K| + |h| > DBL_MAX) or RGRBM_ENOMEM.
  */
 RGRBM_API int rgrbm_measure(const rgrbm_dataset *ds, const rgrbm_lattice *model,
                             rgrbm_observable obs, double *out);
@@ -106,8 +107,14 @@ typedef struct rgrbm_thermo {
  * @brief Ensemble estimates with errors from `bins` jackknife bins of
  *        consecutive configurations (see rgrbm_series_binned_error() for the
  *        binning).
+ * The variances (susceptibility, specific heat) are formed from deviations
+ * from the dataset's means, so they keep their digits (and sign) when the
+ * fluctuations are tiny, as at low temperature.
  * @return RGRBM_OK, RGRBM_EINVAL (NULL, dim mismatch, bins < 2, fewer
- *         configurations than bins) or RGRBM_ENOMEM.
+ *         configurations than bins), RGRBM_ENUMERIC (the model's couplings
+ *         make energies too large to square, 2|K| + |h| > 1e150; or an
+ *         estimate is not finite: the Binder cumulant when <m^2> = 0 in all
+ *         configurations or in a bin) or RGRBM_ENOMEM.
  */
 RGRBM_API int rgrbm_measure_thermo(const rgrbm_dataset *ds, const rgrbm_lattice *model,
                                    size_t bins, rgrbm_thermo *out);
@@ -136,10 +143,11 @@ RGRBM_API int rgrbm_measure_correlation(const rgrbm_dataset *ds, const rgrbm_lat
  *        square lattice). The error is a jackknife over `bins` bins.
  *
  * Requires a periodic chain, or a periodic square lattice with lx = ly = L.
- * value is NaN when chi_0 <= F (no correlation resolvable).
  * @return RGRBM_OK, RGRBM_EINVAL (NULL, dim mismatch, bins < 2, fewer
  *         configurations than bins), RGRBM_EUNSUPPORTED (open boundaries,
- *         lx != ly) or RGRBM_ENOMEM.
+ *         lx != ly), RGRBM_ENUMERIC (chi_0 <= F overall or in a jackknife
+ *         bin: no correlation resolvable; this used to be a NaN value with
+ *         RGRBM_OK) or RGRBM_ENOMEM. *xi is unchanged on failure.
  */
 RGRBM_API int rgrbm_measure_xi2(const rgrbm_dataset *ds, const rgrbm_lattice *model, size_t bins,
                                 rgrbm_estimate *xi);

@@ -16,6 +16,17 @@
  * - abs_magnetization, magnetization2, magnetization4 = <|M/N|>, <(M/N)^2>,
  *   <(M/N)^4>: from rgrbm_exact_enumerate() only, NaN from the others.
  *
+ * Accuracy and range: every function either returns finite numbers with a
+ * non-negative specific heat, bond_mean within [-max, max] (max = bonds per
+ * site: 2 on a torus) and magnetization fields within [-1, 1], or fails with
+ * RGRBM_ENUMERIC (never such a number with RGRBM_OK; the one documented
+ * infinity is Onsager's C at K_c exactly). Specific heats are computed
+ * without cancellation: the variance is never the difference of two large
+ * moments (tests/test_exact.c checks them against 60-150 digit mpmath values
+ * from tests/exact_references.py and against the low-temperature expansion
+ * C = 64 K^2 e^{-8K} (1 + 4.5 e^{-4K} + ...) per site of the square lattice).
+ * Results far below the smallest double (C at very large K) round to 0.
+ *
  * All functions are pure and thread-safe.
  */
 #ifndef RGRBM_EXACT_H
@@ -30,6 +41,12 @@ extern "C" {
 
 /** Critical coupling of the square lattice, K_c = ln(1 + sqrt 2) / 2. */
 #define RGRBM_K_CRITICAL 0.44068679350977151262
+
+/** Largest coupling the square-lattice solutions accept (rgrbm_exact_onsager(),
+ *  rgrbm_exact_torus()): at K = 300 the specific heat, 64 K^2 e^{-8K} per
+ *  site, is already below the smallest double, and every other quantity is
+ *  at its K -> infinity limit to double precision. */
+#define RGRBM_EXACT_SQUARE_MAX_K 300
 
 /** Largest lattice rgrbm_exact_enumerate() accepts, in sites (2^25 states). */
 #define RGRBM_EXACT_ENUMERATE_MAX_SITES 25
@@ -50,7 +67,14 @@ typedef struct rgrbm_exact {
  *        (products by repeated squaring, with exact first and second
  *        derivatives, scaled to stay finite for any n).
  *
- * magnetization is \<M>/N (0 at h = 0 by symmetry).
+ * magnetization is \<M>/N (0 at h = 0 by symmetry). The energies are
+ * measured from the infinite chain's means (exactly the ground state's deep
+ * in an ordered phase) and the variance is taken along the ray (K, h), so
+ * the specific heat keeps its relative accuracy (about 1e-14) at any finite
+ * K and h, e.g. (n-1)/n K^2 / cosh^2 K for an open chain at h = 0 up to
+ * K = 354.9 and beyond (where it underflows to 0). Known exception: a
+ * periodic chain of odd n at large negative K (a frustrated ring) loses
+ * digits in C.
  * @param n sites, >= 1 (a periodic chain of 1 site has one self-bond).
  * @param K coupling J/kT, finite.
  * @param h field B/kT, finite.
@@ -66,25 +90,41 @@ RGRBM_API int rgrbm_exact_chain(int n, double K, double h, rgrbm_boundary bc, rg
  *
  * magnetization is the spontaneous magnetization (1 - sinh^{-4} 2K)^{1/8}
  * for K > K_c and 0 for K <= K_c; specific_heat is +inf at K = K_c exactly.
- * @param K coupling, > 0.
+ * bond_mean and specific_heat come from the elliptic integrals below K = 1.1
+ * and from the low-temperature series (13 orders in e^{-4K}, truncation
+ * below 2e-15) from K = 1.1 on, where the elliptic form cancels as e^{4K};
+ * relative accuracy of C about 1e-10 or better at every K (the elliptic
+ * form just below K = 1.1; 1e-15 in the series).
+ * @param K coupling, 0 < K <= RGRBM_EXACT_SQUARE_MAX_K.
  * @param out receives the results.
  * @return RGRBM_OK, RGRBM_EINVAL (out NULL, K not finite) or
- *         RGRBM_EUNSUPPORTED (K <= 0).
+ *         RGRBM_EUNSUPPORTED (K <= 0 or K > RGRBM_EXACT_SQUARE_MAX_K).
  */
 RGRBM_API int rgrbm_exact_onsager(double K, rgrbm_exact *out);
 
 /**
  * @brief The finite lx x ly torus at h = 0, exactly (Kaufman 1949), in the
- *        log domain with analytic derivatives; accurate to near double
- *        precision at least up to 256 x 256.
+ *        log domain with analytic derivatives.
  *
+ * log_z_per_site is Kaufman's, to near double precision. bond_mean and
+ * specific_heat: Kaufman's derivatives below K = 1.1 (short side <= 6) or
+ * K = 2 (wider tori); above, where Kaufman's second derivative cancels as
+ * e^{4K}, the row transfer matrix (2^w states, short side w <= 6, moments
+ * of the energy above the ground state carried exactly) or, for wider tori,
+ * the infinite lattice's low-temperature series (excitations that wrap
+ * around such a torus weigh below 1e-19 relative there). Relative accuracy
+ * of C: 1e-9 or better at every K (measured against Onsager and
+ * enumeration on a grid of K: at most 6.4e-11, at K just below 2 on
+ * 1024^2), about 1e-14 where the transfer matrix or the series is used.
  * magnetization is NaN (zero by symmetry in a finite system; use the
  * enumeration or a sampler for <|m|>).
  * @param lx, ly sides, 2..RGRBM_LATTICE_MAX_SIDE.
- * @param K coupling, > 0.
+ * @param K coupling, 0 < K <= RGRBM_EXACT_SQUARE_MAX_K.
  * @param out receives the results.
  * @return RGRBM_OK, RGRBM_EINVAL (out NULL, side out of range, K not
- *         finite) or RGRBM_EUNSUPPORTED (K <= 0).
+ *         finite), RGRBM_EUNSUPPORTED (K <= 0 or K >
+ *         RGRBM_EXACT_SQUARE_MAX_K) or RGRBM_ENOMEM (the transfer matrix,
+ *         at most 300 KiB).
  */
 RGRBM_API int rgrbm_exact_torus(int lx, int ly, double K, rgrbm_exact *out);
 
@@ -93,7 +133,10 @@ RGRBM_API int rgrbm_exact_torus(int lx, int ly, double K, rgrbm_exact *out);
  *        RGRBM_EXACT_ENUMERATE_MAX_SITES sites (any geometry, boundary, K, h).
  *
  * Fills every field of out, magnetization being \<M>/N. Intended for tests;
- * 25 sites take about a second.
+ * 25 sites take about a second. Averages are weighted means over the
+ * (B, M) histogram with weights relative to its heaviest cell, and the
+ * specific heat a second pass of squared deviations: exact to rounding at
+ * any finite K and h (at K = 1e300: bond_mean at its maximum, C = 0).
  * @return RGRBM_OK or RGRBM_EINVAL (out NULL, bad shape, too many sites, K or
  *         h not finite).
  */

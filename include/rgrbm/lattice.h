@@ -113,6 +113,11 @@ RGRBM_API double rgrbm_lattice_magnetization(const rgrbm_lattice *lat);
 
 /**
  * @brief Reduced energy per site, beta*H / N = -K bond_mean - h m (NaN for NULL).
+ *
+ * Finite whenever 2|K| + |h| <= DBL_MAX and the spins are -1/+1 (the
+ * couplings only need to be finite, so with |K| near DBL_MAX the product
+ * overflows to an infinity: this getter has no status to refuse it;
+ * rgrbm_measure() checks the same bound and fails with RGRBM_ENUMERIC).
  */
 RGRBM_API double rgrbm_lattice_energy(const rgrbm_lattice *lat);
 

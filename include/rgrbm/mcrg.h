@@ -19,6 +19,7 @@
 #define RGRBM_MCRG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rgrbm/common.h"
 #include "rgrbm/rg.h"
@@ -41,13 +42,21 @@ extern "C" {
 #define RGRBM_MCRG_ODD 4
 /** Smallest side of the most blocked lattice. */
 #define RGRBM_MCRG_MIN_SIDE 4
+/** Most configurations a run measures (2^32): beyond it a run could not end
+ *  in practice, and the bin arithmetic stays exact below it. */
+#define RGRBM_MCRG_MAX_SAMPLES (UINT64_C(1) << 32)
+/** Most sampler sweeps a run makes, thermalize + samples * spacing (2^48:
+ *  months at ten nanoseconds a sweep). */
+#define RGRBM_MCRG_MAX_SWEEPS (UINT64_C(1) << 48)
 
 /** Run options. Initialize with rgrbm_mcrg_options_init(), then change fields. */
 typedef struct rgrbm_mcrg_options {
   unsigned version;   /**< RGRBM_MCRG_OPTIONS_VERSION (set by init) */
   int levels;         /**< blocking levels 1..RGRBM_MCRG_MAX_LEVELS; default 3 */
-  size_t samples;     /**< measured configurations; default 10000 */
-  long thermalize;    /**< sampler sweeps before the first measurement; default 200 */
+  size_t samples;     /**< measured configurations, bins..RGRBM_MCRG_MAX_SAMPLES;
+                           default 10000 */
+  long thermalize;    /**< sampler sweeps before the first measurement, >= 0; default 200;
+                           thermalize + samples * spacing <= RGRBM_MCRG_MAX_SWEEPS */
   long spacing;       /**< sampler sweeps between measurements, >= 1; default 1 */
   int bins;           /**< jackknife bins, 2..samples; default 20 */
   int even_operators; /**< even operators used, 1..RGRBM_MCRG_EVEN; default all */
@@ -91,15 +100,18 @@ typedef struct rgrbm_mcrg_result {
  * sampling (a singular matrix is found at the end). Deeper levels use block-spin plans
  * like rg (same b and rule) for the smaller lattices.
  * @param smp a lattice sampler over a periodic 2D lattice of rg's fine shape
- *        (the operators wrap around; an open lattice would bias them).
+ *        (the operators wrap around: an open lattice is refused with
+ *        RGRBM_EINVAL, it would bias them).
  * @param rg a block-spin plan (rgrbm_rg_create_block2d).
  * @param o options, or NULL for the defaults.
  * @param out receives the result (unchanged on failure).
- * @return RGRBM_OK; RGRBM_EINVAL (naming the argument: shape mismatch, more
- *         levels than the lattice allows, bad options); RGRBM_EUNSUPPORTED
- *         (rg is not a block-spin plan); RGRBM_ENUMERIC (a correlation matrix
- *         is singular, e.g. an operator that never fluctuates; the message
- *         names the level and parity); RGRBM_ENOMEM; or the sampler's error.
+ * @return RGRBM_OK; RGRBM_EINVAL (naming the argument: shape mismatch, open
+ *         boundaries, more levels than the lattice allows, bad options or
+ *         limits); RGRBM_EUNSUPPORTED (rg is not a block-spin plan);
+ *         RGRBM_ENUMERIC (a correlation matrix is singular, e.g. an operator
+ *         that never fluctuates; the message names the level and parity);
+ *         RGRBM_ENOMEM (also when LAPACKE cannot allocate its work space); or
+ *         the sampler's error (e.g. RGRBM_EINVAL for a spin other than -1/+1).
  */
 RGRBM_API int rgrbm_mcrg_run(rgrbm_sampler *smp, const rgrbm_rg *rg, const rgrbm_mcrg_options *o,
                              rgrbm_mcrg_result *out);

@@ -18,6 +18,22 @@
  * stack's unit convention (0/1 or -1/+1, or conditional means in [0,1] or
  * [-1,1]).
  *
+ * Non-finite parameters: the arrays are the caller's to write (through
+ * rgrbm_stack_weights() and the bias accessors), so every function that
+ * reads parameters checks the layers it reads once per call, before any
+ * work, and refuses a NaN or infinity with RGRBM_ENUMERIC, leaving its
+ * outputs untouched; the message names the function, the layer and the
+ * entry ("rgrbm_stack_up: layer 0 weight (3, 7) is NaN"). The kernels
+ * themselves cannot see a NaN: their clamped exponential would turn it into
+ * a saturated mean. This covers the passes, free energies, ln Z, the
+ * (pseudo-)likelihoods, AIS, receptive fields and locality (weights only),
+ * reconstructions, block Gibbs samplers (at every sweep and draw: the stack
+ * is borrowed and may change), learned RG plans (at every apply), the VRG
+ * check, training (the trained layer and those feeding data up to it) and
+ * rgrbm_stack_set_units; rgrbm_stack_save refuses to write them. No function
+ * returns a non-finite result with RGRBM_OK. Batches passed in (in, v) are
+ * checked the same way.
+ *
  * Thread-safety: functions taking a const stack may run concurrently;
  * training and parameter writes need exclusive access.
  *
@@ -97,7 +113,10 @@ RGRBM_API int rgrbm_stack_units(const rgrbm_stack *s);
  * changes by a constant only, so likelihoods are unchanged and ln Z shifts
  * by that constant. Weights scale by a power of two (exact); the biases are
  * rounded to float once. Changing to the current convention is a no-op.
- * @return RGRBM_OK or RGRBM_EINVAL.
+ * @return RGRBM_OK, RGRBM_EINVAL, or RGRBM_ENUMERIC (a parameter is not
+ *         finite, or one would exceed FLT_MAX in the new units, e.g. a
+ *         weight above FLT_MAX / 4 going to binary); on failure the stack
+ *         is unchanged.
  */
 RGRBM_API int rgrbm_stack_set_units(rgrbm_stack *s, rgrbm_units units);
 
@@ -119,8 +138,10 @@ RGRBM_API float *rgrbm_stack_hidden_bias(rgrbm_stack *s, int layer);
  * @param s the stack.
  * @param from, to levels, 0 <= from < to <= depth.
  * @param n rows, at least 1.
- * @return RGRBM_OK, RGRBM_EINVAL (NULL, levels out of order or range, n 0)
- *         or RGRBM_ENOMEM (scratch for the intermediate levels).
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL, levels out of order or range, n 0),
+ *         RGRBM_ENUMERIC (a parameter of a layer between the levels, or an
+ *         entry of in, is not finite; out untouched) or RGRBM_ENOMEM
+ *         (scratch for the intermediate levels).
  */
 RGRBM_API int rgrbm_stack_up(const rgrbm_stack *s, int from, int to, const float *in,
                              size_t n, float *out);
@@ -151,7 +172,9 @@ RGRBM_API int rgrbm_stack_sample_down(const rgrbm_stack *s, int from, int to, co
  * @param s the stack.
  * @param layer the RBM layer, 0..depth-1.
  * @param n rows, at least 1.
- * @return RGRBM_OK or RGRBM_EINVAL (NULL, layer out of range, n 0).
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL, layer out of range, n 0) or
+ *         RGRBM_ENUMERIC (a parameter of the layer or an entry of v is not
+ *         finite; finite ones always give finite energies).
  */
 RGRBM_API int rgrbm_stack_free_energy(const rgrbm_stack *s, int layer, const float *v, size_t n,
                                       double *out);
@@ -165,7 +188,8 @@ RGRBM_API int rgrbm_stack_free_energy(const rgrbm_stack *s, int layer, const flo
  * enumerations are split into 64 runs threaded with OpenMP and combined in
  * a fixed order, so the value does not depend on the thread count.
  * @return RGRBM_OK, RGRBM_EINVAL, RGRBM_EUNSUPPORTED, RGRBM_ENOMEM or
- *         RGRBM_ENUMERIC (ln Z overflowed double).
+ *         RGRBM_ENUMERIC (a parameter of the layer is not finite, or ln Z
+ *         overflowed double).
  */
 RGRBM_API int rgrbm_stack_log_partition(const rgrbm_stack *s, int layer, double *log_z);
 
@@ -177,7 +201,9 @@ RGRBM_API int rgrbm_stack_log_partition(const rgrbm_stack *s, int layer, double 
  * @param mean_ll receives the mean (nats per configuration).
  * @param s the stack.
  * @param layer the RBM layer, 0..depth-1.
- * @return RGRBM_OK, RGRBM_EINVAL, or as rgrbm_stack_log_partition.
+ * @return RGRBM_OK, RGRBM_EINVAL, or as rgrbm_stack_log_partition
+ *         (RGRBM_ENUMERIC also if the mean is not finite: a -Inf bias, which
+ *         gives some configurations probability 0, is refused as non-finite).
  */
 RGRBM_API int rgrbm_stack_log_likelihood(const rgrbm_stack *s, int layer,
                                          const rgrbm_dataset *data, double *mean_ll);
@@ -194,7 +220,8 @@ RGRBM_API int rgrbm_stack_log_likelihood(const rgrbm_stack *s, int layer,
  * @param pll receives the mean (nats per site, at most 0).
  * @param s the stack.
  * @param layer the RBM layer, 0..depth-1.
- * @return RGRBM_OK, RGRBM_EINVAL or RGRBM_ENOMEM.
+ * @return RGRBM_OK, RGRBM_EINVAL, RGRBM_ENUMERIC (a parameter of the layer
+ *         is not finite) or RGRBM_ENOMEM.
  */
 RGRBM_API int rgrbm_stack_pseudo_log_likelihood(const rgrbm_stack *s, int layer,
                                                 const rgrbm_dataset *data, double *pll);
