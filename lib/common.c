@@ -24,6 +24,12 @@ int rgrbm__fail(int status, const char *func, const char *fmt, ...) {
   return status;
 }
 
+int rgrbm__fail_within(int status, const char *func) {
+  char inner[ERROR_CAPACITY];
+  memcpy(inner, last_error, sizeof inner);
+  return rgrbm__fail(status, func, "%s", inner);
+}
+
 const char *rgrbm_last_error(void) { return last_error; }
 
 void rgrbm_clear_error(void) { last_error[0] = '\0'; }

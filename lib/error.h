@@ -18,6 +18,10 @@ int rgrbm__fail(int status, const char *func, const char *fmt, ...);
       return rgrbm__fail(RGRBM_EINVAL, __func__, "%s is NULL", #ptr);          \
   } while (0)
 
+/* Re-reports the failure of an inner public call in the name of the public
+ * function `func` that made it: "func: inner: message". Returns status. */
+int rgrbm__fail_within(int status, const char *func);
+
 /* Fails with ENOMEM naming what could not be allocated, in the name of the
  * enclosing function (a public one) or, from an internal helper, of the
  * public function `func` the caller called. */

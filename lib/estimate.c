@@ -164,9 +164,11 @@ typedef struct jackknife {
   const void *ctx;
 } jackknife;
 
-static int jackknife_run(const jackknife *j, size_t n, size_t bins, rgrbm_estimate *out) {
+static int jackknife_run(const jackknife *j, size_t n, size_t bins, rgrbm_estimate *out,
+                         const char *func) {
   double *sums = rgrbm__calloc(bins * (size_t)j->q, sizeof *sums);
-  if (sums == NULL) return RGRBM_FAIL_NOMEM("the jackknife bins", bins * (size_t)j->q * 8);
+  if (sums == NULL)
+    return RGRBM_FAIL_NOMEM_IN(func, "the jackknife bins", bins * (size_t)j->q * 8);
   size_t len = n / bins, used = len * bins;
   double total[MAX_PRIMARY] = {0}, means[MAX_PRIMARY], d[MAX_DERIVED];
   for (int p = 0; p < j->q; p++)
@@ -275,7 +277,7 @@ int rgrbm_measure_thermo(const rgrbm_dataset *ds, const rgrbm_lattice *model, si
     centre_series(c.p[P_AM], NULL, c.p[P_AMD], c.p[P_AMC], n);
   }
   rgrbm_estimate e[6];
-  if (rc == RGRBM_OK) rc = jackknife_run(&j, n, bins, e);
+  if (rc == RGRBM_OK) rc = jackknife_run(&j, n, bins, e, __func__);
   rgrbm__free(store);
   if (rc == RGRBM_OK) rc = check_thermo(e, __func__);
   if (rc != RGRBM_OK) return rc;
@@ -397,7 +399,7 @@ int rgrbm_measure_xi2(const rgrbm_dataset *ds, const rgrbm_lattice *model, size_
   jackknife j = {{store, store + n}, 2, 1, derive_xi, model};
   rgrbm_estimate e;
   rc = for_each_config(ds, visit_xi, &c, __func__);
-  if (rc == RGRBM_OK) rc = jackknife_run(&j, n, bins, &e);
+  if (rc == RGRBM_OK) rc = jackknife_run(&j, n, bins, &e, __func__);
   rgrbm__free(store);
   if (rc == RGRBM_OK && (!isfinite(e.value) || !isfinite(e.error)))
     rc = rgrbm__fail(RGRBM_ENUMERIC, __func__, "chi_0 <= F in all configurations or in a "

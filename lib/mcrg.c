@@ -224,16 +224,9 @@ static void store(double lambda, double err, double log_b, double *l, double *le
 
 /* Jackknife: estimate from all data, error from the spread of the
  * leave-one-bin-out estimates. */
-static int analyse(const accumulator *a, int ne, int no, int b, rgrbm_mcrg_result *res,
-                   const char *func) {
+static int analyse(const accumulator *a, int ne, int no, int b, double *avg, double *lam,
+                   rgrbm_mcrg_result *res, const char *func) {
   const size_t per = (size_t)a->levels * NOPS_MAX;
-  double *avg = rgrbm__alloc(a->stride * sizeof *avg);
-  double *lam = rgrbm__calloc((size_t)(a->bins + 1) * per, sizeof *lam);
-  if (avg == NULL || lam == NULL) {
-    rgrbm__free(avg);
-    rgrbm__free(lam);
-    return RGRBM_FAIL_NOMEM("the jackknife estimates", (a->bins + 1) * per * sizeof *lam);
-  }
   int rc = RGRBM_OK;
   for (int e = -1; rc == RGRBM_OK && e < a->bins; e++)
     rc = all_eigenvalues(a, ne, no, e, avg, lam + (size_t)(e + 1) * per, func);
@@ -252,8 +245,6 @@ static int analyse(const accumulator *a, int ne, int no, int b, rgrbm_mcrg_resul
       store(lam[s], err, log(b), &res->lambda_odd[n][k - 1], &res->lambda_odd_err[n][k - 1],
             &res->y_odd[n][k - 1], &res->y_odd_err[n][k - 1]);
   }
-  rgrbm__free(avg);
-  rgrbm__free(lam);
   return rc;
 }
 
@@ -266,6 +257,7 @@ typedef struct {
   int lx[RGRBM_MCRG_MAX_LEVELS + 1], ly[RGRBM_MCRG_MAX_LEVELS + 1];
   int8_t *spins, *frame;
   double *ops;
+  double *avg, *lam; /* the jackknife's averages and eigenvalues */
 } pipeline;
 
 static void pipeline_free(pipeline *p) {
@@ -274,9 +266,16 @@ static void pipeline_free(pipeline *p) {
   rgrbm__free(p->spins);
   rgrbm__free(p->frame);
   rgrbm__free(p->ops);
+  rgrbm__free(p->avg);
+  rgrbm__free(p->lam);
 }
 
-static int pipeline_init(pipeline *p, const rgrbm_rg *rg, int levels, const char *func) {
+/* Everything a run allocates is allocated here, before the first sweep, so
+ * that running out of memory leaves the caller's sampler as it was: the
+ * datasets hold a whole chunk, and the jackknife's buffers are ready. */
+static int pipeline_init(pipeline *p, const rgrbm_rg *rg, const accumulator *acc,
+                         size_t chunk, const char *func) {
+  const int levels = acc->levels;
   memset(p, 0, sizeof *p);
   p->levels = levels;
   p->plans[0] = rg;
@@ -294,11 +293,15 @@ static int pipeline_init(pipeline *p, const rgrbm_rg *rg, int levels, const char
       p->plans[n] = p->owned[n];
     }
     if (rc == RGRBM_OK) rc = rgrbm_dataset_create(&p->data[n], (size_t)p->lx[n] * p->ly[n]);
+    if (rc == RGRBM_OK) rc = rgrbm_dataset_reserve(p->data[n], chunk);
   }
   p->spins = rgrbm__alloc(rg->in_dim);
   p->frame = rgrbm__alloc(rgrbm__mcrg_frame_size(rg->in_lx, rg->in_ly));
   p->ops = rgrbm__alloc((size_t)(levels + 1) * NOPS_MAX * sizeof *p->ops);
-  if (rc == RGRBM_OK && (p->spins == NULL || p->frame == NULL || p->ops == NULL))
+  p->avg = rgrbm__alloc(acc->stride * sizeof *p->avg);
+  p->lam = rgrbm__calloc((size_t)(acc->bins + 1) * (size_t)levels * NOPS_MAX, sizeof *p->lam);
+  if (rc == RGRBM_OK && (p->spins == NULL || p->frame == NULL || p->ops == NULL ||
+                         p->avg == NULL || p->lam == NULL))
     rc = RGRBM_FAIL_NOMEM("the MCRG buffers", rg->in_dim);
   if (rc) {
     pipeline_free(p);
@@ -310,14 +313,14 @@ static int pipeline_init(pipeline *p, const rgrbm_rg *rg, int levels, const char
 /* Draw `count` configurations, block them through every level and add their
  * operators to the bins of samples first.. */
 static int measure_chunk(pipeline *p, rgrbm_sampler *smp, const rgrbm_mcrg_options *o,
-                         size_t first, size_t count, accumulator *acc) {
+                         size_t first, size_t count, accumulator *acc, const char *func) {
   for (int n = 0; n <= p->levels; n++) rgrbm_dataset_clear(p->data[n]);
   /* draw() sweeps `spacing` before every configuration, so chunks continue
    * the chain with a uniform spacing and no repeats. */
   int rc = rgrbm_sampler_draw(smp, count, 0, o->spacing, p->data[0]);
   for (int n = 0; rc == RGRBM_OK && n < p->levels; n++)
     rc = rgrbm_rg_apply(p->plans[n], p->data[n], p->data[n + 1]);
-  if (rc) return rc;
+  if (rc) return rgrbm__fail_within(rc, func);
   const int k = acc->nops;
   for (size_t i = 0; i < count; i++) {
     for (int n = 0; n <= p->levels; n++) {
@@ -344,15 +347,17 @@ static void clear_result(rgrbm_mcrg_result *r) {
 static int run(rgrbm_sampler *smp, const rgrbm_rg *rg, const rgrbm_mcrg_options *o,
                accumulator *acc, rgrbm_mcrg_result *res, const char *func) {
   pipeline p;
-  int rc = pipeline_init(&p, rg, o->levels, func);
+  int rc = pipeline_init(&p, rg, acc, o->samples < CHUNK ? o->samples : CHUNK, func);
   if (rc) return rc;
   rc = rgrbm_sampler_sweep(smp, o->thermalize);
+  if (rc) rc = rgrbm__fail_within(rc, func);
   for (size_t first = 0; rc == RGRBM_OK && first < o->samples; first += CHUNK) {
     size_t count = o->samples - first < CHUNK ? o->samples - first : CHUNK;
-    rc = measure_chunk(&p, smp, o, first, count, acc);
+    rc = measure_chunk(&p, smp, o, first, count, acc, func);
   }
+  if (rc == RGRBM_OK)
+    rc = analyse(acc, o->even_operators, o->odd_operators, rg->b, p.avg, p.lam, res, func);
   pipeline_free(&p);
-  if (rc == RGRBM_OK) rc = analyse(acc, o->even_operators, o->odd_operators, rg->b, res, func);
   return rc;
 }
 

@@ -558,17 +558,11 @@ typedef struct known_defect {
 } known_defect;
 
 static const known_defect KNOWN[] = {
-    {"measure_thermo", "'jackknife_run: ", "lib/estimate.c: RGRBM_FAIL_NOMEM names its helper"},
-    {"measure_xi2", "'jackknife_run: ", "lib/estimate.c: RGRBM_FAIL_NOMEM names its helper"},
-    {"stack_reconstruct", "'rgrbm_stack_sample_", "lib/reconstruct.c: the message names the sampling function"},
     {"cd_train layer 1 means", "absorbed, but the results differ",
      "lib/cd.c: without the fed-up cache (allocate_fed) the results differ in their bits"},
     {"stack_train", "absorbed, but the results differ", "lib/cd.c: as above, through layer 1"},
     {"stack_train", "the caller's objects changed (rgrbm_stack_train: per_layer[1]",
      "lib/greedy.c: ENOMEM in a layer > 0 keeps the earlier layers trained (restores on EINVAL only)"},
-    {"mcrg_run", "'rgrbm_sampler_draw: ", "lib/mcrg.c: the message names the inner call"},
-    {"mcrg_run", "'rgrbm_rg_apply: ", "lib/mcrg.c: the message names the inner call"},
-    {"mcrg_run", "'analyse: ", "lib/mcrg.c: RGRBM_FAIL_NOMEM names its helper"},
 };
 enum { KNOWN_COUNT = sizeof KNOWN / sizeof KNOWN[0] };
 
