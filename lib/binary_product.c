@@ -35,24 +35,30 @@ static float dense_at(const rgrbm__dense_matrix *d, size_t k, size_t c) {
   return d->data[k * d->k_stride + c * d->c_stride];
 }
 
-/* The tables of binary_product_kernel.h's build_tables, column by column. */
+/* Row k of D at the tile's columns, zeros outside D. */
+static void dense_row_generic(const rgrbm__dense_matrix *d, size_t K, const generic_tile *t,
+                              size_t k, float *row) {
+  for (size_t c = 0; c < CHUNK_COLS; c++)
+    row[c] = k < K && c < t->width ? dense_at(d, k, t->c0 + c) : 0.0f;
+}
+
+/* The tables of binary_product_kernel.h's build_tables, with the columns
+ * innermost (so that the compiler vectorizes them). */
 static void build_tables_generic(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
                                  float alpha, const generic_tile *t, float *table) {
   const float step = alpha * (b->high - b->low), base_scale = alpha * b->low;
-  for (size_t g = 0; g < t->groups; g++)
-    for (size_t c = 0; c < t->width; c++) {
-      float row_step[4], sum = 0.0f, e[ENTRIES];
-      for (size_t j = 0; j < 4; j++) {
-        size_t k = 4 * (t->g0 + g) + j;
-        float x = k < b->cols ? dense_at(d, k, t->c0 + c) : 0.0f;
-        sum = sum + x;
-        row_step[j] = step * x;
-      }
-      e[0] = b->low == 0.0f ? 0.0f : base_scale * sum;
-      for (int j = 0; j < 4; j++)
-        for (int s = 0; s < (1 << j); s++) e[(1 << j) + s] = e[s] + row_step[j];
-      for (int s = 0; s < ENTRIES; s++) table[(g * ENTRIES + (size_t)s) * CHUNK_COLS + c] = e[s];
+  float x[4][CHUNK_COLS];
+  for (size_t g = 0; g < t->groups; g++) {
+    float(*e)[CHUNK_COLS] = (float(*)[CHUNK_COLS])(table + g * ENTRIES * CHUNK_COLS);
+    for (size_t j = 0; j < 4; j++) dense_row_generic(d, b->cols, t, 4 * (t->g0 + g) + j, x[j]);
+    for (size_t c = 0; c < CHUNK_COLS; c++) {
+      float sum = (((0.0f + x[0][c]) + x[1][c]) + x[2][c]) + x[3][c];
+      e[0][c] = b->low == 0.0f ? 0.0f : base_scale * sum;
     }
+    for (int j = 0; j < 4; j++)
+      for (int s = 0; s < (1 << j); s++)
+        for (size_t c = 0; c < CHUNK_COLS; c++) e[(1 << j) + s][c] = e[s][c] + step * x[j][c];
+  }
 }
 
 /* x -= fma(l2, p, l1 sign(p)); p += x, as the vector kernels' apply_step. */
