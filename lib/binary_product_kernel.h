@@ -26,13 +26,28 @@ typedef struct tile {
   size_t c0, width;       /* output columns c0 .. c0 + width, width <= CHUNK_COLS */
   size_t g0, groups;      /* groups g0 .. g0 + groups */
   VMASK mask[VECS];       /* valid lanes of each vector of the chunk */
+  int full;               /* width == CHUNK_COLS: whole vectors, no masks (masked
+                             loads and stores are slow on AMD CPUs) */
   const float *panel;     /* D's rows 4 g0.. at the tile's columns, or NULL: read D */
 } tile;
 
 TARGET static tile make_tile(size_t c0, size_t width) {
-  tile t = {.c0 = c0, .width = width};
+  tile t = {.c0 = c0, .width = width, .full = width == CHUNK_COLS};
   for (int q = 0; q < VECS; q++) t.mask[q] = V_LANE_MASK((long)width - (long)LANES * q);
   return t;
+}
+
+/* Vector q of the tile's columns at p (p points at column c0), zeros
+ * beyond the tile's width; and the store of such a vector. */
+TARGET static inline VEC load_part(const tile *t, int q, const float *p) {
+  return t->full ? V_LOADU(p + LANES * q) : V_LOAD_MASKED(t->mask[q], p + LANES * q);
+}
+
+TARGET static inline void store_part(const tile *t, int q, float *p, VEC x) {
+  if (t->full)
+    V_STOREU(p + LANES * q, x);
+  else
+    V_STORE_MASKED(p + LANES * q, t->mask[q], x);
 }
 
 /* dst (8 rows of CHUNK_COLS floats) = the transpose of the 8 x 8 block at
@@ -82,7 +97,7 @@ TARGET static void fill_panel(const rgrbm__dense_matrix *d, size_t K, const tile
 TARGET static inline VEC dense_part(const rgrbm__dense_matrix *d, size_t k, const tile *t,
                                     int q) {
   if (t->panel) return V_LOAD(t->panel + (k - 4 * t->g0) * CHUNK_COLS + LANES * (size_t)q);
-  return V_LOAD_MASKED(t->mask[q], d->data + k * d->k_stride + t->c0 + LANES * (size_t)q);
+  return load_part(t, q, d->data + k * d->k_stride + t->c0);
 }
 
 /* table[g][s][c] = alpha sum_j value(bit j of s) D[4 (g0 + g) + j][c0 + c],
@@ -102,11 +117,15 @@ TARGET static void build_tables(const rgrbm__binary_matrix *b, const rgrbm__dens
         sum = V_ADD(sum, x);
         row_step[j] = V_MUL(step, x);
       }
+      /* each entry is stored as soon as it is made: at most 8 stay live */
       VEC e[ENTRIES];
       e[0] = b->low == 0.0f ? V_ZERO() : V_MUL(base_scale, sum);
+      V_STORE(entries + LANES * q, e[0]);
       for (int j = 0; j < 4; j++)
-        for (int s = 0; s < (1 << j); s++) e[(1 << j) + s] = V_ADD(e[s], row_step[j]);
-      for (int s = 0; s < ENTRIES; s++) V_STORE(entries + s * CHUNK_COLS + LANES * q, e[s]);
+        for (int s = 0; s < (1 << j); s++) {
+          e[(1 << j) + s] = V_ADD(e[s], row_step[j]);
+          V_STORE(entries + ((1 << j) + s) * CHUNK_COLS + LANES * q, e[(1 << j) + s]);
+        }
     }
   }
 }
@@ -114,20 +133,20 @@ TARGET static void build_tables(const rgrbm__binary_matrix *b, const rgrbm__dens
 /* The fused step on stored values x (one vector, lanes in mask) of out and
  * the parameters p at the same place: x -= fma(l2, p, l1 sign(p)); p += x.
  * Returns nonzero when a new p of the mask's lanes is not finite. */
-TARGET static inline int apply_step(const rgrbm__param_step *step, VMASK mask, float *p,
-                                    VEC *x) {
-  VEC w = V_LOAD_MASKED(mask, p);
+TARGET static inline int apply_step(const rgrbm__param_step *step, const tile *t, int q,
+                                    float *p, VEC *x) {
+  VEC w = load_part(t, q, p);
   *x = V_SUB(*x, V_FMADD(V_SET1(step->l2), w, V_MUL(V_SET1(step->l1), V_SIGN(w))));
   w = V_ADD(w, *x);
-  V_STORE_MASKED(p, mask, w);
-  return V_ANY_NOT_FINITE(mask, w);
+  store_part(t, q, p, w);
+  return V_ANY_NOT_FINITE(t->mask[q], w);
 }
 
 /* The accumulators' start: 0, beta out or out. */
 TARGET static inline VEC start_value(const tile *t, int q, const float *o, float beta,
                                      int first) {
   if (first && beta == 0.0f) return V_ZERO();
-  VEC x = V_LOAD_MASKED(t->mask[q], o + LANES * q);
+  VEC x = load_part(t, q, o);
   return first ? V_MUL(x, V_SET1(beta)) : x;
 }
 
@@ -156,9 +175,9 @@ TARGET static int add_entries(const rgrbm__binary_matrix *b, const tile *t, cons
   int bad = 0;
   for (size_t i = 0; i < rows; i++)
     for (int q = 0; q < VECS; q++) {
-      const size_t at = (r0 + i) * ld + t->c0 + LANES * (size_t)q;
-      if (step) bad |= apply_step(step, t->mask[q], step->param + at, &acc[i][q]);
-      V_STORE_MASKED(out + at, t->mask[q], acc[i][q]);
+      const size_t at = (r0 + i) * ld + t->c0;
+      if (step) bad |= apply_step(step, t, q, step->param + at, &acc[i][q]);
+      store_part(t, q, out + at, acc[i][q]);
     }
   return bad;
 }

@@ -16,6 +16,8 @@
 #define V_FMADD(a, b, c) _mm256_fmadd_ps(a, b, c)
 #define V_LOAD(p) _mm256_load_ps(p)
 #define V_STORE(p, x) _mm256_store_ps(p, x)
+#define V_LOADU(p) _mm256_loadu_ps(p)
+#define V_STOREU(p, x) _mm256_storeu_ps(p, x)
 #define V_LOAD_MASKED(m, p) _mm256_maskload_ps(p, m)
 #define V_STORE_MASKED(p, m, x) _mm256_maskstore_ps(p, m, x)
 #define V_LANE_MASK(left) \

@@ -16,6 +16,8 @@
 #define V_FMADD(a, b, c) _mm512_fmadd_ps(a, b, c)
 #define V_LOAD(p) _mm512_load_ps(p)
 #define V_STORE(p, x) _mm512_store_ps(p, x)
+#define V_LOADU(p) _mm512_loadu_ps(p)
+#define V_STOREU(p, x) _mm512_storeu_ps(p, x)
 #define V_LOAD_MASKED(m, p) _mm512_maskz_loadu_ps(m, p)
 #define V_STORE_MASKED(p, m, x) _mm512_mask_storeu_ps(p, m, x)
 #define V_LANE_MASK(left) \
