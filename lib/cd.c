@@ -4,10 +4,10 @@
  * the gradient; everything else is a few passes over the batch. When every
  * product has a binary operand (the data or sampled units on one side) the
  * products go through the group tables of binary_product.h, and then all of
- * a batch's passes run on the OpenMP team; otherwise they are sgemm calls
- * on OpenBLAS's threads and the passes between them stay on the calling
- * thread (see rbm.c). The positive and
- * negative statistics share one gemm: the visible rows [V_pos; V_neg] and the
+ * a batch's passes run on the library's threads (team.h); otherwise they
+ * are sgemm calls on OpenBLAS's threads and the passes between them stay on
+ * the calling thread (see rbm.c). The positive and negative statistics
+ * share one gemm: the visible rows [V_pos; V_neg] and the
  * hidden rows [H_pos / n; -H_neg / m] lie contiguously in two buffers, so
  *     dW = momentum dW + lr [V_pos; V_neg]^T [H_pos / n; -H_neg / m]
  * is a single sgemm with beta = momentum. All buffers are allocated once per
@@ -380,7 +380,8 @@ static void sums_task(void *arg, size_t task) {
 }
 
 static void bias_gradients(trainer *t, sums_job *j) {
-  const size_t tasks = (t->nv + SUMS_SLICE - 1) / SUMS_SLICE + (t->nh + SUMS_SLICE - 1) / SUMS_SLICE;
+  const size_t slices_v = (t->nv + SUMS_SLICE - 1) / SUMS_SLICE;
+  const size_t tasks = slices_v + (t->nh + SUMS_SLICE - 1) / SUMS_SLICE;
   const double work = t->tables ? (double)(j->n + j->m) * (double)(t->nv + t->nh) : 0.0;
   rgrbm__team_run(tasks, work, sums_task, j);
 }

@@ -265,17 +265,11 @@ static size_t rows_per_task(size_t cols) {
 
 typedef struct rows_job {
   rgrbm_units units;
-  const float *in; /* bias or means */
+  const float *in; /* means */
   size_t rows, cols, per_task;
   rgrbm__rng *row_rngs;
   float *out;
 } rows_job;
-
-static void activate_task(void *arg, size_t task) {
-  const rows_job *j = arg;
-  const size_t r0 = task * j->per_task, n = j->rows - r0 < j->per_task ? j->rows - r0 : j->per_task;
-  rgrbm__bias_activate(j->units, j->in, n, j->cols, j->out + r0 * j->cols);
-}
 
 static void sample_task(void *arg, size_t task) {
   const rows_job *j = arg;
@@ -289,12 +283,6 @@ static void run_rows(rows_job *j, rgrbm__task_fn fn) {
   j->per_task = rows_per_task(j->cols);
   const size_t tasks = (j->rows + j->per_task - 1) / j->per_task;
   rgrbm__team_run(tasks, (double)j->rows * (double)j->cols, fn, j);
-}
-
-void rgrbm__bias_activate_team(rgrbm_units units, const float *bias, size_t rows, size_t cols,
-                               float *x) {
-  rows_job j = {.units = units, .in = bias, .rows = rows, .cols = cols, .out = x};
-  run_rows(&j, activate_task);
 }
 
 void rgrbm__sample_units_team(rgrbm_units units, const float *means, size_t rows, size_t cols,
