@@ -14,11 +14,15 @@
 
 #include "binary_product.h"
 
+#ifndef TABLE_GROUPS
+#define TABLE_GROUPS RGRBM__GROUP_BLOCK
+#endif
+
 enum {
   CHUNK_COLS = RGRBM__CHUNK_COLS,
-  GROUP_BLOCK = RGRBM__GROUP_BLOCK,
+  GROUP_BLOCK = TABLE_GROUPS, /* groups a table covers: its size decides its cache level */
   ENTRIES = RGRBM__TABLE_ENTRIES,
-  PANEL_ROWS = 4 * RGRBM__GROUP_BLOCK,
+  PANEL_ROWS = 4 * TABLE_GROUPS,
   VECS = CHUNK_COLS / LANES
 };
 

@@ -7,6 +7,7 @@
 #include "team.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -15,12 +16,13 @@
 #include <omp.h>
 #endif
 
-#include "cpu.h"
-
-/* Pause iterations a thread spins before it sleeps (some tens of
- * microseconds): long enough to catch the next job of a training batch,
- * short enough not to steal a busy machine's cores. */
-enum { SPIN = 1000, MAX_WORKERS = 256 };
+/* Times a waiting thread yields its core before it sleeps (some tens of
+ * microseconds on an idle core): long enough to catch the next job of a
+ * training batch without a wake-up, and yielding rather than spinning, so
+ * that a waiting worker never takes CPU time from a thread that shares its
+ * core (the caller's, or another process's): with a plain spin, a worker
+ * sharing a core with the caller cost it a third of its time. */
+enum { SPIN = 64, MAX_WORKERS = 256 };
 
 typedef struct job {
   rgrbm__task_fn fn;
@@ -44,13 +46,7 @@ typedef struct pool {
 static pool the_pool = {.busy = PTHREAD_MUTEX_INITIALIZER, .lock = PTHREAD_MUTEX_INITIALIZER,
                         .wake = PTHREAD_COND_INITIALIZER, .done = PTHREAD_COND_INITIALIZER};
 
-static inline void pause_briefly(void) {
-#if RGRBM__X86_64
-  __builtin_ia32_pause();
-#elif RGRBM__AARCH64
-  __asm__ __volatile__("yield");
-#endif
-}
+static inline void pause_briefly(void) { sched_yield(); }
 
 static uint32_t generation(pool *p) { return (uint32_t)(atomic_load(&p->next) >> 32); }
 
