@@ -12,8 +12,8 @@
  *
  * It prints the CPU model and measures the table path at every kernel level
  * the CPU has (generic, avx2, avx512, through rgrbm_set_cpu_mask), or only
- * at the level named on the command line; the sgemm path and the RESULT
- * line are at the last level measured.
+ * at the level named on the command line (generic, avx2, avx512 or best);
+ * the sgemm path and the RESULT line are at the last level measured.
  *
  * Usage: bench_cd [repetitions [level]]   (default 3 and every level; best
  * and median are printed). The last line, "RESULT ...", is for
@@ -239,9 +239,15 @@ static int cpu_has_level(int level) {
   return (rgrbm_cpu_flags() & LEVEL_MASKS[level]) == LEVEL_MASKS[level];
 }
 
-/* The level named name (-1: every level the CPU has; -2: unknown). */
+/* The level named name ("best": the highest the CPU has; -1: every level
+ * the CPU has; -2: unknown). */
 static int parse_level(const char *name) {
   if (name == NULL) return -1;
+  if (strcmp(name, "best") == 0) {
+    int best = 0;
+    while (best + 1 < LEVELS && cpu_has_level(best + 1)) best++;
+    return best;
+  }
   for (int l = 0; l < LEVELS; l++)
     if (strcmp(name, LEVEL_NAMES[l]) == 0) return l;
   return -2;
@@ -266,7 +272,8 @@ int main(int argc, char **argv) {
   if (reps < 1 || reps > MAX_REPS) reps = 3;
   const int only = parse_level(argc > 2 ? argv[2] : NULL);
   if (only == -2) {
-    fprintf(stderr, "bench_cd: level '%s' is unknown (generic, avx2, avx512)\n", argv[2]);
+    fprintf(stderr, "bench_cd: level '%s' is unknown (generic, avx2, avx512, best)\n",
+            argv[2]);
     return 2;
   }
   if (only >= 0 && !cpu_has_level(only)) {

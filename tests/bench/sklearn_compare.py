@@ -47,7 +47,7 @@ def time_sklearn(x):
 
 
 def time_library(bench, level):
-    args = [bench, "1"] + ([level] if level else [])
+    args = [bench, "1", level or "best"]
     run = subprocess.run(args, capture_output=True, text=True)
     if run.returncode == SKIP:
         print(run.stdout.strip())
