@@ -31,8 +31,10 @@ static void usage(FILE *f, const char *prog) {
           "  --samples N    configurations in the data set (default %zu)\n"
           "  --batch N      minibatch size (default %zu)\n"
           "  --lr X         learning rate (default %g)\n"
-          "  --threads N    OpenBLAS threads (default: OpenBLAS's choice); the library's\n"
-          "                 own threads follow OMP_NUM_THREADS (see docs/training.md)\n"
+          "  --threads N    OpenBLAS threads, for the upper layers' small sgemm calls\n"
+          "                 (default 1, or OPENBLAS_NUM_THREADS when set; 0: OpenBLAS's\n"
+          "                 choice); the library's own threads, which train the first\n"
+          "                 layer, follow OMP_NUM_THREADS (see docs/training.md)\n"
           "  --cpu LEVEL    limit librgrbm's kernels to generic, avx2 or avx512 (default:\n"
           "                 the best this CPU has); the results are the same bits\n"
           "  --help         this text\n\n"
@@ -121,6 +123,7 @@ static void apply_overrides(paper2d_config *c, const overrides *ov) {
   if (ov->samples >= 0) c->samples = (size_t)ov->samples;
   if (ov->batch >= 0) c->batch_size = (size_t)ov->batch;
   if (ov->threads >= 0) c->threads = (int)ov->threads;
+  else if (getenv("OPENBLAS_NUM_THREADS")) c->threads = 0; /* the user's setting wins */
   if (ov->lr > 0) c->learning_rate = ov->lr;
 }
 
