@@ -1,227 +1,169 @@
 /* Binary-times-dense products by group tables; see binary_product.h.
  *
- * Tiling. Each thread owns a block of output columns (or of rows, see
- * split_rows) and walks its columns in chunks of CHUNK_COLS. For a chunk
- * and a block of GROUP_BLOCK groups it builds the tables (GROUP_BLOCK x 16
+ * Tiling. The output is cut into tiles of CHUNK_COLS columns and a block
+ * of rows; each tile is a task of the team (team.h). For a tile and a block
+ * of GROUP_BLOCK groups a kernel builds the tables (GROUP_BLOCK x 16
  * entries x CHUNK_COLS floats = 32 KB, inside L1) and then adds one entry
- * per group to every output row, a few rows at a time so that eight
- * independent accumulators hide the addition latency. The sizes were chosen
- * by measurement on the 1600 x 400 shapes of tests/bench/bench_cd (wider
- * chunks spill the tables out of L1, narrower ones spend more on
- * addressing). The kernel (binary_product_kernel.h) is compiled for AVX-512F
- * (16 lanes, four rows at a time) and for AVX2 + FMA (8 lanes, two rows: it
- * has half the registers); both sum every entry in the same order. */
+ * per group to every output row of the tile. The sizes were chosen by
+ * measurement on the 1600 x 400 shapes of tests/bench/bench_cd. The x86
+ * kernels (binary_product_kernel.h) keep several rows' accumulators in
+ * registers; the generic C kernel below makes the same operations in the
+ * same order, entry by entry. */
 #include "binary_product.h"
 
-#include <immintrin.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
+#include <math.h>
+#include <stdatomic.h>
+
+#include "cpu.h"
+#include "isa_clones.h"
+#include "team.h"
 
 enum {
-  CHUNK_COLS = 32,
-  GROUP_BLOCK = 16,
-  ENTRIES = 16,               /* codes of four bits */
-  SPLIT_ROWS_UNIT = 4,        /* a row split hands out multiples of this */
-  SPLIT_COLS_UNIT = 16,       /* a column split hands out whole vectors of either kernel */
-  PARALLEL_MIN_WORK = 1 << 20 /* R K C below which one thread is faster */
+  CHUNK_COLS = RGRBM__CHUNK_COLS,
+  GROUP_BLOCK = RGRBM__GROUP_BLOCK,
+  ENTRIES = RGRBM__TABLE_ENTRIES,
+  TILE_MAX_ROWS = 512 /* a tile's rows: tables (16 rows' worth) stay a small part */
 };
 
-rgrbm__tables_isa rgrbm__tables_best(void) {
-  if (__builtin_cpu_supports("avx512f")) return RGRBM__TABLES_AVX512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return RGRBM__TABLES_AVX2;
-  return RGRBM__TABLES_NONE;
+/* ---- the generic C kernel ---- */
+
+typedef struct generic_tile {
+  size_t c0, width, g0, groups;
+} generic_tile;
+
+static float dense_at(const rgrbm__dense_matrix *d, size_t k, size_t c) {
+  return d->data[k * d->k_stride + c * d->c_stride];
 }
 
-int rgrbm__binary_products_supported(void) { return rgrbm__tables_best() != RGRBM__TABLES_NONE; }
-
-/* ---- the AVX-512F kernel ---- */
-#define SUFFIX(name) name##_avx512
-#define TARGET "avx512f"
-#define LANES 16
-#define ROWS 4
-#define VEC __m512
-#define VMASK __mmask16
-#define VINDEX __m512i
-#define V_ZERO() _mm512_setzero_ps()
-#define V_SET1(x) _mm512_set1_ps(x)
-#define V_ADD(a, b) _mm512_add_ps(a, b)
-#define V_SUB(a, b) _mm512_sub_ps(a, b)
-#define V_MUL(a, b) _mm512_mul_ps(a, b)
-#define V_FMADD(a, b, c) _mm512_fmadd_ps(a, b, c)
-#define V_LOAD(p) _mm512_load_ps(p)
-#define V_STORE(p, x) _mm512_store_ps(p, x)
-#define V_LOAD_MASKED(m, p) _mm512_maskz_loadu_ps(m, p)
-#define V_STORE_MASKED(p, m, x) _mm512_mask_storeu_ps(p, m, x)
-#define V_GATHER_MASKED(m, index, p) \
-  _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, index, p, 4)
-#define V_INDEX(stride)                                                                  \
-  _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), \
-                     _mm512_set1_epi32(stride))
-#define V_LANE_MASK(left) \
-  ((left) >= 16 ? (__mmask16)0xFFFF : (left) <= 0 ? (__mmask16)0 : (__mmask16)((1u << (left)) - 1u))
-#define V_SIGN(w) sign_avx512(w)
-#define V_ANY_NOT_FINITE(m, w) any_not_finite_avx512(m, w)
-
-__attribute__((target(TARGET)))
-static inline __m512 sign_avx512(__m512 w) {
-  const __m512 zero = _mm512_setzero_ps();
-  __m512 s = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(w, zero, _CMP_GT_OQ), zero,
-                                  _mm512_set1_ps(1.0f));
-  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(w, zero, _CMP_LT_OQ), s, _mm512_set1_ps(-1.0f));
+/* Row k of D at the tile's columns, zeros outside D. */
+static void dense_row_generic(const rgrbm__dense_matrix *d, size_t K, const generic_tile *t,
+                              size_t k, float *row) {
+  for (size_t c = 0; c < CHUNK_COLS; c++)
+    row[c] = k < K && c < t->width ? dense_at(d, k, t->c0 + c) : 0.0f;
 }
 
-/* w - w is NaN exactly where w is NaN or infinite. */
-__attribute__((target(TARGET)))
-static inline int any_not_finite_avx512(__mmask16 m, __m512 w) {
-  __m512 diff = _mm512_sub_ps(w, w);
-  return _mm512_mask_cmp_ps_mask(m, diff, diff, _CMP_UNORD_Q) != 0;
-}
-
-#include "binary_product_kernel.h"
-
-#undef SUFFIX
-#undef TARGET
-#undef LANES
-#undef ROWS
-#undef VEC
-#undef VMASK
-#undef VINDEX
-#undef V_ZERO
-#undef V_SET1
-#undef V_ADD
-#undef V_SUB
-#undef V_MUL
-#undef V_FMADD
-#undef V_LOAD
-#undef V_STORE
-#undef V_LOAD_MASKED
-#undef V_STORE_MASKED
-#undef V_GATHER_MASKED
-#undef V_INDEX
-#undef V_LANE_MASK
-#undef V_SIGN
-#undef V_ANY_NOT_FINITE
-
-/* ---- the AVX2 + FMA kernel ---- */
-#define SUFFIX(name) name##_avx2
-#define TARGET "avx2,fma"
-#define LANES 8
-#define ROWS 2
-#define VEC __m256
-#define VMASK __m256i
-#define VINDEX __m256i
-#define V_ZERO() _mm256_setzero_ps()
-#define V_SET1(x) _mm256_set1_ps(x)
-#define V_ADD(a, b) _mm256_add_ps(a, b)
-#define V_SUB(a, b) _mm256_sub_ps(a, b)
-#define V_MUL(a, b) _mm256_mul_ps(a, b)
-#define V_FMADD(a, b, c) _mm256_fmadd_ps(a, b, c)
-#define V_LOAD(p) _mm256_load_ps(p)
-#define V_STORE(p, x) _mm256_store_ps(p, x)
-#define V_LOAD_MASKED(m, p) _mm256_maskload_ps(p, m)
-#define V_STORE_MASKED(p, m, x) _mm256_maskstore_ps(p, m, x)
-#define V_GATHER_MASKED(m, index, p) \
-  _mm256_mask_i32gather_ps(_mm256_setzero_ps(), p, index, _mm256_castsi256_ps(m), 4)
-#define V_INDEX(stride) \
-  _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(stride))
-#define V_LANE_MASK(left) \
-  _mm256_cmpgt_epi32(_mm256_set1_epi32((int)((left) > 8 ? 8 : (left) < 0 ? 0 : (left))), \
-                     _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
-#define V_SIGN(w) sign_avx2(w)
-#define V_ANY_NOT_FINITE(m, w) any_not_finite_avx2(m, w)
-
-__attribute__((target(TARGET)))
-static inline __m256 sign_avx2(__m256 w) {
-  const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);
-  return _mm256_sub_ps(_mm256_and_ps(_mm256_cmp_ps(w, zero, _CMP_GT_OQ), one),
-                       _mm256_and_ps(_mm256_cmp_ps(w, zero, _CMP_LT_OQ), one));
-}
-
-__attribute__((target(TARGET)))
-static inline int any_not_finite_avx2(__m256i m, __m256 w) {
-  __m256 diff = _mm256_sub_ps(w, w);
-  __m256 bad = _mm256_and_ps(_mm256_cmp_ps(diff, diff, _CMP_UNORD_Q), _mm256_castsi256_ps(m));
-  return _mm256_movemask_ps(bad) != 0;
-}
-
-#include "binary_product_kernel.h"
-
-/* ---- dispatch and threads ---- */
-
-static int product_block(rgrbm__tables_isa isa, const rgrbm__binary_matrix *b,
-                         const rgrbm__dense_matrix *d, float alpha, float beta,
-                         const rgrbm__param_step *step, float *out, size_t r0, size_t r1,
-                         size_t c0, size_t c1) {
-  if (isa == RGRBM__TABLES_AVX512)
-    return product_block_avx512(b, d, alpha, beta, step, out, r0, r1, c0, c1);
-  return product_block_avx2(b, d, alpha, beta, step, out, r0, r1, c0, c1);
-}
-
-/* How a product is split between threads. Splitting columns gives each
- * thread whole chunks (the tables are built once), but chunks come in
- * units of CHUNK_COLS, so 400 columns (13 chunks) leave one thread a chunk
- * more; splitting rows balances exactly but every thread builds every
- * table. Cost model, in row-additions of one chunk: a table costs about
- * ENTRIES rows' worth. The cheaper makespan wins. */
-static int split_rows(size_t rows, size_t cols, size_t threads) {
-  const size_t chunks = (cols + CHUNK_COLS - 1) / CHUNK_COLS;
-  const double by_cols = (double)((chunks + threads - 1) / threads) * (double)(rows + ENTRIES);
-  const double by_rows = (double)chunks * (double)((rows + threads - 1) / threads + ENTRIES);
-  return by_rows < by_cols;
-}
-
-/* This thread's share [begin, end) of n items in units of `unit`. */
-static void share(size_t n, size_t unit, size_t threads, size_t me, size_t *begin, size_t *end) {
-  const size_t units = (n + unit - 1) / unit;
-  *begin = unit * (units * me / threads);
-  *end = unit * (units * (me + 1) / threads);
-  if (*end > n) *end = n;
-}
-
-static int product(rgrbm__tables_isa isa, const rgrbm__binary_matrix *b,
-                   const rgrbm__dense_matrix *d, float alpha, float beta,
-                   const rgrbm__param_step *step, float *out) {
-  const double work = (double)b->rows * (double)b->cols * (double)d->cols;
-  int bad = 0;
-#ifdef _OPENMP
-#pragma omp parallel if (work >= PARALLEL_MIN_WORK) reduction(| : bad)
-#endif
-  {
-    size_t threads = 1, me = 0;
-#ifdef _OPENMP
-    threads = (size_t)omp_get_num_threads();
-    me = (size_t)omp_get_thread_num();
-#endif
-    size_t r0 = 0, r1 = b->rows, c0 = 0, c1 = d->cols;
-    if (split_rows(b->rows, d->cols, threads))
-      share(b->rows, SPLIT_ROWS_UNIT, threads, me, &r0, &r1);
-    else
-      share(d->cols, SPLIT_COLS_UNIT, threads, me, &c0, &c1);
-    if (r0 < r1 && c0 < c1)
-      bad |= product_block(isa, b, d, alpha, beta, step, out, r0, r1, c0, c1);
+/* The tables of binary_product_kernel.h's build_tables, with the columns
+ * innermost (so that the compiler vectorizes them). */
+static void build_tables_generic(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
+                                 float alpha, const generic_tile *t, float *table) {
+  const float step = alpha * (b->high - b->low), base_scale = alpha * b->low;
+  float x[4][CHUNK_COLS];
+  for (size_t g = 0; g < t->groups; g++) {
+    float(*e)[CHUNK_COLS] = (float(*)[CHUNK_COLS])(table + g * ENTRIES * CHUNK_COLS);
+    for (size_t j = 0; j < 4; j++) dense_row_generic(d, b->cols, t, 4 * (t->g0 + g) + j, x[j]);
+    for (size_t c = 0; c < CHUNK_COLS; c++) {
+      float sum = (((0.0f + x[0][c]) + x[1][c]) + x[2][c]) + x[3][c];
+      e[0][c] = b->low == 0.0f ? 0.0f : base_scale * sum;
+    }
+    for (int j = 0; j < 4; j++)
+      for (int s = 0; s < (1 << j); s++)
+        for (size_t c = 0; c < CHUNK_COLS; c++) e[(1 << j) + s][c] = e[s][c] + step * x[j][c];
   }
-  (void)work;
+}
+
+/* x -= fma(l2, p, l1 sign(p)); p += x, as the vector kernels' apply_step. */
+static int apply_step_generic(const rgrbm__param_step *step, float *p, float *x) {
+  const float w = *p, sign = w > 0.0f ? 1.0f : w < 0.0f ? -1.0f : 0.0f;
+  *x = *x - fmaf(step->l2, w, step->l1 * sign);
+  *p = w + *x;
+  return !(*p - *p == 0.0f);
+}
+
+/* Row r of the tile, as the vector kernels' add_entries. */
+static int add_entries_generic(const rgrbm__binary_matrix *b, const generic_tile *t,
+                               const float *table, float beta, int first,
+                               const rgrbm__param_step *step, size_t r, float *out, size_t ld) {
+  float acc[CHUNK_COLS], *o = out + r * ld + t->c0;
+  const uint8_t *code = b->codes + r * b->row_stride + t->g0 * b->group_stride;
+  for (size_t c = 0; c < t->width; c++)
+    acc[c] = !first ? o[c] : beta == 0.0f ? 0.0f : o[c] * beta;
+  for (size_t g = 0; g < t->groups; g++) {
+    const float *e = table + (g * ENTRIES + code[g * b->group_stride]) * CHUNK_COLS;
+    for (size_t c = 0; c < t->width; c++) acc[c] = acc[c] + e[c];
+  }
+  int bad = 0;
+  for (size_t c = 0; c < t->width; c++) {
+    if (step) bad |= apply_step_generic(step, step->param + r * ld + t->c0 + c, &acc[c]);
+    o[c] = acc[c];
+  }
   return bad;
 }
 
-void rgrbm__binary_product(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
-                           float alpha, float beta, float *out) {
-  product(rgrbm__tables_best(), b, d, alpha, beta, NULL, out);
+static int product_block_generic(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
+                                 float alpha, float beta, const rgrbm__param_step *step,
+                                 float *out, size_t r_begin, size_t r_end, size_t c_begin,
+                                 size_t c_end) {
+  float table[GROUP_BLOCK * ENTRIES * CHUNK_COLS];
+  const size_t groups = rgrbm__code_groups(b->cols);
+  int bad = 0;
+  for (size_t c0 = c_begin; c0 < c_end; c0 += CHUNK_COLS) {
+    generic_tile t = {.c0 = c0, .width = c_end - c0 < CHUNK_COLS ? c_end - c0 : CHUNK_COLS};
+    for (t.g0 = 0; t.g0 < groups; t.g0 += GROUP_BLOCK) {
+      t.groups = groups - t.g0 < GROUP_BLOCK ? groups - t.g0 : GROUP_BLOCK;
+      const rgrbm__param_step *last = t.g0 + t.groups == groups ? step : NULL;
+      build_tables_generic(b, d, alpha, &t, table);
+      for (size_t r = r_begin; r < r_end; r++)
+        bad |= add_entries_generic(b, &t, table, beta, t.g0 == 0, last, r, out, d->cols);
+    }
+  }
+  return bad;
 }
 
-int rgrbm__binary_product_isa(rgrbm__tables_isa isa, const rgrbm__binary_matrix *b,
-                              const rgrbm__dense_matrix *d, float alpha, float beta, float *out,
-                              const rgrbm__param_step *step) {
-  return product(isa, b, d, alpha, beta, step, out);
+/* ---- dispatch and tasks ---- */
+
+static rgrbm__product_block_fn kernel_for(rgrbm__isa isa) {
+#if RGRBM__X86_64
+  if (isa >= RGRBM__ISA_AVX512) return rgrbm__product_block_avx512;
+  if (isa >= RGRBM__ISA_AVX2) return rgrbm__product_block_avx2;
+#endif
+  (void)isa;
+  return product_block_generic;
 }
 
-/* The code builders are static clones behind plain external functions:
- * clang rejects target_clones on functions other files call. */
+typedef struct product_job {
+  rgrbm__product_block_fn kernel;
+  const rgrbm__binary_matrix *b;
+  const rgrbm__dense_matrix *d;
+  float alpha, beta;
+  float *out;
+  const rgrbm__param_step *step;
+  const rgrbm__product_epilogue *after;
+  size_t row_blocks;
+  atomic_int bad;
+} product_job;
+
+/* Task = (column chunk, row block): a shape's tasks do not depend on the
+ * thread count. */
+static void product_task(void *arg, size_t task) {
+  product_job *j = arg;
+  const size_t rows = j->b->rows, cols = j->d->cols;
+  size_t r0, r1, c0 = (task / j->row_blocks) * CHUNK_COLS;
+  size_t c1 = cols - c0 < CHUNK_COLS ? cols : c0 + CHUNK_COLS;
+  rgrbm__team_part(rows, j->row_blocks, task % j->row_blocks, &r0, &r1);
+  if (r0 == r1) return;
+  if (j->kernel(j->b, j->d, j->alpha, j->beta, j->step, j->out, r0, r1, c0, c1))
+    atomic_store(&j->bad, 1);
+  if (j->after) j->after->fn(j->after->arg, j->out, cols, r0, r1, c0, c1);
+}
+
+int rgrbm__binary_product(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
+                          float alpha, float beta, float *out, const rgrbm__param_step *step,
+                          const rgrbm__product_epilogue *after) {
+  product_job j = {.kernel = kernel_for(rgrbm__cpu_isa()), .b = b, .d = d, .alpha = alpha,
+                   .beta = beta, .out = out, .step = step, .after = after,
+                   .row_blocks = (b->rows + TILE_MAX_ROWS - 1) / TILE_MAX_ROWS};
+  atomic_init(&j.bad, 0);
+  if (b->rows == 0 || d->cols == 0) return 0;
+  const size_t chunks = (d->cols + CHUNK_COLS - 1) / CHUNK_COLS;
+  const double work = (double)b->rows * (double)b->cols * (double)d->cols / 4.0;
+  rgrbm__team_run(chunks * j.row_blocks, work, product_task, &j);
+  return atomic_load(&j.bad);
+}
+
+/* ---- codes ---- */
 
 /* One row's codes: bit j of code g is x[4g + j] > mid. */
-__attribute__((target_clones("avx512f", "avx2", "default")))
-static void code_row(const float *x, size_t cols, float mid, uint8_t *codes) {
+RGRBM__INLINE void code_row_body(const float *x, size_t cols, float mid, uint8_t *codes) {
   const size_t full = cols / 4;
   for (size_t g = 0; g < full; g++)
     codes[g] = (uint8_t)((x[4 * g] > mid) | (x[4 * g + 1] > mid) << 1 |
@@ -232,10 +174,12 @@ static void code_row(const float *x, size_t cols, float mid, uint8_t *codes) {
     codes[full] = (uint8_t)code;
   }
 }
+RGRBM__CLONES_VOID(code_row, (const float *x, size_t cols, float mid, uint8_t *codes),
+                   (x, cols, mid, codes))
 
 /* One group's codes down the m columns of rows x[0..present) (present <= 4). */
-__attribute__((target_clones("avx512f", "avx2", "default")))
-static void code_group(const float *x, size_t present, size_t m, float mid, uint8_t *codes) {
+RGRBM__INLINE void code_group_body(const float *x, size_t present, size_t m, float mid,
+                                   uint8_t *codes) {
   if (present == 4) {
     const float *x0 = x, *x1 = x0 + m, *x2 = x1 + m, *x3 = x2 + m;
     for (size_t i = 0; i < m; i++)
@@ -249,27 +193,52 @@ static void code_group(const float *x, size_t present, size_t m, float mid, uint
     codes[i] = (uint8_t)code;
   }
 }
+RGRBM__CLONES_VOID(code_group,
+                   (const float *x, size_t present, size_t m, float mid, uint8_t *codes),
+                   (x, present, m, mid, codes))
 
-/* The builders split rows (or groups) over the team above this many floats. */
-enum { CODES_PARALLEL_MIN = 1 << 15 };
+typedef struct codes_job {
+  const float *x;
+  size_t n, m, per_task;
+  float mid;
+  uint8_t *codes;
+  rgrbm__isa isa;
+} codes_job;
+
+enum { CODES_TASK_FLOATS = 8192 }; /* floats a task codes */
+
+static size_t codes_tasks(codes_job *j, size_t items, size_t floats_per_item) {
+  j->per_task = CODES_TASK_FLOATS / (floats_per_item ? floats_per_item : 1);
+  if (j->per_task == 0) j->per_task = 1;
+  return (items + j->per_task - 1) / j->per_task;
+}
+
+static void rows_task(void *arg, size_t task) {
+  const codes_job *j = arg;
+  const size_t groups = rgrbm__code_groups(j->m), r1 = (task + 1) * j->per_task;
+  void (*code)(const float *, size_t, float, uint8_t *) = code_row_for(j->isa);
+  for (size_t r = task * j->per_task; r < r1 && r < j->n; r++)
+    code(j->x + r * j->m, j->m, j->mid, j->codes + r * groups);
+}
 
 void rgrbm__codes_of_rows(const float *x, size_t rows, size_t cols, float mid, uint8_t *codes) {
-  const size_t groups = rgrbm__code_groups(cols);
-  const long n = (long)rows;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (rows * cols >= CODES_PARALLEL_MIN)
-#endif
-  for (long r = 0; r < n; r++)
-    code_row(x + (size_t)r * cols, cols, mid, codes + (size_t)r * groups);
+  codes_job j = {.x = x, .n = rows, .m = cols, .mid = mid, .codes = codes,
+                 .isa = rgrbm__cpu_isa()};
+  const size_t tasks = codes_tasks(&j, rows, cols);
+  rgrbm__team_run(tasks, (double)rows * (double)cols, rows_task, &j);
+}
+
+static void groups_task(void *arg, size_t task) {
+  const codes_job *j = arg;
+  const size_t groups = rgrbm__code_groups(j->n), g1 = (task + 1) * j->per_task;
+  for (size_t g = task * j->per_task; g < g1 && g < groups; g++) {
+    const size_t k = 4 * g, present = j->n - k < 4 ? j->n - k : 4;
+    code_group_for(j->isa)(j->x + k * j->m, present, j->m, j->mid, j->codes + g * j->m);
+  }
 }
 
 void rgrbm__codes_of_columns(const float *x, size_t n, size_t m, float mid, uint8_t *codes) {
-  const long groups = (long)rgrbm__code_groups(n);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (n * m >= CODES_PARALLEL_MIN)
-#endif
-  for (long g = 0; g < groups; g++) {
-    const size_t k = 4 * (size_t)g, present = n - k < 4 ? n - k : 4;
-    code_group(x + k * m, present, m, mid, codes + (size_t)g * m);
-  }
+  codes_job j = {.x = x, .n = n, .m = m, .mid = mid, .codes = codes, .isa = rgrbm__cpu_isa()};
+  const size_t tasks = codes_tasks(&j, rgrbm__code_groups(n), 4 * m);
+  rgrbm__team_run(tasks, (double)n * (double)m, groups_task, &j);
 }

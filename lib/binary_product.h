@@ -13,8 +13,10 @@
  * operations than sgemm's. Sums are taken in float in a different order
  * from sgemm's, so results agree with it to float rounding, not bit for bit.
  *
- * The kernel is compiled for AVX-512F and for AVX2 + FMA; callers ask
- * rgrbm__binary_products_supported() first and keep sgemm otherwise. */
+ * Kernels: generic C (any CPU), AVX2 + FMA and AVX-512 (lib/x86/), chosen
+ * by rgrbm__cpu_isa() once per call. All of them sum every entry in the
+ * same order with the same operations (an FMA where the vector kernels use
+ * one, fmaf in C), so they give the same bits. */
 #ifndef RGRBM_LIB_BINARY_PRODUCT_H
 #define RGRBM_LIB_BINARY_PRODUCT_H
 
@@ -31,39 +33,17 @@ typedef struct rgrbm__binary_matrix {
 } rgrbm__binary_matrix;
 
 /* D: element (k, c) at data[k * k_stride + c * c_stride]; c_stride is 1 (rows
- * contiguous) or k_stride is 1 (D is the transpose of a row-major matrix),
- * then with c_stride <= RGRBM__BINARY_MAX_STRIDE (gathers index in int32). */
-#define RGRBM__BINARY_MAX_STRIDE ((size_t)(INT32_MAX / 16))
+ * contiguous) or k_stride is 1 (D is the transpose of a row-major matrix:
+ * the kernels copy blocks of it, transposed, into a buffer). */
 typedef struct rgrbm__dense_matrix {
   const float *data;
   size_t cols;
   size_t k_stride, c_stride;
 } rgrbm__dense_matrix;
 
-/* The instruction sets the kernel is compiled for, in increasing order. */
-typedef enum rgrbm__tables_isa {
-  RGRBM__TABLES_NONE = 0,
-  RGRBM__TABLES_AVX2 = 1,  /* AVX2 + FMA */
-  RGRBM__TABLES_AVX512 = 2 /* AVX-512F */
-} rgrbm__tables_isa;
-
-/* The best kernel this CPU runs. */
-rgrbm__tables_isa rgrbm__tables_best(void);
-
-/* Whether this CPU runs a table kernel (AVX2 + FMA or AVX-512F). */
-int rgrbm__binary_products_supported(void);
-
-/* out (b->rows x d->cols, row-major, leading dimension d->cols) =
- * alpha B D + beta out; with beta = 0 out's old contents are not read. The
- * columns (or the rows, whichever balances better) are split between the
- * OpenMP team's threads; every entry is summed in the same order whatever
- * the thread count. */
-void rgrbm__binary_product(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
-                           float alpha, float beta, float *out);
-
 /* A training step fused into a product's final store: param has out's
  * shape, and once an entry x of out is final,
- *     x -= l2 param + l1 sign(param);  param += x
+ *     x -= fma(l2, param, l1 sign(param));  param += x
  * (weight decay and L1 on a momentum step, as in contrastive divergence),
  * saving a separate pass over both arrays. */
 typedef struct rgrbm__param_step {
@@ -71,16 +51,49 @@ typedef struct rgrbm__param_step {
   float l2, l1;
 } rgrbm__param_step;
 
-/* rgrbm__binary_product with a chosen kernel, which the CPU must run
- * (isa <= rgrbm__tables_best(), not NONE), followed by the training step
- * when step is not NULL; returns nonzero when a parameter stopped being
- * finite (NaN or infinity). */
-int rgrbm__binary_product_isa(rgrbm__tables_isa isa, const rgrbm__binary_matrix *b,
-                              const rgrbm__dense_matrix *d, float alpha, float beta, float *out,
-                              const rgrbm__param_step *step);
+/* Work on a finished block of the output (rows r0..r1, columns c0..c1 of
+ * out, leading dimension ld) while it is still in cache, e.g. a bias and an
+ * activation; elementwise, so the result does not depend on the blocks. */
+typedef struct rgrbm__product_epilogue {
+  void (*fn)(void *arg, float *out, size_t ld, size_t r0, size_t r1, size_t c0, size_t c1);
+  void *arg;
+} rgrbm__product_epilogue;
 
-/* Codes of the rows of x (rows x cols floats): bit j of code (r, g) is
- * x[r][4g + j] > mid; code (r, g) is stored at codes[r * ceil(cols / 4) + g]. */
+/* out (b->rows x d->cols, row-major, leading dimension d->cols) =
+ * alpha B D + beta out (with beta = 0 out's old contents are not read),
+ * then the training step when step is not NULL and the epilogue when after
+ * is not NULL. Tiles of the output are tasks of the library's team
+ * (team.h); every entry is summed in the same order whatever the thread
+ * count and the kernel level. Returns nonzero when a parameter of the step
+ * stopped being finite (NaN or infinity). */
+int rgrbm__binary_product(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
+                          float alpha, float beta, float *out, const rgrbm__param_step *step,
+                          const rgrbm__product_epilogue *after);
+
+/* One level's kernel: the block [r_begin, r_end) x [c_begin, c_end) of the
+ * product with the step, for K = b->cols > 0 (binary_product_kernel.h). */
+typedef int (*rgrbm__product_block_fn)(const rgrbm__binary_matrix *b,
+                                       const rgrbm__dense_matrix *d, float alpha, float beta,
+                                       const rgrbm__param_step *step, float *out,
+                                       size_t r_begin, size_t r_end, size_t c_begin,
+                                       size_t c_end);
+#if defined(__x86_64__)
+int rgrbm__product_block_avx2(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
+                              float alpha, float beta, const rgrbm__param_step *step,
+                              float *out, size_t r_begin, size_t r_end, size_t c_begin,
+                              size_t c_end);
+int rgrbm__product_block_avx512(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
+                                float alpha, float beta, const rgrbm__param_step *step,
+                                float *out, size_t r_begin, size_t r_end, size_t c_begin,
+                                size_t c_end);
+#endif
+
+/* Tiling shared by every kernel: a tile is CHUNK_COLS output columns, its
+ * tables cover GROUP_BLOCK groups of four inner rows at a time. */
+enum { RGRBM__CHUNK_COLS = 32, RGRBM__GROUP_BLOCK = 16, RGRBM__TABLE_ENTRIES = 16 };
+
+/* Codes of the rows of x (rows x cols floats), on the team: bit j of code
+ * (r, g) is x[r][4g + j] > mid; code (r, g) is stored at codes[r * ceil(cols / 4) + g]. */
 void rgrbm__codes_of_rows(const float *x, size_t rows, size_t cols, float mid, uint8_t *codes);
 
 /* Codes of the transpose of x (n x m floats), the binary matrix x^T (m x n):

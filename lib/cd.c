@@ -4,10 +4,10 @@
  * the gradient; everything else is a few passes over the batch. When every
  * product has a binary operand (the data or sampled units on one side) the
  * products go through the group tables of binary_product.h, and then all of
- * a batch's passes run on the OpenMP team; otherwise they are sgemm calls
- * on OpenBLAS's threads and the passes between them stay on the calling
- * thread (see rbm.c). The positive and
- * negative statistics share one gemm: the visible rows [V_pos; V_neg] and the
+ * a batch's passes run on the library's threads (team.h); otherwise they
+ * are sgemm calls on OpenBLAS's threads and the passes between them stay on
+ * the calling thread (see rbm.c). The positive and negative statistics
+ * share one gemm: the visible rows [V_pos; V_neg] and the
  * hidden rows [H_pos / n; -H_neg / m] lie contiguously in two buffers, so
  *     dW = momentum dW + lr [V_pos; V_neg]^T [H_pos / n; -H_neg / m]
  * is a single sgemm with beta = momentum. All buffers are allocated once per
@@ -25,10 +25,12 @@
 #include "blas_inline.h"
 #include "dataset.h"
 #include "error.h"
+#include "isa_clones.h"
 #include "likelihood.h"
 #include "rbm.h"
 #include "rng.h"
 #include "stack.h"
+#include "team.h"
 
 void rgrbm_cd_options_init(rgrbm_cd_options *o) {
   if (o == NULL) return;
@@ -131,24 +133,12 @@ static int products_binary(int layer, const rgrbm_cd_options *o) {
   return data_binary && recon_binary;
 }
 
-/* Tables or sgemm for this call; RGRBM_EUNSUPPORTED when tables are demanded
- * and cannot run. The visible pass reads W^T with a stride of nh. */
-static int choose_tables(const rgrbm_stack *s, int layer, const rgrbm_cd_options *o,
-                         int *tables) {
-  if ((size_t)s->sizes[layer + 1] > RGRBM__BINARY_MAX_STRIDE) {
-    *tables = 0;
-    if (o->products != RGRBM_PRODUCTS_TABLES) return RGRBM_OK;
-    return rgrbm__fail(RGRBM_EUNSUPPORTED, "rgrbm_cd_train", "o->products = "
-                       "RGRBM_PRODUCTS_TABLES supports at most %zu hidden units, layer %d has %d",
-                       RGRBM__BINARY_MAX_STRIDE, layer, s->sizes[layer + 1]);
-  }
-  const int possible = products_binary(layer, o) && rgrbm__binary_products_supported();
+/* Tables or sgemm for this call; RGRBM_EUNSUPPORTED when tables are
+ * demanded and an operand is not binary. */
+static int choose_tables(int layer, const rgrbm_cd_options *o, int *tables) {
+  const int possible = products_binary(layer, o);
   *tables = o->products != RGRBM_PRODUCTS_SGEMM && possible;
   if (o->products != RGRBM_PRODUCTS_TABLES || possible) return RGRBM_OK;
-  if (!rgrbm__binary_products_supported())
-    return rgrbm__fail(RGRBM_EUNSUPPORTED, "rgrbm_cd_train", "o->products = "
-                       "RGRBM_PRODUCTS_TABLES needs AVX2 + FMA or AVX-512F, which this "
-                       "CPU lacks");
   return rgrbm__fail(RGRBM_EUNSUPPORTED, "rgrbm_cd_train", "o->products = "
                      "RGRBM_PRODUCTS_TABLES needs binary operands, but %s",
                      o->mean_field_reconstruction && !o->persistent
@@ -303,7 +293,7 @@ static int trainer_init(trainer *t, rgrbm_stack *s, int layer, const rgrbm_datas
   t->count = data->count;
   t->batch = o->batch_size < t->count ? o->batch_size : t->count;
   t->chains = o->persistent ? (o->persistent_chains ? o->persistent_chains : o->batch_size) : 0;
-  int rc = choose_tables(s, layer, o, &t->tables);
+  int rc = choose_tables(layer, o, &t->tables);
   if (rc) return rc;
   size_t offset[P_COUNT + 1];
   layout(t, offset);
@@ -324,12 +314,11 @@ static int trainer_init(trainer *t, rgrbm_stack *s, int layer, const rgrbm_datas
 
 /* dw already holds momentum dw + lr grad; add the penalties, step, and report
  * whether any weight stopped being finite (w - w is NaN exactly then). */
-__attribute__((target_clones("avx512f", "avx2", "default")))
-static int penalized_step(float *w, float *dw, size_t n, float lr_l2, float lr_l1) {
+RGRBM__INLINE int penalized_step_body(float *w, float *dw, size_t n, float lr_l2, float lr_l1) {
   int bad = 0;
   for (size_t i = 0; i < n; i++) {
     float wi = w[i];
-    float sign = wi > 0.0f ? 1.0f : (wi < 0.0f ? -1.0f : 0.0f);
+    float sign = (float)(wi > 0.0f) - (float)(wi < 0.0f); /* branch-free: vectorizes for AVX2 */
     float d = dw[i] - lr_l2 * wi - lr_l1 * sign;
     dw[i] = d;
     wi += d;
@@ -338,10 +327,11 @@ static int penalized_step(float *w, float *dw, size_t n, float lr_l2, float lr_l
   }
   return bad;
 }
+RGRBM__CLONES(int, penalized_step, (float *w, float *dw, size_t n, float lr_l2, float lr_l1),
+              (w, dw, n, lr_l2, lr_l1))
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
-static int momentum_step(float *p, float *vel, const float *grad, size_t n, float momentum,
-                         float lr) {
+RGRBM__INLINE int momentum_step_body(float *p, float *vel, const float *grad, size_t n,
+                                     float momentum, float lr) {
   int bad = 0;
   for (size_t i = 0; i < n; i++) {
     float d = momentum * vel[i] + lr * grad[i];
@@ -351,12 +341,14 @@ static int momentum_step(float *p, float *vel, const float *grad, size_t n, floa
   }
   return bad;
 }
+RGRBM__CLONES(int, momentum_step,
+              (float *p, float *vel, const float *grad, size_t n, float momentum, float lr),
+              (p, vel, grad, n, momentum, lr))
 
 /* acc[c] += scale * sum_r x[r][c] for the cols columns of rows x (leading
  * dimension ld); with write_back, x itself becomes scale x. */
-__attribute__((target_clones("avx512f", "avx2", "default")))
-static void scaled_column_sums(float *x, size_t rows, size_t cols, size_t ld, float scale,
-                               int write_back, float *acc) {
+RGRBM__INLINE void scaled_column_sums_body(float *x, size_t rows, size_t cols, size_t ld,
+                                           float scale, int write_back, float *acc) {
   for (size_t r = 0; r < rows; r++) {
     float *xr = x + r * ld;
     for (size_t c = 0; c < cols; c++) {
@@ -366,26 +358,53 @@ static void scaled_column_sums(float *x, size_t rows, size_t cols, size_t ld, fl
     }
   }
 }
+RGRBM__CLONES_VOID(scaled_column_sums,
+                   (float *x, size_t rows, size_t cols, size_t ld, float scale, int write_back,
+                    float *acc),
+                   (x, rows, cols, ld, scale, write_back, acc))
 
-/* The same with the columns split over the OpenMP team when `team`. */
-static void column_sums(int team, float *x, size_t rows, size_t cols, float scale,
-                        int write_back, float *acc) {
-  enum { SLICE = 64 };
-  const long slices = (long)((cols + SLICE - 1) / SLICE);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (team && rows * cols >= (1 << 14))
-#endif
-  for (long i = 0; i < slices; i++) {
-    size_t c = (size_t)i * SLICE, width = cols - c < SLICE ? cols - c : SLICE;
-    scaled_column_sums(x + c, rows, width, cols, scale, write_back, acc + c);
-  }
-  (void)team;
+/* The bias gradients of a batch: gc = mean of the positive visible rows
+ * minus that of the negative ones, gb likewise for the hidden rows, which
+ * become their scaled selves ([H_pos / n; -H_neg / m], the gradient
+ * product's operand). Tasks are slices of columns. */
+typedef struct sums_job {
+  float *vpos, *vneg, *hpos, *hneg;
+  size_t n, m, nv, nh;
+  float *gc, *gb;
+  rgrbm__isa isa;
+} sums_job;
+
+enum { SUMS_SLICE = 64 };
+
+static void sums_slice(const sums_job *j, float *pos, float *neg, size_t cols, size_t c,
+                       int write_back, float *acc) {
+  const size_t width = cols - c < SUMS_SLICE ? cols - c : SUMS_SLICE;
+  memset(acc + c, 0, width * sizeof *acc);
+  scaled_column_sums_for(j->isa)(pos + c, j->n, width, cols, 1.0f / (float)j->n, write_back,
+                                 acc + c);
+  scaled_column_sums_for(j->isa)(neg + c, j->m, width, cols, -1.0f / (float)j->m, write_back,
+                                 acc + c);
+}
+
+static void sums_task(void *arg, size_t task) {
+  const sums_job *j = arg;
+  const size_t visible_slices = (j->nv + SUMS_SLICE - 1) / SUMS_SLICE;
+  if (task < visible_slices)
+    sums_slice(j, j->vpos, j->vneg, j->nv, task * SUMS_SLICE, 0, j->gc);
+  else
+    sums_slice(j, j->hpos, j->hneg, j->nh, (task - visible_slices) * SUMS_SLICE, 1, j->gb);
+}
+
+static void bias_gradients(trainer *t, sums_job *j) {
+  const size_t slices_v = (t->nv + SUMS_SLICE - 1) / SUMS_SLICE;
+  const size_t tasks = slices_v + (t->nh + SUMS_SLICE - 1) / SUMS_SLICE;
+  const double work = t->tables ? (double)(j->n + j->m) * (double)(t->nv + t->nh) : 0.0;
+  rgrbm__team_run(tasks, work, sums_task, j);
 }
 
 /* sum (a - b)^2 over n entries, in sixteen independent lanes so it vectorizes. */
 enum { LANES = 16 };
-__attribute__((target_clones("avx512f", "avx2", "default")))
-static double squared_distance(const float *a, const float *b, size_t n) {
+RGRBM__INLINE double squared_distance_body(const float *a, const float *b, size_t n) {
   float lane[LANES] = {0};
   size_t i = 0;
   for (; i + LANES <= n; i += LANES)
@@ -397,6 +416,11 @@ static double squared_distance(const float *a, const float *b, size_t n) {
   for (; i < n; i++) total += (double)(a[i] - b[i]) * (double)(a[i] - b[i]);
   for (int k = 0; k < LANES; k++) total += lane[k];
   return total;
+}
+RGRBM__CLONES(double, squared_distance, (const float *a, const float *b, size_t n), (a, b, n))
+
+static void add_error(trainer *t, const float *data, const float *recon, size_t n) {
+  t->sq_error += squared_distance_for(rgrbm__cpu_isa())(data, recon, n);
 }
 
 static int params_finite(const float *p, size_t n) {
@@ -440,7 +464,7 @@ static int weight_update(trainer *t, size_t rows, const float *v0, const float *
   float *w = t->s->weights[t->layer];
   if (!t->tables) {
     rgrbm__sgemm(1, 0, t->nv, t->nh, rows, lr, v0, h0, momentum, t->dw);
-    return penalized_step(w, t->dw, t->nv * t->nh, lr_l2, lr_l1);
+    return penalized_step_for(rgrbm__cpu_isa())(w, t->dw, t->nv * t->nh, lr_l2, lr_l1);
   }
   const rgrbm_units units = t->s->units;
   rgrbm__codes_of_columns(v0, rows, t->nv, rgrbm__units_mid(units), t->codes);
@@ -449,23 +473,33 @@ static int weight_update(trainer *t, size_t rows, const float *v0, const float *
                                   .low = rgrbm__units_low(units), .high = 1.0f};
   const rgrbm__dense_matrix d = {.data = h0, .cols = t->nh, .k_stride = t->nh, .c_stride = 1};
   const rgrbm__param_step step = {.param = w, .l2 = lr_l2, .l1 = lr_l1};
-  return rgrbm__binary_product_isa(rgrbm__tables_best(), &b, &d, lr, momentum, t->dw, &step);
+  return rgrbm__binary_product(&b, &d, lr, momentum, t->dw, &step, NULL);
 }
 
 /* ---- data: unpack, feed up through the layers below ---- */
 
 /* Rows idx[0..n) of the dataset as floats (low or 1), on the team with tables. */
+typedef struct unpack_job {
+  const rgrbm_dataset *data;
+  const size_t *idx;
+  size_t n;
+  float low;
+  float *dst;
+} unpack_job;
+
+enum { UNPACK_SLICE = 16 };
+
+static void unpack_task(void *arg, size_t task) {
+  const unpack_job *j = arg;
+  const size_t r = task * UNPACK_SLICE, rows = j->n - r < UNPACK_SLICE ? j->n - r : UNPACK_SLICE;
+  rgrbm__dataset_unpack_float(j->data, j->idx + r, 0, rows, j->low, 1.0f,
+                              j->dst + r * j->data->dim);
+}
+
 static void unpack(trainer *t, const size_t *idx, size_t n, float low, float *dst) {
-  enum { SLICE = 16 };
-  const size_t dim = t->data->dim;
-  const long slices = (long)((n + SLICE - 1) / SLICE);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (t->tables && n * dim >= (1 << 15))
-#endif
-  for (long i = 0; i < slices; i++) {
-    size_t r = (size_t)i * SLICE, rows = n - r < SLICE ? n - r : SLICE;
-    rgrbm__dataset_unpack_float(t->data, idx + r, 0, rows, low, 1.0f, dst + r * dim);
-  }
+  unpack_job j = {t->data, idx, n, low, dst};
+  const double work = t->tables ? (double)n * (double)t->data->dim : 0.0;
+  rgrbm__team_run((n + UNPACK_SLICE - 1) / UNPACK_SLICE, work, unpack_task, &j);
 }
 
 /* Rows idx[0..n) of the dataset, at the trained layer's level, into dst
@@ -511,7 +545,7 @@ static void negative_cd(trainer *t, size_t n, const float *vpos, const float *hp
   sample(t, hpos, n, t->nh, t->rngs, t->hs);
   for (int step = 1; step <= t->o->k; step++) {
     visible_means(t, t->hs, n, vneg);
-    if (step == 1 && want_error) t->sq_error += squared_distance(vpos, vneg, n * t->nv);
+    if (step == 1 && want_error) add_error(t, vpos, vneg, n * t->nv);
     if (!t->o->mean_field_reconstruction) sample(t, vneg, n, t->nv, t->rngs, vneg);
     hidden_means(t, t->layer, vneg, n, hneg);
     if (step < t->o->k) sample(t, hneg, n, t->nh, t->rngs, t->hs);
@@ -529,7 +563,7 @@ static void negative_pcd(trainer *t, size_t n, const float *vpos, const float *h
   if (want_error) {
     sample(t, hpos, n, t->nh, t->error_rngs, t->recon_h);
     visible_means(t, t->recon_h, n, t->recon);
-    t->sq_error += squared_distance(vpos, t->recon, n * t->nv);
+    add_error(t, vpos, t->recon, n * t->nv);
   }
   for (int step = 1; step <= t->o->k; step++) {
     visible_means(t, t->hs, m, vneg);
@@ -542,20 +576,16 @@ static void negative_pcd(trainer *t, size_t n, const float *vpos, const float *h
 /* Gradient and parameter step for a batch of n positive and m negative rows
  * starting at rows v0/h0 (positives first for CD, chains first for PCD).
  * Returns nonzero when a parameter stopped being finite. */
-static int update(trainer *t, size_t n, size_t m, const float *vpos, float *hpos,
-                  const float *vneg, float *hneg, const float *v0, const float *h0,
-                  float momentum) {
+static int update(trainer *t, size_t n, size_t m, float *vpos, float *hpos, float *vneg,
+                  float *hneg, const float *v0, const float *h0, float momentum) {
   rgrbm_stack *s = t->s;
   const float lr = (float)t->o->learning_rate;
-  memset(t->gc, 0, t->nv * sizeof *t->gc);
-  memset(t->gb, 0, t->nh * sizeof *t->gb);
-  column_sums(t->tables, (float *)vpos, n, t->nv, 1.0f / (float)n, 0, t->gc);
-  column_sums(t->tables, (float *)vneg, m, t->nv, -1.0f / (float)m, 0, t->gc);
-  column_sums(t->tables, hpos, n, t->nh, 1.0f / (float)n, 1, t->gb);
-  column_sums(t->tables, hneg, m, t->nh, -1.0f / (float)m, 1, t->gb);
+  const rgrbm__isa isa = rgrbm__cpu_isa();
+  sums_job sums = {vpos, vneg, hpos, hneg, n, m, t->nv, t->nh, t->gc, t->gb, isa};
+  bias_gradients(t, &sums);
   int bad = weight_update(t, n + m, v0, h0, momentum);
-  bad |= momentum_step(s->vbias[t->layer], t->dc, t->gc, t->nv, momentum, lr);
-  bad |= momentum_step(s->hbias[t->layer], t->db, t->gb, t->nh, momentum, lr);
+  bad |= momentum_step_for(isa)(s->vbias[t->layer], t->dc, t->gc, t->nv, momentum, lr);
+  bad |= momentum_step_for(isa)(s->hbias[t->layer], t->db, t->gb, t->nh, momentum, lr);
   return bad;
 }
 

@@ -10,6 +10,7 @@
 #include "dataset.h"
 #include "error.h"
 #include "rbm.h"
+#include "team.h"
 
 /* Datasets are unpacked this many rows at a time. */
 enum { DATA_CHUNK_ROWS = 256 };
@@ -107,16 +108,28 @@ static lse enumerate_run(const enumeration *e, uint64_t prefix, unsigned low, do
   return acc;
 }
 
+typedef struct runs_job {
+  const enumeration *e;
+  unsigned low;
+  double *pre_runs;
+  lse *parts;
+} runs_job;
+
+static void run_task(void *arg, size_t r) {
+  const runs_job *j = arg;
+  j->parts[r] = enumerate_run(j->e, (uint64_t)r, j->low, j->pre_runs + r * j->e->o);
+}
+
+/* The runs are tasks of the library's team; their parts are combined in
+ * run order, so the result does not depend on the thread count. */
 static double enumerate_all(const enumeration *e, double *pre_runs) {
   const unsigned high = e->a >= SPLIT_MIN_UNITS ? SPLIT_BITS : 0;
   const unsigned low = (unsigned)e->a - high;
   const long runs = 1L << high;
   lse *parts = (lse *)(void *)(pre_runs + (size_t)runs * e->o);
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic, 1) if (runs > 1)
-#endif
-  for (long r = 0; r < runs; r++)
-    parts[r] = enumerate_run(e, (uint64_t)r, low, pre_runs + (size_t)r * e->o);
+  runs_job job = {e, low, pre_runs, parts};
+  const double work = ldexp((double)e->o, (int)e->a);
+  rgrbm__team_run((size_t)runs, work, run_task, &job);
   lse total = {-INFINITY, 0.0};
   for (long r = 0; r < runs; r++) {
     if (parts[r].max > total.max) {
@@ -217,16 +230,25 @@ size_t rgrbm__pll_scratch_doubles(const rgrbm_stack *s, int layer, size_t n, int
   return rgrbm__mul_size(n, (size_t)s->sizes[layer + 1] + 1, overflow);
 }
 
+typedef struct pll_job {
+  const rgrbm_stack *s;
+  int layer;
+  const float *v;
+  size_t nv, nh;
+  double *scratch, *terms;
+} pll_job;
+
+static void pll_task(void *arg, size_t r) {
+  const pll_job *j = arg;
+  j->terms[r] = pll_row(j->s, j->layer, j->v + r * j->nv, j->scratch + r * j->nh);
+}
+
 int rgrbm__pll_sum_with(const rgrbm_stack *s, int layer, const float *v, size_t n,
                         double *scratch, double *sum) {
   const size_t nv = (size_t)s->sizes[layer], nh = (size_t)s->sizes[layer + 1];
-  double *terms = scratch + n * nh;
-  const long rows = (long)n;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (n * nv * nh >= 1 << 14)
-#endif
-  for (long r = 0; r < rows; r++)
-    terms[r] = pll_row(s, layer, v + (size_t)r * nv, scratch + (size_t)r * nh);
+  pll_job job = {s, layer, v, nv, nh, scratch, scratch + n * nh};
+  rgrbm__team_run(n, (double)n * (double)nv * (double)nh, pll_task, &job);
+  const double *terms = job.terms;
   double total = 0.0;
   for (size_t r = 0; r < n; r++) total += terms[r];
   *sum = total;

@@ -34,7 +34,8 @@ int rgrbm__stack_check_layer(const rgrbm_stack *s, int layer, const char *func);
 int rgrbm__stack_check_level(const rgrbm_stack *s, int level, const char *name,
                              const char *func);
 
-/* ---- elementwise kernels (AVX-512/AVX2 clones) ---- */
+/* ---- elementwise kernels (every kernel level, the same bits; see
+ * isa_clones.h) ---- */
 
 /* x[r][c] = act(x[r][c] + bias[c]) for rows x cols, act = sigmoid or tanh. */
 void rgrbm__bias_activate(rgrbm_units units, const float *bias, size_t rows, size_t cols,
@@ -71,19 +72,17 @@ void rgrbm__rbm_visible_means(const rgrbm_stack *s, int layer, const float *h, s
 
 /* As rgrbm__rbm_hidden_means / rgrbm__rbm_visible_means for inputs whose
  * every entry is the units' low or high value, by the table kernel of
- * binary_product.h (the caller has checked rgrbm__binary_products_supported).
- * codes is scratch of n * ceil(width / 4) bytes, width the input's. The
- * product and the activation run on the OpenMP team. */
+ * binary_product.h. codes is scratch of n * ceil(width / 4) bytes, width
+ * the input's. The product, with the bias and activation fused into its
+ * tiles, runs on the library's threads (team.h). */
 void rgrbm__rbm_hidden_means_tables(const rgrbm_stack *s, int layer, const float *v, size_t n,
                                     uint8_t *codes, float *out);
 void rgrbm__rbm_visible_means_tables(const rgrbm_stack *s, int layer, const float *h,
                                      size_t n, uint8_t *codes, float *out);
 
-/* rgrbm__bias_activate and rgrbm__sample_units with the rows split over the
- * OpenMP team (same results: each row has its own generator). Only for
- * loops that make no BLAS calls, see rbm.c. */
-void rgrbm__bias_activate_team(rgrbm_units units, const float *bias, size_t rows, size_t cols,
-                               float *x);
+/* rgrbm__sample_units with the rows split over the library's threads
+ * (same results: each row has its own generator). Only for loops that make
+ * no BLAS calls, see rbm.c. */
 void rgrbm__sample_units_team(rgrbm_units units, const float *means, size_t rows, size_t cols,
                               rgrbm__rng *row_rngs, float *out);
 

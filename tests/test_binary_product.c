@@ -1,10 +1,11 @@
 /* The group-table product of a binary and a dense matrix, for every kernel
- * this CPU runs (AVX-512F, AVX2 + FMA): against a double reference with a
+ * level this CPU runs (generic C, AVX2 + FMA, AVX-512, chosen through
+ * rgrbm_set_cpu_mask): against a double reference with a
  * rigorous float error bound, over shapes that exercise every remainder
  * (rows of a block, groups of four, vectors of a chunk, chunks of a
  * thread), both value pairs, both layouts of the dense matrix, alpha and
  * beta; the fused step; the code builders against their definition;
- * thread-count independence; bitwise agreement between the kernels;
+ * thread-count independence; every level's bits equal the generic kernel's;
  * agreement with sgemm on the training benchmark's shape. */
 #include <float.h>
 #include <math.h>
@@ -33,11 +34,25 @@ typedef struct arrays {
   uint8_t *codes;
 } arrays;
 
-/* The kernel the checks run; every test loops over those the CPU has. */
-static rgrbm__tables_isa kernel = RGRBM__TABLES_NONE;
+/* The kernel level the checks run (0 generic, 1 AVX2, 2 AVX-512); every
+ * test loops over those the CPU has, through the mask. */
+static int kernel = 0;
+static const unsigned LEVEL_MASKS[] = {0, RGRBM_CPU_FLAG_AVX2,
+                                       RGRBM_CPU_FLAG_AVX2 | RGRBM_CPU_FLAG_AVX512};
 
-#define FOR_EACH_KERNEL \
-  for (kernel = RGRBM__TABLES_AVX2; kernel <= rgrbm__tables_best(); kernel++)
+/* Sets the mask to level `level` and returns 1 when the CPU has it; else
+ * restores the full mask and returns 0 (levels are nested). */
+static int use_level(int level) {
+  const int known = (int)(sizeof LEVEL_MASKS / sizeof *LEVEL_MASKS);
+  if (level >= known || (rgrbm_cpu_flags() & LEVEL_MASKS[level]) != LEVEL_MASKS[level]) {
+    rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_ALL);
+    return 0;
+  }
+  rgrbm_set_cpu_mask(LEVEL_MASKS[level]);
+  return 1;
+}
+
+#define FOR_EACH_KERNEL for (kernel = 0; use_level(kernel); kernel++)
 
 static float uniform(rgrbm__rng *r) { return (float)(2.0 * rgrbm__rng_double(r) - 1.0); }
 
@@ -104,7 +119,7 @@ static void run(const problem *p, arrays *a) {
   const rgrbm__dense_matrix d = p->transposed
       ? (rgrbm__dense_matrix){.data = a->d, .cols = p->cols, .k_stride = 1, .c_stride = p->inner}
       : (rgrbm__dense_matrix){.data = a->d, .cols = p->cols, .k_stride = p->cols, .c_stride = 1};
-  rgrbm__binary_product_isa(kernel, &b, &d, p->alpha, p->beta, a->out, NULL);
+  rgrbm__binary_product(&b, &d, p->alpha, p->beta, a->out, NULL, NULL);
 }
 
 static void check_problem(const problem *p, uint64_t seed) {
@@ -245,7 +260,7 @@ START_TEST(fused_step_matches_the_reference) {
                                     .low = 0.0f, .high = 1.0f};
     const rgrbm__dense_matrix d = {.data = a.d, .cols = p.cols, .k_stride = p.cols, .c_stride = 1};
     const rgrbm__param_step step = {.param = param, .l2 = 0.003f, .l1 = 0.0005f};
-    ck_assert_int_eq(rgrbm__binary_product_isa(kernel, &b, &d, p.alpha, p.beta, a.out, &step), 0);
+    ck_assert_int_eq(rgrbm__binary_product(&b, &d, p.alpha, p.beta, a.out, &step, NULL), 0);
     for (size_t i = 0; i < n; i++) {
       double w = before[i], sign = (w > 0) - (w < 0);
       double x = a.ref[i] - 0.003 * w - 0.0005 * sign;
@@ -256,7 +271,7 @@ START_TEST(fused_step_matches_the_reference) {
     }
     /* one infinite parameter raises the flag */
     param[n / 2] = INFINITY;
-    ck_assert_int_ne(rgrbm__binary_product_isa(kernel, &b, &d, p.alpha, p.beta, a.out, &step), 0);
+    ck_assert_int_ne(rgrbm__binary_product(&b, &d, p.alpha, p.beta, a.out, &step, NULL), 0);
     free(param);
     free(before);
     free_arrays(&a);
@@ -264,27 +279,66 @@ START_TEST(fused_step_matches_the_reference) {
 }
 END_TEST
 
-/* Both kernels build the same tables (32 columns wide) and add the entries
- * in the same order, so they agree bit for bit. */
-START_TEST(kernels_agree_bit_for_bit) {
-  if (rgrbm__tables_best() != RGRBM__TABLES_AVX512) return; /* one kernel only */
+/* One run of a product with the fused step, on copies of the start. */
+typedef struct bits_run {
+  float *out, *param;
+  int bad;
+} bits_run;
+
+static bits_run run_with_step(const problem *p, arrays *a, const float *start,
+                              const float *param_start) {
+  const size_t n = p->rows * p->cols;
+  bits_run r = {malloc(n * sizeof(float)), malloc(n * sizeof(float)), 0};
+  ck_assert(r.out && r.param);
+  memcpy(a->out, start, n * sizeof(float));
+  memcpy(r.param, param_start, n * sizeof(float));
+  rgrbm__codes_of_rows(a->b, p->rows, p->inner, 0.5f * (p->low + p->high), a->codes);
+  const rgrbm__binary_matrix b = {.codes = a->codes, .rows = p->rows, .cols = p->inner,
+                                  .row_stride = rgrbm__code_groups(p->inner),
+                                  .group_stride = 1, .low = p->low, .high = p->high};
+  const rgrbm__dense_matrix d = p->transposed
+      ? (rgrbm__dense_matrix){.data = a->d, .cols = p->cols, .k_stride = 1, .c_stride = p->inner}
+      : (rgrbm__dense_matrix){.data = a->d, .cols = p->cols, .k_stride = p->cols, .c_stride = 1};
+  const rgrbm__param_step step = {.param = r.param, .l2 = 0.003f, .l1 = 0.0005f};
+  r.bad = rgrbm__binary_product(&b, &d, p->alpha, p->beta, a->out, &step, NULL);
+  memcpy(r.out, a->out, n * sizeof(float));
+  return r;
+}
+
+/* Every level makes the generic kernel's operations in its order (an FMA
+ * in the step on every level), so products and fused steps agree bit for
+ * bit, on shapes with every remainder and both layouts of D. */
+START_TEST(levels_agree_bit_for_bit_with_generic) {
   const problem shapes[] = {{37, 203, 77, -1.0f, 1.0f, 1, 0.5f, 0.3f},
-                            {100, 1600, 400, 0.0f, 1.0f, 0, 1.0f, 0.0f}};
+                            {5, 9, 33, 0.0f, 1.0f, 1, 1.0f, 0.0f},
+                            {1603, 13, 70, 0.0f, 1.0f, 0, 0.01f, 0.9f},
+                            {100, 1600, 400, 0.0f, 1.0f, 0, 1.0f, 0.0f},
+                            {100, 400, 1600, 0.0f, 1.0f, 1, 1.0f, 0.0f}};
   for (size_t i = 0; i < sizeof shapes / sizeof *shapes; i++) {
     const problem *p = &shapes[i];
     arrays a = make_arrays(p, 60 + i);
     const size_t n = p->rows * p->cols;
-    float *start = malloc(n * sizeof *start), *wide = malloc(n * sizeof *wide);
+    float *start = malloc(n * sizeof *start), *param = malloc(n * sizeof *param);
     memcpy(start, a.out, n * sizeof *start);
-    kernel = RGRBM__TABLES_AVX512;
-    run(p, &a);
-    memcpy(wide, a.out, n * sizeof *wide);
-    memcpy(a.out, start, n * sizeof *start);
-    kernel = RGRBM__TABLES_AVX2;
-    run(p, &a);
-    ck_assert_msg(memcmp(wide, a.out, n * sizeof *wide) == 0, "shape %zu differs", i);
+    rgrbm__rng r;
+    rgrbm__rng_init(&r, 70 + i, RGRBM__STREAM(RGRBM__STREAM_TEST, 43));
+    for (size_t k = 0; k < n; k++) param[k] = k % 5 == 0 ? 0.0f : uniform(&r);
+    use_level(0);
+    bits_run generic = run_with_step(p, &a, start, param);
+    for (kernel = 1; use_level(kernel); kernel++) {
+      bits_run other = run_with_step(p, &a, start, param);
+      ck_assert_msg(memcmp(generic.out, other.out, n * sizeof(float)) == 0,
+                    "shape %zu: level %d's product differs from the generic one", i, kernel);
+      ck_assert_msg(memcmp(generic.param, other.param, n * sizeof(float)) == 0,
+                    "shape %zu: level %d's step differs from the generic one", i, kernel);
+      ck_assert_int_eq(generic.bad, other.bad);
+      free(other.out);
+      free(other.param);
+    }
+    free(generic.out);
+    free(generic.param);
     free(start);
-    free(wide);
+    free(param);
     free_arrays(&a);
   }
 }
@@ -299,7 +353,7 @@ static Suite *binary_product_suite(void) {
   tcase_add_test(tc, results_do_not_depend_on_threads);
   tcase_add_test(tc, agrees_with_sgemm);
   tcase_add_test(tc, fused_step_matches_the_reference);
-  tcase_add_test(tc, kernels_agree_bit_for_bit);
+  tcase_add_test(tc, levels_agree_bit_for_bit_with_generic);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -147,13 +147,13 @@ static void check_cd_gradient(rgrbm_units units, int persistent, rgrbm_products 
   free(idx);
 }
 
-/* The product paths this CPU can run: sgemm always, the group tables with
- * AVX2 + FMA. Training results agree between them to float rounding, so each
- * is held to the same exact references. */
+/* The product paths: sgemm and the group tables (every CPU runs both).
+ * Training results agree between them to float rounding, so each is held to
+ * the same exact references. */
 static int product_paths(rgrbm_products paths[2]) {
   paths[0] = RGRBM_PRODUCTS_SGEMM;
   paths[1] = RGRBM_PRODUCTS_TABLES;
-  return rgrbm__binary_products_supported() ? 2 : 1;
+  return 2;
 }
 
 START_TEST(cd_k_gradient_matches_exact_gradient) {
@@ -461,11 +461,70 @@ START_TEST(progress_never_changes_training) {
 }
 END_TEST
 
+/* Kernel levels this CPU has, as masks (generic first); returns how many. */
+static int level_masks(unsigned masks[3]) {
+  const unsigned all[3] = {0, RGRBM_CPU_FLAG_AVX2, RGRBM_CPU_FLAG_AVX2 | RGRBM_CPU_FLAG_AVX512};
+  int n = 0;
+  while (n < 3 && (rgrbm_cpu_flags() & all[n]) == all[n]) {
+    masks[n] = all[n];
+    n++;
+  }
+  return n;
+}
+
+/* A stack 40-24-8 trained on both layers at the current kernel level: layer
+ * 0 by tables (binary data), layer 1 fed up by means, on the sgemm path. */
+static rgrbm_stack *trained_two_layers(const rgrbm_dataset *ds, rgrbm_units units,
+                                       int persistent) {
+  const int sizes[] = {40, 24, 8};
+  rgrbm_stack *s;
+  ck_assert_ok(rgrbm_stack_create(&s, sizes, 3, units, 4));
+  rgrbm_cd_options o;
+  rgrbm_cd_options_init(&o);
+  o.epochs = 3;
+  o.batch_size = 64;
+  o.persistent = persistent;
+  o.l1 = 2e-4;
+  o.l2 = 1e-3;
+  o.learning_rate = 0.05;
+  ck_assert_ok(rgrbm_cd_train(s, 0, ds, &o));
+  ck_assert_ok(rgrbm_cd_train(s, 1, ds, &o));
+  return s;
+}
+
+/* Every kernel level (through the mask) trains to the generic level's
+ * parameters bit for bit: the table products, activations, sampling,
+ * unpacking and updates make the same operations in the same order. Layer
+ * 1 runs on sgemm, which is OpenBLAS's and the same on every level within
+ * one process; across CPUs sgemm agrees only to float rounding. */
+START_TEST(training_is_the_same_on_every_level) {
+  unsigned masks[3];
+  const int levels = level_masks(masks);
+  rgrbm_dataset *ds = random_data(40, 300, 12);
+  for (int spin = 0; spin < 2; spin++)
+    for (int persistent = 0; persistent < 2; persistent++) {
+      const rgrbm_units units = spin ? RGRBM_UNITS_SPIN : RGRBM_UNITS_BINARY;
+      rgrbm_set_cpu_mask(masks[0]);
+      rgrbm_stack *generic = trained_two_layers(ds, units, persistent);
+      for (int l = 1; l < levels; l++) {
+        rgrbm_set_cpu_mask(masks[l]);
+        rgrbm_stack *other = trained_two_layers(ds, units, persistent);
+        ck_assert_msg(same_layer(generic, other, 0) && same_layer(generic, other, 1),
+                      "level %s (mask %#x), spin %d, pcd %d: parameters differ from the "
+                      "generic level's", rgrbm_cpu_level_name(), masks[l], spin, persistent);
+        rgrbm_stack_destroy(other);
+      }
+      rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_ALL);
+      rgrbm_stack_destroy(generic);
+    }
+  rgrbm_dataset_destroy(ds);
+}
+END_TEST
+
 /* Degenerate shapes on the table path (one unit, one row a batch, more PCD
  * chains than rows) train to the same parameters as on the sgemm path, up
  * to float rounding (fixed seeds: no sampling decision flips here). */
 START_TEST(tiny_shapes_agree_between_paths) {
-  if (!rgrbm__binary_products_supported()) return;
   const int visible[] = {1, 2, 5}, hidden[] = {1, 3};
   const size_t batches[] = {1, 3};
   for (int iv = 0; iv < 3; iv++)
@@ -702,12 +761,12 @@ START_TEST(bad_arguments_are_named) {
   BAD_OPTION(o.feed_up = (rgrbm_pass)5, "o->feed_up = 5");
   BAD_OPTION(o.products = (rgrbm_products)7, "o->products = 7");
 #undef BAD_OPTION
-  /* Tables need binary operands (and AVX2 + FMA). */
+  /* Tables need binary operands. */
   o = good;
   o.products = RGRBM_PRODUCTS_TABLES;
   o.mean_field_reconstruction = 1;
   ck_assert_fails(rgrbm_cd_train(s, 0, ds, &o), RGRBM_EUNSUPPORTED, "RGRBM_PRODUCTS_TABLES",
-                  rgrbm__binary_products_supported() ? "mean_field_reconstruction" : "AVX2 + FMA");
+                  "mean_field_reconstruction");
   ck_assert_uint_eq(rgrbm_memory_in_use(), before);
   ck_assert(same_layer(s, copy, 0));
   ck_assert_int_eq(s->epochs_done[0], 0);
@@ -731,6 +790,7 @@ static Suite *cd_suite(void) {
   tcase_add_test(tc, reconstruction_error_matches_its_expectation);
   tcase_add_test(tc, progress_never_changes_training);
   tcase_add_test(tc, tiny_shapes_agree_between_paths);
+  tcase_add_test(tc, training_is_the_same_on_every_level);
   tcase_add_test(tc, options_init_sets_the_documented_defaults);
   tcase_add_test(tc, cancel_keeps_the_last_completed_epoch);
   tcase_add_test(tc, nan_restores_the_last_good_parameters);

@@ -31,7 +31,12 @@ static void usage(FILE *f, const char *prog) {
           "  --samples N    configurations in the data set (default %zu)\n"
           "  --batch N      minibatch size (default %zu)\n"
           "  --lr X         learning rate (default %g)\n"
-          "  --threads N    OpenBLAS threads (default: OpenBLAS's choice)\n"
+          "  --threads N    OpenBLAS threads, for the upper layers' small sgemm calls\n"
+          "                 (default 1, or OPENBLAS_NUM_THREADS when set; 0: OpenBLAS's\n"
+          "                 choice); the library's own threads, which train the first\n"
+          "                 layer, follow OMP_NUM_THREADS (see docs/training.md)\n"
+          "  --cpu LEVEL    limit librgrbm's kernels to generic, avx2 or avx512 (default:\n"
+          "                 the best this CPU has); the results are the same bits\n"
           "  --help         this text\n\n"
           "default configuration and why:\n", prog, c.out_dir, (unsigned long long)c.seed,
           c.epochs, c.samples, c.batch_size, c.learning_rate);
@@ -42,6 +47,7 @@ typedef struct overrides {
   long long seed, epochs, samples, batch, threads;
   double lr;
   const char *out;
+  const char *cpu;
   int quick;
 } overrides;
 
@@ -62,6 +68,15 @@ static int parse_count(const char *arg, long long *out) {
   return 0;
 }
 
+/* The kernel mask of a level name (generic, avx2, avx512), or CPU_UNKNOWN. */
+#define CPU_UNKNOWN 0xFFFFFFFEu
+static unsigned parse_cpu(const char *name) {
+  if (strcmp(name, "generic") == 0) return 0;
+  if (strcmp(name, "avx2") == 0) return RGRBM_CPU_FLAG_AVX2;
+  if (strcmp(name, "avx512") == 0) return RGRBM_CPU_FLAG_AVX2 | RGRBM_CPU_FLAG_AVX512;
+  return CPU_UNKNOWN;
+}
+
 /* 0 to run, 1 to exit successfully (--help), -1 on a usage error. */
 static int parse_args(int argc, char **argv, overrides *ov) {
   static const struct option opts[] = {
@@ -69,7 +84,7 @@ static int parse_args(int argc, char **argv, overrides *ov) {
       {"seed", required_argument, 0, 's'},    {"epochs", required_argument, 0, 'e'},
       {"samples", required_argument, 0, 'n'}, {"batch", required_argument, 0, 'b'},
       {"threads", required_argument, 0, 't'}, {"lr", required_argument, 0, 'r'},
-      {"help", no_argument, 0, 'h'},
+      {"cpu", required_argument, 0, 'c'},     {"help", no_argument, 0, 'h'},
       {0, 0, 0, 0}};
   int ch;
   while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -79,6 +94,10 @@ static int parse_args(int argc, char **argv, overrides *ov) {
     if (ch == 'h') return usage(stdout, argv[0]), 1;
     if (ch == 'q') ov->quick = 1;
     else if (ch == 'o') ov->out = optarg;
+    else if (ch == 'c') {
+      ov->cpu = optarg;
+      bad = parse_cpu(optarg) == CPU_UNKNOWN ? "a kernel level (generic, avx2, avx512)" : NULL;
+    }
     else if (ch == 'r') bad = parse_rate(optarg, &ov->lr) ? "a positive number" : NULL;
     else if (target) bad = parse_count(optarg, target) ? "a non-negative integer" : NULL;
     else bad = "";
@@ -104,6 +123,7 @@ static void apply_overrides(paper2d_config *c, const overrides *ov) {
   if (ov->samples >= 0) c->samples = (size_t)ov->samples;
   if (ov->batch >= 0) c->batch_size = (size_t)ov->batch;
   if (ov->threads >= 0) c->threads = (int)ov->threads;
+  else if (getenv("OPENBLAS_NUM_THREADS")) c->threads = 0; /* the user's setting wins */
   if (ov->lr > 0) c->learning_rate = ov->lr;
 }
 
@@ -134,7 +154,7 @@ static int run_experiment(paper2d_run *run) {
 }
 
 int main(int argc, char **argv) {
-  overrides ov = {-1, -1, -1, -1, -1, 0, NULL, 0};
+  overrides ov = {-1, -1, -1, -1, -1, 0, NULL, NULL, 0};
   int parsed = parse_args(argc, argv, &ov);
   if (parsed != 0) return parsed > 0 ? 0 : 2;
   paper2d_config cfg;
@@ -145,10 +165,12 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (cfg.threads > 0) openblas_set_num_threads(cfg.threads);
+  if (ov.cpu) rgrbm_set_cpu_mask(parse_cpu(ov.cpu));
   paper2d_run run;
   paper2d_run_init(&run, &cfg);
-  printf("paper2d (%s): %d x %d Ising at K = %.4f, %zu samples, %d epochs a layer -> %s/\n",
-         cfg.name, cfg.side, cfg.side, cfg.K, cfg.samples, cfg.epochs, cfg.out_dir);
+  printf("paper2d (%s): %d x %d Ising at K = %.4f, %zu samples, %d epochs a layer, kernels %s "
+         "-> %s/\n", cfg.name, cfg.side, cfg.side, cfg.K, cfg.samples, cfg.epochs,
+         rgrbm_cpu_level_name(), cfg.out_dir);
   int rc = run_experiment(&run);
   if (rc < 0) fprintf(stderr, "%s: %s\n", argv[0], rgrbm_last_error());
   if (rc == 0) {

@@ -10,8 +10,14 @@
  * library's own bytes during training against weights + momentum + packed
  * dataset + one batch's buffers, and the process's peak RSS.
  *
- * Usage: bench_cd [repetitions]   (default 3; best and median are printed)
- * The last line, "RESULT ...", is for tests/bench/sklearn_compare.py. */
+ * It prints the CPU model and measures the table path at every kernel level
+ * the CPU has (generic, avx2, avx512, through rgrbm_set_cpu_mask), or only
+ * at the level named on the command line (generic, avx2, avx512 or best);
+ * the sgemm path and the RESULT line are at the last level measured.
+ *
+ * Usage: bench_cd [repetitions [level]]   (default 3 and every level; best
+ * and median are printed). The last line, "RESULT ...", is for
+ * tests/bench/sklearn_compare.py. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,8 +101,8 @@ static double gemm_only_epoch(float *v, float *h, float *hs, float *w, float *dw
 /* The table path's per-batch products for CD-1, codes included: hidden
  * means of the data, visible means of the hidden sample (W^T), hidden means
  * of the reconstruction, and the fused gradient over both phases. */
-static double tables_only_epoch(rgrbm__tables_isa isa, float *v, float *h, float *hs,
-                                float *w, float *dw, uint8_t *codes) {
+static double tables_only_epoch(float *v, float *h, float *hs, float *w, float *dw,
+                                uint8_t *codes) {
   const rgrbm__dense_matrix wd = {.data = w, .cols = NH, .k_stride = NH, .c_stride = 1};
   const rgrbm__dense_matrix wt = {.data = w, .cols = NV, .k_stride = 1, .c_stride = NH};
   const rgrbm__dense_matrix hd = {.data = h, .cols = NH, .k_stride = NH, .c_stride = 1};
@@ -110,13 +116,13 @@ static double tables_only_epoch(rgrbm__tables_isa isa, float *v, float *h, float
   double t0 = now();
   for (int b = 0; b < COUNT / BATCH; b++) {
     rgrbm__codes_of_rows(v, BATCH, NV, 0.5f, codes);
-    rgrbm__binary_product_isa(isa, &up, &wd, 1.0f, 0.0f, h, NULL);
+    rgrbm__binary_product(&up, &wd, 1.0f, 0.0f, h, NULL, NULL);
     rgrbm__codes_of_rows(hs, BATCH, NH, 0.5f, codes);
-    rgrbm__binary_product_isa(isa, &down, &wt, 1.0f, 0.0f, v + BATCH * NV, NULL);
+    rgrbm__binary_product(&down, &wt, 1.0f, 0.0f, v + BATCH * NV, NULL, NULL);
     rgrbm__codes_of_rows(v + BATCH * NV, BATCH, NV, 0.5f, codes);
-    rgrbm__binary_product_isa(isa, &up, &wd, 1.0f, 0.0f, h + BATCH * NH, NULL);
+    rgrbm__binary_product(&up, &wd, 1.0f, 0.0f, h + BATCH * NH, NULL, NULL);
     rgrbm__codes_of_columns(v, 2 * BATCH, NV, 0.5f, codes);
-    rgrbm__binary_product_isa(isa, &grad, &hd, 0.01f, 0.5f, dw, NULL);
+    rgrbm__binary_product(&grad, &hd, 0.01f, 0.5f, dw, NULL, NULL);
   }
   return now() - t0;
 }
@@ -161,7 +167,7 @@ typedef struct buffers {
 
 static double bound_epoch(rgrbm_products products, const buffers *b) {
   if (products == RGRBM_PRODUCTS_SGEMM) return gemm_only_epoch(b->v, b->h, b->hs, b->w, b->dw);
-  return tables_only_epoch(rgrbm__tables_best(), b->v, b->h, b->hs, b->w, b->dw, b->codes);
+  return tables_only_epoch(b->v, b->h, b->hs, b->w, b->dw, b->codes);
 }
 
 typedef struct path_figures {
@@ -203,14 +209,83 @@ static void print_path(const char *name, const char *bound_name, const path_figu
          f->epoch_median, reps);
   printf("  %s: best %.4f s, median %.4f s (%.1f GFLOP/s sgemm-equivalent)\n", bound_name,
          f->bound_best, f->bound_median, flops * 1e-9 / f->bound_best);
-  printf("  ratio epoch / bound: best %.3f, median %.3f, worst %.3f (goal <= 1.15)\n",
+  printf("  ratio epoch / bound: best %.3f, median %.3f, worst %.3f (goal <= 1.25)\n",
          f->ratio_best, f->ratio_median, f->ratio_worst);
   printf("  PCD-1 epoch: best %.4f s\n", f->pcd_best);
+}
+
+/* The CPU's model name from /proc/cpuinfo, or "unknown". */
+static void cpu_model(char *name, size_t size) {
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  char line[256];
+  snprintf(name, size, "unknown");
+  while (f && fgets(line, sizeof line, f)) {
+    char *colon = strchr(line, ':');
+    if (strncmp(line, "model name", 10) != 0 || colon == NULL) continue;
+    snprintf(name, size, "%s", colon + 2);
+    name[strcspn(name, "\n")] = 0;
+    break;
+  }
+  if (f) fclose(f);
+}
+
+/* The kernel levels, as masks, and their names. */
+enum { LEVELS = 3 };
+static const unsigned LEVEL_MASKS[LEVELS] = {0, RGRBM_CPU_FLAG_AVX2,
+                                             RGRBM_CPU_FLAG_AVX2 | RGRBM_CPU_FLAG_AVX512};
+static const char *const LEVEL_NAMES[LEVELS] = {"generic", "avx2", "avx512"};
+
+static int cpu_has_level(int level) {
+  return (rgrbm_cpu_flags() & LEVEL_MASKS[level]) == LEVEL_MASKS[level];
+}
+
+/* The level named name ("best": the highest the CPU has; -1: every level
+ * the CPU has; -2: unknown). */
+static int parse_level(const char *name) {
+  if (name == NULL) return -1;
+  if (strcmp(name, "best") == 0) {
+    int best = 0;
+    while (best + 1 < LEVELS && cpu_has_level(best + 1)) best++;
+    return best;
+  }
+  for (int l = 0; l < LEVELS; l++)
+    if (strcmp(name, LEVEL_NAMES[l]) == 0) return l;
+  return -2;
+}
+
+/* The table path at one level. The generic level, about ten times slower on
+ * x86-64 (its step's fmaf is a library call there), gets one run when it is
+ * one of several levels measured. */
+static path_figures measure_level(int level, int several, rgrbm_stack *s,
+                                  const rgrbm_dataset *ds, const buffers *b, int reps) {
+  rgrbm_set_cpu_mask(LEVEL_MASKS[level]);
+  if (level == 0 && several) reps = 1;
+  path_figures f = measure_path(s, ds, RGRBM_PRODUCTS_AUTO, b, reps);
+  char title[128];
+  snprintf(title, sizeof title, "default path (group tables), level %s", rgrbm_cpu_level_name());
+  print_path(title, "products-only bound", &f, reps);
+  return f;
 }
 
 int main(int argc, char **argv) {
   int reps = argc > 1 ? atoi(argv[1]) : 3;
   if (reps < 1 || reps > MAX_REPS) reps = 3;
+  const int only = parse_level(argc > 2 ? argv[2] : NULL);
+  if (only == -2) {
+    fprintf(stderr, "bench_cd: level '%s' is unknown (generic, avx2, avx512, best)\n",
+            argv[2]);
+    return 2;
+  }
+  if (only >= 0 && !cpu_has_level(only)) {
+    printf("bench_cd: this CPU lacks level %s: skipped\n", argv[2]);
+    return 77;
+  }
+  char model[200];
+  cpu_model(model, sizeof model);
+  printf("cpu: %s; levels:", model);
+  for (int l = 0; l < LEVELS; l++)
+    if (cpu_has_level(l)) printf(" %s", LEVEL_NAMES[l]);
+  printf("; best level here: %s\n", rgrbm_cpu_level_name());
   const double rss_start = peak_resident_mb();
   size_t base = rgrbm_memory_in_use();
   rgrbm_dataset *ds = random_dataset();
@@ -226,7 +301,6 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < 2 * BATCH * NV; i++) b.v[i] = (float)(i % 2);
   for (size_t i = 0; i < BATCH * NH; i++) b.hs[i] = (float)(i % 3 == 0);
 
-  const int tables = rgrbm__binary_products_supported();
   const double rss_data = peak_resident_mb();
   memory_probe probe = {0};
   train_epoch(s, ds, 0, RGRBM_PRODUCTS_AUTO, &probe);
@@ -235,32 +309,23 @@ int main(int argc, char **argv) {
          "as sgemm)\n", NV, NH, COUNT, BATCH,
          2e-9 * NV * NH * (3.0 * BATCH + 2.0 * BATCH) * (COUNT / BATCH));
   path_figures auto_path = {0};
-  double rss_default = rss_train;
-  if (tables) {
-    auto_path = measure_path(s, ds, RGRBM_PRODUCTS_AUTO, &b, reps);
-    rss_default = peak_resident_mb();
-    print_path("default path (group tables, OpenMP threads)", "products-only bound",
-               &auto_path, reps);
-  } else {
-    printf("default path: this CPU lacks AVX-512F, so it is the sgemm path below\n");
+  int last = 0;
+  for (int l = 0; l < LEVELS; l++) {
+    if (!cpu_has_level(l) || (only >= 0 && l != only)) continue;
+    auto_path = measure_level(l, only < 0, s, ds, &b, reps);
+    last = l;
   }
+  rgrbm_set_cpu_mask(LEVEL_MASKS[last]);
+  const double rss_default = peak_resident_mb();
   path_figures sgemm_path = measure_path(s, ds, RGRBM_PRODUCTS_SGEMM, &b, reps);
   const double rss_sgemm = peak_resident_mb();
   print_path("sgemm path (OpenBLAS threads)", "GEMM-only bound", &sgemm_path, reps);
-  if (!tables) auto_path = sgemm_path;
-  printf("tables over sgemm: CD-1 %.2fx, PCD-1 %.2fx faster\n",
-         sgemm_path.epoch_best / auto_path.epoch_best, sgemm_path.pcd_best / auto_path.pcd_best);
-  if (rgrbm__tables_best() == RGRBM__TABLES_AVX512) {
-    double avx2 = 1e300;
-    for (int r = 0; r < reps; r++) {
-      double t = tables_only_epoch(RGRBM__TABLES_AVX2, b.v, b.h, b.hs, b.w, b.dw, b.codes);
-      if (t < avx2) avx2 = t;
-    }
-    printf("the AVX2 + FMA kernel's products-only bound, run here: best %.4f s (for CPUs "
-           "without AVX-512F; compare OPENBLAS_CORETYPE=Haswell's GEMM-only bound)\n", avx2);
-  }
+  printf("level %s: tables over sgemm: CD-1 %.2fx, PCD-1 %.2fx faster; products-only bound "
+         "over GEMM-only bound: %.2fx faster (goal > 1)\n", LEVEL_NAMES[last],
+         sgemm_path.epoch_best / auto_path.epoch_best, sgemm_path.pcd_best / auto_path.pcd_best,
+         sgemm_path.bound_best / auto_path.bound_best);
   printf("default-path CD-1 epoch / GEMM-only bound (the sgemm calls CD-1 would make): best "
-         "%.3f, medians %.3f (goal <= 1.15)\n", auto_path.epoch_best / sgemm_path.bound_best,
+         "%.3f, medians %.3f\n", auto_path.epoch_best / sgemm_path.bound_best,
          auto_path.epoch_median / sgemm_path.bound_median);
 
   /* The sgemm path's split, with OpenBLAS on one thread: X = epoch - GEMM

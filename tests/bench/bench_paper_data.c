@@ -51,7 +51,8 @@ int main(void) {
   if (rgrbm_lattice_create(&lat, RGRBM_SQUARE, L, L, RGRBM_PERIODIC) != RGRBM_OK ||
       rgrbm_lattice_set_couplings(lat, K, 0.0) != RGRBM_OK)
     return 1;
-  printf("Paper data set: %d configurations of %d x %d at K = %.3f\n", COUNT, L, L, K);
+  printf("Paper data set: %d configurations of %d x %d at K = %.3f (kernel level %s)\n", COUNT,
+         L, L, K, rgrbm_cpu_level_name());
   for (int a = 0; a < 3; a++) {
     rgrbm_sampler *smp;
     if (rgrbm_sampler_create(&smp, lat, algs[a], 40 + a) != RGRBM_OK || run_pilot(smp, lat, lengths[a], &p[a])) {

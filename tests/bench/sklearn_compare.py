@@ -11,9 +11,15 @@ The library side is measured by running the C benchmark binary (its RESULT
 line), alternating with scikit-learn three times; each side's best is
 reported. Both sides use the same OpenBLAS (numpy through libblas.so.3).
 
-Usage: sklearn_compare.py path/to/bench_cd
+With --cpu LEVEL (generic, avx2, avx512) the benchmark limits the library's
+kernels to that level (rgrbm_set_cpu_mask); with --cpu avx2 both sides also
+get OpenBLAS's Haswell (AVX2) kernels unless OPENBLAS_CORETYPE is set, so
+that an AVX-512 machine stands in for an AVX2-only one.
+
+Usage: sklearn_compare.py [--cpu LEVEL] path/to/bench_cd
 Exits 77 (skipped) when scikit-learn or numpy is not installed.
 """
+import os
 import re
 import subprocess
 import sys
@@ -40,8 +46,14 @@ def time_sklearn(x):
     return time.perf_counter() - start, rbm.components_.dtype
 
 
-def time_library(bench):
-    out = subprocess.run([bench, "1"], check=True, capture_output=True, text=True).stdout
+def time_library(bench, level):
+    args = [bench, "1", level or "best"]
+    run = subprocess.run(args, capture_output=True, text=True)
+    if run.returncode == SKIP:
+        print(run.stdout.strip())
+        sys.exit(SKIP)
+    run.check_returncode()
+    out = run.stdout
     found = re.search(r"RESULT (.*)", out)
     if not found:
         sys.exit("no RESULT line from " + bench)
@@ -49,9 +61,19 @@ def time_library(bench):
             (item.split("=") for item in found.group(1).split())}
 
 
+def parse_args(argv):
+    """(level or None, bench path); exits with the usage on anything else."""
+    if len(argv) == 4 and argv[1] == "--cpu" and argv[2] in ("generic", "avx2", "avx512"):
+        return argv[2], argv[3]
+    if len(argv) == 2:
+        return None, argv[1]
+    sys.exit(__doc__)
+
+
 def main():
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
+    level, bench = parse_args(sys.argv)
+    if level == "avx2":
+        os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")  # before numpy loads OpenBLAS
     try:
         import numpy  # noqa: F401
         import sklearn.neural_network  # noqa: F401
@@ -64,12 +86,13 @@ def main():
     x = sklearn_data()
     best, sk = {}, float("inf")
     for _ in range(repetitions):
-        for key, value in time_library(sys.argv[1]).items():
+        for key, value in time_library(bench, level).items():
             best[key] = min(best.get(key, float("inf")), value)
         seconds, dtype = time_sklearn(x)
         sk = min(sk, seconds)
     print(f"work: one epoch, {NV} -> {NH}, {COUNT} configurations, batch {BATCH}, "
-          f"best of {repetitions}")
+          f"best of {repetitions}; library kernels: {level or 'the best level'}, "
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(OpenBLAS default)')}")
     print(f"scikit-learn BernoulliRBM (PCD-1, {dtype}): {sk:.4f} s")
     print(f"librgrbm default path: PCD-1 {best['pcd_seconds']:.4f} s, "
           f"CD-1 {best['epoch_seconds']:.4f} s")
