@@ -269,16 +269,23 @@ static void assign(trainer *t, char *base, const size_t offset[P_COUNT + 1]) {
  * a call: they are computed once (count x nv floats) when that takes at most
  * FED_CACHE_MAX_BYTES, instead of through every lower layer for every batch
  * of every epoch (for paper2d's second layer that was 80% of the work).
- * Without the memory they are recomputed, with the same results. */
+ * Larger data are recomputed batch by batch. The choice depends on the sizes
+ * alone, never on whether memory happens to be free: sgemm's bits for a row
+ * can depend on the batch it sits in, so the two ways may differ in the last
+ * bits, and a training run must be a function of its inputs. */
 #define FED_CACHE_MAX_BYTES ((size_t)256 << 20)
 
-static void allocate_fed(trainer *t) {
+static int allocate_fed(trainer *t) {
   t->fed = NULL;
-  if (t->layer == 0 || t->o->feed_up != RGRBM_PASS_MEANS) return;
+  if (t->layer == 0 || t->o->feed_up != RGRBM_PASS_MEANS) return RGRBM_OK;
   int overflow = 0;
   size_t bytes = rgrbm__mul_size(rgrbm__mul_size(t->count, t->nv, &overflow), sizeof(float),
                                  &overflow);
-  if (!overflow && bytes <= FED_CACHE_MAX_BYTES) t->fed = rgrbm__alloc(bytes);
+  if (overflow || bytes > FED_CACHE_MAX_BYTES) return RGRBM_OK;
+  t->fed = rgrbm__alloc(bytes);
+  if (t->fed != NULL) return RGRBM_OK;
+  return rgrbm__fail(RGRBM_ENOMEM, "rgrbm_cd_train", "cannot allocate %zu bytes for the data "
+                     "fed up to layer %d", bytes, t->layer);
 }
 
 static int trainer_init(trainer *t, rgrbm_stack *s, int layer, const rgrbm_dataset *data,
@@ -306,8 +313,12 @@ static int trainer_init(trainer *t, rgrbm_stack *s, int layer, const rgrbm_datas
     return rgrbm__fail(RGRBM_ENOMEM, "rgrbm_cd_train", "cannot allocate %zu bytes of work "
                        "buffers for layer %d", bytes, layer);
   assign(t, t->block, offset);
-  allocate_fed(t);
-  return RGRBM_OK;
+  rc = allocate_fed(t);
+  if (rc) {
+    rgrbm__free(t->block);
+    t->block = NULL;
+  }
+  return rc;
 }
 
 /* ---- elementwise kernels of the update ---- */

@@ -89,7 +89,10 @@ int rgrbm_stack_train(rgrbm_stack *s, const rgrbm_dataset *data,
   if (rc) return rc;
   for (int l = 0; rc == RGRBM_OK && l < s->depth; l++) {
     rc = rgrbm_cd_train(s, l, data, &per_layer[l]);
-    if (rc == RGRBM_EINVAL) snapshot_restore(&snap, s); /* a bad argument changes nothing */
+    /* Only a stop or a numerical failure keeps the progress made; a bad
+     * argument or a lack of memory leaves the stack as it was. */
+    if (rc != RGRBM_OK && rc != RGRBM_ECANCELED && rc != RGRBM_ENUMERIC)
+      snapshot_restore(&snap, s);
     if (rc) rc = fail_in_layer(rc, l, __func__);
   }
   snapshot_free(&snap);

@@ -550,51 +550,25 @@ static int inject(const fault_case *c, long point, int onward, uint64_t results,
   return bad;
 }
 
-/* Defects in modules this test does not own, reported to their owners: a
- * point whose failure matches one is counted and printed, not failed. Remove
- * an entry when its module is fixed. */
-typedef struct known_defect {
-  const char *label, *fragment, *where;
-} known_defect;
-
-static const known_defect KNOWN[] = {
-    {"cd_train layer 1 means", "absorbed, but the results differ",
-     "lib/cd.c: without the fed-up cache (allocate_fed) the results differ in their bits"},
-    {"stack_train", "absorbed, but the results differ", "lib/cd.c: as above, through layer 1"},
-    {"stack_train", "the caller's objects changed (rgrbm_stack_train: per_layer[1]",
-     "lib/greedy.c: ENOMEM in a layer > 0 keeps the earlier layers trained (restores on EINVAL only)"},
-};
-enum { KNOWN_COUNT = sizeof KNOWN / sizeof KNOWN[0] };
-
-static const known_defect *known(const fault_case *c, const char *why) {
-  for (int k = 0; k < KNOWN_COUNT; k++)
-    if (strcmp(KNOWN[k].label, c->label) == 0 && strstr(why, KNOWN[k].fragment)) return &KNOWN[k];
-  return NULL;
-}
-
 START_TEST(every_allocation_fails_cleanly) {
   const fault_case *c = &CASES[_i];
   uint64_t results;
   long points = reference_run(c, &results);
-  int defects = 0, absorbed = 0, elsewhere = 0;
+  int defects = 0, absorbed = 0;
   /* Each point fails alone (fallbacks may absorb it), then with every
    * allocation after it (failing the fallbacks too). */
   for (long p = 0; p < 2 * points; p++) {
     char why[768] = "";
     int took = 0, onward = p >= points;
     if (inject(c, p % points, onward, results, &took, why, sizeof why)) {
-      const known_defect *k = known(c, why);
-      fprintf(stderr, "%s %s, allocation %ld of %ld%s: %s%s%s\n", k ? "KNOWN" : "DEFECT",
-              c->label, p % points, points, onward ? " onward" : "", why, k ? " -- " : "",
-              k ? k->where : "");
-      if (k) elsewhere++;
-      else defects++;
+      fprintf(stderr, "DEFECT %s, allocation %ld of %ld%s: %s\n", c->label, p % points, points,
+              onward ? " onward" : "", why);
+      defects++;
     }
     absorbed += took && !why[0];
   }
   printf("faults: %-30s %4ld allocation points x 2 (alone, onward): %ld clean, %d absorbed, "
-         "%d known defects elsewhere, %d defects\n", c->label, points,
-         2 * points - absorbed - defects - elsewhere, absorbed, elsewhere, defects);
+         "%d defects\n", c->label, points, 2 * points - absorbed - defects, absorbed, defects);
   fflush(stdout);
   ck_assert_msg(defects == 0, "%s: %d of %ld allocation points fail uncleanly", c->label,
                 defects, points);

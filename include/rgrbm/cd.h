@@ -13,9 +13,10 @@
  * (biases alike without penalties). The cost per update is 4k + 1 matrix
  * products of the batch's shapes plus a few passes over the batch; nothing
  * is allocated per batch. A product whose one operand is binary (data,
- * sampled units) goes, by default on CPUs with AVX2 + FMA or AVX-512F, through group
- * tables that need about a quarter of sgemm's operations (see
- * ::rgrbm_products); the others are sgemm calls. See docs/training.md.
+ * sampled units) goes, by default, through group tables that need about a
+ * quarter of sgemm's operations (see ::rgrbm_products), on every CPU: the
+ * generic C, AVX2 and AVX-512 kernels give the same bits. The others are
+ * sgemm calls. See docs/training.md.
  */
 #ifndef RGRBM_CD_H
 #define RGRBM_CD_H
@@ -54,14 +55,13 @@ typedef int (*rgrbm_progress_fn)(void *user, int layer, int epoch, double recons
 typedef enum rgrbm_products {
   /** Group tables when every product of the update has a binary operand
    *  (CD with sampled reconstructions, or PCD, on data at the layer's level
-   *  or fed up as samples) and the CPU has AVX2 + FMA (or AVX-512F); sgemm
-   *  otherwise. */
+   *  or fed up as samples); sgemm otherwise. */
   RGRBM_PRODUCTS_AUTO = 0,
   /** Always sgemm (OpenBLAS threads), as a reference or on request. */
   RGRBM_PRODUCTS_SGEMM = 1,
-  /** Always group tables; RGRBM_EUNSUPPORTED when the CPU lacks AVX2 + FMA or
-   *  an operand is not binary (mean-field reconstruction, feed-up by means
-   *  above layer 0). Tables run on the library's OpenMP threads. */
+  /** Always group tables; RGRBM_EUNSUPPORTED when an operand is not binary
+   *  (mean-field reconstruction, feed-up by means above layer 0). Tables run
+   *  on the library's worker threads (as many as OMP_NUM_THREADS allows). */
   RGRBM_PRODUCTS_TABLES = 2
 } rgrbm_products;
 
@@ -134,8 +134,10 @@ RGRBM_API int rgrbm_cd_train(rgrbm_stack *s, int layer, const rgrbm_dataset *dat
  * @brief Greedy layer-wise training: layer 0, then 1, ... each with its own
  *        options (per_layer[l] for layer l, depth entries), each layer fed
  *        the data through the layers already trained.
- * @return as rgrbm_cd_train; a failure in layer l leaves layers < l trained
- *         and layer l as rgrbm_cd_train leaves it.
+ * @return as rgrbm_cd_train. RGRBM_EINVAL, RGRBM_EUNSUPPORTED and
+ *         RGRBM_ENOMEM leave the whole stack as it was; RGRBM_ECANCELED and
+ *         RGRBM_ENUMERIC in layer l leave layers < l trained and layer l as
+ *         rgrbm_cd_train leaves it.
  */
 RGRBM_API int rgrbm_stack_train(rgrbm_stack *s, const rgrbm_dataset *data,
                                 const rgrbm_cd_options *per_layer);
