@@ -3,6 +3,7 @@
  * over h (exactness) and over v (H_RG) are summed from the definitions, so
  * that comparing H_RG with the closed-form H_RBM tests the paper's Eq. 21. */
 #include <math.h>
+#include <string.h>
 
 #include "alloc.h"
 #include "error.h"
@@ -210,13 +211,15 @@ int rgrbm_vrg_check(const rgrbm_stack *s, int layer, const rgrbm_lattice *model,
   rgrbm__free(e.over_v);
   /* ln p(v) - ln P(v) = ln Tr_h e^{T(v,h)} - ln Z_RG + ln Z_model. */
   double log_z_rg = lse_value(&z_rg);
-  rgrbm_vrg_report r = {RGRBM_VRG_REPORT_VERSION, 0, 0, 0, 0, 0};
+  rgrbm_vrg_report r;
+  memset(&r, 0, sizeof r); /* padding included: the report's bytes are a function of the input */
+  r.version = RGRBM_VRG_REPORT_VERSION;
   r.trace_defect = fmax(fabs(lo), fabs(hi));
   r.trace_spread = hi - lo;
   r.delta_f = -log_z_rg + e.log_z_model;
   r.kl = -mean_shifted + (log_z_rg - e.log_z_model - first);
   r.h_rg_max_diff = worst;
   if ((rc = check_report(&r, layer, __func__))) return rc;
-  *out = r;
+  memcpy(out, &r, sizeof r);
   return RGRBM_OK;
 }
