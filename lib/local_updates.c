@@ -82,7 +82,7 @@ static int8_t *part(const local_state *st, int y, int p) {
 
 static int part_length(int lx, int p) { return (lx + 1 - p) / 2; }
 
-static void split_row_generic(int8_t *row, int8_t *even, int8_t *odd, int pairs, int out) {
+void rgrbm__split_row_generic(int8_t *row, int8_t *even, int8_t *odd, int pairs, int out) {
   for (int j = 0; j < pairs; j++) {
     if (out) {
       row[2 * j] = even[j];
@@ -194,7 +194,7 @@ static kernels pick_kernels(void) {
 #if RGRBM__AARCH64
     case RGRBM__ISA_NEON: return (kernels){rgrbm__update_part_neon, rgrbm__split_row_neon};
 #endif
-    default: return (kernels){update_part_generic, split_row_generic};
+    default: return (kernels){update_part_generic, rgrbm__split_row_generic};
   }
 }
 

@@ -149,6 +149,8 @@ void rgrbm__settle_ties(const rgrbm__part_view *v, int j, uint64_t ties, rgrbm__
 /* Copies between a row and its even and odd parts: pairs x = 2j, 2j + 1
  * (an odd row's last site is left to the caller). */
 typedef void rgrbm__split_kernel(int8_t *row, int8_t *even, int8_t *odd, int pairs, int out);
+/* The generic one, which the vector kernels also use for their last pairs. */
+rgrbm__split_kernel rgrbm__split_row_generic;
 
 #if RGRBM__X86_64
 rgrbm__part_kernel rgrbm__update_part_avx2, rgrbm__update_part_avx512,

@@ -103,13 +103,5 @@ void rgrbm__split_row_neon(int8_t *row, int8_t *even, int8_t *odd, int pairs, in
       vst1q_s8(odd + j, pair.val[1]);
     }
   }
-  for (; j < pairs; j++) {
-    if (out) {
-      row[2 * j] = even[j];
-      row[2 * j + 1] = odd[j];
-    } else {
-      even[j] = row[2 * j];
-      odd[j] = row[2 * j + 1];
-    }
-  }
+  rgrbm__split_row_generic(row + 2 * j, even + j, odd + j, pairs - j, out);
 }

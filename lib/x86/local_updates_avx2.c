@@ -155,13 +155,5 @@ RGRBM__TARGET_AVX2 void rgrbm__split_row_avx2(int8_t *row, int8_t *even, int8_t 
     if (out) merge_64(row + 2 * j, even + j, odd + j);
     else split_64(row + 2 * j, even + j, odd + j);
   }
-  for (; j < pairs; j++) {
-    if (out) {
-      row[2 * j] = even[j];
-      row[2 * j + 1] = odd[j];
-    } else {
-      even[j] = row[2 * j];
-      odd[j] = row[2 * j + 1];
-    }
-  }
+  rgrbm__split_row_generic(row + 2 * j, even + j, odd + j, pairs - j, out);
 }
