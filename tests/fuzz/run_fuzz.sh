@@ -7,6 +7,11 @@ fuzzer=$1
 seeder=$2
 kind=$3
 shift 3
+# Every input goes through a file: in memory (/dev/shm) a run is about ten
+# times faster than on a disk.
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  export TMPDIR=/dev/shm
+fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/rgrbm-fuzz-corpus-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/corpus"
