@@ -14,11 +14,13 @@
 #include "rgrbm/lattice.h"
 #include "rgrbm/sampler.h"
 #include "rgrbm/exact.h"
-#include "rgrbm/estimate.h"
-#include "rgrbm/analysis.h"
+#include "rgrbm/series.h"
+#include "rgrbm/measure.h"
+#include "rgrbm/receptive.h"
 #include "rgrbm/ais.h"
-#include "rgrbm/stack_io.h"
 #include "rgrbm/rg.h"
+#include "rgrbm/decimation1d.h"
+#include "rgrbm/vrg.h"
 #include "rgrbm/mcrg.h"
 
 #endif /* RGRBM_H */

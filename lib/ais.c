@@ -349,7 +349,7 @@ static int check_bracket(double lower, double upper, int layer, const char *func
   return RGRBM_OK;
 }
 
-int rgrbm_stack_log_partition_ais(const rgrbm_stack *s, int layer, const rgrbm_ais_options *o,
+int rgrbm_ais_log_partition(const rgrbm_stack *s, int layer, const rgrbm_ais_options *o,
                                   double *lower, double *upper) {
   int rc = rgrbm__stack_check_layer(s, layer, __func__);
   if (rc) return rc;

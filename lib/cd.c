@@ -26,7 +26,7 @@
 #include "dataset.h"
 #include "error.h"
 #include "isa_clones.h"
-#include "likelihood.h"
+#include "stack_likelihood.h"
 #include "rbm.h"
 #include "rng.h"
 #include "stack.h"

@@ -43,7 +43,7 @@ unsigned rgrbm_cpu_flags(void) {
   return f & ~DETECTED;
 }
 
-void rgrbm_set_cpu_mask(unsigned mask) {
+void rgrbm_cpu_set_mask(unsigned mask) {
   atomic_store_explicit(&cpu_mask, mask, memory_order_relaxed);
 }
 

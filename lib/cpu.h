@@ -1,7 +1,7 @@
 /* Internal: the one place that knows which kernels this CPU runs. Every
  * kernel dispatch asks rgrbm__cpu_isa(); nothing else in the library calls
  * __builtin_cpu_supports or uses IFUNC resolvers (target_clones), so that a
- * ThreadSanitizer build loads and rgrbm_set_cpu_mask() governs every kernel.
+ * ThreadSanitizer build loads and rgrbm_cpu_set_mask() governs every kernel.
  * Never installed. */
 #ifndef RGRBM_LIB_CPU_H
 #define RGRBM_LIB_CPU_H

@@ -1,6 +1,7 @@
 /* Estimators: time-series statistics, and observables of sampled
  * configurations with jackknife errors over bins. */
-#include "rgrbm/estimate.h"
+#include "rgrbm/measure.h"
+#include "rgrbm/series.h"
 
 #include <float.h>
 #include <math.h>

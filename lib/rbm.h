@@ -1,5 +1,5 @@
 /* Internal: the kernels that training (cd.c), the stack passes (stack.c),
- * likelihoods (likelihood.c), block Gibbs sampling and AIS share. None of
+ * likelihoods (stack_likelihood.c), block Gibbs sampling and AIS share. None of
  * them validates arguments: the public entry points do that once (the
  * rgrbm__stack_check_* helpers below) and the kernels trust it. Never
  * installed.

@@ -5,7 +5,7 @@
 #include "alloc.h"
 #include "blas_inline.h"
 #include "error.h"
-#include "rgrbm/analysis.h"
+#include "rgrbm/receptive.h"
 #include "stack.h"
 
 static int check_level(const rgrbm_stack *s, int level, const char *func) {
@@ -14,7 +14,7 @@ static int check_level(const rgrbm_stack *s, int level, const char *func) {
   return RGRBM_OK;
 }
 
-int rgrbm_stack_receptive_field(const rgrbm_stack *s, int level, float *out) {
+int rgrbm_receptive_field(const rgrbm_stack *s, int level, float *out) {
   RGRBM_REQUIRE_NONNULL(s);
   RGRBM_REQUIRE_NONNULL(out);
   int rc = check_level(s, level, __func__);
@@ -175,10 +175,10 @@ int rgrbm_receptive_locality(const float *rf, int lx, int ly, size_t units, int 
   return locality(rf, lx, ly, units, b, centre_x, centre_y, gyration, block_fraction, __func__);
 }
 
-int rgrbm_locality_init(rgrbm_locality *out) {
+int rgrbm_receptive_summary_init(rgrbm_receptive_summary *out) {
   RGRBM_REQUIRE_NONNULL(out);
   memset(out, 0, sizeof *out);
-  out->version = RGRBM_LOCALITY_VERSION;
+  out->version = RGRBM_RECEPTIVE_SUMMARY_VERSION;
   return RGRBM_OK;
 }
 
@@ -191,14 +191,14 @@ static void mean_and_sd(const double *x, size_t n, double *mean, double *sd) {
   *sd = n > 1 ? sqrt(ss / (double)(n - 1)) : 0.0;
 }
 
-int rgrbm_stack_locality(const rgrbm_stack *s, int level, int lx, int ly, int b,
-                         rgrbm_locality *out) {
+int rgrbm_receptive_summarize(const rgrbm_stack *s, int level, int lx, int ly, int b,
+                         rgrbm_receptive_summary *out) {
   RGRBM_REQUIRE_NONNULL(s);
   RGRBM_REQUIRE_NONNULL(out);
-  if (out->version != RGRBM_LOCALITY_VERSION)
+  if (out->version != RGRBM_RECEPTIVE_SUMMARY_VERSION)
     return rgrbm__fail(RGRBM_EINVAL, __func__,
-                       "out->version = %u, expected %d (call rgrbm_locality_init)", out->version,
-                       RGRBM_LOCALITY_VERSION);
+                       "out->version = %u, expected %d (call rgrbm_receptive_summary_init)", out->version,
+                       RGRBM_RECEPTIVE_SUMMARY_VERSION);
   int rc = check_level(s, level, __func__);
   if (rc == RGRBM_OK) rc = rgrbm__stack_check_finite_weights(s, 0, level - 1, __func__);
   if (rc == RGRBM_OK) rc = check_lattice(lx, ly, b, __func__);
@@ -214,7 +214,7 @@ int rgrbm_stack_locality(const rgrbm_stack *s, int level, int lx, int ly, int b,
     rgrbm__free(measures);
     return RGRBM_FAIL_NOMEM("the receptive fields", sites * units * sizeof *rf);
   }
-  rc = rgrbm_stack_receptive_field(s, level, rf);
+  rc = rgrbm_receptive_field(s, level, rf);
   if (rc == RGRBM_OK)
     rc = locality(rf, lx, ly, units, b, NULL, NULL, measures, measures + units, __func__);
   if (rc == RGRBM_OK) {

@@ -105,7 +105,7 @@ static inline uint32_t rgrbm__pool_u32(rgrbm__byte_pool *p) {
   return w;
 }
 
-/* Checkerboard kernels (lib/local_updates.c; lib/x86/local_updates_*.c).
+/* Checkerboard kernels (lib/sampler_local.c; lib/x86/local_updates_*.c).
  *
  * The flip probability q(s, n) of a spin s whose neighbours sum to n is
  * stored as T / 2^32, T = hi 2^24 + mid 2^16 + low, indexed by

@@ -1,7 +1,7 @@
 /* The stack file: a fixed header, the level sizes, one record per layer
  * (training metadata, weights, biases) and a CRC-32 trailer. docs/formats.md
  * has the byte layout; the field table below is its single source here. */
-#include "rgrbm/stack_io.h"
+#include "rgrbm/stack.h"
 
 #include <inttypes.h>
 #include <limits.h>

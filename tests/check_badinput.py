@@ -20,7 +20,7 @@ INFALLIBLE = {
     "rgrbm_version": "no arguments",
     "rgrbm_version_string": "no arguments",
     "rgrbm_cpu_flags": "no arguments",
-    "rgrbm_set_cpu_mask": "every mask is valid (unknown bits are ignored)",
+    "rgrbm_cpu_set_mask": "every mask is valid (unknown bits are ignored)",
     "rgrbm_cpu_level_name": "no arguments",
     "rgrbm_dataset_count": "returns 0 for NULL (tested in test_dataset)",
     "rgrbm_dataset_dim": "returns 0 for NULL (tested in test_dataset)",

@@ -28,9 +28,9 @@
   X(rgrbm_cd_options, progress) X(rgrbm_cd_options, progress_data)  \
   X(rgrbm_cd_options, products)
 #define LOCALITY_FIELDS(X)                                                                 \
-  X(rgrbm_locality, version) X(rgrbm_locality, units) X(rgrbm_locality, gyration_mean)    \
-  X(rgrbm_locality, gyration_sd) X(rgrbm_locality, block_fraction_mean)                   \
-  X(rgrbm_locality, block_fraction_sd)
+  X(rgrbm_receptive_summary, version) X(rgrbm_receptive_summary, units) X(rgrbm_receptive_summary, gyration_mean)    \
+  X(rgrbm_receptive_summary, gyration_sd) X(rgrbm_receptive_summary, block_fraction_mean)                   \
+  X(rgrbm_receptive_summary, block_fraction_sd)
 #define AIS_FIELDS(X)                                                                      \
   X(rgrbm_ais_options, version) X(rgrbm_ais_options, betas) X(rgrbm_ais_options, runs)    \
   X(rgrbm_ais_options, base) X(rgrbm_ais_options, data)                                   \
@@ -57,7 +57,7 @@
 #define STRUCTS(X)                                                                         \
   X(rgrbm_exact, EXACT_FIELDS) X(rgrbm_estimate, ESTIMATE_FIELDS)                         \
   X(rgrbm_thermo, THERMO_FIELDS) X(rgrbm_cd_options, CD_FIELDS)                           \
-  X(rgrbm_locality, LOCALITY_FIELDS) X(rgrbm_ais_options, AIS_FIELDS)                     \
+  X(rgrbm_receptive_summary, LOCALITY_FIELDS) X(rgrbm_ais_options, AIS_FIELDS)                     \
   X(rgrbm_vrg_report, VRG_FIELDS) X(rgrbm_mcrg_options, MCRG_OPTIONS_FIELDS)              \
   X(rgrbm_mcrg_result, MCRG_RESULT_FIELDS)
 
@@ -74,7 +74,7 @@
   X(RGRBM_AIS_BASE_DATA) X(RGRBM_BLOCK_MAJORITY) X(RGRBM_BLOCK_DECIMATE)                  \
   X(RGRBM_RG_SIGN_MEAN) X(RGRBM_RG_SAMPLE) X(RGRBM_LATTICE_MAX_SIDE)                      \
   X(RGRBM_EXACT_ENUMERATE_MAX_SITES) X(RGRBM_CD_OPTIONS_VERSION)                          \
-  X(RGRBM_AIS_OPTIONS_VERSION) X(RGRBM_LOCALITY_VERSION) X(RGRBM_VRG_REPORT_VERSION)      \
+  X(RGRBM_AIS_OPTIONS_VERSION) X(RGRBM_RECEPTIVE_SUMMARY_VERSION) X(RGRBM_VRG_REPORT_VERSION)      \
   X(RGRBM_MCRG_OPTIONS_VERSION) X(RGRBM_MCRG_MAX_LEVELS) X(RGRBM_MCRG_EVEN)               \
   X(RGRBM_MCRG_ODD) X(RGRBM_MCRG_MIN_SIDE) X(RGRBM_STACK_FORMAT_VERSION)                  \
   X(RGRBM_VERSION_NUMBER)

@@ -11,7 +11,7 @@ static void bracket(const rgrbm_stack *s, int layer, const rgrbm_ais_options *o,
                     const char *what) {
   double exact, lower = NAN, upper = NAN;
   ck_assert_ok(rgrbm_stack_log_partition(s, layer, &exact));
-  ck_assert_ok(rgrbm_stack_log_partition_ais(s, layer, o, &lower, &upper));
+  ck_assert_ok(rgrbm_ais_log_partition(s, layer, o, &lower, &upper));
   ck_assert_msg(lower <= exact && exact <= upper, "%s: ln Z = %.6f outside [%.6f, %.6f]", what,
                 exact, lower, upper);
   ck_assert_msg(upper - lower < width, "%s: bracket [%.6f, %.6f] wider than %g", what, lower, upper,
@@ -101,16 +101,16 @@ START_TEST(results_depend_on_the_options_alone) {
   o.runs = 20;
   o.reverse_burn_in = 10;
   double l1, u1, l2, u2;
-  ck_assert_ok(rgrbm_stack_log_partition_ais(s, 0, &o, &l1, &u1));
-  ck_assert_ok(rgrbm_stack_log_partition_ais(s, 0, &o, &l2, &u2));
+  ck_assert_ok(rgrbm_ais_log_partition(s, 0, &o, &l1, &u1));
+  ck_assert_ok(rgrbm_ais_log_partition(s, 0, &o, &l2, &u2));
   ck_assert(l1 == l2 && u1 == u2);
   o.seed = 2;
-  ck_assert_ok(rgrbm_stack_log_partition_ais(s, 0, &o, &l2, &u2));
+  ck_assert_ok(rgrbm_ais_log_partition(s, 0, &o, &l2, &u2));
   ck_assert(l1 != l2 && u1 != u2);
   /* A wider margin widens the bracket on both sides. */
   o.seed = 1;
   o.margin = 6;
-  ck_assert_ok(rgrbm_stack_log_partition_ais(s, 0, &o, &l2, &u2));
+  ck_assert_ok(rgrbm_ais_log_partition(s, 0, &o, &l2, &u2));
   ck_assert(l2 < l1 && u2 > u1);
   rgrbm_stack_destroy(s);
 }
@@ -127,20 +127,20 @@ START_TEST(bad_arguments_are_named) {
   double lo = 7, up = 8;
   rgrbm_ais_options o;
   size_t before = rgrbm_memory_in_use();
-  const char *f = "rgrbm_stack_log_partition_ais";
-  ck_assert_fails(rgrbm_stack_log_partition_ais(NULL, 0, NULL, &lo, &up), RGRBM_EINVAL, f, "s");
-  ck_assert_fails(rgrbm_stack_log_partition_ais(s, 1, NULL, &lo, &up), RGRBM_EINVAL, f,
+  const char *f = "rgrbm_ais_log_partition";
+  ck_assert_fails(rgrbm_ais_log_partition(NULL, 0, NULL, &lo, &up), RGRBM_EINVAL, f, "s");
+  ck_assert_fails(rgrbm_ais_log_partition(s, 1, NULL, &lo, &up), RGRBM_EINVAL, f,
                   "layer = 1");
-  ck_assert_fails(rgrbm_stack_log_partition_ais(s, -1, NULL, &lo, &up), RGRBM_EINVAL, "layer = -1");
-  ck_assert_fails(rgrbm_stack_log_partition_ais(s, 0, NULL, NULL, &up), RGRBM_EINVAL,
+  ck_assert_fails(rgrbm_ais_log_partition(s, -1, NULL, &lo, &up), RGRBM_EINVAL, "layer = -1");
+  ck_assert_fails(rgrbm_ais_log_partition(s, 0, NULL, NULL, &up), RGRBM_EINVAL,
                   "lower is NULL");
-  ck_assert_fails(rgrbm_stack_log_partition_ais(s, 0, NULL, &lo, NULL), RGRBM_EINVAL,
+  ck_assert_fails(rgrbm_ais_log_partition(s, 0, NULL, &lo, NULL), RGRBM_EINVAL,
                   "upper is NULL");
 #define EXPECT_OPTION_FAILS(field, value, fragment)                                                \
   do {                                                                                             \
     rgrbm_ais_options_init(&o);                                                                    \
     o.field = value;                                                                               \
-    ck_assert_fails(rgrbm_stack_log_partition_ais(s, 0, &o, &lo, &up), RGRBM_EINVAL, f, fragment); \
+    ck_assert_fails(rgrbm_ais_log_partition(s, 0, &o, &lo, &up), RGRBM_EINVAL, f, fragment); \
   } while (0)
   EXPECT_OPTION_FAILS(version, 2, "o->version = 2");
   EXPECT_OPTION_FAILS(betas, 0, "o->betas = 0");
@@ -154,10 +154,10 @@ START_TEST(bad_arguments_are_named) {
   rgrbm_ais_options_init(&o);
   o.base = RGRBM_AIS_BASE_DATA;
   o.data = wrong;
-  ck_assert_fails(rgrbm_stack_log_partition_ais(s, 0, &o, &lo, &up), RGRBM_EINVAL,
+  ck_assert_fails(rgrbm_ais_log_partition(s, 0, &o, &lo, &up), RGRBM_EINVAL,
                   "o->data dim = 5 != size(0) = 4");
   o.data = empty;
-  ck_assert_fails(rgrbm_stack_log_partition_ais(s, 0, &o, &lo, &up), RGRBM_EINVAL,
+  ck_assert_fails(rgrbm_ais_log_partition(s, 0, &o, &lo, &up), RGRBM_EINVAL,
                   "o->data is empty");
   ck_assert(lo == 7 && up == 8);
   ck_assert_uint_eq(rgrbm_memory_in_use(), before);
@@ -186,8 +186,8 @@ START_TEST(inverted_bracket_is_refused) {
   o.margin = 0;
   o.seed = 2;
   double lower = -7, upper = -7;
-  ck_assert_fails(rgrbm_stack_log_partition_ais(s, 0, &o, &lower, &upper), RGRBM_ENUMERIC,
-                  "rgrbm_stack_log_partition_ais", "layer 0", "bracket is inverted");
+  ck_assert_fails(rgrbm_ais_log_partition(s, 0, &o, &lower, &upper), RGRBM_ENUMERIC,
+                  "rgrbm_ais_log_partition", "layer 0", "bracket is inverted");
   ck_assert(lower == -7 && upper == -7);
   /* The same model with the defaults brackets the exact value. */
   bracket(s, 0, NULL, 1.0, "bimodal, defaults");
@@ -204,11 +204,11 @@ START_TEST(parameters_beyond_the_rounding_range_are_refused) {
   ck_assert_ok(rgrbm_stack_create(&s, sizes, 2, RGRBM_UNITS_SPIN, 1));
   for (int i = 0; i < 60; i++) s->weights[0][i] = i % 2 ? 3e37f : -3e37f;
   double lower, upper;
-  ck_assert_fails(rgrbm_stack_log_partition_ais(s, 0, NULL, &lower, &upper), RGRBM_ENUMERIC,
+  ck_assert_fails(rgrbm_ais_log_partition(s, 0, NULL, &lower, &upper), RGRBM_ENUMERIC,
                   "layer 0", "|ln p*(v)| can reach", "the limit is 0.01");
   /* Pre-activations beyond float: refused before any sampling. */
   for (int i = 0; i < 60; i++) s->weights[0][i] = 3e38f;
-  ck_assert_fails(rgrbm_stack_log_partition_ais(s, 0, NULL, &lower, &upper), RGRBM_ENUMERIC,
+  ck_assert_fails(rgrbm_ais_log_partition(s, 0, NULL, &lower, &upper), RGRBM_ENUMERIC,
                   "layer 0", "beyond float range");
   rgrbm_stack_destroy(s);
 }

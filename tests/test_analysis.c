@@ -33,7 +33,7 @@ START_TEST(receptive_field_is_the_weight_product) {
       memcpy(mag, next_mag, sizeof next_mag);
     }
     float rf[6 * 5];
-    ck_assert_ok(rgrbm_stack_receptive_field(s, level, rf));
+    ck_assert_ok(rgrbm_receptive_field(s, level, rf));
     /* Float products: each term rounds by at most a few ulps. */
     for (int i = 0; i < 6 * sizes[level]; i++)
       ck_assert_msg(fabs(rf[i] - prod[i]) <= 8 * FLT_EPSILON * (mag[i] + 1e-30) * level,
@@ -142,23 +142,23 @@ START_TEST(stack_locality_of_block_spin_weights) {
     for (int x = 0; x < 4; x++) s->weights[0][(y * 4 + x) * 4 + (y / 2) * 2 + x / 2] = 0.7f;
   for (int j = 0; j < 4; j++) s->weights[1][j * 4 + j] = 1.0f;
   for (int level = 1; level <= 2; level++) {
-    rgrbm_locality loc;
-    rgrbm_locality_init(&loc);
-    ck_assert_ok(rgrbm_stack_locality(s, level, 4, 4, 2, &loc));
+    rgrbm_receptive_summary loc;
+    rgrbm_receptive_summary_init(&loc);
+    ck_assert_ok(rgrbm_receptive_summarize(s, level, 4, 4, 2, &loc));
     ck_assert_uint_eq(loc.units, 4);
     ck_assert_double_eq_tol(loc.gyration_mean, sqrt(0.5), 1e-6);
     ck_assert_double_eq_tol(loc.gyration_sd, 0.0, 1e-6);
     ck_assert_double_eq_tol(loc.block_fraction_mean, 1.0, 1e-6);
     ck_assert_double_eq_tol(loc.block_fraction_sd, 0.0, 1e-6);
     /* With 1 x 1 blocks each field is a quarter in every site. */
-    ck_assert_ok(rgrbm_stack_locality(s, level, 4, 4, 1, &loc));
+    ck_assert_ok(rgrbm_receptive_summarize(s, level, 4, 4, 1, &loc));
     ck_assert_double_eq_tol(loc.block_fraction_mean, 0.25, 1e-6);
   }
   /* Spread: make unit 3 of level 1 a single site (radius 0, share 1 with b = 1). */
   for (int i = 0; i < 16; i++) s->weights[0][i * 4 + 3] = i == 15 ? 1.0f : 0.0f;
-  rgrbm_locality loc;
-  rgrbm_locality_init(&loc);
-  ck_assert_ok(rgrbm_stack_locality(s, 1, 4, 4, 1, &loc));
+  rgrbm_receptive_summary loc;
+  rgrbm_receptive_summary_init(&loc);
+  ck_assert_ok(rgrbm_receptive_summarize(s, 1, 4, 4, 1, &loc));
   ck_assert_double_eq_tol(loc.gyration_mean, 3 * sqrt(0.5) / 4, 1e-6);
   /* sample sd of {r, r, r, 0} is r / 2 */
   ck_assert_double_eq_tol(loc.gyration_sd, sqrt(0.5) / 2, 1e-6);
@@ -238,11 +238,11 @@ START_TEST(bad_arguments_are_named) {
   rgrbm_stack *s = random_stack(sizes, 2, RGRBM_UNITS_BINARY, 0.5, 0.3, 1);
   float rf[12], in[4] = {0, 1, 0, 1}, out[4];
   size_t before = rgrbm_memory_in_use();
-  ck_assert_fails(rgrbm_stack_receptive_field(NULL, 1, rf), RGRBM_EINVAL,
-                  "rgrbm_stack_receptive_field", "s is NULL");
-  ck_assert_fails(rgrbm_stack_receptive_field(s, 1, NULL), RGRBM_EINVAL, "out is NULL");
-  ck_assert_fails(rgrbm_stack_receptive_field(s, 0, rf), RGRBM_EINVAL, "level = 0", "depth = 1");
-  ck_assert_fails(rgrbm_stack_receptive_field(s, 2, rf), RGRBM_EINVAL, "level = 2");
+  ck_assert_fails(rgrbm_receptive_field(NULL, 1, rf), RGRBM_EINVAL,
+                  "rgrbm_receptive_field", "s is NULL");
+  ck_assert_fails(rgrbm_receptive_field(s, 1, NULL), RGRBM_EINVAL, "out is NULL");
+  ck_assert_fails(rgrbm_receptive_field(s, 0, rf), RGRBM_EINVAL, "level = 0", "depth = 1");
+  ck_assert_fails(rgrbm_receptive_field(s, 2, rf), RGRBM_EINVAL, "level = 2");
 
   ck_assert_fails(rgrbm_receptive_locality(NULL, 2, 2, 3, 1, NULL, NULL, NULL, NULL), RGRBM_EINVAL,
                   "rgrbm_receptive_locality", "rf is NULL");
@@ -265,18 +265,18 @@ START_TEST(bad_arguments_are_named) {
   ck_assert_fails(rgrbm_receptive_locality(zero, 2, 2, 2, 1, NULL, NULL, g, NULL), RGRBM_ENUMERIC,
                   "unit 1", "not finite");
 
-  rgrbm_locality loc;
-  ck_assert_fails(rgrbm_locality_init(NULL), RGRBM_EINVAL, "rgrbm_locality_init", "out is NULL");
-  ck_assert_ok(rgrbm_locality_init(&loc));
-  ck_assert_fails(rgrbm_stack_locality(NULL, 1, 2, 2, 1, &loc), RGRBM_EINVAL,
-                  "rgrbm_stack_locality", "s is NULL");
-  ck_assert_fails(rgrbm_stack_locality(s, 1, 2, 2, 1, NULL), RGRBM_EINVAL, "out is NULL");
-  ck_assert_fails(rgrbm_stack_locality(s, 1, 2, 3, 1, &loc), RGRBM_EINVAL, "lx * ly = 2 * 3",
+  rgrbm_receptive_summary loc;
+  ck_assert_fails(rgrbm_receptive_summary_init(NULL), RGRBM_EINVAL, "rgrbm_receptive_summary_init", "out is NULL");
+  ck_assert_ok(rgrbm_receptive_summary_init(&loc));
+  ck_assert_fails(rgrbm_receptive_summarize(NULL, 1, 2, 2, 1, &loc), RGRBM_EINVAL,
+                  "rgrbm_receptive_summarize", "s is NULL");
+  ck_assert_fails(rgrbm_receptive_summarize(s, 1, 2, 2, 1, NULL), RGRBM_EINVAL, "out is NULL");
+  ck_assert_fails(rgrbm_receptive_summarize(s, 1, 2, 3, 1, &loc), RGRBM_EINVAL, "lx * ly = 2 * 3",
                   "size(0) = 4");
-  ck_assert_fails(rgrbm_stack_locality(s, 3, 2, 2, 1, &loc), RGRBM_EINVAL, "level = 3");
-  ck_assert_fails(rgrbm_stack_locality(s, 1, 2, 2, 5, &loc), RGRBM_EINVAL, "b = 5");
+  ck_assert_fails(rgrbm_receptive_summarize(s, 3, 2, 2, 1, &loc), RGRBM_EINVAL, "level = 3");
+  ck_assert_fails(rgrbm_receptive_summarize(s, 1, 2, 2, 5, &loc), RGRBM_EINVAL, "b = 5");
   loc.version = 99;
-  ck_assert_fails(rgrbm_stack_locality(s, 1, 2, 2, 1, &loc), RGRBM_EINVAL, "out->version = 99");
+  ck_assert_fails(rgrbm_receptive_summarize(s, 1, 2, 2, 1, &loc), RGRBM_EINVAL, "out->version = 99");
 
   ck_assert_fails(rgrbm_stack_reconstruct(NULL, 1, RGRBM_PASS_MEANS, in, 1, 0, out), RGRBM_EINVAL,
                   "rgrbm_stack_reconstruct", "s is NULL");

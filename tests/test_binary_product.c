@@ -1,6 +1,6 @@
 /* The group-table product of a binary and a dense matrix, for every kernel
  * level this CPU runs (generic C, AVX2 + FMA, AVX-512, chosen through
- * rgrbm_set_cpu_mask): against a double reference with a
+ * rgrbm_cpu_set_mask): against a double reference with a
  * rigorous float error bound, over shapes that exercise every remainder
  * (rows of a block, groups of four, vectors of a chunk, chunks of a
  * thread), both value pairs, both layouts of the dense matrix, alpha and
@@ -45,10 +45,10 @@ static const unsigned LEVEL_MASKS[] = {0, RGRBM_CPU_FLAG_AVX2,
 static int use_level(int level) {
   const int known = (int)(sizeof LEVEL_MASKS / sizeof *LEVEL_MASKS);
   if (level >= known || (rgrbm_cpu_flags() & LEVEL_MASKS[level]) != LEVEL_MASKS[level]) {
-    rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_ALL);
+    rgrbm_cpu_set_mask(RGRBM_CPU_FLAG_ALL);
     return 0;
   }
-  rgrbm_set_cpu_mask(LEVEL_MASKS[level]);
+  rgrbm_cpu_set_mask(LEVEL_MASKS[level]);
   return 1;
 }
 

@@ -504,17 +504,17 @@ START_TEST(training_is_the_same_on_every_level) {
   for (int spin = 0; spin < 2; spin++)
     for (int persistent = 0; persistent < 2; persistent++) {
       const rgrbm_units units = spin ? RGRBM_UNITS_SPIN : RGRBM_UNITS_BINARY;
-      rgrbm_set_cpu_mask(masks[0]);
+      rgrbm_cpu_set_mask(masks[0]);
       rgrbm_stack *generic = trained_two_layers(ds, units, persistent);
       for (int l = 1; l < levels; l++) {
-        rgrbm_set_cpu_mask(masks[l]);
+        rgrbm_cpu_set_mask(masks[l]);
         rgrbm_stack *other = trained_two_layers(ds, units, persistent);
         ck_assert_msg(same_layer(generic, other, 0) && same_layer(generic, other, 1),
                       "level %s (mask %#x), spin %d, pcd %d: parameters differ from the "
                       "generic level's", rgrbm_cpu_level_name(), masks[l], spin, persistent);
         rgrbm_stack_destroy(other);
       }
-      rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_ALL);
+      rgrbm_cpu_set_mask(RGRBM_CPU_FLAG_ALL);
       rgrbm_stack_destroy(generic);
     }
   rgrbm_dataset_destroy(ds);

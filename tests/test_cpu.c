@@ -19,19 +19,19 @@ END_TEST
 
 START_TEST(mask_limits_the_level) {
   unsigned f = rgrbm_cpu_flags();
-  rgrbm_set_cpu_mask(0);
+  rgrbm_cpu_set_mask(0);
   ck_assert_int_eq(rgrbm__cpu_isa(), RGRBM__ISA_GENERIC);
   ck_assert_str_eq(rgrbm_cpu_level_name(), "generic");
   /* A level without the one below it does not count. */
-  rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_AVX512 | RGRBM_CPU_FLAG_AVX512VBMI);
+  rgrbm_cpu_set_mask(RGRBM_CPU_FLAG_AVX512 | RGRBM_CPU_FLAG_AVX512VBMI);
   ck_assert_int_eq(rgrbm__cpu_isa(), RGRBM__ISA_GENERIC);
-  rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_AVX2);
+  rgrbm_cpu_set_mask(RGRBM_CPU_FLAG_AVX2);
   ck_assert_int_eq(rgrbm__cpu_isa(),
                    (f & RGRBM_CPU_FLAG_AVX2) ? RGRBM__ISA_AVX2 : RGRBM__ISA_GENERIC);
-  rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_AVX2 | RGRBM_CPU_FLAG_AVX512);
+  rgrbm_cpu_set_mask(RGRBM_CPU_FLAG_AVX2 | RGRBM_CPU_FLAG_AVX512);
   if ((f & RGRBM_CPU_FLAG_AVX2) && (f & RGRBM_CPU_FLAG_AVX512))
     ck_assert_int_eq(rgrbm__cpu_isa(), RGRBM__ISA_AVX512);
-  rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_ALL);
+  rgrbm_cpu_set_mask(RGRBM_CPU_FLAG_ALL);
   rgrbm__isa top = rgrbm__cpu_isa();
   if (f & RGRBM_CPU_FLAG_AVX512VBMI && f & RGRBM_CPU_FLAG_AVX512 && f & RGRBM_CPU_FLAG_AVX2)
     ck_assert_int_eq(top, RGRBM__ISA_AVX512VBMI);

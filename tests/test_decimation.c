@@ -192,7 +192,7 @@ START_TEST(decimation_stack_marginals_are_chains) {
   for (int u = 0; u < 2; u++)
     for (int i = 0; i < 3; i++) {
       rgrbm_stack *s;
-      ck_assert_ok(rgrbm_stack_create_decimation1d(&s, 16, Ks[i], 3));
+      ck_assert_ok(rgrbm_decimation1d_stack(&s, 16, Ks[i], 3));
       ck_assert_int_eq(rgrbm_stack_depth(s), 3);
       double k[3];
       for (int l = 0; l < 3; l++) {
@@ -219,14 +219,14 @@ END_TEST
 
 START_TEST(decimation_stack_bad_input) {
   rgrbm_stack *s = (rgrbm_stack *)&s;
-  ck_assert_fails(rgrbm_stack_create_decimation1d(&s, 12, 0.5, 3), RGRBM_EINVAL,
+  ck_assert_fails(rgrbm_decimation1d_stack(&s, 12, 0.5, 3), RGRBM_EINVAL,
                   "n_sites = 12", "2^3");
   ck_assert_ptr_null(s);
-  ck_assert_fails(rgrbm_stack_create_decimation1d(&s, 8, 0.5, 3), RGRBM_EINVAL, "n_sites = 8");
-  ck_assert_fails(rgrbm_stack_create_decimation1d(&s, 8, 0.5, 0), RGRBM_EINVAL, "levels = 0");
-  ck_assert_fails(rgrbm_stack_create_decimation1d(&s, 8, 11, 1), RGRBM_EINVAL, "K = 11");
-  ck_assert_fails(rgrbm_stack_create_decimation1d(&s, 8, NAN, 1), RGRBM_EINVAL, "K = nan");
-  ck_assert_fails(rgrbm_stack_create_decimation1d(NULL, 8, 0.5, 1), RGRBM_EINVAL, "out");
+  ck_assert_fails(rgrbm_decimation1d_stack(&s, 8, 0.5, 3), RGRBM_EINVAL, "n_sites = 8");
+  ck_assert_fails(rgrbm_decimation1d_stack(&s, 8, 0.5, 0), RGRBM_EINVAL, "levels = 0");
+  ck_assert_fails(rgrbm_decimation1d_stack(&s, 8, 11, 1), RGRBM_EINVAL, "K = 11");
+  ck_assert_fails(rgrbm_decimation1d_stack(&s, 8, NAN, 1), RGRBM_EINVAL, "K = nan");
+  ck_assert_fails(rgrbm_decimation1d_stack(NULL, 8, 0.5, 1), RGRBM_EINVAL, "out");
 }
 END_TEST
 

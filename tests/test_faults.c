@@ -353,15 +353,15 @@ static void prep_samples_up(fixture *f) {
   f->cd[1].compute_pll = 1;
   f->cd[1].progress = progress_ok;
 }
-static int c_stack_train(fixture *f) { return rgrbm_stack_train(f->stack, f->data, f->cd); }
-static int c_receptive(fixture *f) { return rgrbm_stack_receptive_field(f->stack, 2, f->res); }
+static int c_stack_train(fixture *f) { return rgrbm_cd_train_stack(f->stack, f->data, f->cd); }
+static int c_receptive(fixture *f) { return rgrbm_receptive_field(f->stack, 2, f->res); }
 static int c_receptive_locality(fixture *f) {
   return rgrbm_receptive_locality(f->in, SIDE, SIDE, 4, 2, f->num, f->num + 4, f->num + 8,
                                   f->num + 12);
 }
-static void prep_locality(fixture *f) { rgrbm_locality_init((rgrbm_locality *)f->num); }
+static void prep_locality(fixture *f) { rgrbm_receptive_summary_init((rgrbm_receptive_summary *)f->num); }
 static int c_locality(fixture *f) {
-  return rgrbm_stack_locality(f->stack, 1, SIDE, SIDE, 2, (rgrbm_locality *)f->num);
+  return rgrbm_receptive_summarize(f->stack, 1, SIDE, SIDE, 2, (rgrbm_receptive_summary *)f->num);
 }
 static int c_reconstruct(fixture *f) {
   return rgrbm_stack_reconstruct(f->stack, 2, RGRBM_PASS_SAMPLES, f->in, 5, 8, f->res);
@@ -374,7 +374,7 @@ static int ais(fixture *f, rgrbm_ais_base base) {
   o.reverse_burn_in = 2;
   o.base = base;
   o.data = f->data;
-  return rgrbm_stack_log_partition_ais(f->stack, 0, &o, &f->num[0], &f->num[1]);
+  return rgrbm_ais_log_partition(f->stack, 0, &o, &f->num[0], &f->num[1]);
 }
 static int c_ais(fixture *f) { return ais(f, RGRBM_AIS_BASE_ZERO); }
 static int c_ais_data(fixture *f) { return ais(f, RGRBM_AIS_BASE_DATA); }
@@ -395,7 +395,7 @@ static int c_flow(fixture *f) {
   return rgrbm_decimation1d_flow(0.8, 0.1, 2, 10, f->num, f->num + 11, f->num + 22);
 }
 static int c_decimation_stack(fixture *f) {
-  return rgrbm_stack_create_decimation1d(&f->made_stack, 16, 0.7, 2);
+  return rgrbm_decimation1d_stack(&f->made_stack, 16, 0.7, 2);
 }
 static int c_vrg(fixture *f) {
   return rgrbm_vrg_check(f->small, 0, f->chain, (rgrbm_vrg_report *)f->num);
@@ -468,13 +468,13 @@ static const fault_case CASES[] = {
     {"cd_train pll progress", "rgrbm_cd_train", prep_pll_progress, c_cd},
     {"cd_train layer 1 means", "rgrbm_cd_train", NULL, c_cd_layer1},
     {"cd_train layer 1 samples pll", "rgrbm_cd_train", prep_samples_up, c_cd_layer1},
-    {"stack_train", "rgrbm_stack_train", prep_pll_progress, c_stack_train},
-    {"receptive_field", "rgrbm_stack_receptive_field", NULL, c_receptive},
+    {"stack_train", "rgrbm_cd_train_stack", prep_pll_progress, c_stack_train},
+    {"receptive_field", "rgrbm_receptive_field", NULL, c_receptive},
     {"receptive_locality", "rgrbm_receptive_locality", NULL, c_receptive_locality},
-    {"stack_locality", "rgrbm_stack_locality", prep_locality, c_locality},
+    {"stack_locality", "rgrbm_receptive_summarize", prep_locality, c_locality},
     {"stack_reconstruct", "rgrbm_stack_reconstruct", NULL, c_reconstruct},
-    {"ais zero", "rgrbm_stack_log_partition_ais", NULL, c_ais},
-    {"ais data", "rgrbm_stack_log_partition_ais", NULL, c_ais_data},
+    {"ais zero", "rgrbm_ais_log_partition", NULL, c_ais},
+    {"ais data", "rgrbm_ais_log_partition", NULL, c_ais_data},
     {"stack_save new", "rgrbm_stack_save", NULL, c_stack_save},
     {"stack_save over", "rgrbm_stack_save", prep_old_file, c_stack_save},
     {"stack_load", "rgrbm_stack_load", prep_saved_stack, c_stack_load},
@@ -487,7 +487,7 @@ static const fault_case CASES[] = {
     {"rg_apply learned mean", "rgrbm_rg_apply", prep_learned_mean, c_rg_apply},
     {"rg_apply learned sample", "rgrbm_rg_apply", prep_learned_sample, c_rg_apply},
     {"decimation1d_flow", "rgrbm_decimation1d_flow", NULL, c_flow},
-    {"stack_create_decimation1d", "rgrbm_stack_create_decimation1d", NULL, c_decimation_stack},
+    {"stack_create_decimation1d", "rgrbm_decimation1d_stack", NULL, c_decimation_stack},
     {"vrg_check", "rgrbm_vrg_check", NULL, c_vrg},
     {"mcrg_run", "rgrbm_mcrg_run", prep_mcrg, c_mcrg},
 };

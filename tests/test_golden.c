@@ -1,6 +1,6 @@
 /* Golden chains: FNV-1a 64 hashes of fixed Markov chains, one list per
  * algorithm, recorded once and never to change, on any CPU or kernel level.
- * Every level this CPU has runs them through rgrbm_set_cpu_mask. A changed
+ * Every level this CPU has runs them through rgrbm_cpu_set_mask. A changed
  * hash means the chains changed: a bug, or a deliberate break that must be
  * announced (users' results at a given seed would change). */
 #include "cpu.h"
@@ -92,9 +92,9 @@ static const struct {
 enum { LEVELS = sizeof levels / sizeof levels[0] };
 
 START_TEST(chains_match_their_golden_hashes) {
-  rgrbm_set_cpu_mask(levels[_i].mask);
+  rgrbm_cpu_set_mask(levels[_i].mask);
   if (rgrbm__cpu_isa() != levels[_i].isa) { /* this CPU lacks the level */
-    rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_ALL);
+    rgrbm_cpu_set_mask(RGRBM_CPU_FLAG_ALL);
     return;
   }
   int failed = 0;
@@ -106,7 +106,7 @@ START_TEST(chains_match_their_golden_hashes) {
             levels[_i].name, k, (int)cases[k].alg, cases[k].lx, cases[k].ly,
             (unsigned long long)h, (unsigned long long)cases[k].hash);
   }
-  rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_ALL);
+  rgrbm_cpu_set_mask(RGRBM_CPU_FLAG_ALL);
   ck_assert_msg(failed == 0, "%s: %d of %d chains differ from their golden hashes",
                 levels[_i].name, failed, CASES);
 }

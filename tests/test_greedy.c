@@ -77,7 +77,7 @@ START_TEST(trains_every_layer_in_turn) {
   progress_log log = {.cancel_layer = -1};
   rgrbm_cd_options o[2];
   options_for(o, &log);
-  ck_assert_ok(rgrbm_stack_train(greedy, ds, o));
+  ck_assert_ok(rgrbm_cd_train_stack(greedy, ds, o));
   /* Progress runs across the layers: layer 0's epochs, then layer 1's. */
   const int want_layers[] = {0, 0, 1, 1, 1}, want_epochs[] = {1, 2, 1, 2, 3};
   ck_assert_int_eq(log.count, 5);
@@ -104,7 +104,7 @@ START_TEST(cancel_in_a_later_layer_keeps_the_earlier_ones) {
   progress_log log = {.cancel_layer = 1, .cancel_epoch = 2};
   rgrbm_cd_options o[2];
   options_for(o, &log);
-  ck_assert_fails(rgrbm_stack_train(s, ds, o), RGRBM_ECANCELED, "rgrbm_stack_train",
+  ck_assert_fails(rgrbm_cd_train_stack(s, ds, o), RGRBM_ECANCELED, "rgrbm_cd_train_stack",
                   "per_layer[1]");
   ck_assert_int_eq(log.count, 4);
   ck_assert_int_eq(s->epochs_done[0], 2);
@@ -126,12 +126,12 @@ START_TEST(a_bad_option_in_a_later_layer_changes_nothing) {
   options_for(o, NULL);
   o[1].epochs = 0;
   size_t before = rgrbm_memory_in_use();
-  ck_assert_fails(rgrbm_stack_train(s, ds, o), RGRBM_EINVAL, "rgrbm_stack_train", "per_layer[1]",
+  ck_assert_fails(rgrbm_cd_train_stack(s, ds, o), RGRBM_EINVAL, "rgrbm_cd_train_stack", "per_layer[1]",
                   "epochs = 0");
   assert_same_parameters(s, untouched);
   options_for(o, NULL);
   o[1].version = 77;
-  ck_assert_fails(rgrbm_stack_train(s, ds, o), RGRBM_EINVAL, "per_layer[1]", "version = 77");
+  ck_assert_fails(rgrbm_cd_train_stack(s, ds, o), RGRBM_EINVAL, "per_layer[1]", "version = 77");
   assert_same_parameters(s, untouched);
   ck_assert_uint_eq(rgrbm_memory_in_use(), before);
   rgrbm_stack_destroy(s);
@@ -147,10 +147,10 @@ START_TEST(bad_arguments_are_named) {
   ck_assert_ok(rgrbm_stack_create(&s, SIZES, 3, RGRBM_UNITS_BINARY, 3));
   rgrbm_cd_options o[2];
   options_for(o, NULL);
-  ck_assert_fails(rgrbm_stack_train(NULL, ds, o), RGRBM_EINVAL, "rgrbm_stack_train", "s is NULL");
-  ck_assert_fails(rgrbm_stack_train(s, NULL, o), RGRBM_EINVAL, "data is NULL");
-  ck_assert_fails(rgrbm_stack_train(s, ds, NULL), RGRBM_EINVAL, "per_layer is NULL");
-  ck_assert_fails(rgrbm_stack_train(s, wrong, o), RGRBM_EINVAL, "rgrbm_stack_train", "per_layer[0]",
+  ck_assert_fails(rgrbm_cd_train_stack(NULL, ds, o), RGRBM_EINVAL, "rgrbm_cd_train_stack", "s is NULL");
+  ck_assert_fails(rgrbm_cd_train_stack(s, NULL, o), RGRBM_EINVAL, "data is NULL");
+  ck_assert_fails(rgrbm_cd_train_stack(s, ds, NULL), RGRBM_EINVAL, "per_layer is NULL");
+  ck_assert_fails(rgrbm_cd_train_stack(s, wrong, o), RGRBM_EINVAL, "rgrbm_cd_train_stack", "per_layer[0]",
                   "data dim = 5");
   ck_assert_int_eq(s->epochs_done[0], 0);
   rgrbm_stack_destroy(s);

@@ -8,7 +8,7 @@
 #include <omp.h>
 #endif
 
-#include "likelihood.h"
+#include "stack_likelihood.h"
 #include "rbm_testutil.h"
 
 static rgrbm_stack *small_rbm(int nv, int nh, rgrbm_units units, uint64_t seed, double scale) {

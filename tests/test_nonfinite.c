@@ -113,16 +113,16 @@ static int call_ais(fixture *f) {
   o.base = RGRBM_AIS_BASE_DATA;
   o.data = f->data0;
   double lo, hi;
-  return rgrbm_stack_log_partition_ais(f->s, 1, &o, &lo, &hi);
+  return rgrbm_ais_log_partition(f->s, 1, &o, &lo, &hi);
 }
 static int call_receptive(fixture *f) {
   float rf[16 * 4];
-  return rgrbm_stack_receptive_field(f->s, 2, rf);
+  return rgrbm_receptive_field(f->s, 2, rf);
 }
 static int call_locality(fixture *f) {
-  rgrbm_locality loc;
-  rgrbm_locality_init(&loc);
-  return rgrbm_stack_locality(f->s, 2, 4, 4, 2, &loc);
+  rgrbm_receptive_summary loc;
+  rgrbm_receptive_summary_init(&loc);
+  return rgrbm_receptive_summarize(f->s, 2, 4, 4, 2, &loc);
 }
 static int call_reconstruct(fixture *f) {
   return rgrbm_stack_reconstruct(f->s, 1, RGRBM_PASS_SAMPLES, f->in, ROWS, 9, f->out);
@@ -184,9 +184,9 @@ static const reader READERS[] = {
     {"rgrbm_stack_log_partition", 0, 0, 1, call_log_partition},
     {"rgrbm_stack_log_likelihood", 1, 1, 1, call_log_likelihood},
     {"rgrbm_stack_pseudo_log_likelihood", 0, 0, 1, call_pll},
-    {"rgrbm_stack_log_partition_ais", 0, 1, 1, call_ais},
-    {"rgrbm_stack_receptive_field", 0, 1, 0, call_receptive},
-    {"rgrbm_stack_locality", 0, 1, 0, call_locality},
+    {"rgrbm_ais_log_partition", 0, 1, 1, call_ais},
+    {"rgrbm_receptive_field", 0, 1, 0, call_receptive},
+    {"rgrbm_receptive_summarize", 0, 1, 0, call_locality},
     {"rgrbm_stack_reconstruct", 0, 0, 1, call_reconstruct},
     {"rgrbm_vrg_check", 0, 0, 1, call_vrg},
     {"rgrbm_rg_apply", 0, 1, 1, call_rg_apply},
@@ -281,8 +281,8 @@ START_TEST(receptive_field_refuses_an_overflowing_product) {
   for (int k = 0; k < 16 * 9; k++) f.s->weights[0][k] = 3e20f;
   for (int k = 0; k < 9 * 4; k++) f.s->weights[1][k] = 3e20f;
   float rf[16 * 4];
-  ck_assert_fails(rgrbm_stack_receptive_field(f.s, 2, rf), RGRBM_ENUMERIC,
-                  "rgrbm_stack_receptive_field", "the product r(level)", "+Inf");
+  ck_assert_fails(rgrbm_receptive_field(f.s, 2, rf), RGRBM_ENUMERIC,
+                  "rgrbm_receptive_field", "the product r(level)", "+Inf");
   fixture_free(&f);
 }
 END_TEST

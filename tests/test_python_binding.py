@@ -126,7 +126,7 @@ class Layout(unittest.TestCase):
 
     STRUCTS = {"rgrbm_exact": R.Exact_, "rgrbm_estimate": R.Estimate_,
                "rgrbm_thermo": R.Thermo_, "rgrbm_cd_options": R.CdOptions,
-               "rgrbm_locality": R.Locality_, "rgrbm_ais_options": R.AisOptions,
+               "rgrbm_receptive_summary": R.Locality_, "rgrbm_ais_options": R.AisOptions,
                "rgrbm_vrg_report": R.VrgReport_, "rgrbm_mcrg_options": R.McrgOptions,
                "rgrbm_mcrg_result": R.McrgResult_}
     ENUM_PREFIXES = [(R.Status, "RGRBM_"), (R.Geometry, "RGRBM_"), (R.Boundary, "RGRBM_"),
@@ -179,7 +179,7 @@ class JuliaMirrors(unittest.TestCase):
              "Ptr{Cvoid}": 8, "Estimate": 16, "EvenTable": 8 * R.MCRG_MAX_LEVELS * R.MCRG_EVEN,
              "OddTable": 8 * R.MCRG_MAX_LEVELS * R.MCRG_ODD}
     NAMES = {"Exact": "rgrbm_exact", "Estimate": "rgrbm_estimate", "Thermo": "rgrbm_thermo",
-             "CdOptions": "rgrbm_cd_options", "Locality": "rgrbm_locality",
+             "CdOptions": "rgrbm_cd_options", "Locality": "rgrbm_receptive_summary",
              "AisOptions": "rgrbm_ais_options", "VrgReport": "rgrbm_vrg_report",
              "McrgOptions": "rgrbm_mcrg_options", "McrgResult": "rgrbm_mcrg_result"}
 
@@ -482,7 +482,7 @@ class Stacks(unittest.TestCase):
             rf = s.receptive_field(2)
             per_unit = R.receptive_locality(rf, 4, 4, 2)
             summary = s.locality(2, 4, 4, 2)
-            self.assertEqual((summary.version, summary.units), (R.LOCALITY_VERSION, 2))
+            self.assertEqual((summary.version, summary.units), (R.RECEPTIVE_SUMMARY_VERSION, 2))
             self.assertAlmostEqual(summary.gyration_mean, per_unit.gyration.mean(), places=9)
             self.assertAlmostEqual(summary.block_fraction_sd,
                                    per_unit.block_fraction.std(ddof=1), places=9)

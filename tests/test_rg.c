@@ -300,7 +300,7 @@ START_TEST(learned_decimation_network_is_decimation) {
    * network as a learned transform keeps sites 0, 2^L, 2 * 2^L, ... (each
    * copy's field is dominated by its tie weight), in both modes. */
   rgrbm_stack *s;
-  ck_assert_ok(rgrbm_stack_create_decimation1d(&s, 32, 0.9, 3));
+  ck_assert_ok(rgrbm_decimation1d_stack(&s, 32, 0.9, 3));
   rgrbm_dataset *in = random_dataset(32, 200, 17);
   for (int level = 1; level <= 3; level++)
     for (int mode = 0; mode < 2; mode++) {

@@ -61,9 +61,9 @@ START_TEST(bulk_fill_equals_scalar_draws) {
   /* On every kernel level (loop index). Odd offsets and lengths exercise the
    * partial-block paths; 9 groups and more the batches of 8 groups (pairs
    * and a single on AVX-512). */
-  rgrbm_set_cpu_mask(levels[_i].mask);
+  rgrbm_cpu_set_mask(levels[_i].mask);
   if (rgrbm__cpu_isa() != levels[_i].isa) {
-    rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_ALL);
+    rgrbm_cpu_set_mask(RGRBM_CPU_FLAG_ALL);
     return;
   }
   const size_t lengths[] = {0, 1, 3, 63, 64, 65, 1000, 9 * 64 + 5, 4099};
@@ -87,7 +87,7 @@ START_TEST(bulk_fill_equals_scalar_draws) {
     free(bulk);
     free(fl);
   }
-  rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_ALL);
+  rgrbm_cpu_set_mask(RGRBM_CPU_FLAG_ALL);
 }
 END_TEST
 

@@ -244,9 +244,9 @@ static const struct {
 };
 
 static int use_level(int i) {
-  rgrbm_set_cpu_mask(levels[i].mask);
+  rgrbm_cpu_set_mask(levels[i].mask);
   if (rgrbm__cpu_isa() == levels[i].isa) return 1;
-  rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_ALL);
+  rgrbm_cpu_set_mask(RGRBM_CPU_FLAG_ALL);
   return 0;
 }
 
@@ -267,7 +267,7 @@ START_TEST(vector_philox_matches_the_reference) {
         for (int w = 0; w < 4; w++) ck_assert_uint_eq(out[64 * g + 16 * (size_t)w + j], ref[w]);
       }
   }
-  rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_ALL);
+  rgrbm_cpu_set_mask(RGRBM_CPU_FLAG_ALL);
 }
 END_TEST
 
@@ -276,7 +276,7 @@ static int8_t *chain_at_level(unsigned mask, rgrbm_algorithm alg, int lx, int ly
                               rgrbm_boundary bc, double h) {
   rgrbm_lattice *lat;
   rgrbm_sampler *smp;
-  rgrbm_set_cpu_mask(mask);
+  rgrbm_cpu_set_mask(mask);
   ck_assert_ok(rgrbm_lattice_create(&lat, RGRBM_SQUARE, lx, ly, bc));
   ck_assert_ok(rgrbm_lattice_set_couplings(lat, 0.44, h));
   ck_assert_ok(rgrbm_lattice_randomize(lat, 5));
@@ -315,7 +315,7 @@ START_TEST(every_level_gives_the_generic_chain) {
       }
       free(ref);
     }
-  rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_ALL);
+  rgrbm_cpu_set_mask(RGRBM_CPU_FLAG_ALL);
 }
 END_TEST
 

@@ -86,7 +86,7 @@ START_TEST(decimation_network_is_exact) {
    * the constant -delta F (Tr_h e^{T + delta F} = 1 for every v), KL = 0. */
   for (int u = 0; u < 2; u++) {
     rgrbm_stack *s;
-    ck_assert_ok(rgrbm_stack_create_decimation1d(&s, 16, 0.8, 3));
+    ck_assert_ok(rgrbm_decimation1d_stack(&s, 16, 0.8, 3));
     double k[3];
     for (int l = 0; l < 3; l++) k[l] = rgrbm_stack_weights(s, l)[8 >> l];
     if (u) ck_assert_ok(rgrbm_stack_set_units(s, RGRBM_UNITS_BINARY));

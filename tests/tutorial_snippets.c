@@ -81,7 +81,7 @@ static int train_stack(const rgrbm_dataset *data, rgrbm_stack **stack) {
     per_layer[l].batch_size = 50;
     per_layer[l].progress = print_progress;
   }
-  TRY(rgrbm_stack_train(*stack, data, per_layer));
+  TRY(rgrbm_cd_train_stack(*stack, data, per_layer));
 done:
   return rc;
 }
@@ -90,9 +90,9 @@ static int measure_locality(const rgrbm_stack *stack) {
   int rc = RGRBM_OK;
   for (int level = 1; level <= 2; level++) {
     int b = 1 << level; /* the block side of block-spin RG at this level */
-    rgrbm_locality loc;
-    TRY(rgrbm_locality_init(&loc));
-    TRY(rgrbm_stack_locality(stack, level, L, L, b, &loc));
+    rgrbm_receptive_summary loc;
+    TRY(rgrbm_receptive_summary_init(&loc));
+    TRY(rgrbm_receptive_summarize(stack, level, L, L, b, &loc));
     printf("level %d: gyration radius %.2f +- %.2f, weight in best %dx%d block %.2f"
            " (uniform: %.3f)\n", level, loc.gyration_mean, loc.gyration_sd, b, b,
            loc.block_fraction_mean, (double)(b * b) / (L * L));
@@ -172,7 +172,7 @@ static int exact_decimation(void) {
   TRY(rgrbm_decimation1d_step(K, 0.0, 2, &K1, &h1, &g));
   printf("tanh K' = %.15f, tanh^2 K = %.15f\n", tanh(K1), tanh(K) * tanh(K));
   /* 8 sites -> 4 -> 2: each RBM layer sums out the odd sites exactly. */
-  TRY(rgrbm_stack_create_decimation1d(&net, 8, K, 2));
+  TRY(rgrbm_decimation1d_stack(&net, 8, K, 2));
   TRY(rgrbm_lattice_create(&chain, RGRBM_CHAIN, 8, 1, RGRBM_PERIODIC));
   TRY(rgrbm_lattice_set_couplings(chain, K, 0.0));
   TRY(rgrbm_vrg_check(net, 0, chain, &rep));

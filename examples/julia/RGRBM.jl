@@ -44,7 +44,7 @@ export RgrbmError, Dataset, Lattice, Sampler, Stack, RG, CdOptions, AisOptions, 
        apply, decimation1d_step, decimation1d_flow, stack_decimation1d, vrg_check, mcrg_run,
        K_CRITICAL
 
-const LIB = get(ENV, "RGRBM_LIBRARY", "librgrbm.so.0")
+const LIB = get(ENV, "RGRBM_LIBRARY", "librgrbm.so.1")
 const K_CRITICAL = 0.44068679350977151262
 const MCRG_MAX_LEVELS, MCRG_EVEN, MCRG_ODD = 8, 6, 4
 
@@ -89,7 +89,7 @@ version() = unsafe_string(@c rgrbm_version_string Cstring ())
 memory_in_use() = Int(@c rgrbm_memory_in_use Csize_t ())
 """The RGRBM_CPU_FLAG_* bits of this CPU; `set_cpu_mask(0)` runs the generic C kernels."""
 cpu_flags() = @c rgrbm_cpu_flags Cuint ()
-set_cpu_mask(mask::Integer) = @c rgrbm_set_cpu_mask Cvoid (Cuint,) mask
+set_cpu_mask(mask::Integer) = @c rgrbm_cpu_set_mask Cvoid (Cuint,) mask
 cpu_level() = unsafe_string(@c rgrbm_cpu_level_name Cstring ())
 
 # ---- handles ---------------------------------------------------------------
@@ -286,7 +286,7 @@ function Stack(sz::AbstractVector{<:Integer}, u = UNITS_BINARY, seed = 1)
 end
 load_stack(path) = own(Stack, out_handle(o -> @chk rgrbm_stack_load (VoidPP, Cstring) o path))
 stack_decimation1d(n_sites, K, levels) =
-    own(Stack, out_handle(o -> @chk(rgrbm_stack_create_decimation1d, (VoidPP, Cint, Cdouble, Cint),
+    own(Stack, out_handle(o -> @chk(rgrbm_decimation1d_stack, (VoidPP, Cint, Cdouble, Cint),
         o, n_sites, K, levels)))
 save(s::Stack, path) = @chk rgrbm_stack_save (Ptr{Cvoid}, Cstring) s path
 
@@ -358,7 +358,7 @@ end
 """r(level) = W(0)...W(level-1) as a (size(0), size(level)) matrix (a copy)."""
 function receptive_field(s::Stack, level)
     out = Matrix{Cfloat}(undef, size(s, level), size(s, 0))
-    @chk rgrbm_stack_receptive_field (Ptr{Cvoid}, Cint, Ptr{Cfloat}) s level out
+    @chk rgrbm_receptive_field (Ptr{Cvoid}, Cint, Ptr{Cfloat}) s level out
     permutedims(out)
 end
 
@@ -373,8 +373,8 @@ end
 
 function locality(s::Stack, level, lx, ly, b)
     loc = Locality(0, 0, 0, 0, 0, 0)
-    @chk rgrbm_locality_init (Ref{Locality},) loc
-    @chk(rgrbm_stack_locality, (Ptr{Cvoid}, Cint, Cint, Cint, Cint, Ref{Locality}),
+    @chk rgrbm_receptive_summary_init (Ref{Locality},) loc
+    @chk(rgrbm_receptive_summarize, (Ptr{Cvoid}, Cint, Cint, Cint, Cint, Ref{Locality}),
         s, level, lx, ly, b, loc)
     loc
 end
@@ -400,7 +400,7 @@ end
 """(lower, upper) bracket of ln Z by AIS. Keep a Dataset set as o.data alive yourself."""
 function log_partition_ais(s::Stack, layer = 0, o::AisOptions = AisOptions())
     lo, hi = Ref(0.0), Ref(0.0)
-    @chk(rgrbm_stack_log_partition_ais,
+    @chk(rgrbm_ais_log_partition,
         (Ptr{Cvoid}, Cint, Ref{AisOptions}, Ref{Cdouble}, Ref{Cdouble}),
         s, layer, o, lo, hi)
     (lo[], hi[])
@@ -486,7 +486,7 @@ function stack_train(s::Stack, data::Dataset, per_layer)
     # An array of the C structs themselves (isbits copies of the mutable ones).
     flat = [ntuple(i -> getfield(o, i), fieldcount(CdOptions)) for o in opts]
     try
-        GC.@preserve opts @chk rgrbm_stack_train (Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Cvoid}) s data flat
+        GC.@preserve opts @chk rgrbm_cd_train_stack (Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Cvoid}) s data flat
     catch err
         err isa RgrbmError && err.status == ECANCELED ? rethrow_pending(err, opts) : rethrow()
     end

@@ -158,13 +158,13 @@ static int analyze_level(paper2d_run *run, int level) {
   lv->uniform_fraction = (double)(lv->b * lv->b) / ((double)c->side * c->side);
   size_t samples = rgrbm_dataset_count(run->data);
   level_work w = {0};
-  int rc = rgrbm_locality_init(&lv->locality);
-  if (rc == RGRBM_OK) rc = rgrbm_stack_locality(run->stack, level, c->side, c->side, lv->b, &lv->locality);
+  int rc = rgrbm_receptive_summary_init(&lv->locality);
+  if (rc == RGRBM_OK) rc = rgrbm_receptive_summarize(run->stack, level, c->side, c->side, lv->b, &lv->locality);
   w.rf = malloc((size_t)c->sizes[0] * (size_t)lv->units * sizeof *w.rf);
   w.block = malloc((size_t)lv->units * sizeof *w.block);
   w.sigma = malloc((size_t)lv->units);
   if (rc == RGRBM_OK && (w.rf == NULL || w.block == NULL || w.sigma == NULL)) rc = RGRBM_ENOMEM;
-  if (rc == RGRBM_OK) rc = rgrbm_stack_receptive_field(run->stack, level, w.rf);
+  if (rc == RGRBM_OK) rc = rgrbm_receptive_field(run->stack, level, w.rf);
   for (int j = 0; rc == RGRBM_OK && j < lv->units; j++)
     best_block(w.rf, c->side, lv->b, lv->units, j, &w.block[j], &w.sigma[j]);
   if (rc == RGRBM_OK) rc = learned_spins(run, level, &w.learned);

@@ -1,6 +1,6 @@
 /* What the trained stack learned, level by level, against block-spin RG
  * with b = 2^level:
- *  - locality: rgrbm_stack_locality (radius of gyration; largest share of
+ *  - locality: rgrbm_receptive_summarize (radius of gyration; largest share of
  *    sum r^2 inside any b x b block, every periodic position);
  *  - agreement: unit j of level l is matched to the aligned majority block
  *    B (of rgrbm_rg_create_block2d, the blocks x in [bX, bX + b)) holding

@@ -135,7 +135,7 @@ int paper2d_train(paper2d_run *run) {
   paper2d_progress_begin(&run->progress, "training");
   double t0 = paper2d_now();
   int rc = rgrbm_stack_create(&run->stack, c->sizes, c->nlevels, c->units, c->seed + 2);
-  if (rc == RGRBM_OK) rc = rgrbm_stack_train(run->stack, run->data, per_layer);
+  if (rc == RGRBM_OK) rc = rgrbm_cd_train_stack(run->stack, run->data, per_layer);
   if (rc != RGRBM_OK) return rc;
   run->train_seconds = paper2d_now() - t0;
   char summary[96];

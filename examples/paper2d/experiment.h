@@ -19,7 +19,7 @@ typedef struct paper2d_sampling {
 
 typedef struct paper2d_level {
   int level, b, units, coarse_side;
-  rgrbm_locality locality;      /* radius of gyration, best b x b block fraction */
+  rgrbm_receptive_summary locality;      /* radius of gyration, best b x b block fraction */
   double uniform_fraction;      /* block fraction of a field spread evenly: b^2 / N */
   double agreement_mean, agreement_min, agreement_max; /* over units, see analysis.h */
   double agreement_far;         /* the same against the block half a lattice away */

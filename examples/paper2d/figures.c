@@ -37,7 +37,7 @@ static int receptive_grid(const paper2d_run *run, int level) {
   int side = run->cfg.side, units = run->cfg.sizes[level];
   float *rf = malloc((size_t)side * (size_t)side * (size_t)units * sizeof *rf);
   if (rf == NULL) return RGRBM_ENOMEM;
-  int rc = rgrbm_stack_receptive_field(run->stack, level, rf);
+  int rc = rgrbm_receptive_field(run->stack, level, rf);
   int cols = (int)ceil(sqrt((double)units));
   int scale = (int)fmax(TILE_PIXELS_MIN, 1000.0 / (cols * side));
   char name[64], path[PATH_LEN];

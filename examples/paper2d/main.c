@@ -165,7 +165,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   if (cfg.threads > 0) openblas_set_num_threads(cfg.threads);
-  if (ov.cpu) rgrbm_set_cpu_mask(parse_cpu(ov.cpu));
+  if (ov.cpu) rgrbm_cpu_set_mask(parse_cpu(ov.cpu));
   paper2d_run run;
   paper2d_run_init(&run, &cfg);
   printf("paper2d (%s): %d x %d Ising at K = %.4f, %zu samples, %d epochs a layer, kernels %s "

@@ -44,7 +44,7 @@ static void sampling_section(FILE *f, const paper2d_run *run) {
 }
 
 static void level_row(FILE *f, const paper2d_level *lv) {
-  const rgrbm_locality *loc = &lv->locality;
+  const rgrbm_receptive_summary *loc = &lv->locality;
   fprintf(f, "<tr><td>%d</td><td>%d</td><td>%d</td><td class='rg'>%.3f &plusmn; %.3f</td>"
           "<td>%.3f</td><td class='bf'>%.3f &plusmn; %.3f</td><td>%.4f</td>"
           "<td class='agree'>%.3f</td><td>%.3f &ndash; %.3f</td><td>%.3f</td>"
@@ -67,7 +67,7 @@ static void levels_section(FILE *f, const paper2d_run *run) {
   fprintf(f, "</table>\n");
   fprintf(f, "<p><b>Definitions.</b> R<sub>g</sub>: radius of gyration of the receptive field "
           "r(l) = W(1)...W(l) of a unit, sqrt(sum r_i^2 d_i^2 / sum r_i^2), d_i the periodic "
-          "distance of site i from the field's circular-mean centre (rgrbm_stack_locality); "
+          "distance of site i from the field's circular-mean centre (rgrbm_receptive_summarize); "
           "a uniform b x b block has sqrt((b^2 - 1)/6). Weight in best block: the largest "
           "share of sum r_i^2 inside any b x b block (every periodic position). Agreement: unit "
           "j is matched to the aligned majority-rule block B (the blocks of "

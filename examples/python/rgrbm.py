@@ -19,7 +19,7 @@ object explicitly while a borrower still uses it is the caller's mistake, as in 
 
 The shared library is found through ``$RGRBM_LIBRARY`` (a path), then the
 build tree next to this file (``../../build/lib``), then the system loader
-(``librgrbm.so.0``).
+(``librgrbm.so.1``).
 """
 import collections
 import ctypes
@@ -47,7 +47,7 @@ EXACT_ENUMERATE_MAX_SITES = 25
 STACK_DEFAULT_SIGMA = 0.01
 CD_OPTIONS_VERSION = 1
 AIS_OPTIONS_VERSION = 1
-LOCALITY_VERSION = 1
+RECEPTIVE_SUMMARY_VERSION = 1
 VRG_REPORT_VERSION = 1
 MCRG_OPTIONS_VERSION = 1
 MCRG_MAX_LEVELS = 8
@@ -83,7 +83,7 @@ def _load():
     here = os.path.dirname(os.path.abspath(__file__))
     candidates = [os.environ.get("RGRBM_LIBRARY"),
                   os.path.join(here, "..", "..", "build", "lib", "librgrbm.so"),
-                  ctypes.util.find_library("rgrbm"), "librgrbm.so.0"]
+                  ctypes.util.find_library("rgrbm"), "librgrbm.so.1"]
     errors = []
     for path in candidates:
         if not path:
@@ -269,7 +269,7 @@ _PROTOTYPES = [
     ("rgrbm_version", ctypes.c_uint, []),
     ("rgrbm_version_string", _s, []),
     ("rgrbm_cpu_flags", ctypes.c_uint, []),
-    ("rgrbm_set_cpu_mask", None, [ctypes.c_uint]),
+    ("rgrbm_cpu_set_mask", None, [ctypes.c_uint]),
     ("rgrbm_cpu_level_name", _s, []),
     ("rgrbm_dataset_create", _STATUS, [_handle_p, _z]),
     ("rgrbm_dataset_destroy", None, [_h]),
@@ -330,15 +330,15 @@ _PROTOTYPES = [
     ("rgrbm_stack_pseudo_log_likelihood", _STATUS, [_h, _i, _h, _double_p]),
     ("rgrbm_cd_options_init", None, [_ref(CdOptions)]),
     ("rgrbm_cd_train", _STATUS, [_h, _i, _h, _ref(CdOptions)]),
-    ("rgrbm_stack_train", _STATUS, [_h, _h, _ref(CdOptions)]),
-    ("rgrbm_stack_receptive_field", _STATUS, [_h, _i, _float_p]),
+    ("rgrbm_cd_train_stack", _STATUS, [_h, _h, _ref(CdOptions)]),
+    ("rgrbm_receptive_field", _STATUS, [_h, _i, _float_p]),
     ("rgrbm_receptive_locality", _STATUS, [_float_p, _i, _i, _z, _i, _double_p, _double_p,
                                            _double_p, _double_p]),
-    ("rgrbm_locality_init", _STATUS, [_ref(Locality_)]),
-    ("rgrbm_stack_locality", _STATUS, [_h, _i, _i, _i, _i, _ref(Locality_)]),
+    ("rgrbm_receptive_summary_init", _STATUS, [_ref(Locality_)]),
+    ("rgrbm_receptive_summarize", _STATUS, [_h, _i, _i, _i, _i, _ref(Locality_)]),
     ("rgrbm_stack_reconstruct", _STATUS, [_h, _i, _i, _float_p, _z, _u64, _float_p]),
     ("rgrbm_ais_options_init", None, [_ref(AisOptions)]),
-    ("rgrbm_stack_log_partition_ais", _STATUS, [_h, _i, _ref(AisOptions), _double_p,
+    ("rgrbm_ais_log_partition", _STATUS, [_h, _i, _ref(AisOptions), _double_p,
                                                 _double_p]),
     ("rgrbm_stack_save", _STATUS, [_h, _s]),
     ("rgrbm_stack_load", _STATUS, [_handle_p, _s]),
@@ -352,7 +352,7 @@ _PROTOTYPES = [
     ("rgrbm_rg_shape", _STATUS, [_h, _size_p, _size_p, _int_p, _int_p, _int_p, _int_p,
                                  _int_p]),
     ("rgrbm_rg_apply", _STATUS, [_h, _h, _h]),
-    ("rgrbm_stack_create_decimation1d", _STATUS, [_handle_p, _i, _d, _i]),
+    ("rgrbm_decimation1d_stack", _STATUS, [_handle_p, _i, _d, _i]),
     ("rgrbm_vrg_check", _STATUS, [_h, _i, _h, _ref(VrgReport_)]),
     ("rgrbm_mcrg_options_init", None, [_ref(McrgOptions)]),
     ("rgrbm_mcrg_run", _STATUS, [_h, _h, _ref(McrgOptions), _ref(McrgResult_)]),
@@ -396,7 +396,7 @@ def cpu_flags():
 
 def set_cpu_mask(mask):
     """Limit the kernels to the levels in mask (process-wide; 0 = generic C)."""
-    lib.rgrbm_set_cpu_mask(int(mask) & 0xFFFFFFFF)
+    lib.rgrbm_cpu_set_mask(int(mask) & 0xFFFFFFFF)
 
 
 def cpu_level():
@@ -766,7 +766,7 @@ class Stack(_Handle):
     @classmethod
     def decimation1d(cls, n_sites, K, levels):
         """The exact decimation network of a periodic chain (docs/rg.md)."""
-        return cls(None, _ptr=_out_handle(lib.rgrbm_stack_create_decimation1d, n_sites, K,
+        return cls(None, _ptr=_out_handle(lib.rgrbm_decimation1d_stack, n_sites, K,
                                           levels))
 
     def save(self, path):
@@ -856,7 +856,7 @@ class Stack(_Handle):
         """(lower, upper) bracket of ln Z by forward and reverse AIS."""
         lo, hi = ctypes.c_double(), ctypes.c_double()
         opts = ctypes.byref(options) if options is not None else None
-        lib.rgrbm_stack_log_partition_ais(self, layer, opts, ctypes.byref(lo), ctypes.byref(hi))
+        lib.rgrbm_ais_log_partition(self, layer, opts, ctypes.byref(lo), ctypes.byref(hi))
         return lo.value, hi.value
 
     def log_likelihood(self, layer, data):
@@ -868,14 +868,14 @@ class Stack(_Handle):
     def receptive_field(self, level):
         """r(level) = W(0)...W(level-1) as a float32 (size(0), size(level)) array."""
         out, q = _empty_floats(self.size(0), self.size(level))
-        lib.rgrbm_stack_receptive_field(self, level, q)
+        lib.rgrbm_receptive_field(self, level, q)
         return out
 
     def locality(self, level, lx, ly, b):
         """Mean and spread of the level's receptive-field locality: a Locality_ tuple."""
         out = Locality_()
-        lib.rgrbm_locality_init(ctypes.byref(out))
-        lib.rgrbm_stack_locality(self, level, lx, ly, b, ctypes.byref(out))
+        lib.rgrbm_receptive_summary_init(ctypes.byref(out))
+        lib.rgrbm_receptive_summarize(self, level, lx, ly, b, ctypes.byref(out))
         return _as_tuple(out)
 
 
@@ -904,7 +904,7 @@ def stack_train(stack, data, per_layer):
     if len(per_layer) != stack.depth:
         raise ValueError(f"{len(per_layer)} options for {stack.depth} layers")
     arr = (CdOptions * len(per_layer))(*per_layer)
-    _train(lambda: lib.rgrbm_stack_train(stack, data, arr), per_layer)
+    _train(lambda: lib.rgrbm_cd_train_stack(stack, data, arr), per_layer)
 
 
 RGShape = collections.namedtuple("RGShape", "in_dim out_dim in_lx in_ly out_lx out_ly b")

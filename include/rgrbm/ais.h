@@ -91,7 +91,7 @@ RGRBM_API void rgrbm_ais_options_init(rgrbm_ais_options *o);
  *         reverse_burn_in or runs) or not finite; RGRBM_ENOMEM. On failure
  *         *lower and *upper are unchanged. Thread-safe for a const stack.
  */
-RGRBM_API int rgrbm_stack_log_partition_ais(const rgrbm_stack *s, int layer,
+RGRBM_API int rgrbm_ais_log_partition(const rgrbm_stack *s, int layer,
                                             const rgrbm_ais_options *o, double *lower,
                                             double *upper);
 

@@ -139,7 +139,7 @@ RGRBM_API int rgrbm_cd_train(rgrbm_stack *s, int layer, const rgrbm_dataset *dat
  *         RGRBM_ENUMERIC in layer l leave layers < l trained and layer l as
  *         rgrbm_cd_train leaves it.
  */
-RGRBM_API int rgrbm_stack_train(rgrbm_stack *s, const rgrbm_dataset *data,
+RGRBM_API int rgrbm_cd_train_stack(rgrbm_stack *s, const rgrbm_dataset *data,
                                 const rgrbm_cd_options *per_layer);
 
 #ifdef __cplusplus

@@ -10,7 +10,7 @@
  * and users can run, compare or pin a level; it is never needed for
  * correctness.
  *
- * Thread-safety: rgrbm_cpu_flags() is thread-safe. rgrbm_set_cpu_mask() is
+ * Thread-safety: rgrbm_cpu_flags() is thread-safe. rgrbm_cpu_set_mask() is
  * process-wide and meant for start-up, tests and benchmarks: calls that are
  * running while it changes may use either the old or the new kernels for
  * their remaining work (each kernel call is consistent, and results are the
@@ -57,7 +57,7 @@ RGRBM_API unsigned rgrbm_cpu_flags(void);
  * Process-wide; not for concurrent use with running calls (see the file
  * comment). Never fails.
  */
-RGRBM_API void rgrbm_set_cpu_mask(unsigned mask);
+RGRBM_API void rgrbm_cpu_set_mask(unsigned mask);
 
 /**
  * @brief The kernel level in use: the name of the highest allowed level,

@@ -104,7 +104,7 @@ RGRBM_API int rgrbm_dataset_get(const rgrbm_dataset *ds, size_t first, size_t co
  * devices, sockets, symbolic links (not followed) and files without write
  * permission (even for root) are refused and left as they are. The rules,
  * and the removal of abandoned temporary files, are those of
- * rgrbm_stack_save() (rgrbm/stack_io.h; docs/formats.md, "Files on disk").
+ * rgrbm_stack_save() (rgrbm/stack.h; docs/formats.md, "Files on disk").
  * @return RGRBM_OK, RGRBM_EINVAL (NULL), RGRBM_EIO (refused, or a system
  *         error; the message names the path and the reason) or RGRBM_ENOMEM.
  */

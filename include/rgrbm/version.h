@@ -12,9 +12,9 @@
 #include "rgrbm/common.h"
 
 /** Major version; incremented on incompatible API or ABI changes. */
-#define RGRBM_VERSION_MAJOR 0
+#define RGRBM_VERSION_MAJOR 1
 /** Minor version; incremented when functionality is added compatibly. */
-#define RGRBM_VERSION_MINOR 1
+#define RGRBM_VERSION_MINOR 0
 /** Patch version; incremented for compatible bug fixes. */
 #define RGRBM_VERSION_PATCH 0
 

@@ -11,7 +11,7 @@
  * dataset + one batch's buffers, and the process's peak RSS.
  *
  * It prints the CPU model and measures the table path at every kernel level
- * the CPU has (generic, avx2, avx512, through rgrbm_set_cpu_mask), or only
+ * the CPU has (generic, avx2, avx512, through rgrbm_cpu_set_mask), or only
  * at the level named on the command line (generic, avx2, avx512 or best);
  * the sgemm path and the RESULT line are at the last level measured.
  *
@@ -258,7 +258,7 @@ static int parse_level(const char *name) {
  * one of several levels measured. */
 static path_figures measure_level(int level, int several, rgrbm_stack *s,
                                   const rgrbm_dataset *ds, const buffers *b, int reps) {
-  rgrbm_set_cpu_mask(LEVEL_MASKS[level]);
+  rgrbm_cpu_set_mask(LEVEL_MASKS[level]);
   if (level == 0 && several) reps = 1;
   path_figures f = measure_path(s, ds, RGRBM_PRODUCTS_AUTO, b, reps);
   char title[128];
@@ -315,7 +315,7 @@ int main(int argc, char **argv) {
     auto_path = measure_level(l, only < 0, s, ds, &b, reps);
     last = l;
   }
-  rgrbm_set_cpu_mask(LEVEL_MASKS[last]);
+  rgrbm_cpu_set_mask(LEVEL_MASKS[last]);
   const double rss_default = peak_resident_mb();
   path_figures sgemm_path = measure_path(s, ds, RGRBM_PRODUCTS_SGEMM, &b, reps);
   const double rss_sgemm = peak_resident_mb();

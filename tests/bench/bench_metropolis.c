@@ -1,6 +1,6 @@
 /* Metropolis and heat bath on a 1024 x 1024 torus at K_c, one core: spin-flip
  * attempts per nanosecond of the library's checkerboard sweep on every kernel
- * level this CPU has (through rgrbm_set_cpu_mask), against a plain scalar
+ * level this CPU has (through rgrbm_cpu_set_mask), against a plain scalar
  * checkerboard loop (one float uniform and one table lookup per attempt) run
  * here on the same lattice. Goals: AVX2 >= 2 attempts/ns and >= 15x the
  * scalar loop; AVX-512 >= 4 attempts/ns. Each figure is the best of several
@@ -106,7 +106,7 @@ static void bench(rgrbm_lattice *lat, rgrbm_algorithm alg, const char *name) {
   printf("%s, %d x %d torus, K = K_c, one thread\n", name, L, L);
   printf("  scalar loop : %.3f attempts/ns\n", ref);
   for (int i = 0; i < LEVELS; i++) {
-    rgrbm_set_cpu_mask(levels[i].mask);
+    rgrbm_cpu_set_mask(levels[i].mask);
     if (rgrbm__cpu_isa() != levels[i].isa) continue;
     double rate = library_rate(lat, alg);
     printf("  %-11s : %.3f attempts/ns = %5.1fx the scalar loop", levels[i].name, rate, rate / ref);
@@ -118,7 +118,7 @@ static void bench(rgrbm_lattice *lat, rgrbm_algorithm alg, const char *name) {
                  : "NOT met");
     printf("\n");
   }
-  rgrbm_set_cpu_mask(RGRBM_CPU_FLAG_ALL);
+  rgrbm_cpu_set_mask(RGRBM_CPU_FLAG_ALL);
 }
 
 int main(void) {

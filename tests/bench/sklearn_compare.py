@@ -12,7 +12,7 @@ line), alternating with scikit-learn three times; each side's best is
 reported. Both sides use the same OpenBLAS (numpy through libblas.so.3).
 
 With --cpu LEVEL (generic, avx2, avx512) the benchmark limits the library's
-kernels to that level (rgrbm_set_cpu_mask); with --cpu avx2 both sides also
+kernels to that level (rgrbm_cpu_set_mask); with --cpu avx2 both sides also
 get OpenBLAS's Haswell (AVX2) kernels unless OPENBLAS_CORETYPE is set, so
 that an AVX-512 machine stands in for an AVX2-only one.
 

@@ -4,7 +4,7 @@
 #include <math.h>
 
 #include "error.h"
-#include "rgrbm/rg.h"
+#include "rgrbm/decimation1d.h"
 #include "stack.h"
 
 /* Couplings are multiples of 2^-18: with |K| <= 10 every weight, every sum of
@@ -45,7 +45,7 @@ static int check_args(int n_sites, double K, int levels, const char *func) {
   return RGRBM_OK;
 }
 
-int rgrbm_stack_create_decimation1d(rgrbm_stack **out, int n_sites, double K, int levels) {
+int rgrbm_decimation1d_stack(rgrbm_stack **out, int n_sites, double K, int levels) {
   RGRBM_REQUIRE_NONNULL(out);
   *out = NULL;
   int rc = check_args(n_sites, K, levels, __func__);

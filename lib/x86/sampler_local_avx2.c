@@ -1,4 +1,4 @@
-/* Checkerboard updates with AVX2: the 64-lane step of lib/local_updates.c
+/* Checkerboard updates with AVX2: the 64-lane step of lib/sampler_local.c
  * as two 32-byte halves, bit for bit. A flip table of 18 entries, indexed
  * by (s > 0) * 9 + n + 4, is looked up as two 9-entry tables (s < 0 and
  * s > 0) by vpshufb on n + 4, blended by the spin's sign bit. Unsigned byte

@@ -1,7 +1,7 @@
 /* Exact likelihood tools: free energies, ln Z by enumeration, the mean
  * log-likelihood and the pseudo-log-likelihood of a dataset. Everything that
  * decides a number accumulates in double. */
-#include "likelihood.h"
+#include "stack_likelihood.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,10 +1,9 @@
 /**
- * @file rgrbm/estimate.h
- * @brief Estimators: statistics of a Monte Carlo time series, and Ising
- *        observables measured on a dataset of sampled configurations.
+ * @file rgrbm/measure.h
+ * @brief Ising observables measured on a dataset of sampled configurations,
+ *        with their errors (see rgrbm/series.h for the series statistics).
  *
- * Series functions take n doubles in Markov-chain order. Dataset functions
- * take the configurations of a dataset together with a lattice that supplies
+ * Every function takes the configurations of a dataset together with a lattice that supplies
  * the geometry, boundary and couplings (K, h) they were sampled at (its spins
  * are not used); the dataset's dim must equal the lattice's site count.
  *
@@ -20,8 +19,8 @@
  *
  * All functions are pure and thread-safe on const inputs.
  */
-#ifndef RGRBM_ESTIMATE_H
-#define RGRBM_ESTIMATE_H
+#ifndef RGRBM_MEASURE_H
+#define RGRBM_MEASURE_H
 
 #include <stddef.h>
 
@@ -32,37 +31,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/**
- * @brief Arithmetic mean of x[0..n).
- * @return RGRBM_OK, RGRBM_EINVAL (x or mean NULL, n = 0) or RGRBM_ENUMERIC
- *         (a value is NaN or infinite; the message gives its index).
- */
-RGRBM_API int rgrbm_series_mean(const double *x, size_t n, double *mean);
-
-/**
- * @brief Standard error of the mean of a correlated series by binning: the
- *        series is cut into `bins` consecutive bins of floor(n / bins) values
- *        (a remainder at the end is dropped) and the error is the standard
- *        deviation of the bin means over sqrt(bins).
- *
- * Reliable when every bin spans many autocorrelation times; 20 to 100 bins
- * are typical.
- * @return RGRBM_OK, RGRBM_EINVAL (NULL, bins < 2, n < bins) or RGRBM_ENUMERIC.
- */
-RGRBM_API int rgrbm_series_binned_error(const double *x, size_t n, size_t bins, double *error);
-
-/**
- * @brief Integrated autocorrelation time, tau_int = 1/2 + sum_{t=1}^{W} rho(t),
- *        with Sokal's self-consistent window (the smallest W >= 6 tau_int(W)).
- *
- * In this convention an uncorrelated series has tau_int = 1/2 and the
- * variance of the mean is 2 tau_int Var(x) / n. Series shorter than about
- * 1000 tau_int give a biased, noisy value.
- * @return RGRBM_OK, RGRBM_EINVAL (NULL, n < 2), or RGRBM_ENUMERIC (a value
- *         not finite, or a constant series, whose tau is undefined).
- */
-RGRBM_API int rgrbm_series_tau_int(const double *x, size_t n, double *tau);
 
 /** Per-configuration observables for rgrbm_measure(). */
 typedef enum rgrbm_observable {
@@ -156,4 +124,4 @@ RGRBM_API int rgrbm_measure_xi2(const rgrbm_dataset *ds, const rgrbm_lattice *mo
 }
 #endif
 
-#endif /* RGRBM_ESTIMATE_H */
+#endif /* RGRBM_MEASURE_H */

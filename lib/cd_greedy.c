@@ -79,7 +79,7 @@ static int fail_in_layer(int rc, int layer, const char *func) {
   return rgrbm__fail(rc, func, "per_layer[%d]: %s", layer, inner);
 }
 
-int rgrbm_stack_train(rgrbm_stack *s, const rgrbm_dataset *data,
+int rgrbm_cd_train_stack(rgrbm_stack *s, const rgrbm_dataset *data,
                       const rgrbm_cd_options *per_layer) {
   RGRBM_REQUIRE_NONNULL(s);
   RGRBM_REQUIRE_NONNULL(data);

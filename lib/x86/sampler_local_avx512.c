@@ -1,10 +1,10 @@
 /* Checkerboard updates with AVX-512: the 64-lane step of
- * lib/local_updates.c in one register, bit for bit, with flips and ties as
+ * lib/sampler_local.c in one register, bit for bit, with flips and ties as
  * mask registers. Two variants differ only in the table lookups: AVX-512BW
  * looks up the two 9-entry tables (s < 0, s > 0) by vpshufb on n + 4 and
  * blends them by the spin's sign; VBMI looks up the 18-entry table by one
  * vpermb on k = (s > 0) * 9 + n + 4. The loops are those of
- * local_updates_avx2.c: no calls inside, no branch on random bytes. */
+ * sampler_local_avx2.c: no calls inside, no branch on random bytes. */
 #include <immintrin.h>
 
 #include "cpu.h"

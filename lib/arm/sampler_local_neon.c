@@ -1,8 +1,8 @@
-/* Checkerboard updates with NEON: the 64-lane step of lib/local_updates.c
+/* Checkerboard updates with NEON: the 64-lane step of lib/sampler_local.c
  * as four 16-byte quarters, bit for bit. The 18-entry tables are looked up
  * by one vqtbl2q_u8 (a 32-byte table) on k = (s > 0) * 9 + n + 4; the
  * second byte is compared in every step (no branch on random bytes), as in
- * lib/x86/local_updates_avx2.c. Also the row copies (vld2q / vst2q). */
+ * lib/x86/sampler_local_avx2.c. Also the row copies (vld2q / vst2q). */
 #include <arm_neon.h>
 
 #include "cpu.h"

@@ -1,7 +1,7 @@
 /* Reconstructions: a batch up to a level and back down to the visible layer. */
 #include "alloc.h"
 #include "error.h"
-#include "rgrbm/analysis.h"
+#include "rgrbm/stack.h"
 #include "stack.h"
 
 /* The descent must not reuse the ascent's random numbers: derive its seed

@@ -1,4 +1,4 @@
-/* Internal: exact likelihood machinery shared by lib/likelihood.c, training
+/* Internal: exact likelihood machinery shared by lib/stack_likelihood.c, training
  * (the per-epoch pseudo-log-likelihood) and the tests. Never installed. */
 #ifndef RGRBM_LIB_LIKELIHOOD_H
 #define RGRBM_LIB_LIKELIHOOD_H

@@ -1,7 +1,7 @@
 /**
- * @file rgrbm/analysis.h
+ * @file rgrbm/receptive.h
  * @brief What a trained stack has learned: receptive fields, their locality
- *        on 2D data, and reconstructions.
+ *        on 2D data.
  *
  * The receptive field of level l is the product r(l) = W(0) W(1) ... W(l-1)
  * of the weight matrices below it (the paper's W(1)...W(l), numbered from 1),
@@ -21,8 +21,8 @@
  *   sites (every periodic position), 1 for a field confined to one block and
  *   b^2 / (lx ly) for a uniform one.
  */
-#ifndef RGRBM_ANALYSIS_H
-#define RGRBM_ANALYSIS_H
+#ifndef RGRBM_RECEPTIVE_H
+#define RGRBM_RECEPTIVE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -45,11 +45,11 @@ extern "C" {
  *         case out holds the partial product) or RGRBM_ENOMEM.
  *         Thread-safe for a const stack.
  */
-RGRBM_API int rgrbm_stack_receptive_field(const rgrbm_stack *s, int level, float *out);
+RGRBM_API int rgrbm_receptive_field(const rgrbm_stack *s, int level, float *out);
 
 /**
  * @brief Locality of `units` receptive fields laid out on an lx x ly periodic lattice.
- * @param rf (lx * ly) x units floats, row-major, as rgrbm_stack_receptive_field() writes.
+ * @param rf (lx * ly) x units floats, row-major, as rgrbm_receptive_field() writes.
  * @param lx, ly lattice sides (each >= 1); site (x, y) is row y * lx + x.
  * @param units fields (columns of rf), at least 1.
  * @param b block side for the block fraction, 1 <= b <= min(lx, ly).
@@ -63,28 +63,28 @@ RGRBM_API int rgrbm_receptive_locality(const float *rf, int lx, int ly, size_t u
                                        double *centre_x, double *centre_y, double *gyration,
                                        double *block_fraction);
 
-/** Layout version of ::rgrbm_locality that this header describes. */
-#define RGRBM_LOCALITY_VERSION 1
+/** Layout version of ::rgrbm_receptive_summary that this header describes. */
+#define RGRBM_RECEPTIVE_SUMMARY_VERSION 1
 
 /**
  * @brief Per-level summary of the locality measures: mean and spread (sample
  *        standard deviation, 0 for one unit) over the level's units.
- *        Initialize with rgrbm_locality_init() so the version is set.
+ *        Initialize with rgrbm_receptive_summary_init() so the version is set.
  */
-typedef struct rgrbm_locality {
-  unsigned version;           /**< RGRBM_LOCALITY_VERSION (set by init) */
+typedef struct rgrbm_receptive_summary {
+  unsigned version;           /**< RGRBM_RECEPTIVE_SUMMARY_VERSION (set by init) */
   size_t units;               /**< units summarized (size(level)) */
   double gyration_mean;       /**< mean radius of gyration, lattice spacings */
   double gyration_sd;         /**< its standard deviation over units */
   double block_fraction_mean; /**< mean best b x b block fraction */
   double block_fraction_sd;   /**< its standard deviation over units */
-} rgrbm_locality;
+} rgrbm_receptive_summary;
 
 /**
  * @brief Zero every field of out and set its version.
  * @return RGRBM_OK, or RGRBM_EINVAL for NULL.
  */
-RGRBM_API int rgrbm_locality_init(rgrbm_locality *out);
+RGRBM_API int rgrbm_receptive_summary_init(rgrbm_receptive_summary *out);
 
 /**
  * @brief Summarize the locality of level `level`'s receptive fields for data
@@ -93,37 +93,16 @@ RGRBM_API int rgrbm_locality_init(rgrbm_locality *out);
  * @param level 1..depth.
  * @param lx, ly the visible layer's 2D shape, lx * ly == size(0).
  * @param b block side for the block fraction, 1 <= b <= min(lx, ly).
- * @param out initialized by rgrbm_locality_init(); filled on success,
+ * @param out initialized by rgrbm_receptive_summary_init(); filled on success,
  *        unchanged on failure.
- * @return as rgrbm_stack_receptive_field() and rgrbm_receptive_locality();
+ * @return as rgrbm_receptive_field() and rgrbm_receptive_locality();
  *         RGRBM_EINVAL also for an unknown out->version.
  */
-RGRBM_API int rgrbm_stack_locality(const rgrbm_stack *s, int level, int lx, int ly, int b,
-                                   rgrbm_locality *out);
-
-/**
- * @brief Reconstruct a batch: up from level 0 to `level`, then back down to 0.
- *
- * With RGRBM_PASS_MEANS every level carries conditional means (deterministic);
- * with RGRBM_PASS_SAMPLES every level is sampled on the way (reproducible from
- * seed) and out holds samples.
- * @param s the stack (borrowed).
- * @param level the level to reach, 1..depth.
- * @param pass RGRBM_PASS_MEANS or RGRBM_PASS_SAMPLES.
- * @param in n x size(0) values in the stack's units.
- * @param n rows, at least 1.
- * @param seed every random number of a sampled reconstruction (unused for means).
- * @param out n x size(0) values.
- * @return RGRBM_OK, RGRBM_EINVAL (NULL, level not in 1..depth, n 0, bad pass),
- *         RGRBM_ENUMERIC (a parameter of layers 0..level-1 or an entry of in
- *         is not finite; out untouched) or RGRBM_ENOMEM. Thread-safe for a
- *         const stack.
- */
-RGRBM_API int rgrbm_stack_reconstruct(const rgrbm_stack *s, int level, rgrbm_pass pass,
-                                      const float *in, size_t n, uint64_t seed, float *out);
+RGRBM_API int rgrbm_receptive_summarize(const rgrbm_stack *s, int level, int lx, int ly, int b,
+                                   rgrbm_receptive_summary *out);
 
 #ifdef __cplusplus
 }
 #endif
 
-#endif /* RGRBM_ANALYSIS_H */
+#endif /* RGRBM_RECEPTIVE_H */

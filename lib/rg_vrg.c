@@ -8,7 +8,7 @@
 #include "alloc.h"
 #include "error.h"
 #include "rbm.h"
-#include "rgrbm/rg.h"
+#include "rgrbm/vrg.h"
 #include "stack.h"
 
 enum { MAX_VISIBLE = 20, MAX_HIDDEN = 12 };

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #include "error.h"
-#include "rgrbm/rg.h"
+#include "rgrbm/decimation1d.h"
 
 /* T^b / lambda_+^b = P_+ + r^b P_-, with r = lambda_-/lambda_+. Everything the
  * step needs is in these scaled quantities. */

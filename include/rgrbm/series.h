@@ -1,0 +1,55 @@
+/**
+ * @file rgrbm/series.h
+ * @brief Statistics of a Monte Carlo time series: mean, binned standard
+ *        error, integrated autocorrelation time.
+ *
+ * Every function takes n doubles in Markov-chain order. All functions are
+ * pure and thread-safe.
+ */
+#ifndef RGRBM_SERIES_H
+#define RGRBM_SERIES_H
+
+#include <stddef.h>
+
+#include "rgrbm/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief Arithmetic mean of x[0..n).
+ * @return RGRBM_OK, RGRBM_EINVAL (x or mean NULL, n = 0) or RGRBM_ENUMERIC
+ *         (a value is NaN or infinite; the message gives its index).
+ */
+RGRBM_API int rgrbm_series_mean(const double *x, size_t n, double *mean);
+
+/**
+ * @brief Standard error of the mean of a correlated series by binning: the
+ *        series is cut into `bins` consecutive bins of floor(n / bins) values
+ *        (a remainder at the end is dropped) and the error is the standard
+ *        deviation of the bin means over sqrt(bins).
+ *
+ * Reliable when every bin spans many autocorrelation times; 20 to 100 bins
+ * are typical.
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL, bins < 2, n < bins) or RGRBM_ENUMERIC.
+ */
+RGRBM_API int rgrbm_series_binned_error(const double *x, size_t n, size_t bins, double *error);
+
+/**
+ * @brief Integrated autocorrelation time, tau_int = 1/2 + sum_{t=1}^{W} rho(t),
+ *        with Sokal's self-consistent window (the smallest W >= 6 tau_int(W)).
+ *
+ * In this convention an uncorrelated series has tau_int = 1/2 and the
+ * variance of the mean is 2 tau_int Var(x) / n. Series shorter than about
+ * 1000 tau_int give a biased, noisy value.
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL, n < 2), or RGRBM_ENUMERIC (a value
+ *         not finite, or a constant series, whose tau is undefined).
+ */
+RGRBM_API int rgrbm_series_tau_int(const double *x, size_t n, double *tau);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RGRBM_SERIES_H */
