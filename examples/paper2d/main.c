@@ -30,7 +30,7 @@ typedef struct overrides {
   double lr;
 } overrides;
 
-enum { MAX_THREADS = 1024 };
+enum { MAX_THREADS = 1024 }; /* --threads; take_value() says it too */
 
 static void usage(const char *prog, const paper2d_config *selected, int changed) {
   paper2d_config d, q;
@@ -61,8 +61,8 @@ static void usage(const char *prog, const paper2d_config *selected, int changed)
          "                 select, and exit\n\n"
          "Exit status: 0 done, 1 a failure (the library's message or the file that could\n"
          "not be written), 2 a usage error.\n\n"
-         "Configuration: the %s run%s, and why\n", prog, d.out_dir, q.side, q.side, q.samples, quick_sizes,
-         q.epochs, q.batch_size, (unsigned long long)d.seed, d.epochs, q.epochs, d.samples,
+         "Configuration: the %s run%s, and why\n",
+         prog, d.out_dir, q.side, q.side, q.samples, quick_sizes, q.epochs, q.batch_size, (unsigned long long)d.seed, d.epochs, q.epochs, d.samples,
          q.samples, d.batch_size, q.batch_size, d.learning_rate, MAX_THREADS,
          selected->name, changed ? " with the options given" : "");
   paper2d_config_describe(selected, stdout, "  ");
@@ -120,9 +120,9 @@ static const char *rejected_option(char **argv, char *buf, size_t len) {
 static int parse_options(int argc, char **argv, overrides *ov) {
   const char *prog = argv[0];
   char name[8];
-  int ch, index = 0;
+  int ch, which = 0;
   opterr = 0; /* our messages, with the hint to --help */
-  while ((ch = getopt_long(argc, argv, ":h", long_options, &index)) != -1) {
+  while ((ch = getopt_long(argc, argv, ":h", long_options, &which)) != -1) {
     if (ch == '?')
       return cli_usage_error(prog, "unknown option '%s'", rejected_option(argv, name, sizeof name));
     if (ch == ':')
@@ -133,7 +133,7 @@ static int parse_options(int argc, char **argv, overrides *ov) {
     else {
       const char *expected = take_value(ch, optarg, ov);
       if (expected)
-        return cli_usage_error(prog, "--%s: not %s: '%s'", long_options[index].name, expected,
+        return cli_usage_error(prog, "--%s: not %s: '%s'", long_options[which].name, expected,
                                optarg);
     }
   }
