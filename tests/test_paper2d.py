@@ -4,12 +4,16 @@ expected file exists, every PNG decodes (signature, chunk CRCs, IHDR, IDAT
 inflating to height * (1 + width * bytes per pixel)), every SVG parses,
 report.html links every figure and states the numbers of summary.json, the
 data set loads with numpy when it is installed, and the stack file has a
-valid checksum.
+valid checksum. summary.json must be strict JSON whose every field has its
+expected type (numbers as JSON numbers, never strings, NaN or infinity), and
+the report's Configuration section must describe the quick run that was
+made, not the default one.
 
 Usage: test_paper2d.py PATH/TO/paper2d"""
 import html.parser
 import json
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -18,6 +22,24 @@ import xml.etree.ElementTree as ET
 import zlib
 
 LEVELS = 3
+# The quick run's parameters (paper2d --help and examples/paper2d/README.md).
+QUICK = {"config": "quick", "seed": 1410383, "side": 16, "K": 0.408,
+         "sizes": [256, 64, 16, 4], "epochs": 30, "batch": 100, "learning_rate": 0.02,
+         "samples": 2000}
+
+# summary.json's fields and their JSON types: every field, no other.
+SUMMARY_INTS = ("seed", "side", "epochs", "batch", "samples", "spacing")
+SUMMARY_FLOATS = ("K", "learning_rate", "tau_abs_m", "tau_energy", "bond_mean",
+                  "bond_mean_error", "exact_bond_mean", "abs_m", "abs_m_error")
+LEVEL_INTS = ("level", "b", "units")
+LEVEL_FLOATS = ("gyration", "gyration_sd", "block_gyration", "block_fraction",
+                "block_fraction_sd", "uniform_fraction", "agreement", "agreement_min",
+                "agreement_max", "agreement_far", "learned_abs_m", "learned_raw_abs_m",
+                "majority_abs_m")
+# How report.html prints each number of summary.json.
+REPORT_FORMAT = {"tau_abs_m": "%.3f", "tau_energy": "%.3f", "bond_mean": "%.4f",
+                 "bond_mean_error": "%.4f", "exact_bond_mean": "%.4f", "abs_m": "%.4f",
+                 "abs_m_error": "%.4f", "uniform_fraction": "%.4f"}
 CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # PNG colour type -> samples a pixel
 
 
@@ -81,20 +103,79 @@ def check_report(out):
     assert figures <= links.images, "figures not shown: %s" % (figures - links.images)
     for target in links.images | links.targets:
         assert os.path.isfile(os.path.join(out, target)), "report links missing " + target
-    summary = json.load(open(os.path.join(out, "summary.json")))
+    summary = load_summary(out)
     for key in ("tau_abs_m", "tau_energy"):
-        assert "'%s'>%s<" % (key, summary[key]) in text, key
+        assert "'%s'>%.3f<" % (key, summary[key]) in text, key
     assert "'spacing'>%d<" % summary["spacing"] in text
+    for key in ("bond_mean", "bond_mean_error", "exact_bond_mean", "abs_m", "abs_m_error"):
+        assert REPORT_FORMAT[key] % summary[key] in text, key
     assert len(summary["levels"]) == LEVELS
     for lv in summary["levels"]:
-        for key in ("gyration", "block_gyration", "block_fraction", "agreement",
-                    "agreement_far", "learned_abs_m", "majority_abs_m"):
-            assert lv[key] in text, "level %d %s = %s not in the report" % (lv["level"], key, lv[key])
+        for key in LEVEL_FLOATS:
+            shown = REPORT_FORMAT.get(key, "%.3f") % lv[key]
+            assert shown in text, "level %d %s = %s not in the report" % (lv["level"], key, shown)
         assert lv["b"] == 2 ** lv["level"]
-        assert float(lv["gyration"]) > 0
-        assert 0 < float(lv["block_fraction"]) <= 1
-        assert 0 <= float(lv["agreement"]) <= 1 and 0 <= float(lv["agreement_far"]) <= 1
+        assert lv["gyration"] > 0
+        assert 0 < lv["block_fraction"] <= 1
+        assert 0 <= lv["agreement"] <= 1 and 0 <= lv["agreement_far"] <= 1
     return summary
+
+
+def is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def refuse_constant(name):
+    raise AssertionError("summary.json holds %s, which is not JSON" % name)
+
+
+def load_summary(out):
+    """summary.json as strict JSON: no NaN/Infinity literals, every field of
+    its documented type (a float field may hold an integer-valued number)."""
+    with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
+        summary = json.load(f, parse_constant=refuse_constant)
+    expected = set(SUMMARY_INTS + SUMMARY_FLOATS + ("config", "sizes", "levels"))
+    assert set(summary) == expected, "summary.json fields: %s" % sorted(set(summary) ^ expected)
+    assert isinstance(summary["config"], str)
+    for key in SUMMARY_INTS:
+        assert isinstance(summary[key], int) and not isinstance(summary[key], bool), key
+    for key in SUMMARY_FLOATS:
+        assert is_number(summary[key]), "%s = %r is not a number" % (key, summary[key])
+    assert all(isinstance(n, int) for n in summary["sizes"]), summary["sizes"]
+    for lv in summary["levels"]:
+        assert set(lv) == set(LEVEL_INTS + LEVEL_FLOATS), sorted(lv)
+        for key in LEVEL_INTS:
+            assert isinstance(lv[key], int) and not isinstance(lv[key], bool), key
+        for key in LEVEL_FLOATS:
+            assert is_number(lv[key]), "level %s %s = %r" % (lv["level"], key, lv[key])
+    return summary
+
+
+def report_configuration(text):
+    """The report's Configuration section, whitespace collapsed (it is wrapped)."""
+    match = re.search(r"<h2>Configuration</h2>\s*<pre>(.*?)</pre>", text, re.S)
+    assert match, "report.html has no Configuration section"
+    return " ".join(match.group(1).split())
+
+
+def check_configuration(out, expected):
+    """summary.json and the report describe the run that was asked for."""
+    summary = load_summary(out)
+    for key, value in expected.items():
+        assert summary[key] == value, "summary %s = %r, expected %r" % (key, summary[key], value)
+    config = report_configuration(open(os.path.join(out, "report.html"), encoding="utf-8").read())
+    updates = -(-expected["samples"] // expected["batch"])
+    for phrase in ("run: %s," % expected["config"],
+                   "%d x %d periodic Ising at K = %.3f" % (expected["side"], expected["side"],
+                                                          expected["K"]),
+                   "%d Wolff configurations" % expected["samples"],
+                   "stack: %s" % "-".join(map(str, expected["sizes"])),
+                   "%d epochs a layer" % expected["epochs"],
+                   "batch %d: %d updates an epoch, %d a layer" % (
+                       expected["batch"], updates, updates * expected["epochs"]),
+                   "learning rate %g:" % expected["learning_rate"],
+                   "seed: %d " % expected["seed"]):
+        assert phrase in config, "report configuration lacks %r:\n%s" % (phrase, config)
 
 
 def check_npy(out, samples):
@@ -139,14 +220,19 @@ def main():
             elif name.endswith(".svg"):
                 assert ET.parse(path).getroot().tag.endswith("svg"), name
         summary = check_report(out)
+        check_configuration(out, QUICK)
         check_npy(out, summary["samples"])
         check_stack(out)
         bad = subprocess.run([exe, "--no-such-option"], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
-        assert bad.returncode != 0 and bad.stderr, "a bad option must fail with a message"
-        help_text = subprocess.run([exe, "--help"], stdout=subprocess.PIPE, text=True).stdout
-        for option in ("--out", "--quick", "--seed", "--epochs", "--samples", "--threads"):
-            assert option in help_text, option
+        assert bad.returncode == 2 and "--no-such-option" in bad.stderr, \
+            "a bad option must exit 2 with a message"
+        for flag in ("--help", "-h"):
+            help_run = subprocess.run([exe, flag], stdout=subprocess.PIPE, text=True, timeout=20)
+            assert help_run.returncode == 0, flag
+            for option in ("--out", "--quick", "--seed", "--epochs", "--samples", "--batch",
+                           "--lr", "--threads", "--cpu", "--help"):
+                assert option in help_run.stdout, option
     print("paper2d --quick: all outputs present and valid")
 
 

@@ -3,6 +3,7 @@
  * justified in paper2d_config_describe() (printed by --help and the report). */
 #include "config.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 static void set_common(paper2d_config *c) {
@@ -35,7 +36,14 @@ void paper2d_config_default(paper2d_config *c) {
   memcpy(c->sizes, sizes, sizeof sizes);
   c->epochs = 200;
   c->batch_size = 500;
+  c->batch_why = "the batch products cost less per row with 500 rows than with 100 (sgemm, "
+                 "used above layer 0 where the data arrive as means: 1.6-3x on 2 cores; the "
+                 "group tables of layer 0: each table serves 5x the rows), which helps 3 x 200 "
+                 "epochs fit in a few minutes";
   c->learning_rate = 0.02;
+  c->learning_rate_why = "with batch 500 and momentum 0.9, 0.05 stalled (error flat at 0.59 for "
+                         "12 epochs) while 0.02 kept decreasing; 0.01 is Hinton's value for "
+                         "batch 100, and a larger batch averages the gradient's noise away";
 }
 
 void paper2d_config_quick(paper2d_config *c) {
@@ -49,8 +57,11 @@ void paper2d_config_quick(paper2d_config *c) {
   const int sizes[] = {256, 64, 16, 4};
   memcpy(c->sizes, sizes, sizeof sizes);
   c->epochs = 30;
-  c->batch_size = 100; /* 2,000 samples: keep 20 updates an epoch */
+  c->batch_size = 100;
+  c->batch_why = "chosen for the quick run's 2,000 samples, a tenth of the default run's (whose "
+                 "batch of 500 makes 40 updates an epoch); at this size speed is no concern";
   c->learning_rate = 0.02;
+  c->learning_rate_why = "the default run's value, not tuned again for this size";
 }
 
 int paper2d_block_side(int level) { return 1 << level; }
@@ -75,34 +86,96 @@ int paper2d_config_check(const paper2d_config *c, char *why, size_t len) {
   return 0;
 }
 
+void paper2d_config_sizes(const paper2d_config *c, char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int l = 0; l < c->nlevels && used < len; l++) {
+    int n = snprintf(buf + used, len - used, "%s%d", l ? "-" : "", c->sizes[l]);
+    if (n < 0) break;
+    used += (size_t)n;
+  }
+}
+
+enum { DESCRIBE_WIDTH = 80, PARAGRAPH_LEN = 1024 };
+
+/* text word-wrapped at DESCRIBE_WIDTH columns: the first line after
+ * `indent`, the others two columns further in. '~' is a space that does
+ * not break ("40~x~40"). */
+static void print_wrapped(FILE *f, const char *indent, const char *text) {
+  int width = DESCRIBE_WIDTH - (int)strlen(indent) - 2, column = 0;
+  fputs(indent, f);
+  while (*text) {
+    size_t word = strcspn(text, " ");
+    if (column > 0 && column + 1 + (int)word > width) {
+      fprintf(f, "\n%s  ", indent);
+      column = 0;
+    } else if (column > 0) {
+      fputc(' ', f);
+      column++;
+    }
+    for (size_t i = 0; i < word; i++) fputc(text[i] == '~' ? ' ' : text[i], f);
+    column += (int)word;
+    text += word;
+    text += strspn(text, " ");
+  }
+  fputc('\n', f);
+}
+
+/* printf into one paragraph, then print it wrapped. */
+static void paragraph(FILE *f, const char *indent, const char *fmt, ...) {
+  char text[PARAGRAPH_LEN];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  print_wrapped(f, indent, text);
+}
+
+/* " (the paper: N)" where this run differs from the paper, else "". */
+static const char *paper_value(char *buf, size_t len, const char *ours, const char *paper) {
+  if (strcmp(ours, paper) == 0) return "";
+  snprintf(buf, len, " (the~paper:~%s)", paper);
+  return buf;
+}
+
 void paper2d_config_describe(const paper2d_config *c, FILE *f, const char *in) {
-  fprintf(f, "%slattice: %d x %d periodic Ising, K = %.4f (K_c = 0.4407): the paper's point\n",
-          in, c->side, c->side, c->K);
-  fprintf(f, "%ssamples: %zu Wolff configurations, spaced by %.0f x the larger tau_int of\n"
-          "%s  |m| and the energy, measured on a pilot run of %zu consecutive clusters\n",
-          in, c->samples, c->spacing_taus, in, c->pilot_samples);
-  fprintf(f, "%sstack:", in);
-  for (int l = 0; l < c->nlevels; l++) fprintf(f, "%s%d", l ? "-" : " ", c->sizes[l]);
-  fprintf(f, ", trained greedily, CD-1, L1 = %g, %d epochs a layer\n", c->l1, c->epochs);
-  fprintf(f, "%sunits: %s: the data are -1/+1 spins, and with spin units the RBM family\n"
-          "%s  keeps the spin-flip symmetry, so a coarse spin is the sign of a unit's mean\n",
-          in, c->units == RGRBM_UNITS_SPIN ? "spin {-1,+1}" : "binary {0,1}", in);
-  fprintf(f, "%sbatch %zu (%zu updates an epoch): the batch products cost less per row with\n"
-          "%s  500 rows than with 100 (sgemm, used above layer 0 where the data arrive as\n"
-          "%s  means: 1.6-3x on 2 cores; the group tables of layer 0: each table serves 5x\n"
-          "%s  the rows), which helps 3 x 200 epochs fit in a few minutes; 200 epochs\n"
-          "%s  still give 8,000 updates a layer\n",
-          in, c->batch_size, (c->samples + c->batch_size - 1) / c->batch_size, in, in, in, in);
-  fprintf(f, "%slearning rate %g: with batch 500 and momentum 0.9, 0.05 stalled (error flat\n"
-          "%s  at 0.59 for 12 epochs) while 0.02 kept decreasing; 0.01 is Hinton's\n"
-          "%s  value for batch 100, and a larger batch averages the gradient's noise away\n",
-          in, c->learning_rate, in, in);
-  fprintf(f, "%smomentum %.1f, then %.1f from epoch %d: Hinton's schedule (fast early\n"
-          "%s  progress without the oscillation high momentum causes at the start)\n",
-          in, c->momentum_initial, c->momentum_final, c->momentum_switch_epoch, in);
-  fprintf(f, "%sfeed-up: %s, deterministic, so a layer sees the smooth image of the data\n"
-          "%s  and no sampling noise is added to what it learns\n",
-          in, c->feed_up == RGRBM_PASS_MEANS ? "conditional means" : "samples", in);
-  fprintf(f, "%sseed: %llu (fixed: the whole run is a function of it)\n", in,
-          (unsigned long long)c->seed);
+  paper2d_config paper; /* the values the paper fixes, for comparison */
+  paper2d_config_default(&paper);
+  char ours[128], theirs[128], note[160];
+  size_t updates = (c->samples + c->batch_size - 1) / c->batch_size;
+  paragraph(f, in, "run: %s, %s", c->name, strcmp(c->name, "quick") == 0
+            ? "the same pipeline reduced to seconds (a check of the program, not the paper's "
+              "experiment)" : "the paper's experiment");
+  snprintf(ours, sizeof ours, "%d~x~%d at K~=~%.3f", c->side, c->side, c->K);
+  snprintf(theirs, sizeof theirs, "%d~x~%d at K~=~%.3f", paper.side, paper.side, paper.K);
+  paragraph(f, in, "lattice: %d~x~%d periodic Ising at K~=~%.3f (K_c~=~0.4407)%s", c->side,
+            c->side, c->K, paper_value(note, sizeof note, ours, theirs));
+  snprintf(ours, sizeof ours, "%zu", c->samples);
+  snprintf(theirs, sizeof theirs, "%zu", paper.samples);
+  paragraph(f, in, "samples: %s Wolff configurations%s, spaced by %.0f~x the larger tau_int of "
+            "|m| and the energy, measured on a pilot run of %zu consecutive clusters after %ld "
+            "for thermalization", ours, paper_value(note, sizeof note, ours, theirs),
+            c->spacing_taus, c->pilot_samples, c->pilot_thermalize);
+  char epochs[16], paper_epochs[16], epochs_note[64];
+  snprintf(epochs, sizeof epochs, "%d", c->epochs);
+  snprintf(paper_epochs, sizeof paper_epochs, "%d", paper.epochs);
+  paper2d_config_sizes(c, ours, sizeof ours);
+  paper2d_config_sizes(&paper, theirs, sizeof theirs);
+  paragraph(f, in, "stack: %s%s, trained greedily, CD-1, L1~=~%g, %s epochs a layer%s", ours,
+            paper_value(note, sizeof note, ours, theirs), c->l1, epochs,
+            paper_value(epochs_note, sizeof epochs_note, epochs, paper_epochs));
+  paragraph(f, in, "units: %s: the data are -1/+1 spins, and with spin units the RBM family "
+            "keeps the spin-flip symmetry, so a coarse spin is the sign of a unit's mean",
+            c->units == RGRBM_UNITS_SPIN ? "spin {-1,+1}" : "binary {0,1}");
+  paragraph(f, in, "batch %zu: %zu updates an epoch, %llu a layer; %s", c->batch_size, updates,
+            (unsigned long long)updates * (unsigned long long)c->epochs, c->batch_why);
+  paragraph(f, in, "learning rate %g: %s", c->learning_rate, c->learning_rate_why);
+  paragraph(f, in, "momentum %.1f, then %.1f from epoch %d: Hinton's schedule (fast early "
+            "progress without the oscillation high momentum causes at the start)",
+            c->momentum_initial, c->momentum_final, c->momentum_switch_epoch);
+  paragraph(f, in, "feed-up: %s, deterministic, so a layer sees the smooth image of the data "
+            "and no sampling noise is added to what it learns",
+            c->feed_up == RGRBM_PASS_MEANS ? "conditional means" : "samples");
+  paragraph(f, in, "seed: %llu (every random number of the run derives from it)",
+            (unsigned long long)c->seed);
 }

@@ -25,7 +25,9 @@ typedef struct paper2d_config {
   rgrbm_units units;
   int epochs;             /* per layer */
   size_t batch_size;
+  const char *batch_why;  /* the reason for batch_size, printed by describe() */
   double learning_rate;
+  const char *learning_rate_why;
   double momentum_initial, momentum_final;
   int momentum_switch_epoch;
   double l1;
@@ -47,7 +49,12 @@ int paper2d_block_side(int level);
 /* Check the sizes against the lattice (each level a square 2^l finer grid). */
 int paper2d_config_check(const paper2d_config *c, char *why, size_t len);
 
-/* One line per hyperparameter with the reason it was chosen. */
+/* The sizes of the levels, "1600-400-100-25", into buf. */
+void paper2d_config_sizes(const paper2d_config *c, char *buf, size_t len);
+
+/* One paragraph per hyperparameter: the value this run uses, next to the
+ * paper's where it fixes one, and the reason it was chosen. Describes c as
+ * it is, options included (--help and the report's Configuration). */
 void paper2d_config_describe(const paper2d_config *c, FILE *f, const char *indent);
 
 #endif

@@ -4,6 +4,7 @@
  * block-spin RG and writes figures and report.html. See --help. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,61 +12,60 @@
 
 #include <cblas.h>
 
+#include "../cli.h"
 #include "analysis.h"
 #include "config.h"
 #include "experiment.h"
 #include "figures.h"
 #include "report.h"
 
-static void usage(FILE *f, const char *prog) {
-  paper2d_config c;
-  paper2d_config_default(&c);
-  fprintf(f, "usage: %s [options]\n\n"
-          "Runs the experiment of Mehta & Schwab (arXiv:1410.3831) and writes the data set,\n"
-          "the trained stack, figures and report.html to the output folder.\n\n"
-          "options:\n"
-          "  --out DIR      output folder (default %s; created if missing)\n"
-          "  --quick        reduced run: 16 x 16, 2,000 samples, 256-64-16-4, 30 epochs\n"
-          "  --seed N       seed of every random number (default %llu)\n"
-          "  --epochs N     epochs per layer (default %d)\n"
-          "  --samples N    configurations in the data set (default %zu)\n"
-          "  --batch N      minibatch size (default %zu)\n"
-          "  --lr X         learning rate (default %g)\n"
-          "  --threads N    OpenBLAS threads, for the upper layers' small sgemm calls\n"
-          "                 (default 1, or OPENBLAS_NUM_THREADS when set; 0: OpenBLAS's\n"
-          "                 choice); the library's own threads, which train the first\n"
-          "                 layer, follow OMP_NUM_THREADS (see docs/training.md)\n"
-          "  --cpu LEVEL    limit librgrbm's kernels to generic, avx2 or avx512 (default:\n"
-          "                 the best this CPU has); the results are the same bits\n"
-          "  --help         this text\n\n"
-          "default configuration and why:\n", prog, c.out_dir, (unsigned long long)c.seed,
-          c.epochs, c.samples, c.batch_size, c.learning_rate);
-  paper2d_config_describe(&c, f, "  ");
-}
-
+/* The command line: which embedded configuration, and what it changes. */
 typedef struct overrides {
-  long long seed, epochs, samples, batch, threads;
+  int quick, help;
+  const char *out, *cpu;
+  int has_seed, has_epochs, has_samples, has_batch, has_threads, has_lr;
+  uint64_t seed;
+  int epochs, threads;
+  size_t samples, batch;
   double lr;
-  const char *out;
-  const char *cpu;
-  int quick;
 } overrides;
 
-static int parse_rate(const char *arg, double *out) {
-  char *end;
-  double v = strtod(arg, &end);
-  if (*end || end == arg || !(v > 0)) return -1;
-  *out = v;
-  return 0;
-}
+enum { MAX_THREADS = 1024 }; /* --threads; take_value() says it too */
 
-static int parse_count(const char *arg, long long *out) {
-  char *end;
-  errno = 0;
-  long long v = strtoll(arg, &end, 10);
-  if (errno || *end || end == arg || v < 0) return -1;
-  *out = v;
-  return 0;
+static void usage(const char *prog, const paper2d_config *selected, int changed) {
+  paper2d_config d, q;
+  paper2d_config_default(&d);
+  paper2d_config_quick(&q);
+  char quick_sizes[128];
+  paper2d_config_sizes(&q, quick_sizes, sizeof quick_sizes);
+  printf("Usage: %s [options]\n\n"
+         "Runs the experiment of Mehta & Schwab (arXiv:1410.3831) and writes the data set,\n"
+         "the trained stack, figures, report.html and summary.json to the output folder.\n\n"
+         "Options (defaults: the paper's run; with --quick, the reduced run's):\n"
+         "  --out DIR      output folder (default %s; created if missing)\n"
+         "  --quick        the reduced run: %d x %d, %zu samples, %s, %d epochs,\n"
+         "                 batch %zu (seconds; a check of the program)\n"
+         "  --seed N       seed of every random number, 0..2^64-1 (default %llu)\n"
+         "  --epochs N     epochs per layer, at least 1 (default %d; --quick %d)\n"
+         "  --samples N    configurations in the data set, at least 20 (default %zu;\n"
+         "                 --quick %zu)\n"
+         "  --batch N      minibatch size, at least 1 (default %zu; --quick %zu)\n"
+         "  --lr X         learning rate, a positive number (default %g)\n"
+         "  --threads N    OpenBLAS threads, 0..%d, for the upper layers' small sgemm calls\n"
+         "                 (default 1, or OPENBLAS_NUM_THREADS when set; 0: OpenBLAS's\n"
+         "                 choice); the library's own threads, which train the first\n"
+         "                 layer, follow OMP_NUM_THREADS (see docs/training.md)\n"
+         "  --cpu LEVEL    limit librgrbm's kernels to generic, avx2 or avx512 (default:\n"
+         "                 the best this CPU has); the results are the same bits\n"
+         "  -h, --help     print this text and the configuration the other options\n"
+         "                 select, and exit\n\n"
+         "Exit status: 0 done, 1 a failure (the library's message or the file that could\n"
+         "not be written), 2 a usage error.\n\n"
+         "Configuration: the %s run%s, and why\n",
+         prog, d.out_dir, q.side, q.side, q.samples, quick_sizes, q.epochs, q.batch_size, (unsigned long long)d.seed, d.epochs, q.epochs, d.samples,
+         q.samples, d.batch_size, q.batch_size, d.learning_rate, MAX_THREADS,
+         selected->name, changed ? " with the options given" : "");
+  paper2d_config_describe(selected, stdout, "  ");
 }
 
 /* The kernel mask of a level name (generic, avx2, avx512), or CPU_UNKNOWN. */
@@ -77,54 +77,107 @@ static unsigned parse_cpu(const char *name) {
   return CPU_UNKNOWN;
 }
 
-/* 0 to run, 1 to exit successfully (--help), -1 on a usage error. */
-static int parse_args(int argc, char **argv, overrides *ov) {
-  static const struct option opts[] = {
-      {"out", required_argument, 0, 'o'},     {"quick", no_argument, 0, 'q'},
-      {"seed", required_argument, 0, 's'},    {"epochs", required_argument, 0, 'e'},
-      {"samples", required_argument, 0, 'n'}, {"batch", required_argument, 0, 'b'},
-      {"threads", required_argument, 0, 't'}, {"lr", required_argument, 0, 'r'},
-      {"cpu", required_argument, 0, 'c'},     {"help", no_argument, 0, 'h'},
-      {0, 0, 0, 0}};
-  int ch;
-  while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-    long long *target = ch == 's' ? &ov->seed : ch == 'e' ? &ov->epochs : ch == 'n' ? &ov->samples
-                        : ch == 'b' ? &ov->batch : ch == 't' ? &ov->threads : NULL;
-    const char *bad = NULL;
-    if (ch == 'h') return usage(stdout, argv[0]), 1;
-    if (ch == 'q') ov->quick = 1;
-    else if (ch == 'o') ov->out = optarg;
-    else if (ch == 'c') {
-      ov->cpu = optarg;
-      bad = parse_cpu(optarg) == CPU_UNKNOWN ? "a kernel level (generic, avx2, avx512)" : NULL;
-    }
-    else if (ch == 'r') bad = parse_rate(optarg, &ov->lr) ? "a positive number" : NULL;
-    else if (target) bad = parse_count(optarg, target) ? "a non-negative integer" : NULL;
-    else bad = "";
-    if (bad) {
-      if (*bad) fprintf(stderr, "%s: not %s: %s\n", argv[0], bad, optarg);
-      fprintf(stderr, "try %s --help\n", argv[0]);
-      return -1;
+/* One option's value into ov: NULL, or what the value should have been. */
+static const char *take_value(int ch, const char *arg, overrides *ov) {
+  switch (ch) {
+  case 'o': ov->out = arg; return NULL;
+  case 'c': ov->cpu = arg;
+    return parse_cpu(arg) == CPU_UNKNOWN ? "a kernel level (generic, avx2, avx512)" : NULL;
+  case 's': ov->has_seed = 1;
+    return cli_u64(arg, 0, UINT64_MAX, &ov->seed) ? "an integer in 0..2^64-1" : NULL;
+  case 'e': ov->has_epochs = 1;
+    return cli_int(arg, 1, INT_MAX, &ov->epochs) ? "a positive integer" : NULL;
+  case 'n': ov->has_samples = 1;
+    return cli_size(arg, 20, &ov->samples) ? "an integer of at least 20" : NULL;
+  case 'b': ov->has_batch = 1;
+    return cli_size(arg, 1, &ov->batch) ? "a positive integer" : NULL;
+  case 't': ov->has_threads = 1;
+    return cli_int(arg, 0, MAX_THREADS, &ov->threads) ? "an integer in 0..1024" : NULL;
+  case 'r': ov->has_lr = 1;
+    return cli_double(arg, &ov->lr) || !(ov->lr > 0) ? "a positive number" : NULL;
+  }
+  return NULL;
+}
+
+static const struct option long_options[] = {
+    {"out", required_argument, 0, 'o'},     {"quick", no_argument, 0, 'q'},
+    {"seed", required_argument, 0, 's'},    {"epochs", required_argument, 0, 'e'},
+    {"samples", required_argument, 0, 'n'}, {"batch", required_argument, 0, 'b'},
+    {"threads", required_argument, 0, 't'}, {"lr", required_argument, 0, 'r'},
+    {"cpu", required_argument, 0, 'c'},     {"help", no_argument, 0, 'h'},
+    {0, 0, 0, 0}};
+
+/* The option getopt_long just rejected, as the user wrote it: the whole
+ * argument for a long option, "-c" for a short one (optopt). */
+static const char *rejected_option(char **argv, char *buf, size_t len) {
+  const char *arg = argv[optind - 1];
+  if (strncmp(arg, "--", 2) == 0) return arg;
+  snprintf(buf, len, "-%c", optopt);
+  return buf;
+}
+
+/* CLI_RUN or CLI_HELP with the options in *ov, or CLI_USAGE (reported). */
+static int parse_options(int argc, char **argv, overrides *ov) {
+  const char *prog = argv[0];
+  char name[8];
+  int ch, which = 0;
+  opterr = 0; /* our messages, with the hint to --help */
+  while ((ch = getopt_long(argc, argv, ":h", long_options, &which)) != -1) {
+    if (ch == '?')
+      return cli_usage_error(prog, "unknown option '%s'", rejected_option(argv, name, sizeof name));
+    if (ch == ':')
+      return cli_usage_error(prog, "option '%s' needs a value",
+                             rejected_option(argv, name, sizeof name));
+    if (ch == 'h') ov->help = 1;
+    else if (ch == 'q') ov->quick = 1;
+    else {
+      const char *expected = take_value(ch, optarg, ov);
+      if (expected)
+        return cli_usage_error(prog, "--%s: not %s: '%s'", long_options[which].name, expected,
+                               optarg);
     }
   }
-  if (optind < argc) {
-    fprintf(stderr, "%s: unexpected argument %s; try --help\n", argv[0], argv[optind]);
-    return -1;
-  }
-  return 0;
+  if (optind < argc) return cli_usage_error(prog, "unexpected argument '%s'", argv[optind]);
+  return ov->help ? CLI_HELP : CLI_RUN;
 }
 
 static void apply_overrides(paper2d_config *c, const overrides *ov) {
   if (ov->quick) paper2d_config_quick(c);
   else paper2d_config_default(c);
   if (ov->out) c->out_dir = ov->out;
-  if (ov->seed >= 0) c->seed = (uint64_t)ov->seed;
-  if (ov->epochs >= 0) c->epochs = (int)ov->epochs;
-  if (ov->samples >= 0) c->samples = (size_t)ov->samples;
-  if (ov->batch >= 0) c->batch_size = (size_t)ov->batch;
-  if (ov->threads >= 0) c->threads = (int)ov->threads;
+  if (ov->has_seed) c->seed = ov->seed;
+  if (ov->has_epochs) c->epochs = ov->epochs;
+  if (ov->has_samples) c->samples = ov->samples;
+  if (ov->has_batch) {
+    c->batch_size = ov->batch;
+    c->batch_why = "given by --batch";
+  }
+  if (ov->has_threads) c->threads = ov->threads;
   else if (getenv("OPENBLAS_NUM_THREADS")) c->threads = 0; /* the user's setting wins */
-  if (ov->lr > 0) c->learning_rate = ov->lr;
+  if (ov->has_lr) {
+    c->learning_rate = ov->lr;
+    c->learning_rate_why = "given by --lr";
+  }
+}
+
+/* Whether the options change the embedded configuration they select. */
+static int options_change_config(const overrides *ov) {
+  return ov->has_seed || ov->has_epochs || ov->has_samples || ov->has_batch || ov->has_lr;
+}
+
+/* The configuration to run into *cfg: CLI_RUN, CLI_HELP (usage printed) or
+ * CLI_USAGE (reported). Nothing is computed before this returns CLI_RUN. */
+static int parse_args(int argc, char **argv, paper2d_config *cfg, overrides *ov) {
+  int rc = parse_options(argc, argv, ov);
+  if (rc == CLI_USAGE) return rc;
+  apply_overrides(cfg, ov);
+  if (rc == CLI_HELP) {
+    usage(argv[0], cfg, options_change_config(ov));
+    return rc;
+  }
+  char why[256];
+  if (paper2d_config_check(cfg, why, sizeof why) != 0) return cli_usage_error(argv[0], "%s", why);
+  return CLI_RUN;
 }
 
 static int make_out_dir(const char *dir) {
@@ -154,23 +207,19 @@ static int run_experiment(paper2d_run *run) {
 }
 
 int main(int argc, char **argv) {
-  overrides ov = {-1, -1, -1, -1, -1, 0, NULL, NULL, 0};
-  int parsed = parse_args(argc, argv, &ov);
-  if (parsed != 0) return parsed > 0 ? 0 : 2;
+  overrides ov;
+  memset(&ov, 0, sizeof ov);
   paper2d_config cfg;
-  apply_overrides(&cfg, &ov);
-  char why[256];
-  if (paper2d_config_check(&cfg, why, sizeof why) != 0) {
-    fprintf(stderr, "%s: %s\n", argv[0], why);
-    return 2;
-  }
+  int parsed = parse_args(argc, argv, &cfg, &ov);
+  if (parsed != CLI_RUN) return parsed == CLI_HELP ? 0 : CLI_USAGE;
   if (cfg.threads > 0) openblas_set_num_threads(cfg.threads);
   if (ov.cpu) rgrbm_cpu_set_mask(parse_cpu(ov.cpu));
   paper2d_run run;
   paper2d_run_init(&run, &cfg);
-  printf("paper2d (%s): %d x %d Ising at K = %.4f, %zu samples, %d epochs a layer, kernels %s "
-         "-> %s/\n", cfg.name, cfg.side, cfg.side, cfg.K, cfg.samples, cfg.epochs,
-         rgrbm_cpu_level_name(), cfg.out_dir);
+  printf("paper2d (%s): %d x %d Ising at K = %.4f, %zu samples, %d epochs a layer, batch %zu, "
+         "seed %llu, kernels %s -> %s/\n", cfg.name, cfg.side, cfg.side, cfg.K, cfg.samples,
+         cfg.epochs, cfg.batch_size, (unsigned long long)cfg.seed, rgrbm_cpu_level_name(),
+         cfg.out_dir);
   int rc = run_experiment(&run);
   if (rc < 0) fprintf(stderr, "%s: %s\n", argv[0], rgrbm_last_error());
   if (rc == 0) {

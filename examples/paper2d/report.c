@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <cblas.h>
 
@@ -131,26 +132,81 @@ static void files_section(FILE *f, const paper2d_run *run) {
           openblas_get_num_threads(), paper2d_now() - run->started);
 }
 
-static void summary_level(FILE *f, const paper2d_level *lv, int last) {
-  fprintf(f, "    {\"level\": %d, \"b\": %d, \"units\": %d, \"gyration\": \"%.3f\", "
-          "\"block_gyration\": \"%.3f\", \"block_fraction\": \"%.3f\", "
-          "\"agreement\": \"%.3f\", \"agreement_far\": \"%.3f\", "
-          "\"learned_abs_m\": \"%.3f\", \"majority_abs_m\": \"%.3f\"}%s\n",
-          lv->level, lv->b, lv->units, lv->locality.gyration_mean, paper2d_block_gyration(lv->b),
-          lv->locality.block_fraction_mean, lv->agreement_mean, lv->agreement_far,
-          lv->learned_abs_m, lv->majority_abs_m, last ? "" : ",");
+/* A double as a JSON number: the shortest of %.15g..%.17g that reads back
+ * as the same double (the report prints the same values rounded). JSON has
+ * no NaN or infinity: a value that is not finite is written as null, which
+ * summary.json's readers take as "not defined for this run" (README.md). */
+static void json_number(FILE *f, double x) {
+  if (!isfinite(x)) {
+    fputs("null", f);
+    return;
+  }
+  char buf[32];
+  for (int digits = 15; digits <= 17; digits++) {
+    snprintf(buf, sizeof buf, "%.*g", digits, x);
+    if (strtod(buf, NULL) == x) break;
+  }
+  fputs(buf, f);
 }
 
-/* Numbers as the report prints them (strings), so a check can find them there. */
+/* "name": value, as JSON (sep is what follows: "," or ""). */
+static void json_field(FILE *f, const char *indent, const char *name, double x, const char *sep) {
+  fprintf(f, "%s\"%s\": ", indent, name);
+  json_number(f, x);
+  fputs(sep, f);
+}
+
+static void summary_level(FILE *f, const paper2d_level *lv, int last) {
+  const rgrbm_receptive_summary *loc = &lv->locality;
+  fprintf(f, "    {\"level\": %d, \"b\": %d, \"units\": %d,", lv->level, lv->b, lv->units);
+  json_field(f, " ", "gyration", loc->gyration_mean, ",");
+  json_field(f, " ", "gyration_sd", loc->gyration_sd, ",");
+  json_field(f, " ", "block_gyration", paper2d_block_gyration(lv->b), ",");
+  json_field(f, " ", "block_fraction", loc->block_fraction_mean, ",");
+  json_field(f, " ", "block_fraction_sd", loc->block_fraction_sd, ",");
+  json_field(f, " ", "uniform_fraction", lv->uniform_fraction, ",");
+  json_field(f, " ", "agreement", lv->agreement_mean, ",");
+  json_field(f, " ", "agreement_min", lv->agreement_min, ",");
+  json_field(f, " ", "agreement_max", lv->agreement_max, ",");
+  json_field(f, " ", "agreement_far", lv->agreement_far, ",");
+  json_field(f, " ", "learned_abs_m", lv->learned_abs_m, ",");
+  json_field(f, " ", "learned_raw_abs_m", lv->learned_raw_abs_m, ",");
+  json_field(f, " ", "majority_abs_m", lv->majority_abs_m, "");
+  fprintf(f, "}%s\n", last ? "" : ",");
+}
+
+/* The configuration the run used: what a script needs to tell runs apart. */
+static void summary_config(FILE *f, const paper2d_config *c) {
+  fprintf(f, "  \"config\": \"%s\",\n  \"seed\": %llu,\n  \"side\": %d,\n", c->name,
+          (unsigned long long)c->seed, c->side);
+  json_field(f, "  ", "K", c->K, ",\n");
+  fprintf(f, "  \"sizes\": [");
+  for (int l = 0; l < c->nlevels; l++) fprintf(f, "%s%d", l ? ", " : "", c->sizes[l]);
+  fprintf(f, "],\n  \"epochs\": %d,\n  \"batch\": %zu,\n", c->epochs, c->batch_size);
+  json_field(f, "  ", "learning_rate", c->learning_rate, ",\n");
+}
+
+/* summary.json: the report's numbers unrounded, as JSON numbers (the report
+ * prints them with three or four decimals). No times: two runs with the
+ * same seed write the same file. */
 static int write_summary(const paper2d_run *run) {
   char path[PATH_LEN];
   paper2d_out_path(run, PAPER2D_SUMMARY_FILE, path, sizeof path);
   FILE *f = fopen(path, "w");
   if (f == NULL) return paper2d_file_error("create", path);
-  fprintf(f, "{\n  \"config\": \"%s\",\n  \"samples\": %zu,\n  \"tau_abs_m\": \"%.3f\",\n"
-          "  \"tau_energy\": \"%.3f\",\n  \"spacing\": %ld,\n  \"levels\": [\n", run->cfg.name,
-          rgrbm_dataset_count(run->data), run->sampling.tau_abs_m, run->sampling.tau_energy,
-          run->sampling.spacing);
+  const paper2d_sampling *s = &run->sampling;
+  fprintf(f, "{\n");
+  summary_config(f, &run->cfg);
+  fprintf(f, "  \"samples\": %zu,\n", rgrbm_dataset_count(run->data));
+  json_field(f, "  ", "tau_abs_m", s->tau_abs_m, ",\n");
+  json_field(f, "  ", "tau_energy", s->tau_energy, ",\n");
+  fprintf(f, "  \"spacing\": %ld,\n", s->spacing);
+  json_field(f, "  ", "bond_mean", s->thermo.bond_mean.value, ",\n");
+  json_field(f, "  ", "bond_mean_error", s->thermo.bond_mean.error, ",\n");
+  json_field(f, "  ", "exact_bond_mean", s->exact_bond_mean, ",\n");
+  json_field(f, "  ", "abs_m", s->thermo.abs_magnetization.value, ",\n");
+  json_field(f, "  ", "abs_m_error", s->thermo.abs_magnetization.error, ",\n");
+  fprintf(f, "  \"levels\": [\n");
   for (int l = 1; l <= paper2d_layers(run); l++)
     summary_level(f, &run->levels[l], l == paper2d_layers(run));
   fprintf(f, "  ]\n}\n");
