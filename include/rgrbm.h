@@ -1,6 +1,13 @@
 /**
  * @file rgrbm.h
  * @brief Umbrella header: includes every public header of librgrbm.
+ *
+ * Each prefix rgrbm_x_ is declared in rgrbm/x.h alone, whose file comment
+ * says what may run concurrently. In short: there is no global state but
+ * the CPU mask (rgrbm/cpu.h); distinct handles may be used from different
+ * threads at once; functions taking a const handle may run concurrently on
+ * the same one, the others need exclusive access (docs/conventions.md,
+ * "Threads").
  */
 #ifndef RGRBM_H
 #define RGRBM_H

@@ -50,7 +50,7 @@ static int injected_failure(void) {
   return index == failing || (index > failing && atomic_load(&failing_onward));
 }
 
-static header *header_of(const void *ptr) { return (header *)((uintptr_t)ptr - sizeof(header)); }
+static header *header_of(void *ptr) { return (header *)((uintptr_t)ptr - sizeof(header)); }
 
 void *rgrbm__alloc(size_t bytes) {
   const size_t extra = sizeof(header) + ALIGNMENT - 1;
@@ -74,7 +74,7 @@ void *rgrbm__calloc(size_t n, size_t size) {
   return p;
 }
 
-static size_t block_size(const void *ptr) { return header_of(ptr)->bytes; }
+static size_t block_size(void *ptr) { return header_of(ptr)->bytes; }
 
 void *rgrbm__realloc(void *ptr, size_t bytes) {
   if (ptr == NULL) return rgrbm__alloc(bytes);

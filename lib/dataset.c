@@ -44,9 +44,24 @@ void rgrbm_dataset_destroy(rgrbm_dataset *ds) {
   rgrbm__free(ds);
 }
 
-size_t rgrbm_dataset_count(const rgrbm_dataset *ds) { return ds ? ds->count : 0; }
+/* Getters (docs/conventions.md, "Getters and results"): the value itself;
+ * 0, with the message set, for a NULL dataset. */
 
-size_t rgrbm_dataset_dim(const rgrbm_dataset *ds) { return ds ? ds->dim : 0; }
+size_t rgrbm_dataset_count(const rgrbm_dataset *ds) {
+  if (ds == NULL) {
+    rgrbm__fail(RGRBM_EINVAL, __func__, "ds is NULL");
+    return 0;
+  }
+  return ds->count;
+}
+
+size_t rgrbm_dataset_dim(const rgrbm_dataset *ds) {
+  if (ds == NULL) {
+    rgrbm__fail(RGRBM_EINVAL, __func__, "ds is NULL");
+    return 0;
+  }
+  return ds->dim;
+}
 
 int rgrbm_dataset_set_shape(rgrbm_dataset *ds, int lx, int ly) {
   RGRBM_REQUIRE_NONNULL(ds);

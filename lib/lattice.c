@@ -89,9 +89,32 @@ int rgrbm_lattice_shape(const rgrbm_lattice *lat, rgrbm_geometry *g, int *lx, in
   return RGRBM_OK;
 }
 
-size_t rgrbm_lattice_sites(const rgrbm_lattice *lat) { return lat ? lat->sites : 0; }
+/* Getters (docs/conventions.md, "Getters and results"): the value itself;
+ * 0 or NULL, with the message set, for a NULL lattice. */
 
-int8_t *rgrbm_lattice_spins(rgrbm_lattice *lat) { return lat ? lat->spins : NULL; }
+size_t rgrbm_lattice_sites(const rgrbm_lattice *lat) {
+  if (lat == NULL) {
+    rgrbm__fail(RGRBM_EINVAL, __func__, "lat is NULL");
+    return 0;
+  }
+  return lat->sites;
+}
+
+/* A const lattice's spins are writable storage (the struct holds int8_t *),
+ * so both getters share this one without a cast. */
+static int8_t *spins_of(const rgrbm_lattice *lat, const char *func) {
+  if (lat == NULL) {
+    rgrbm__fail(RGRBM_EINVAL, func, "lat is NULL");
+    return NULL;
+  }
+  return lat->spins;
+}
+
+int8_t *rgrbm_lattice_spins(rgrbm_lattice *lat) { return spins_of(lat, __func__); }
+
+const int8_t *rgrbm_lattice_spins_const(const rgrbm_lattice *lat) {
+  return spins_of(lat, __func__);
+}
 
 long long rgrbm__spin_sum(const int8_t *s, size_t n) {
   long long sum = 0;
@@ -119,20 +142,40 @@ long long rgrbm__bond_sum(const int8_t *s, rgrbm_geometry g, int lx, int ly, rgr
   return sum;
 }
 
-double rgrbm_lattice_bond_mean(const rgrbm_lattice *lat) {
-  if (lat == NULL) return NAN;
+static double bond_mean(const rgrbm_lattice *lat) {
   return (double)rgrbm__bond_sum(lat->spins, lat->geometry, lat->lx, lat->ly, lat->boundary) /
          (double)lat->sites;
 }
 
-double rgrbm_lattice_magnetization(const rgrbm_lattice *lat) {
-  if (lat == NULL) return NAN;
+static double magnetization(const rgrbm_lattice *lat) {
   return (double)rgrbm__spin_sum(lat->spins, lat->sites) / (double)lat->sites;
 }
 
-double rgrbm_lattice_energy(const rgrbm_lattice *lat) {
-  if (lat == NULL) return NAN;
-  return -lat->K * rgrbm_lattice_bond_mean(lat) - lat->h * rgrbm_lattice_magnetization(lat);
+int rgrbm_lattice_bond_mean(const rgrbm_lattice *lat, double *out) {
+  RGRBM_REQUIRE_NONNULL(lat);
+  RGRBM_REQUIRE_NONNULL(out);
+  *out = bond_mean(lat);
+  return RGRBM_OK;
+}
+
+int rgrbm_lattice_magnetization(const rgrbm_lattice *lat, double *out) {
+  RGRBM_REQUIRE_NONNULL(lat);
+  RGRBM_REQUIRE_NONNULL(out);
+  *out = magnetization(lat);
+  return RGRBM_OK;
+}
+
+/* The bond mean and m are within [-2, 2] and [-1, 1], so the energy is
+ * finite unless a coupling near DBL_MAX makes a product overflow. */
+int rgrbm_lattice_energy(const rgrbm_lattice *lat, double *out) {
+  RGRBM_REQUIRE_NONNULL(lat);
+  RGRBM_REQUIRE_NONNULL(out);
+  double energy = -lat->K * bond_mean(lat) - lat->h * magnetization(lat);
+  if (!isfinite(energy))
+    return rgrbm__fail(RGRBM_ENUMERIC, __func__, "K = %g, h = %g: the energy per site "
+                       "overflows double (it needs 2|K| + |h| <= DBL_MAX)", lat->K, lat->h);
+  *out = energy;
+  return RGRBM_OK;
 }
 
 int rgrbm_lattice_fill(rgrbm_lattice *lat, int value) {

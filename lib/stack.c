@@ -156,19 +156,28 @@ void rgrbm_stack_destroy(rgrbm_stack *s) {
   rgrbm__free(s);
 }
 
+/* Getters (docs/conventions.md, "Getters and results"): the value itself;
+ * 0 or NULL, with the message set, for a NULL stack or an index out of range. */
+
 int rgrbm_stack_depth(const rgrbm_stack *s) {
-  RGRBM_REQUIRE_NONNULL(s);
+  if (s == NULL) {
+    rgrbm__fail(RGRBM_EINVAL, __func__, "s is NULL");
+    return 0;
+  }
   return s->depth;
 }
 
-int rgrbm_stack_size(const rgrbm_stack *s, int level) {
-  int rc = rgrbm__stack_check_level(s, level, "level", __func__);
-  return rc ? rc : s->sizes[level];
+size_t rgrbm_stack_size(const rgrbm_stack *s, int level) {
+  if (rgrbm__stack_check_level(s, level, "level", __func__) != RGRBM_OK) return 0;
+  return (size_t)s->sizes[level];
 }
 
-int rgrbm_stack_units(const rgrbm_stack *s) {
-  RGRBM_REQUIRE_NONNULL(s);
-  return (int)s->units;
+rgrbm_units rgrbm_stack_units(const rgrbm_stack *s) {
+  if (s == NULL) {
+    rgrbm__fail(RGRBM_EINVAL, __func__, "s is NULL");
+    return RGRBM_UNITS_BINARY; /* 0, as every getter gives for NULL */
+  }
+  return s->units;
 }
 
 /* Binary (x in {0,1}) and spin (s = 2x - 1) parameters of one layer:
@@ -240,8 +249,12 @@ int rgrbm_stack_set_units(rgrbm_stack *s, rgrbm_units units) {
   return RGRBM_OK;
 }
 
-/* The three accessors share one range check; NULL (with a message) when out of range. */
-static float *layer_array(rgrbm_stack *s, int layer, float **arrays, const char *func) {
+/* The accessors share one range check; NULL (with a message) when out of
+ * range. A const stack's arrays are writable storage (the struct holds
+ * float *), so the const variants need no cast: they only promise the
+ * caller less. */
+static float *layer_array(const rgrbm_stack *s, int layer, float *const *arrays,
+                          const char *func) {
   if (rgrbm__stack_check_layer(s, layer, func) != RGRBM_OK) return NULL;
   return arrays[layer];
 }
@@ -255,6 +268,18 @@ float *rgrbm_stack_visible_bias(rgrbm_stack *s, int layer) {
 }
 
 float *rgrbm_stack_hidden_bias(rgrbm_stack *s, int layer) {
+  return layer_array(s, layer, s ? s->hbias : NULL, __func__);
+}
+
+const float *rgrbm_stack_weights_const(const rgrbm_stack *s, int layer) {
+  return layer_array(s, layer, s ? s->weights : NULL, __func__);
+}
+
+const float *rgrbm_stack_visible_bias_const(const rgrbm_stack *s, int layer) {
+  return layer_array(s, layer, s ? s->vbias : NULL, __func__);
+}
+
+const float *rgrbm_stack_hidden_bias_const(const rgrbm_stack *s, int layer) {
   return layer_array(s, layer, s ? s->hbias : NULL, __func__);
 }
 

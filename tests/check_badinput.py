@@ -4,10 +4,10 @@
 Usage: check_badinput.py SYMFILE TESTDIR
 
 A function counts as tested when some test under TESTDIR calls it inside
-ck_assert_fails(...) or ck_assert_null_fails(...), the helpers that assert the
-status and the message. Functions that cannot fail (destructors, plain
-queries that tolerate NULL, version and error accessors) are listed below with
-the reason."""
+ck_assert_fails(...), ck_assert_null_fails(...) or ck_assert_zero_fails(...),
+the helpers that assert the status (or a getter's 0 / NULL) and the message.
+Functions that cannot fail (destructors, version and error accessors) are
+listed below with the reason."""
 import pathlib
 import re
 import sys
@@ -22,13 +22,6 @@ INFALLIBLE = {
     "rgrbm_cpu_flags": "no arguments",
     "rgrbm_cpu_set_mask": "every mask is valid (unknown bits are ignored)",
     "rgrbm_cpu_level_name": "no arguments",
-    "rgrbm_dataset_count": "returns 0 for NULL (tested in test_dataset)",
-    "rgrbm_dataset_dim": "returns 0 for NULL (tested in test_dataset)",
-    "rgrbm_lattice_sites": "returns 0 for NULL (tested in test_lattice)",
-    "rgrbm_lattice_spins": "returns NULL for NULL (tested in test_lattice)",
-    "rgrbm_lattice_bond_mean": "returns NaN for NULL (tested in test_lattice)",
-    "rgrbm_lattice_magnetization": "returns NaN for NULL (tested in test_lattice)",
-    "rgrbm_lattice_energy": "returns NaN for NULL (tested in test_lattice)",
 }
 
 symfile, testdir = sys.argv[1], pathlib.Path(sys.argv[2])
@@ -36,10 +29,10 @@ text = re.sub(r"/\*.*?\*/", "", open(symfile).read(), flags=re.S)
 symbols = re.findall(r"^\s*(rgrbm_\w+);", text, flags=re.M)
 
 sources = "\n".join(p.read_text() for p in testdir.rglob("*.c"))
-# The text of every ck_assert_fails / ck_assert_null_fails call, up to the
+# The text of every ck_assert_fails / _null_fails / _zero_fails call, up to the
 # matching parenthesis.
 checked = set()
-for m in re.finditer(r"ck_assert_(?:null_)?fails\(", sources):
+for m in re.finditer(r"ck_assert_(?:null_|zero_)?fails\(", sources):
     depth, i = 1, m.end()
     while depth and i < len(sources):
         depth += {"(": 1, ")": -1}.get(sources[i], 0)

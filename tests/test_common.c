@@ -44,19 +44,21 @@ START_TEST(last_error_names_function_and_argument) {
 }
 END_TEST
 
+/* Fails a call and stores where the thread's message lives in *arg. */
 static void *fail_in_thread(void *arg) {
-  (void)arg;
+  const char **message = arg;
   rgrbm_dataset *ds;
   rgrbm_dataset_create(&ds, 0);
-  return (void *)rgrbm_last_error();
+  *message = rgrbm_last_error();
+  return NULL;
 }
 
 START_TEST(last_error_is_thread_local) {
   rgrbm_clear_error();
   pthread_t t;
-  ck_assert_int_eq(pthread_create(&t, NULL, fail_in_thread, NULL), 0);
-  void *other;
-  ck_assert_int_eq(pthread_join(t, &other), 0);
+  const char *other = NULL;
+  ck_assert_int_eq(pthread_create(&t, NULL, fail_in_thread, &other), 0);
+  ck_assert_int_eq(pthread_join(t, NULL), 0);
   ck_assert_ptr_ne(other, rgrbm_last_error());
   ck_assert_str_eq(rgrbm_last_error(), "");
 }

@@ -150,10 +150,12 @@ END_TEST
 /* ln of the unnormalized marginal weight of every configuration of one side
  * of an RBM layer, summing the other side unit by unit: side 0 gives
  * ln sum_h e^{-E(v,h)} for each v, side 1 ln sum_v e^{-E(v,h)} for each h. */
-static double *marginal(rgrbm_stack *s, int layer, int side) {
-  int nv = rgrbm_stack_size(s, layer), nh = rgrbm_stack_size(s, layer + 1);
-  const float *w = rgrbm_stack_weights(s, layer), *c = rgrbm_stack_visible_bias(s, layer),
-              *b = rgrbm_stack_hidden_bias(s, layer);
+static double *marginal(const rgrbm_stack *s, int layer, int side) {
+  /* A few units each: the enumeration below is 2^n. */
+  int nv = (int)rgrbm_stack_size(s, layer), nh = (int)rgrbm_stack_size(s, layer + 1);
+  const float *w = rgrbm_stack_weights_const(s, layer),
+              *c = rgrbm_stack_visible_bias_const(s, layer),
+              *b = rgrbm_stack_hidden_bias_const(s, layer);
   double low = rgrbm_stack_units(s) == RGRBM_UNITS_SPIN ? -1 : 0;
   int n = side ? nh : nv, m = side ? nv : nh;
   double *out = malloc(sizeof(double) << n), max = -INFINITY;
@@ -196,7 +198,7 @@ START_TEST(decimation_stack_marginals_are_chains) {
       ck_assert_int_eq(rgrbm_stack_depth(s), 3);
       double k[3];
       for (int l = 0; l < 3; l++) {
-        ck_assert_int_eq(rgrbm_stack_size(s, l), 16 >> l);
+        ck_assert_uint_eq(rgrbm_stack_size(s, l), (size_t)(16 >> l));
         k[l] = rgrbm_stack_weights(s, l)[1 * (8 >> l) + 0]; /* site 1 to site 0's copy */
       }
       ck_assert(fabs(k[0] - Ks[i]) <= 0x1p-19);

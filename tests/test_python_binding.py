@@ -223,6 +223,8 @@ class Errors(unittest.TestCase):
             self.assertFails(R.Status.EINVAL, "layer", s.weights, 1)
             self.assertFails(R.Status.EINVAL, "layer", s.hidden_bias, -1)
             self.assertFails(R.Status.EINVAL, "level", s.size, 2)
+            self.assertFails(R.Status.EINVAL, "rgrbm_stack_weights_const: layer = 1",
+                             R.lib.rgrbm_stack_weights_const, s, 1)
             self.assertFails(R.Status.EUNSUPPORTED, "", R.exact_onsager, -1.0)
         self.assertFails(R.Status.EINVAL, "b", R.decimation1d_step, 0.5, 0.0, 1)
 
@@ -290,6 +292,9 @@ class Lattices(unittest.TestCase):
             lat.randomize(5)
             np.testing.assert_array_equal(spins, first)
             self.assertTrue(set(np.unique(first)) <= {-1, 1})
+            # The read-only getter points at the same spins.
+            self.assertEqual(ctypes.addressof(R.lib.rgrbm_lattice_spins_const(lat).contents),
+                             spins.ctypes.data)
 
     def test_metropolis_at_infinite_temperature_flips_every_spin(self):
         # delta beta*H = 0 at K = h = 0, so min(1, e^0) = 1: each sweep flips all.
@@ -400,6 +405,13 @@ class Stacks(unittest.TestCase):
             self.assertAlmostEqual(s.log_partition(0), 6 * math.log1p(math.exp(1.5))
                                    + 4 * math.log(2), places=5)
             self.assertEqual(W.ctypes.data, s.weights(0).ctypes.data)
+            # The read-only getters return the very arrays of the views.
+            for layer in range(s.depth):
+                for fn, view in ((R.lib.rgrbm_stack_weights_const, s.weights),
+                                 (R.lib.rgrbm_stack_visible_bias_const, s.visible_bias),
+                                 (R.lib.rgrbm_stack_hidden_bias_const, s.hidden_bias)):
+                    self.assertEqual(ctypes.addressof(fn(s, layer).contents),
+                                     view(layer).ctypes.data)
 
     def test_free_energy_passes_and_partition_against_numpy(self):
         with random_stack([8, 5, 3], 2) as s:

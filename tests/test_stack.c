@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "rbm.h"
+#include "getter_testutil.h"
 #include "rbm_testutil.h"
 
 static rgrbm_stack *make(const int *sizes, int nlevels, rgrbm_units units, uint64_t seed) {
@@ -16,8 +17,8 @@ START_TEST(create_shapes_and_initial_weights) {
   const int sizes[] = {100, 200, 3};
   rgrbm_stack *s = make(sizes, 3, RGRBM_UNITS_BINARY, 42);
   ck_assert_int_eq(rgrbm_stack_depth(s), 2);
-  for (int l = 0; l < 3; l++) ck_assert_int_eq(rgrbm_stack_size(s, l), sizes[l]);
-  ck_assert_int_eq(rgrbm_stack_units(s), RGRBM_UNITS_BINARY);
+  for (int l = 0; l < 3; l++) ck_assert_uint_eq(rgrbm_stack_size(s, l), (size_t)sizes[l]);
+  ck_assert(rgrbm_stack_units(s) == RGRBM_UNITS_BINARY);
   /* 20,000 N(0, sigma^2) weights: the mean within 5 standard errors
    * (sigma / sqrt(N)) of 0, the variance within 5 of its standard errors
    * (sigma^2 sqrt(2 / N)) of sigma^2. Biases are exactly 0. */
@@ -163,7 +164,7 @@ START_TEST(unit_transform_is_exact) {
   ref_randomize(s, 13, 2.0);
   ref_randomize(t, 13, 2.0);
   ck_assert_ok(rgrbm_stack_set_units(t, RGRBM_UNITS_SPIN));
-  ck_assert_int_eq(rgrbm_stack_units(t), RGRBM_UNITS_SPIN);
+  ck_assert(rgrbm_stack_units(t) == RGRBM_UNITS_SPIN);
   double v[5], h[4], sv[5], sh[4], offset = NAN;
   for (uint64_t vi = 0; vi < 32; vi++)
     for (uint64_t hi = 0; hi < 16; hi++) {
@@ -214,21 +215,55 @@ START_TEST(create_rejects_bad_arguments) {
 }
 END_TEST
 
+/* The getter rule: 0 or NULL, and a message naming the function and the
+ * argument, for NULL or an index out of range. */
 START_TEST(accessors_reject_bad_arguments) {
   const int sizes[] = {4, 3};
   rgrbm_stack *s = make(sizes, 2, RGRBM_UNITS_SPIN, 1);
-  ck_assert_fails(rgrbm_stack_depth(NULL), RGRBM_EINVAL, "rgrbm_stack_depth", "s");
-  ck_assert_fails(rgrbm_stack_units(NULL), RGRBM_EINVAL, "rgrbm_stack_units", "s");
-  ck_assert_fails(rgrbm_stack_size(NULL, 0), RGRBM_EINVAL, "rgrbm_stack_size", "s");
-  ck_assert_fails(rgrbm_stack_size(s, 2), RGRBM_EINVAL, "level = 2");
-  ck_assert_fails(rgrbm_stack_size(s, -1), RGRBM_EINVAL, "level = -1");
+  ck_assert_zero_fails(rgrbm_stack_depth(NULL), "rgrbm_stack_depth: s is NULL");
+  ck_assert_zero_fails(rgrbm_stack_units(NULL), "rgrbm_stack_units: s is NULL");
+  ck_assert_zero_fails(rgrbm_stack_size(NULL, 0), "rgrbm_stack_size: s is NULL");
+  ck_assert_zero_fails(rgrbm_stack_size(s, 2), "rgrbm_stack_size: level = 2", "0..1");
+  ck_assert_zero_fails(rgrbm_stack_size(s, -1), "rgrbm_stack_size: level = -1");
   ck_assert_fails(rgrbm_stack_set_units(NULL, RGRBM_UNITS_SPIN), RGRBM_EINVAL,
                   "rgrbm_stack_set_units", "s");
   ck_assert_fails(rgrbm_stack_set_units(s, (rgrbm_units)-3), RGRBM_EINVAL, "units = -3");
-  ck_assert_int_eq(rgrbm_stack_units(s), RGRBM_UNITS_SPIN);
+  ck_assert(rgrbm_stack_units(s) == RGRBM_UNITS_SPIN);
   ck_assert_null_fails(rgrbm_stack_weights(s, 1), "rgrbm_stack_weights: layer = 1");
+  ck_assert_null_fails(rgrbm_stack_weights(NULL, 0), "rgrbm_stack_weights: s is NULL");
   ck_assert_null_fails(rgrbm_stack_visible_bias(s, -1), "rgrbm_stack_visible_bias: layer = -1");
+  ck_assert_null_fails(rgrbm_stack_visible_bias(NULL, 0),
+                       "rgrbm_stack_visible_bias: s is NULL");
+  ck_assert_null_fails(rgrbm_stack_hidden_bias(s, 1), "rgrbm_stack_hidden_bias: layer = 1");
   ck_assert_null_fails(rgrbm_stack_hidden_bias(NULL, 0), "rgrbm_stack_hidden_bias: s is NULL");
+  ck_assert_null_fails(rgrbm_stack_weights_const(s, 1), "rgrbm_stack_weights_const: layer = 1",
+                       "the stack has 1 layers");
+  ck_assert_null_fails(rgrbm_stack_weights_const(NULL, 0), "rgrbm_stack_weights_const: s is NULL");
+  ck_assert_null_fails(rgrbm_stack_visible_bias_const(s, -1),
+                       "rgrbm_stack_visible_bias_const: layer = -1");
+  ck_assert_null_fails(rgrbm_stack_visible_bias_const(NULL, 0),
+                       "rgrbm_stack_visible_bias_const: s is NULL");
+  ck_assert_null_fails(rgrbm_stack_hidden_bias_const(s, 1),
+                       "rgrbm_stack_hidden_bias_const: layer = 1");
+  ck_assert_null_fails(rgrbm_stack_hidden_bias_const(NULL, 0),
+                       "rgrbm_stack_hidden_bias_const: s is NULL");
+  rgrbm_stack_destroy(s);
+}
+END_TEST
+
+/* A reader holding a const stack gets the very arrays the writer does. */
+START_TEST(const_accessors_alias_the_parameters) {
+  const int sizes[] = {5, 4, 3};
+  rgrbm_stack *s = make(sizes, 3, RGRBM_UNITS_BINARY, 2);
+  const rgrbm_stack *reader = s;
+  for (int l = 0; l < 2; l++) {
+    ck_assert_ptr_nonnull(rgrbm_stack_weights_const(reader, l));
+    ck_assert_ptr_eq(rgrbm_stack_weights_const(reader, l), rgrbm_stack_weights(s, l));
+    ck_assert_ptr_eq(rgrbm_stack_visible_bias_const(reader, l), rgrbm_stack_visible_bias(s, l));
+    ck_assert_ptr_eq(rgrbm_stack_hidden_bias_const(reader, l), rgrbm_stack_hidden_bias(s, l));
+  }
+  rgrbm_stack_weights(s, 1)[7] = 0.5f;
+  ck_assert(rgrbm_stack_weights_const(reader, 1)[7] == 0.5f);
   rgrbm_stack_destroy(s);
 }
 END_TEST
@@ -282,6 +317,7 @@ static Suite *stack_suite(void) {
   tcase_add_test(tc, unit_transform_is_exact);
   tcase_add_test(tc, create_rejects_bad_arguments);
   tcase_add_test(tc, accessors_reject_bad_arguments);
+  tcase_add_test(tc, const_accessors_alias_the_parameters);
   tcase_add_test(tc, passes_reject_bad_arguments);
   suite_add_tcase(s, tc);
   return s;

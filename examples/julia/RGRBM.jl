@@ -196,9 +196,22 @@ function spins(lat::Lattice)
     p = @c rgrbm_lattice_spins Ptr{Int8} (Ptr{Cvoid},) lat
     PermutedDimsArray(unsafe_wrap(Array, p, (Int(lx[]), Int(ly[]))), (2, 1))
 end
-bond_mean(lat::Lattice) = @c rgrbm_lattice_bond_mean Cdouble (Ptr{Cvoid},) lat
-magnetization(lat::Lattice) = @c rgrbm_lattice_magnetization Cdouble (Ptr{Cvoid},) lat
-energy(lat::Lattice) = @c rgrbm_lattice_energy Cdouble (Ptr{Cvoid},) lat
+# The observables are computed: a status and an out-pointer.
+function bond_mean(lat::Lattice)
+    out = Ref(0.0)
+    @chk rgrbm_lattice_bond_mean (Ptr{Cvoid}, Ref{Cdouble}) lat out
+    out[]
+end
+function magnetization(lat::Lattice)
+    out = Ref(0.0)
+    @chk rgrbm_lattice_magnetization (Ptr{Cvoid}, Ref{Cdouble}) lat out
+    out[]
+end
+function energy(lat::Lattice)
+    out = Ref(0.0)
+    @chk rgrbm_lattice_energy (Ptr{Cvoid}, Ref{Cdouble}) lat out
+    out[]
+end
 
 Sampler(lat::Lattice, alg = METROPOLIS, seed = 1) =
     own(Sampler, out_handle(o -> @chk(rgrbm_sampler_create, (VoidPP, Ptr{Cvoid}, Cint, UInt64),
@@ -290,10 +303,14 @@ stack_decimation1d(n_sites, K, levels) =
         o, n_sites, K, levels)))
 save(s::Stack, path) = @chk rgrbm_stack_save (Ptr{Cvoid}, Cstring) s path
 
-depth(s::Stack) = Int(@chk rgrbm_stack_depth (Ptr{Cvoid},) s)
-Base.size(s::Stack, level::Integer) = Int(@chk rgrbm_stack_size (Ptr{Cvoid}, Cint) s level)
+# Getters return the value; a depth or size is never 0, so 0 means the call
+# failed (a level out of range) and the library has set the message.
+nonzero(v::Integer) = v == 0 ? check(-1) : v
+depth(s::Stack) = Int(nonzero(@c rgrbm_stack_depth Cint (Ptr{Cvoid},) s))
+Base.size(s::Stack, level::Integer) =
+    Int(nonzero(@c rgrbm_stack_size Csize_t (Ptr{Cvoid}, Cint) s level))
 sizes(s::Stack) = [size(s, l) for l in 0:depth(s)]
-units(s::Stack) = Int(@chk rgrbm_stack_units (Ptr{Cvoid},) s)
+units(s::Stack) = Int(@c rgrbm_stack_units Cint (Ptr{Cvoid},) s)
 set_units!(s::Stack, u) = @chk rgrbm_stack_set_units (Ptr{Cvoid}, Cint) s u
 
 function param_ptr(p::Ptr{Cfloat})

@@ -125,13 +125,28 @@ def check(status):
 
 
 # ctypes checks every call's result, so no wrapper can forget to: negative
-# ints (statuses, or sizes that failed) raise; NULL parameter pointers raise.
+# statuses raise; getters that return 0 or NULL for a bad argument (a level
+# out of range) raise with the message they set.
 def _check_int(result, func, args):
     return check(result)
 
 
 def _check_ptr(result, func, args):
     if not result:
+        _raise_last(Status.EINVAL)
+    return result
+
+
+class _Nonzero:
+    """The result type of a getter whose value is never 0 on success (a size,
+    a depth), so that 0 means the call failed."""
+
+    def __init__(self, ctype):
+        self.ctype = ctype
+
+
+def _check_nonzero(result, func, args):
+    if result == 0:
         _raise_last(Status.EINVAL)
     return result
 
@@ -260,7 +275,7 @@ def _ref(struct_type):
 
 
 # Every public function: (name, result, argument types). _STATUS results are
-# checked; float* results are checked for NULL.
+# checked for a negative status, _Nonzero ones for 0, pointer results for NULL.
 _PROTOTYPES = [
     ("rgrbm_strerror", _s, [_i]),
     ("rgrbm_last_error", _s, []),
@@ -290,9 +305,10 @@ _PROTOTYPES = [
     ("rgrbm_lattice_shape", _STATUS, [_h, _int_p, _int_p, _int_p, _int_p]),
     ("rgrbm_lattice_sites", _z, [_h]),
     ("rgrbm_lattice_spins", _c_int8_p, [_h]),
-    ("rgrbm_lattice_bond_mean", _d, [_h]),
-    ("rgrbm_lattice_magnetization", _d, [_h]),
-    ("rgrbm_lattice_energy", _d, [_h]),
+    ("rgrbm_lattice_spins_const", _c_int8_p, [_h]),
+    ("rgrbm_lattice_bond_mean", _STATUS, [_h, _double_p]),
+    ("rgrbm_lattice_magnetization", _STATUS, [_h, _double_p]),
+    ("rgrbm_lattice_energy", _STATUS, [_h, _double_p]),
     ("rgrbm_lattice_fill", _STATUS, [_h, _i]),
     ("rgrbm_lattice_randomize", _STATUS, [_h, _u64]),
     ("rgrbm_sampler_create", _STATUS, [_handle_p, _h, _i, _u64]),
@@ -313,13 +329,16 @@ _PROTOTYPES = [
     ("rgrbm_measure_xi2", _STATUS, [_h, _h, _z, _ref(Estimate_)]),
     ("rgrbm_stack_create", _STATUS, [_handle_p, _int_p, _i, _i, _u64]),
     ("rgrbm_stack_destroy", None, [_h]),
-    ("rgrbm_stack_depth", _STATUS, [_h]),
-    ("rgrbm_stack_size", _STATUS, [_h, _i]),
-    ("rgrbm_stack_units", _STATUS, [_h]),
+    ("rgrbm_stack_depth", _Nonzero(_i), [_h]),
+    ("rgrbm_stack_size", _Nonzero(_z), [_h, _i]),
+    ("rgrbm_stack_units", _i, [_h]),
     ("rgrbm_stack_set_units", _STATUS, [_h, _i]),
     ("rgrbm_stack_weights", _float_p, [_h, _i]),
     ("rgrbm_stack_visible_bias", _float_p, [_h, _i]),
     ("rgrbm_stack_hidden_bias", _float_p, [_h, _i]),
+    ("rgrbm_stack_weights_const", _float_p, [_h, _i]),
+    ("rgrbm_stack_visible_bias_const", _float_p, [_h, _i]),
+    ("rgrbm_stack_hidden_bias_const", _float_p, [_h, _i]),
     ("rgrbm_stack_up", _STATUS, [_h, _i, _i, _float_p, _z, _float_p]),
     ("rgrbm_stack_down", _STATUS, [_h, _i, _i, _float_p, _z, _float_p]),
     ("rgrbm_stack_sample_up", _STATUS, [_h, _i, _i, _float_p, _z, _u64, _float_p]),
@@ -364,9 +383,11 @@ def _declare(name, restype, argtypes):
     fn.argtypes = argtypes
     if restype is _STATUS:
         fn.restype, fn.errcheck = ctypes.c_int, _check_int
+    elif isinstance(restype, _Nonzero):
+        fn.restype, fn.errcheck = restype.ctype, _check_nonzero
     else:
         fn.restype = restype
-        if restype is _float_p:
+        if restype in (_float_p, _c_int8_p):
             fn.errcheck = _check_ptr
 
 
@@ -629,13 +650,18 @@ class Lattice(_Handle):
         return _view(lib.rgrbm_lattice_spins(self), shape, np.int8, self)
 
     def bond_mean(self):
-        return lib.rgrbm_lattice_bond_mean(self)
+        return self._observable(lib.rgrbm_lattice_bond_mean)
 
     def magnetization(self):
-        return lib.rgrbm_lattice_magnetization(self)
+        return self._observable(lib.rgrbm_lattice_magnetization)
 
     def energy(self):
-        return lib.rgrbm_lattice_energy(self)
+        return self._observable(lib.rgrbm_lattice_energy)
+
+    def _observable(self, fn):
+        out = ctypes.c_double()
+        fn(self, ctypes.byref(out))
+        return out.value
 
     def fill(self, value):
         lib.rgrbm_lattice_fill(self, value)

@@ -8,6 +8,17 @@
  * rgrbm_last_error() says exactly what was wrong, the out-pointers of
  * constructors are set to NULL, nothing is leaked and the caller's objects are
  * left as they were. See docs/conventions.md.
+ *
+ * Getters, here and in every header, follow one rule (docs/conventions.md,
+ * "Getters and results"): a function that reads a stored property returns
+ * the value itself (counts as size_t, enums as their enum type, arrays as
+ * pointers into the handle); given a NULL handle or an index out of range it
+ * returns 0 or NULL and sets rgrbm_last_error(). Everything else returns a
+ * status and writes through out-pointers.
+ *
+ * Thread-safety: every function here may run in any thread at any time.
+ * rgrbm_last_error() and rgrbm_clear_error() act on the calling thread's
+ * own message; rgrbm_memory_in_use() reads one atomic counter.
  */
 #ifndef RGRBM_COMMON_H
 #define RGRBM_COMMON_H
@@ -43,8 +54,9 @@ typedef enum rgrbm_status {
 
 /**
  * @brief The name and meaning of a status code, e.g. "RGRBM_EINVAL: invalid argument".
+ * @param status a value returned by a library function (any int is accepted).
  * @return A static string (never NULL); unknown codes give "unknown status".
- *         Thread-safe.
+ *         Thread-safe; never fails.
  */
 RGRBM_API const char *rgrbm_strerror(int status);
 
@@ -55,11 +67,15 @@ RGRBM_API const char *rgrbm_strerror(int status);
  * "rgrbm_dataset_create: dim = 0, a configuration needs at least 1 spin".
  * Successful calls do not clear it. The string is thread-local, owned by the
  * library and valid until the next failing call in the same thread.
- * @return The message, or "" if no call in this thread has failed.
+ * @return The message, or "" if no call in this thread has failed (never
+ *         NULL). Never fails.
  */
 RGRBM_API const char *rgrbm_last_error(void);
 
-/** @brief Forget the calling thread's last error message (rgrbm_last_error() returns ""). */
+/**
+ * @brief Forget the calling thread's last error message (rgrbm_last_error()
+ *        returns ""). Never fails.
+ */
 RGRBM_API void rgrbm_clear_error(void);
 
 /**
@@ -68,7 +84,9 @@ RGRBM_API void rgrbm_clear_error(void);
  * Counts every buffer the library allocated and has not freed (handles,
  * datasets, weights, work buffers); excludes memory held by OpenBLAS, the C
  * runtime or the caller. Useful to measure footprints and to check for leaks.
- * Thread-safe.
+ * @return The byte count, read atomically (allocations made by other
+ *         threads at the same moment may or may not be counted yet).
+ *         Thread-safe; never fails.
  */
 RGRBM_API size_t rgrbm_memory_in_use(void);
 

@@ -10,7 +10,8 @@
  * and users can run, compare or pin a level; it is never needed for
  * correctness.
  *
- * Thread-safety: rgrbm_cpu_flags() is thread-safe. rgrbm_cpu_set_mask() is
+ * Thread-safety: rgrbm_cpu_flags() and rgrbm_cpu_level_name() may run in any
+ * thread at any time (they read atomics). rgrbm_cpu_set_mask() is
  * process-wide and meant for start-up, tests and benchmarks: calls that are
  * running while it changes may use either the old or the new kernels for
  * their remaining work (each kernel call is consistent, and results are the
@@ -62,7 +63,8 @@ RGRBM_API void rgrbm_cpu_set_mask(unsigned mask);
 /**
  * @brief The kernel level in use: the name of the highest allowed level,
  *        "avx512vbmi", "avx512", "avx2", "neon" or "generic".
- * @return A static string (never NULL). Thread-safe.
+ * @return A static string (never NULL), for the flags detected and the mask
+ *         set at the time of the call. Thread-safe; never fails.
  */
 RGRBM_API const char *rgrbm_cpu_level_name(void);
 

@@ -7,8 +7,11 @@
  * that `.npy` files record as (N, ly, lx). Storage grows by at most 1/8 over
  * what is appended (reserve() makes it exact): 20,000 x 1600 spins take 4 MB.
  *
- * Thread-safety: a dataset may be read (count, dim, get, save) from several
- * threads at once; modifying calls need exclusive access.
+ * Thread-safety: distinct datasets may be used from different threads at
+ * once. Functions taking a const dataset (count, dim, shape, get, save) may
+ * run concurrently on the same one; the others (set_shape, reserve, clear,
+ * append, destroy, and samplers or transforms appending to it) need
+ * exclusive access.
  */
 #ifndef RGRBM_DATASET_H
 #define RGRBM_DATASET_H
@@ -34,45 +37,68 @@ typedef struct rgrbm_dataset rgrbm_dataset;
  */
 RGRBM_API int rgrbm_dataset_create(rgrbm_dataset **out, size_t dim);
 
-/** @brief Free a dataset and its storage. NULL is a no-op. */
+/**
+ * @brief Free a dataset and its storage.
+ * @param ds the dataset; NULL is a no-op.
+ */
 RGRBM_API void rgrbm_dataset_destroy(rgrbm_dataset *ds);
 
-/** @brief Number of configurations held (0 for NULL). */
+/**
+ * @brief Number of configurations held (a getter).
+ * @param ds the dataset.
+ * @return The count (0 for an empty dataset); 0 for a NULL ds, with
+ *         rgrbm_last_error() set ("rgrbm_dataset_count: ds is NULL").
+ */
 RGRBM_API size_t rgrbm_dataset_count(const rgrbm_dataset *ds);
 
-/** @brief Spins per configuration (0 for NULL). */
+/**
+ * @brief Spins per configuration (a getter).
+ * @param ds the dataset.
+ * @return dim, at least 1; 0 for a NULL ds, with rgrbm_last_error() set.
+ */
 RGRBM_API size_t rgrbm_dataset_dim(const rgrbm_dataset *ds);
 
 /**
  * @brief Give the configurations a 2D shape: lx columns, ly rows, lx*ly = dim.
+ * @param ds the dataset.
+ * @param lx columns, at least 1.
+ * @param ly rows, at least 1.
  * @return RGRBM_OK, or RGRBM_EINVAL (NULL, lx or ly < 1, lx*ly != dim); on
  *         failure the previous shape is kept.
  */
 RGRBM_API int rgrbm_dataset_set_shape(rgrbm_dataset *ds, int lx, int ly);
 
 /**
- * @brief The 2D shape, or lx = ly = 0 when none is set.
- * @param lx, ly receive the shape; either may be NULL if not wanted.
+ * @brief The 2D shape, or lx = ly = 0 when none is set (two values: a status
+ *        and out-pointers, not a getter).
  * @param ds the dataset.
- * @return RGRBM_OK or RGRBM_EINVAL (ds NULL).
+ * @param lx receives the columns; may be NULL if not wanted.
+ * @param ly receives the rows; may be NULL if not wanted.
+ * @return RGRBM_OK or RGRBM_EINVAL (ds NULL; lx and ly are then unchanged).
  */
 RGRBM_API int rgrbm_dataset_shape(const rgrbm_dataset *ds, int *lx, int *ly);
 
 /**
  * @brief Make room for at least count configurations in total, exactly.
+ * @param ds the dataset.
+ * @param count configurations to hold without reallocating.
  * @return RGRBM_OK, RGRBM_EINVAL (ds NULL, count * dim bits overflow) or
  *         RGRBM_ENOMEM (the dataset is unchanged).
  */
 RGRBM_API int rgrbm_dataset_reserve(rgrbm_dataset *ds, size_t count);
 
-/** @brief Remove every configuration, keeping the storage and the shape. */
+/**
+ * @brief Remove every configuration, keeping the storage and the shape.
+ * @param ds the dataset.
+ * @return RGRBM_OK or RGRBM_EINVAL (ds NULL).
+ */
 RGRBM_API int rgrbm_dataset_clear(rgrbm_dataset *ds);
 
 /**
  * @brief Append count configurations.
+ * @param ds the dataset (changed only on success).
  * @param spins count * dim values, each -1 or +1, configuration after
  *        configuration (borrowed for the call).
- * @param ds the dataset (changed only on success).
  * @param count configurations in spins (0 appends nothing).
  * @return RGRBM_OK; RGRBM_EINVAL if an argument is NULL, count * dim
  *         overflows, or a value is not -1/+1 (the message gives its index);
@@ -82,10 +108,10 @@ RGRBM_API int rgrbm_dataset_append(rgrbm_dataset *ds, const int8_t *spins, size_
 
 /**
  * @brief Copy configurations [first, first + count) out as -1/+1 values.
- * @param out room for count * dim int8_t values.
  * @param ds the dataset.
  * @param first index of the first configuration to copy.
  * @param count configurations to copy.
+ * @param out room for count * dim int8_t values.
  * @return RGRBM_OK or RGRBM_EINVAL (NULL, range past the end, overflow).
  */
 RGRBM_API int rgrbm_dataset_get(const rgrbm_dataset *ds, size_t first, size_t count,
@@ -105,6 +131,8 @@ RGRBM_API int rgrbm_dataset_get(const rgrbm_dataset *ds, size_t first, size_t co
  * permission (even for root) are refused and left as they are. The rules,
  * and the removal of abandoned temporary files, are those of
  * rgrbm_stack_save() (rgrbm/stack.h; docs/formats.md, "Files on disk").
+ * @param ds the dataset.
+ * @param path the destination file.
  * @return RGRBM_OK, RGRBM_EINVAL (NULL), RGRBM_EIO (refused, or a system
  *         error; the message names the path and the reason) or RGRBM_ENOMEM.
  */

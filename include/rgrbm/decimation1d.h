@@ -3,7 +3,9 @@
  * @brief The exact decimation of the 1D Ising chain: the coupling flow and
  *        the RBM stack that performs it (the paper's exact mapping).
  *
- * All functions are pure and thread-safe.
+ * Thread-safety: the functions are pure (they read their arguments and
+ * write only their outputs; rgrbm_decimation1d_stack() creates a new
+ * stack): any calls may run concurrently.
  */
 #ifndef RGRBM_DECIMATION1D_H
 #define RGRBM_DECIMATION1D_H
@@ -25,8 +27,12 @@ extern "C" {
  * free-energy constant per ORIGINAL site, and iterating gives
  * ln Z / N = sum_n g_n / b^n + (tail). Computed from the eigen-decomposition
  * of T in scaled, cancellation-free form.
- * @param K, h finite couplings (reduced units); @param b >= 2.
- * @param K_out, h_out, g_out receive K', h', g (none may be NULL).
+ * @param K the coupling, finite (reduced units).
+ * @param h the field, finite (reduced units).
+ * @param b the block factor, at least 2.
+ * @param K_out receives K' (not NULL).
+ * @param h_out receives h' (not NULL).
+ * @param g_out receives g (not NULL).
  * @return RGRBM_OK, RGRBM_EINVAL (NULL, b < 2, K or h not finite) or
  *         RGRBM_ENUMERIC (the result overflows: |K| or |h| too large).
  */
@@ -35,12 +41,16 @@ RGRBM_API int rgrbm_decimation1d_step(double K, double h, int b, double *K_out, 
 
 /**
  * @brief Iterate rgrbm_decimation1d_step: the flow towards the fixed point.
- * @param K, h the starting couplings; @param b the block factor, >= 2.
+ * @param K the starting coupling, finite.
+ * @param h the starting field, finite.
+ * @param b the block factor, at least 2.
  * @param steps number of steps, at least 1.
- * @param K_flow, h_flow, g_flow arrays of steps entries receiving the
- *        couplings after step n and the constant g of step n (per site of the
- *        chain before step n). On failure they are unchanged.
- * @return as rgrbm_decimation1d_step, the message naming the failing step.
+ * @param K_flow steps entries: the coupling after step n.
+ * @param h_flow steps entries: the field after step n.
+ * @param g_flow steps entries: the constant g of step n (per site of the
+ *        chain before step n).
+ * @return as rgrbm_decimation1d_step, the message naming the failing step;
+ *         on failure the three arrays are unchanged.
  */
 RGRBM_API int rgrbm_decimation1d_flow(double K, double h, int b, int steps, double *K_flow,
                                       double *h_flow, double *g_flow);
@@ -62,8 +72,11 @@ RGRBM_API int rgrbm_decimation1d_flow(double K, double h, int b, int steps, doub
  * column sums that rgrbm_stack_set_units() forms are exact in float: the
  * statements hold to rounding in binary units too.
  * @param out receives the stack (NULL on failure).
- * @param n_sites divisible by 2^levels, with at least 2 sites on the top level.
- * @param K |K| <= 10. @param levels number of layers, at least 1.
+ * @param n_sites divisible by 2^levels, with at least 2 sites on the top
+ *        level. An int: it is level 0's size in rgrbm_stack_create()'s int
+ *        sizes (see there).
+ * @param K the chain's coupling, |K| <= 10.
+ * @param levels number of layers, at least 1.
  * @return RGRBM_OK, RGRBM_EINVAL or RGRBM_ENOMEM.
  */
 RGRBM_API int rgrbm_decimation1d_stack(rgrbm_stack **out, int n_sites, double K,

@@ -16,8 +16,12 @@
  *
  * Spins are stored as int8_t, row-major: site (x, y) is index y*lx + x.
  *
- * Thread-safety: functions taking a const lattice may run concurrently;
- * others (and samplers running over the lattice) need exclusive access.
+ * Thread-safety: distinct lattices may be used from different threads at
+ * once. Functions taking a const lattice (couplings, shape, sites,
+ * spins_const, the observables, and measurements that read it as a model)
+ * may run concurrently on the same one; the others (set_couplings, fill,
+ * randomize, writes through rgrbm_lattice_spins(), destroy, and samplers
+ * running over the lattice) need exclusive access.
  */
 #ifndef RGRBM_LATTICE_H
 #define RGRBM_LATTICE_H
@@ -63,66 +67,107 @@ typedef struct rgrbm_lattice rgrbm_lattice;
 RGRBM_API int rgrbm_lattice_create(rgrbm_lattice **out, rgrbm_geometry g, int lx, int ly,
                                    rgrbm_boundary bc);
 
-/** @brief Free a lattice. NULL is a no-op. Samplers over it must be destroyed first. */
+/**
+ * @brief Free a lattice. Samplers over it must be destroyed first.
+ * @param lat the lattice; NULL is a no-op.
+ */
 RGRBM_API void rgrbm_lattice_destroy(rgrbm_lattice *lat);
 
 /**
  * @brief Set the dimensionless coupling K (= J/kT) and field h (= B/kT).
+ * @param lat the lattice.
+ * @param K the nearest-neighbour coupling, finite.
+ * @param h the field, finite.
  * @return RGRBM_OK or RGRBM_EINVAL (lat NULL, K or h NaN or infinite); on
  *         failure the couplings are unchanged.
  */
 RGRBM_API int rgrbm_lattice_set_couplings(rgrbm_lattice *lat, double K, double h);
 
 /**
- * @brief Read the couplings.
- * @param K, h receive the values; either may be NULL if not wanted.
+ * @brief Read the couplings (two values: a status and out-pointers, not a getter).
  * @param lat the lattice.
- * @return RGRBM_OK or RGRBM_EINVAL (lat NULL).
+ * @param K receives the coupling; may be NULL if not wanted.
+ * @param h receives the field; may be NULL if not wanted.
+ * @return RGRBM_OK or RGRBM_EINVAL (lat NULL; K and h are then unchanged).
  */
 RGRBM_API int rgrbm_lattice_couplings(const rgrbm_lattice *lat, double *K, double *h);
 
 /**
- * @brief Read the shape the lattice was created with.
- * @param g, lx, ly, bc receive the values; any may be NULL if not wanted.
+ * @brief Read the shape the lattice was created with (four values: a status
+ *        and out-pointers, not a getter).
  * @param lat the lattice.
- * @return RGRBM_OK or RGRBM_EINVAL (lat NULL).
+ * @param g receives the geometry; may be NULL if not wanted.
+ * @param lx receives the sites per row; may be NULL if not wanted.
+ * @param ly receives the rows; may be NULL if not wanted.
+ * @param bc receives the boundary conditions; may be NULL if not wanted.
+ * @return RGRBM_OK or RGRBM_EINVAL (lat NULL; the outputs are then unchanged).
  */
 RGRBM_API int rgrbm_lattice_shape(const rgrbm_lattice *lat, rgrbm_geometry *g, int *lx, int *ly,
                                   rgrbm_boundary *bc);
 
-/** @brief Number of sites N = lx * ly (0 for NULL). */
+/**
+ * @brief Number of sites N = lx * ly (a getter).
+ * @param lat the lattice.
+ * @return N, at least 1; 0 for a NULL lat, with rgrbm_last_error() set
+ *         ("rgrbm_lattice_sites: lat is NULL").
+ */
 RGRBM_API size_t rgrbm_lattice_sites(const rgrbm_lattice *lat);
 
 /**
- * @brief The spins, N int8_t values, row-major y*lx + x (NULL for NULL).
+ * @brief The spins, N int8_t values, row-major y*lx + x (a getter).
  *
  * Borrowed: valid until the lattice is destroyed. The caller may write them
  * but must keep every value -1 or +1 (samplers assume it).
+ * @param lat the lattice.
+ * @return A pointer into the lattice; NULL for a NULL lat, with
+ *         rgrbm_last_error() set.
  */
 RGRBM_API int8_t *rgrbm_lattice_spins(rgrbm_lattice *lat);
 
 /**
- * @brief Bond mean per site, (1/N) sum_\<ij> s_i s_j (NaN for NULL).
- *
- * In [-2, 2] on a torus; sqrt(2) at K_c on the infinite square lattice.
+ * @brief The spins of a lattice held read-only: the same pointer as
+ *        rgrbm_lattice_spins(), as const (a getter).
+ * @param lat the lattice.
+ * @return A read-only pointer into the lattice, valid until it is
+ *         destroyed; NULL for a NULL lat, with rgrbm_last_error() set.
  */
-RGRBM_API double rgrbm_lattice_bond_mean(const rgrbm_lattice *lat);
-
-/** @brief Magnetization per site, (1/N) sum_i s_i (NaN for NULL). */
-RGRBM_API double rgrbm_lattice_magnetization(const rgrbm_lattice *lat);
+RGRBM_API const int8_t *rgrbm_lattice_spins_const(const rgrbm_lattice *lat);
 
 /**
- * @brief Reduced energy per site, beta*H / N = -K bond_mean - h m (NaN for NULL).
+ * @brief Bond mean per site, (1/N) sum_\<ij> s_i s_j (computed from the
+ *        spins: a status and an out-pointer).
  *
- * Finite whenever 2|K| + |h| <= DBL_MAX and the spins are -1/+1 (the
- * couplings only need to be finite, so with |K| near DBL_MAX the product
- * overflows to an infinity: this getter has no status to refuse it;
- * rgrbm_measure() checks the same bound and fails with RGRBM_ENUMERIC).
+ * In [-2, 2] on a torus; sqrt(2) at K_c on the infinite square lattice.
+ * @param lat the lattice.
+ * @param out receives the bond mean.
+ * @return RGRBM_OK or RGRBM_EINVAL (lat or out NULL; *out is then unchanged).
  */
-RGRBM_API double rgrbm_lattice_energy(const rgrbm_lattice *lat);
+RGRBM_API int rgrbm_lattice_bond_mean(const rgrbm_lattice *lat, double *out);
+
+/**
+ * @brief Magnetization per site, (1/N) sum_i s_i (computed from the spins:
+ *        a status and an out-pointer).
+ * @param lat the lattice.
+ * @param out receives the magnetization, in [-1, 1].
+ * @return RGRBM_OK or RGRBM_EINVAL (lat or out NULL; *out is then unchanged).
+ */
+RGRBM_API int rgrbm_lattice_magnetization(const rgrbm_lattice *lat, double *out);
+
+/**
+ * @brief Reduced energy per site, beta*H / N = -K bond_mean - h m (computed
+ *        from the spins and couplings: a status and an out-pointer).
+ * @param lat the lattice.
+ * @param out receives the energy per site.
+ * @return RGRBM_OK; RGRBM_EINVAL (lat or out NULL); RGRBM_ENUMERIC (the
+ *         energy overflows double, which needs 2|K| + |h| > DBL_MAX; the
+ *         message gives K and h). On failure *out is unchanged.
+ */
+RGRBM_API int rgrbm_lattice_energy(const rgrbm_lattice *lat, double *out);
 
 /**
  * @brief Set every spin to value.
+ * @param lat the lattice.
+ * @param value -1 or +1.
  * @return RGRBM_OK or RGRBM_EINVAL (lat NULL, value not -1 or +1).
  */
 RGRBM_API int rgrbm_lattice_fill(rgrbm_lattice *lat, int value);
@@ -130,6 +175,8 @@ RGRBM_API int rgrbm_lattice_fill(rgrbm_lattice *lat, int value);
 /**
  * @brief Set every spin independently to -1 or +1 with probability 1/2 (an
  *        infinite-temperature start); a function of seed alone.
+ * @param lat the lattice.
+ * @param seed the configuration's seed.
  * @return RGRBM_OK or RGRBM_EINVAL (lat NULL).
  */
 RGRBM_API int rgrbm_lattice_randomize(rgrbm_lattice *lat, uint64_t seed);

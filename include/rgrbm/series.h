@@ -3,8 +3,11 @@
  * @brief Statistics of a Monte Carlo time series: mean, binned standard
  *        error, integrated autocorrelation time.
  *
- * Every function takes n doubles in Markov-chain order. All functions are
- * pure and thread-safe.
+ * Every function takes n doubles in Markov-chain order.
+ *
+ * Thread-safety: the functions are pure (they read their arguments and
+ * write only their out-pointer): any calls may run concurrently, also on the
+ * same input array.
  */
 #ifndef RGRBM_SERIES_H
 #define RGRBM_SERIES_H
@@ -19,6 +22,9 @@ extern "C" {
 
 /**
  * @brief Arithmetic mean of x[0..n).
+ * @param x n values.
+ * @param n values, at least 1.
+ * @param mean receives the mean (unchanged on failure).
  * @return RGRBM_OK, RGRBM_EINVAL (x or mean NULL, n = 0) or RGRBM_ENUMERIC
  *         (a value is NaN or infinite; the message gives its index).
  */
@@ -32,6 +38,10 @@ RGRBM_API int rgrbm_series_mean(const double *x, size_t n, double *mean);
  *
  * Reliable when every bin spans many autocorrelation times; 20 to 100 bins
  * are typical.
+ * @param x n values.
+ * @param n values, at least bins.
+ * @param bins number of bins, at least 2.
+ * @param error receives the standard error (unchanged on failure).
  * @return RGRBM_OK, RGRBM_EINVAL (NULL, bins < 2, n < bins) or RGRBM_ENUMERIC.
  */
 RGRBM_API int rgrbm_series_binned_error(const double *x, size_t n, size_t bins, double *error);
@@ -43,6 +53,9 @@ RGRBM_API int rgrbm_series_binned_error(const double *x, size_t n, size_t bins, 
  * In this convention an uncorrelated series has tau_int = 1/2 and the
  * variance of the mean is 2 tau_int Var(x) / n. Series shorter than about
  * 1000 tau_int give a biased, noisy value.
+ * @param x n values.
+ * @param n values, at least 2.
+ * @param tau receives tau_int (unchanged on failure).
  * @return RGRBM_OK, RGRBM_EINVAL (NULL, n < 2), or RGRBM_ENUMERIC (a value
  *         not finite, or a constant series, whose tau is undefined).
  */

@@ -34,8 +34,13 @@
  * returns a non-finite result with RGRBM_OK. Batches passed in (in, v) are
  * checked the same way.
  *
- * Thread-safety: functions taking a const stack may run concurrently;
- * training and parameter writes need exclusive access.
+ * Thread-safety: distinct stacks may be used from different threads at
+ * once. Functions taking a const stack (the getters and their _const
+ * variants, passes, free energies, ln Z, likelihoods, reconstructions,
+ * save, export, and samplers, RG plans and checks that borrow it) may run
+ * concurrently on the same one; set_units, training, writes through
+ * rgrbm_stack_weights() and the bias getters, and destroy need exclusive
+ * access (no const reader may run meanwhile).
  *
  * Determinism: every stochastic result is a function of the seeds passed in,
  * whatever the number of threads. The library's own loops give each row its
@@ -83,7 +88,11 @@ typedef enum rgrbm_pass {
  * seed (each layer from its own stream, so a layer's initial weights do not
  * depend on the other layers); biases are 0.
  * @param out receives the stack (NULL on failure).
- * @param sizes units per level, each at least 1 (borrowed).
+ * @param sizes units per level, each at least 1 (borrowed). An int, unlike
+ *        the size_t of rgrbm_stack_size(): every pass hands a level's size
+ *        to sgemm, whose dimensions are int, so a level cannot be wider
+ *        than INT_MAX; rgrbm_stack_size() returns size_t because callers
+ *        multiply it into buffer sizes (n * size).
  * @param nlevels at least 2 (one RBM layer).
  * @param units RGRBM_UNITS_BINARY or RGRBM_UNITS_SPIN.
  * @param seed the initial weights' seed.
@@ -92,17 +101,38 @@ typedef enum rgrbm_pass {
 RGRBM_API int rgrbm_stack_create(rgrbm_stack **out, const int *sizes, int nlevels,
                                  rgrbm_units units, uint64_t seed);
 
-/** @brief Free a stack. NULL is a no-op. */
+/**
+ * @brief Free a stack and its parameters.
+ * @param s the stack; NULL is a no-op.
+ */
 RGRBM_API void rgrbm_stack_destroy(rgrbm_stack *s);
 
-/** @brief Number of RBM layers (nlevels - 1), or RGRBM_EINVAL for NULL. */
+/**
+ * @brief Number of RBM layers, nlevels - 1 (a getter).
+ * @param s the stack.
+ * @return The depth, at least 1; 0 for a NULL s, with rgrbm_last_error()
+ *         set ("rgrbm_stack_depth: s is NULL").
+ */
 RGRBM_API int rgrbm_stack_depth(const rgrbm_stack *s);
 
-/** @brief Units at a level (0..depth), or RGRBM_EINVAL (negative) when out of range. */
-RGRBM_API int rgrbm_stack_size(const rgrbm_stack *s, int level);
+/**
+ * @brief Units at a level (a getter).
+ * @param s the stack.
+ * @param level 0..depth.
+ * @return The size, at least 1; 0 for a NULL s or a level out of range,
+ *         with rgrbm_last_error() set ("rgrbm_stack_size: level = 3 is out
+ *         of range, levels are 0..2").
+ */
+RGRBM_API size_t rgrbm_stack_size(const rgrbm_stack *s, int level);
 
-/** @brief The stack's unit convention, or RGRBM_EINVAL (negative) for NULL. */
-RGRBM_API int rgrbm_stack_units(const rgrbm_stack *s);
+/**
+ * @brief The stack's unit convention (a getter).
+ * @param s the stack.
+ * @return RGRBM_UNITS_BINARY or RGRBM_UNITS_SPIN; for a NULL s, 0
+ *         (RGRBM_UNITS_BINARY) with rgrbm_last_error() set, as every getter
+ *         returns 0 for NULL.
+ */
+RGRBM_API rgrbm_units rgrbm_stack_units(const rgrbm_stack *s);
 
 /**
  * @brief Change the unit convention, transforming every parameter exactly so
@@ -113,6 +143,9 @@ RGRBM_API int rgrbm_stack_units(const rgrbm_stack *s);
  * changes by a constant only, so likelihoods are unchanged and ln Z shifts
  * by that constant. Weights scale by a power of two (exact); the biases are
  * rounded to float once. Changing to the current convention is a no-op.
+ * Pointers returned by the parameter getters stay valid (same storage).
+ * @param s the stack.
+ * @param units RGRBM_UNITS_BINARY or RGRBM_UNITS_SPIN.
  * @return RGRBM_OK, RGRBM_EINVAL, or RGRBM_ENUMERIC (a parameter is not
  *         finite, or one would exceed FLT_MAX in the new units, e.g. a
  *         weight above FLT_MAX / 4 going to binary); on failure the stack
@@ -121,23 +154,78 @@ RGRBM_API int rgrbm_stack_units(const rgrbm_stack *s);
 RGRBM_API int rgrbm_stack_set_units(rgrbm_stack *s, rgrbm_units units);
 
 /**
- * @brief Layer's weights, size(layer) x size(layer+1), row-major (borrowed,
- *        valid until the stack is destroyed). NULL if layer is out of range.
+ * @brief A layer's weights, size(layer) x size(layer+1), row-major (a getter).
+ *
+ * The caller may write them (training does); functions that read parameters
+ * check them for NaN and infinity at each call (see the file comment).
+ * @param s the stack.
+ * @param layer 0..depth-1.
+ * @return A pointer into the stack, valid until it is destroyed; NULL for a
+ *         NULL s or a layer out of range, with rgrbm_last_error() set
+ *         ("rgrbm_stack_weights: layer = 2 is out of range, the stack has 2
+ *         layers").
  */
 RGRBM_API float *rgrbm_stack_weights(rgrbm_stack *s, int layer);
-/** @brief Layer's visible biases c, size(layer) floats (borrowed). NULL if out of range. */
+
+/**
+ * @brief A layer's visible biases c, size(layer) floats (a getter; as
+ *        rgrbm_stack_weights()).
+ * @param s the stack.
+ * @param layer 0..depth-1.
+ * @return A pointer into the stack; NULL for a NULL s or a layer out of
+ *         range, with rgrbm_last_error() set.
+ */
 RGRBM_API float *rgrbm_stack_visible_bias(rgrbm_stack *s, int layer);
-/** @brief Layer's hidden biases b, size(layer+1) floats (borrowed). NULL if out of range. */
+
+/**
+ * @brief A layer's hidden biases b, size(layer+1) floats (a getter; as
+ *        rgrbm_stack_weights()).
+ * @param s the stack.
+ * @param layer 0..depth-1.
+ * @return A pointer into the stack; NULL for a NULL s or a layer out of
+ *         range, with rgrbm_last_error() set.
+ */
 RGRBM_API float *rgrbm_stack_hidden_bias(rgrbm_stack *s, int layer);
+
+/**
+ * @brief Read-only access to a layer's weights: the same pointer as
+ *        rgrbm_stack_weights(), as const, from a const stack (a getter).
+ * @param s the stack.
+ * @param layer 0..depth-1.
+ * @return A read-only pointer into the stack; NULL for a NULL s or a layer
+ *         out of range, with rgrbm_last_error() set.
+ */
+RGRBM_API const float *rgrbm_stack_weights_const(const rgrbm_stack *s, int layer);
+
+/**
+ * @brief Read-only access to a layer's visible biases (as
+ *        rgrbm_stack_weights_const()).
+ * @param s the stack.
+ * @param layer 0..depth-1.
+ * @return A read-only pointer into the stack; NULL for a NULL s or a layer
+ *         out of range, with rgrbm_last_error() set.
+ */
+RGRBM_API const float *rgrbm_stack_visible_bias_const(const rgrbm_stack *s, int layer);
+
+/**
+ * @brief Read-only access to a layer's hidden biases (as
+ *        rgrbm_stack_weights_const()).
+ * @param s the stack.
+ * @param layer 0..depth-1.
+ * @return A read-only pointer into the stack; NULL for a NULL s or a layer
+ *         out of range, with rgrbm_last_error() set.
+ */
+RGRBM_API const float *rgrbm_stack_hidden_bias_const(const rgrbm_stack *s, int layer);
 
 /**
  * @brief Propagate a batch up from level `from` to level `to` (> from) by
  *        conditional means: sigmoid(b + v W) or tanh(b + v W) at each layer.
- * @param in n x size(from) values; @param out n x size(to) values (may not
- *        overlap in).
  * @param s the stack.
- * @param from, to levels, 0 <= from < to <= depth.
+ * @param from the input's level, 0 <= from < to.
+ * @param to the output's level, from < to <= depth.
+ * @param in n x size(from) values.
  * @param n rows, at least 1.
+ * @param out n x size(to) values (may not overlap in).
  * @return RGRBM_OK, RGRBM_EINVAL (NULL, levels out of order or range, n 0),
  *         RGRBM_ENUMERIC (a parameter of a layer between the levels, or an
  *         entry of in, is not finite; out untouched) or RGRBM_ENOMEM
@@ -145,21 +233,51 @@ RGRBM_API float *rgrbm_stack_hidden_bias(rgrbm_stack *s, int layer);
  */
 RGRBM_API int rgrbm_stack_up(const rgrbm_stack *s, int from, int to, const float *in,
                              size_t n, float *out);
-/** @brief Propagate a batch down from level `from` to `to` (< from) by
- *         conditional means act(c + h W^T); arguments and errors as rgrbm_stack_up. */
+
+/**
+ * @brief Propagate a batch down from level `from` to `to` (< from) by
+ *        conditional means act(c + h W^T).
+ * @param s the stack.
+ * @param from the input's level, to < from <= depth.
+ * @param to the output's level, 0 <= to < from.
+ * @param in n x size(from) values.
+ * @param n rows, at least 1.
+ * @param out n x size(to) values (may not overlap in).
+ * @return As rgrbm_stack_up().
+ */
 RGRBM_API int rgrbm_stack_down(const rgrbm_stack *s, int from, int to, const float *in,
                                size_t n, float *out);
+
 /**
  * @brief Like rgrbm_stack_up, but sample every level on the way (the output
  *        holds samples, 0/1 or -1/+1).
  *
  * Row r of each level draws from its own stream of seed, so the result is a
  * function of (seed, input) alone, and a row's sample does not depend on n.
+ * @param s the stack.
+ * @param from the input's level, 0 <= from < to.
+ * @param to the output's level, from < to <= depth.
+ * @param in n x size(from) values.
+ * @param n rows, at least 1.
+ * @param seed every random number of the pass.
+ * @param out n x size(to) samples (may not overlap in).
+ * @return As rgrbm_stack_up().
  */
 RGRBM_API int rgrbm_stack_sample_up(const rgrbm_stack *s, int from, int to, const float *in,
                                     size_t n, uint64_t seed, float *out);
-/** @brief Like rgrbm_stack_down, sampling every level on the way (streams
- *         as rgrbm_stack_sample_up, distinct from the up direction's). */
+
+/**
+ * @brief Like rgrbm_stack_down, sampling every level on the way (streams
+ *        as rgrbm_stack_sample_up, distinct from the up direction's).
+ * @param s the stack.
+ * @param from the input's level, to < from <= depth.
+ * @param to the output's level, 0 <= to < from.
+ * @param in n x size(from) values.
+ * @param n rows, at least 1.
+ * @param seed every random number of the pass.
+ * @param out n x size(to) samples (may not overlap in).
+ * @return As rgrbm_stack_up().
+ */
 RGRBM_API int rgrbm_stack_sample_down(const rgrbm_stack *s, int from, int to, const float *in,
                                       size_t n, uint64_t seed, float *out);
 
@@ -168,10 +286,11 @@ RGRBM_API int rgrbm_stack_sample_down(const rgrbm_stack *s, int from, int to, co
  *
  * F(v) = -c.v - sum_j ln(1 + e^{x_j}) (binary) or -c.v - sum_j ln(2 cosh x_j)
  * (spin), x = b + v W, accumulated in double: O(n size(layer) size(layer+1)).
- * @param v n x size(layer) values in the stack's units; @param out n doubles.
  * @param s the stack.
  * @param layer the RBM layer, 0..depth-1.
+ * @param v n x size(layer) values in the stack's units.
  * @param n rows, at least 1.
+ * @param out n doubles.
  * @return RGRBM_OK, RGRBM_EINVAL (NULL, layer out of range, n 0) or
  *         RGRBM_ENUMERIC (a parameter of the layer or an entry of v is not
  *         finite; finite ones always give finite energies).
@@ -187,6 +306,9 @@ RGRBM_API int rgrbm_stack_free_energy(const rgrbm_stack *s, int layer, const flo
  * code order, O(2^m n) for m enumerated and n summed units. Large
  * enumerations are split into 64 runs threaded with OpenMP and combined in
  * a fixed order, so the value does not depend on the thread count.
+ * @param s the stack.
+ * @param layer the RBM layer, 0..depth-1.
+ * @param log_z receives ln Z.
  * @return RGRBM_OK, RGRBM_EINVAL, RGRBM_EUNSUPPORTED, RGRBM_ENOMEM or
  *         RGRBM_ENUMERIC (a parameter of the layer is not finite, or ln Z
  *         overflowed double).
@@ -196,11 +318,11 @@ RGRBM_API int rgrbm_stack_log_partition(const rgrbm_stack *s, int layer, double 
 /**
  * @brief Exact mean log-likelihood (1/N) sum ln p(v) of a dataset under
  *        layer's RBM (its visible marginal), using the exact ln Z.
+ * @param s the stack.
+ * @param layer the RBM layer, 0..depth-1.
  * @param data dim == size(layer), at least one configuration; spins -1/+1
  *        mapped to the stack's units.
  * @param mean_ll receives the mean (nats per configuration).
- * @param s the stack.
- * @param layer the RBM layer, 0..depth-1.
  * @return RGRBM_OK, RGRBM_EINVAL, or as rgrbm_stack_log_partition
  *         (RGRBM_ENUMERIC also if the mean is not finite: a -Inf bias, which
  *         gives some configurations probability 0, is refused as non-finite).
@@ -216,10 +338,10 @@ RGRBM_API int rgrbm_stack_log_likelihood(const rgrbm_stack *s, int layer,
  * ln p(v_i | v_-i) = ln sigmoid(F(v with i flipped) - F(v)); costs
  * O(N size(layer) size(layer+1)) evaluations of ln(1 + e^x) in double,
  * threaded over configurations with OpenMP.
- * @param data dim == size(layer), at least one configuration.
- * @param pll receives the mean (nats per site, at most 0).
  * @param s the stack.
  * @param layer the RBM layer, 0..depth-1.
+ * @param data dim == size(layer), at least one configuration.
+ * @param pll receives the mean (nats per site, at most 0).
  * @return RGRBM_OK, RGRBM_EINVAL, RGRBM_ENUMERIC (a parameter of the layer
  *         is not finite) or RGRBM_ENOMEM.
  */

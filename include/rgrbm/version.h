@@ -5,6 +5,9 @@
  * These macros are the single source of truth for the version: the build
  * reads them to set the shared library's soname (librgrbm.so.MAJOR) and the
  * version recorded in rgrbm.pc.
+ *
+ * Thread-safety: both functions return constants and may run in any thread
+ * at any time.
  */
 #ifndef RGRBM_VERSION_H
 #define RGRBM_VERSION_H
@@ -34,8 +37,9 @@ extern "C" {
 RGRBM_API unsigned rgrbm_version(void);
 
 /**
- * @brief The run-time version as a string such as "0.1.0".
- * @return A static string (never NULL, never freed). Thread-safe.
+ * @brief The run-time version as a string such as "1.0.0".
+ * @return "MAJOR.MINOR.PATCH", a static string (never NULL, never freed).
+ *         Thread-safe; never fails.
  */
 RGRBM_API const char *rgrbm_version_string(void);
 

@@ -132,8 +132,10 @@ int main(void) {
   print_cpu_model();
   bench(lat, RGRBM_METROPOLIS, "Metropolis");
   bench(lat, RGRBM_HEAT_BATH, "Heat bath");
+  double bond_mean = NAN;
+  rgrbm_lattice_bond_mean(lat, &bond_mean);
   printf("bond mean after the runs: %.4f (sqrt 2 = 1.4142 in the infinite lattice)\n",
-         rgrbm_lattice_bond_mean(lat));
+         bond_mean);
   rgrbm_lattice_destroy(lat);
   return 0;
 }

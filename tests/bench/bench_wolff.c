@@ -34,7 +34,7 @@ static double energy_series(rgrbm_sampler *smp, rgrbm_lattice *lat, size_t n, do
     double t0 = now();
     rgrbm_sampler_sweep(smp, 1);
     t += now() - t0;
-    e[i] = rgrbm_lattice_energy(lat);
+    rgrbm_lattice_energy(lat, &e[i]);
   }
   return t;
 }

@@ -15,10 +15,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (s != NULL) {
     /* A loaded stack must be usable: push a row through every layer, which
      * reads every weight (ASan would see a short array). */
-    int depth = rgrbm_stack_depth(s), width = 1;
+    int depth = rgrbm_stack_depth(s);
+    size_t width = 1;
     for (int l = 0; l <= depth; l++)
       if (rgrbm_stack_size(s, l) > width) width = rgrbm_stack_size(s, l);
-    float *in = calloc((size_t)width, sizeof *in), *out = calloc((size_t)width, sizeof *out);
+    float *in = calloc(width, sizeof *in), *out = calloc(width, sizeof *out);
     if (in == NULL || out == NULL || rgrbm_stack_up(s, 0, depth, in, 1, out) != RGRBM_OK) abort();
     free(in);
     free(out);
