@@ -32,6 +32,6 @@ int main(void) {
   rgrbm_dataset_destroy(ds);
   for (int i = 0; i < 4; i++)
     if (back[i] != spins[i]) return 1;
-  printf("librgrbm %s works from its installed copy\n", rgrbm_version_string());
+  printf("librgrbm %s works in a consumer's build\n", rgrbm_version_string());
   return 0;
 }
