@@ -301,7 +301,7 @@ static int trainer_init(trainer *t, rgrbm_stack *s, int layer, const rgrbm_datas
   t->batch = o->batch_size < t->count ? o->batch_size : t->count;
   t->chains = o->persistent ? (o->persistent_chains ? o->persistent_chains : o->batch_size) : 0;
   int rc = choose_tables(layer, o, &t->tables);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   size_t offset[P_COUNT + 1];
   layout(t, offset);
   const size_t bytes = offset[P_COUNT];
@@ -314,7 +314,7 @@ static int trainer_init(trainer *t, rgrbm_stack *s, int layer, const rgrbm_datas
                        "buffers for layer %d", bytes, layer);
   assign(t, t->block, offset);
   rc = allocate_fed(t);
-  if (rc) {
+  if (rc != RGRBM_OK) {
     rgrbm__free(t->block);
     t->block = NULL;
   }
@@ -729,7 +729,7 @@ static int report(trainer *t, int epoch, double seconds) {
   double pll = NAN;
   if (o->compute_pll) {
     int rc = epoch_pll(t, epoch, &pll);
-    if (rc) return rc;
+    if (rc != RGRBM_OK) return rc;
   }
   double error = t->sq_error / ((double)t->count * (double)t->nv);
   int stop = o->progress(o->progress_data, t->layer, epoch, error, pll, seconds);
@@ -756,13 +756,13 @@ static int train(trainer *t) {
     clock_gettime(CLOCK_MONOTONIC, &start);
     const int epoch = s->epochs_done[t->layer] + 1;
     int rc = run_epoch(t, epoch);
-    if (rc) return rc;
+    if (rc != RGRBM_OK) return rc;
     s->epochs_done[t->layer] = epoch;
     record_options(t);
     snapshot(t, 0);
     if (t->o->progress) {
       rc = report(t, epoch, seconds_since(&start));
-      if (rc) return rc;
+      if (rc != RGRBM_OK) return rc;
     }
   }
   return RGRBM_OK;
@@ -771,7 +771,7 @@ static int train(trainer *t) {
 static int check_arguments(const rgrbm_stack *s, int layer, const rgrbm_dataset *data,
                            const rgrbm_cd_options *o) {
   int rc = rgrbm__stack_check_layer(s, layer, "rgrbm_cd_train");
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   if (data == NULL) return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "data is NULL");
   if (o == NULL) return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o is NULL");
   if (data->dim != (size_t)s->sizes[0])
@@ -780,7 +780,7 @@ static int check_arguments(const rgrbm_stack *s, int layer, const rgrbm_dataset 
   if (data->count == 0)
     return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "data holds 0 configurations");
   rc = check_options(o);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   if (o->batch_size > RGRBM__BLAS_MAX / 2 && data->count > RGRBM__BLAS_MAX / 2)
     return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->batch_size = %zu with %zu rows of "
                        "data: a batch holds at most %zu rows", o->batch_size, data->count,
@@ -804,10 +804,10 @@ int rgrbm_cd_train(rgrbm_stack *s, int layer, const rgrbm_dataset *data,
   int rc = check_arguments(s, layer, data, o);
   if (rc == RGRBM_OK) /* the layers below feed the data up */
     rc = rgrbm__stack_check_finite(s, 0, layer - 1, "rgrbm_cd_train");
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   trainer t;
   rc = trainer_init(&t, s, layer, data, o);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   rc = train(&t);
   rgrbm__free(t.fed);
   rgrbm__free(t.block);

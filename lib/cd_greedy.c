@@ -86,14 +86,14 @@ int rgrbm_cd_train_stack(rgrbm_stack *s, const rgrbm_dataset *data,
   RGRBM_REQUIRE_NONNULL(per_layer);
   snapshot snap;
   int rc = snapshot_take(&snap, s, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   for (int l = 0; rc == RGRBM_OK && l < s->depth; l++) {
     rc = rgrbm_cd_train(s, l, data, &per_layer[l]);
     /* Only a stop or a numerical failure keeps the progress made; a bad
      * argument or a lack of memory leaves the stack as it was. */
     if (rc != RGRBM_OK && rc != RGRBM_ECANCELED && rc != RGRBM_ENUMERIC)
       snapshot_restore(&snap, s);
-    if (rc) rc = fail_in_layer(rc, l, __func__);
+    if (rc != RGRBM_OK) rc = fail_in_layer(rc, l, __func__);
   }
   snapshot_free(&snap);
   return rc;

@@ -19,7 +19,7 @@ int rgrbm_receptive_field(const rgrbm_stack *s, int level, float *out) {
   RGRBM_REQUIRE_NONNULL(out);
   int rc = check_level(s, level, __func__);
   if (rc == RGRBM_OK) rc = rgrbm__stack_check_finite_weights(s, 0, level - 1, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   const int *n = s->sizes;
   size_t widest = 0;
   for (int l = 1; l < level; l++)
@@ -170,7 +170,7 @@ int rgrbm_receptive_locality(const float *rf, int lx, int ly, size_t units, int 
                              double *centre_y, double *gyration, double *block_fraction) {
   RGRBM_REQUIRE_NONNULL(rf);
   int rc = check_lattice(lx, ly, b, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   if (units == 0) return rgrbm__fail(RGRBM_EINVAL, __func__, "units = 0, need at least 1");
   return locality(rf, lx, ly, units, b, centre_x, centre_y, gyration, block_fraction, __func__);
 }
@@ -202,7 +202,7 @@ int rgrbm_receptive_summarize(const rgrbm_stack *s, int level, int lx, int ly, i
   int rc = check_level(s, level, __func__);
   if (rc == RGRBM_OK) rc = rgrbm__stack_check_finite_weights(s, 0, level - 1, __func__);
   if (rc == RGRBM_OK) rc = check_lattice(lx, ly, b, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   if ((size_t)lx * (size_t)ly != (size_t)s->sizes[0])
     return rgrbm__fail(RGRBM_EINVAL, __func__, "lx * ly = %d * %d != size(0) = %d", lx, ly,
                        s->sizes[0]);

@@ -40,7 +40,7 @@ int rgrbm_rg_create_decimation1d(rgrbm_rg **out, int n_sites, int b) {
                        n_sites, b);
   rgrbm_rg *rg = NULL;
   int rc = rgrbm__rg_alloc(&rg, RGRBM__RG_DECIMATION1D, (size_t)(n_sites / b), 1, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   rg->in_dim = (size_t)n_sites;
   rg->in_lx = n_sites;
   rg->in_ly = 1;
@@ -72,12 +72,12 @@ int rgrbm_rg_create_block2d(rgrbm_rg **out, int lx, int ly, int b, rgrbm_block_r
   RGRBM_REQUIRE_NONNULL(out);
   *out = NULL;
   int rc = check_block2d(lx, ly, b, rule, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   const int cx = lx / b, cy = ly / b;
   size_t members = rule == RGRBM_BLOCK_MAJORITY ? (size_t)b * (size_t)b : 1;
   rgrbm_rg *rg = NULL;
   rc = rgrbm__rg_alloc(&rg, RGRBM__RG_BLOCK2D, (size_t)cx * (size_t)cy, members, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   rg->in_dim = (size_t)lx * (size_t)ly;
   rg->in_lx = lx;
   rg->in_ly = ly;
@@ -177,13 +177,13 @@ int rgrbm_rg_apply(const rgrbm_rg *rg, const rgrbm_dataset *in, rgrbm_dataset *o
   if (rc == RGRBM_OK) rc = check_data(out, "out", rg->out_dim, rg->out_lx, rg->out_ly, __func__);
   if (rc == RGRBM_OK && rg->kind == RGRBM__RG_LEARNED)
     rc = rgrbm__stack_check_finite(rg->stack, 0, rg->level - 1, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   if (rg->kind == RGRBM__RG_LEARNED) {
     rc = rgrbm__rg_apply_learned(rg, in, out, __func__); /* grows out after its scratch */
-    if (rc) return rc;
+    if (rc != RGRBM_OK) return rc;
   } else {
     rc = rgrbm__dataset_grow(out, in->count, __func__);
-    if (rc) return rc;
+    if (rc != RGRBM_OK) return rc;
     for (size_t i = 0; i < in->count; i++)
       coarse_row(rg, rgrbm__dataset_row(in, i), in->words_per_row,
                  out->bits + (out->count + i) * out->words_per_row, out->words_per_row);

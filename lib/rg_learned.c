@@ -33,7 +33,7 @@ int rgrbm_rg_create_learned(rgrbm_rg **out, const rgrbm_stack *s, int level, rgr
   *out = NULL;
   RGRBM_REQUIRE_NONNULL(s);
   int rc = rgrbm__stack_check_level(s, level, "level", __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   if (level == 0)
     return rgrbm__fail(RGRBM_EINVAL, __func__, "level = 0, a transform needs level >= 1");
   if (mode != RGRBM_RG_SIGN_MEAN && mode != RGRBM_RG_SAMPLE)
@@ -41,7 +41,7 @@ int rgrbm_rg_create_learned(rgrbm_rg **out, const rgrbm_stack *s, int level, rgr
                        "mode = %d is neither RGRBM_RG_SIGN_MEAN nor RGRBM_RG_SAMPLE", (int)mode);
   rgrbm_rg *rg = NULL;
   rc = rgrbm__rg_alloc(&rg, RGRBM__RG_LEARNED, (size_t)s->sizes[level], 0, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   rg->in_dim = (size_t)s->sizes[0];
   rg->stack = s;
   rg->level = level;
@@ -89,7 +89,7 @@ int rgrbm__rg_apply_learned(const rgrbm_rg *rg, const rgrbm_dataset *in, rgrbm_d
   int rc = floats && rngs ? rgrbm__dataset_grow(out, in->count, func)
                           : rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate batches of %d x %zu "
                                         "units", BATCH_ROWS, widest);
-  if (rc) {
+  if (rc != RGRBM_OK) {
     rgrbm__free(floats);
     rgrbm__free(rngs);
     return rc;

@@ -133,7 +133,7 @@ int rgrbm_sampler_create_gibbs(rgrbm_sampler **out, const rgrbm_stack *s, int la
   RGRBM_REQUIRE_NONNULL(out);
   *out = NULL;
   int rc = check_gibbs(s, layer, chains, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   rgrbm_sampler *smp = rgrbm__calloc(1, sizeof *smp);
   gibbs_state *g = rgrbm__calloc(1, sizeof *g);
   if (smp == NULL || g == NULL) {
@@ -150,7 +150,7 @@ int rgrbm_sampler_create_gibbs(rgrbm_sampler **out, const rgrbm_stack *s, int la
   smp->chains = chains;
   smp->dim = (size_t)s->sizes[g->descend ? 0 : g->layer];
   rc = alloc_state(g, __func__);
-  if (rc) {
+  if (rc != RGRBM_OK) {
     rgrbm_sampler_destroy(smp);
     return rc;
   }

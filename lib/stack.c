@@ -134,7 +134,7 @@ int rgrbm__check_finite_batch(const float *x, size_t n, size_t cols, const char 
 int rgrbm_stack_create(rgrbm_stack **out, const int *sizes, int nlevels, rgrbm_units units,
                        uint64_t seed) {
   int rc = rgrbm__stack_alloc(out, sizes, nlevels, units, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   (*out)->seed = seed;
   init_weights(*out, seed);
   return RGRBM_OK;
@@ -232,7 +232,7 @@ int rgrbm_stack_set_units(rgrbm_stack *s, rgrbm_units units) {
   int rc = rgrbm__stack_check_finite(s, 0, s->depth - 1, __func__);
   for (int l = 0; rc == RGRBM_OK && l < s->depth; l++)
     rc = check_transform_fits(s, l, units == RGRBM_UNITS_SPIN);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   for (int l = 0; l < s->depth; l++)
     transform_layer(s->weights[l], s->vbias[l], s->hbias[l], (size_t)s->sizes[l],
                     (size_t)s->sizes[l + 1], units == RGRBM_UNITS_SPIN);
@@ -263,7 +263,7 @@ static int check_pass(const rgrbm_stack *s, int from, int to, int up, const floa
                       size_t n, const float *out, const char *func) {
   int rc = rgrbm__stack_check_level(s, from, "from", func);
   if (rc == RGRBM_OK) rc = rgrbm__stack_check_level(s, to, "to", func);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   if (up ? to <= from : to >= from)
     return rgrbm__fail(RGRBM_EINVAL, func, "from = %d, to = %d, a pass %s needs to %s from",
                        from, to, up ? "up" : "down", up ? ">" : "<");
@@ -321,7 +321,7 @@ int rgrbm__stack_pass(const rgrbm_stack *s, int from, int to, const float *in, s
   int rc = check_pass(s, from, to, to > from, in, n, out, func);
   if (rc == RGRBM_OK)
     rc = rgrbm__check_finite_batch(in, n, (size_t)s->sizes[from], "in", func);
-  return rc ? rc : run_pass(s, from, to, in, n, out, sample, seed, func);
+  return rc != RGRBM_OK ? rc : run_pass(s, from, to, in, n, out, sample, seed, func);
 }
 
 /* A pass reads the layers between its two levels; they are checked once. */
@@ -330,7 +330,7 @@ static int checked_pass(const rgrbm_stack *s, int from, int to, int up, const fl
   int rc = check_pass(s, from, to, up, in, n, out, func);
   if (rc == RGRBM_OK)
     rc = rgrbm__stack_check_finite(s, up ? from : to, up ? to - 1 : from - 1, func);
-  return rc ? rc : rgrbm__stack_pass(s, from, to, in, n, out, sample, seed, func);
+  return rc != RGRBM_OK ? rc : rgrbm__stack_pass(s, from, to, in, n, out, sample, seed, func);
 }
 
 int rgrbm_stack_up(const rgrbm_stack *s, int from, int to, const float *in, size_t n,
