@@ -11,6 +11,8 @@
 #include "error.h"
 #include "rbm.h"
 #include "rng.h"
+#include "stack_feed.h"
+#include "workspace.h"
 
 int rgrbm__stack_alloc(rgrbm_stack **out, const int *sizes, int nlevels, rgrbm_units units,
                        const char *func) {
@@ -276,43 +278,51 @@ static int check_pass(const rgrbm_stack *s, int from, int to, int up, const floa
   return RGRBM_OK;
 }
 
-/* Propagate level by level through two scratch batches; the last level is
- * written to out. Sampling draws every row of every level from its own
+/* One pass's context: sampling draws every row of every level from its own
  * stream, so the result is a function of seed alone. */
+typedef struct pass_ctx {
+  const rgrbm_stack *s;
+  int sample;
+  uint64_t seed;
+  rgrbm__rng *rngs; /* one per row when sampling */
+} pass_ctx;
+
+static void pass_step(void *arg, int level, int next, const float *src, size_t n, float *dst) {
+  const pass_ctx *p = arg;
+  const int up = next > level;
+  if (up)
+    rgrbm__rbm_hidden_means(p->s, level, src, n, dst);
+  else
+    rgrbm__rbm_visible_means(p->s, next, src, n, dst);
+  if (!p->sample) return;
+  uint64_t index = RGRBM__CD_PASS_BIT | ((uint64_t)up << 53) | ((uint64_t)next << 32);
+  rgrbm__rng_init_rows(p->rngs, n, p->seed, RGRBM__STREAM(RGRBM__STREAM_CD, index));
+  rgrbm__sample_units(p->s->units, dst, n, (size_t)p->s->sizes[next], p->rngs, dst);
+}
+
+static void carve_pass(pass_ctx *p, rgrbm__feed *f, rgrbm__workspace *ws, int from, int to,
+                       size_t n) {
+  const int lo = from < to ? from : to, hi = from < to ? to : from;
+  RGRBM__WS_TAKE(ws, p->rngs, p->sample ? n : 0);
+  rgrbm__feed_take(f, ws, n, rgrbm__feed_width(p->s, lo + 1, hi - 1));
+}
+
+/* The levels strictly between from and to pass through the feed's two
+ * batches; the last level is written to out. */
 static int run_pass(const rgrbm_stack *s, int from, int to, const float *in, size_t n,
                     float *out, int sample, uint64_t seed, const char *func) {
-  const int up = to > from, step = up ? 1 : -1;
-  size_t widest = 0;
-  for (int lvl = from + step; lvl != to; lvl += step)
-    if ((size_t)s->sizes[lvl] > widest) widest = (size_t)s->sizes[lvl];
-  int overflow = 0;
-  size_t scratch_floats = rgrbm__mul_size(n, widest, &overflow);
-  size_t scratch_bytes = rgrbm__mul_size(2 * sizeof(float), scratch_floats, &overflow);
-  size_t rng_bytes = rgrbm__mul_size(sample ? n : 0, sizeof(rgrbm__rng), &overflow);
-  if (overflow || scratch_bytes > SIZE_MAX - rng_bytes)
+  pass_ctx p = {s, sample, seed, NULL};
+  rgrbm__feed feed;
+  rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
+  carve_pass(&p, &feed, &ws, from, to, n);
+  int rc = rgrbm__ws_alloc(&ws, 0);
+  if (rc == RGRBM_EINVAL)
     return rgrbm__fail(RGRBM_EINVAL, func, "n = %zu rows overflow the scratch buffers", n);
-  char *work = rgrbm__alloc(scratch_bytes + rng_bytes);
-  if (work == NULL) return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu bytes of "
-                                       "scratch", scratch_bytes + rng_bytes);
-  rgrbm__rng *rngs = (rgrbm__rng *)(void *)work;
-  float *scratch[2] = {(float *)(void *)(work + rng_bytes),
-                       (float *)(void *)(work + rng_bytes) + scratch_floats};
-  const float *src = in;
-  for (int lvl = from, k = 0; lvl != to; lvl += step, k++) {
-    const int next = lvl + step;
-    float *dst = next == to ? out : scratch[k & 1];
-    if (up)
-      rgrbm__rbm_hidden_means(s, lvl, src, n, dst);
-    else
-      rgrbm__rbm_visible_means(s, next, src, n, dst);
-    if (sample) {
-      uint64_t index = RGRBM__CD_PASS_BIT | ((uint64_t)up << 53) | ((uint64_t)next << 32);
-      rgrbm__rng_init_rows(rngs, n, seed, RGRBM__STREAM(RGRBM__STREAM_CD, index));
-      rgrbm__sample_units(s->units, dst, n, (size_t)s->sizes[next], rngs, dst);
-    }
-    src = dst;
-  }
-  rgrbm__free(work);
+  if (rc != RGRBM_OK)
+    return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu bytes of scratch", ws.bytes);
+  carve_pass(&p, &feed, &ws, from, to, n);
+  rgrbm__feed_run(&feed, from, to, in, n, out, pass_step, &p);
+  rgrbm__ws_free(&ws);
   return RGRBM_OK;
 }
 
