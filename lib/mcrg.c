@@ -70,7 +70,8 @@ static int check_geometry(const rgrbm_sampler *smp, const rgrbm_rg *rg, int leve
     return rgrbm__fail(RGRBM_EINVAL, func,
                        "smp's lattice has open boundaries: the MCRG operators wrap around, "
                        "so they need a periodic lattice");
-  if (rg->kind != RGRBM__RG_BLOCK2D)
+  rgrbm__rg_block block;
+  if (rgrbm__rg_block_params(rg, &block) != RGRBM_OK)
     return rgrbm__fail(RGRBM_EUNSUPPORTED, func,
                        "rg is not a block-spin plan (rgrbm_rg_create_block2d); MCRG needs "
                        "the operators of a 2D lattice at every level");
@@ -276,6 +277,8 @@ static void pipeline_free(pipeline *p) {
 static int pipeline_init(pipeline *p, const rgrbm_rg *rg, const accumulator *acc,
                          size_t chunk, const char *func) {
   const int levels = acc->levels;
+  rgrbm__rg_block block; /* rg is one: check_geometry */
+  rgrbm__rg_block_params(rg, &block);
   memset(p, 0, sizeof *p);
   p->levels = levels;
   p->plans[0] = rg;
@@ -288,8 +291,8 @@ static int pipeline_init(pipeline *p, const rgrbm_rg *rg, const accumulator *acc
       p->ly[n] = p->ly[n - 1] / rg->b;
     }
     if (n > 0 && n < levels) {
-      rc = rgrbm_rg_create_block2d(&p->owned[n], p->lx[n], p->ly[n], rg->b, rg->rule,
-                                   rg->seed + (uint64_t)n);
+      rc = rgrbm_rg_create_block2d(&p->owned[n], p->lx[n], p->ly[n], block.b, block.rule,
+                                   block.seed + (uint64_t)n);
       p->plans[n] = p->owned[n];
     }
     if (rc == RGRBM_OK) rc = rgrbm_dataset_create(&p->data[n], (size_t)p->lx[n] * p->ly[n]);
