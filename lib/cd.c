@@ -492,7 +492,8 @@ typedef struct feed_ctx {
   rgrbm_pass feed;
 } feed_ctx;
 
-static void feed_step(void *arg, int level, int next, const float *src, size_t n, float *dst) {
+static void feed_step(const void *arg, int level, int next, const float *src, size_t n,
+                      float *dst) {
   const feed_ctx *c = arg;
   hidden_means(c->t, level, src, n, dst);
   if (c->feed == RGRBM_PASS_SAMPLES)

@@ -7,11 +7,21 @@
 #include "error.h"
 #include "rgrbm/receptive.h"
 #include "stack.h"
+#include "stack_feed.h"
+#include "workspace.h"
 
 static int check_level(const rgrbm_stack *s, int level, const char *func) {
   if (level < 1 || level > s->depth)
     return rgrbm__fail(RGRBM_EINVAL, func, "level = %d, must be in 1..depth = %d", level, s->depth);
   return RGRBM_OK;
+}
+
+/* One more factor of r: dst (sites x sizes[next]) = src W(level). */
+static void product_step(const void *arg, int level, int next, const float *src,
+                         size_t sites, float *dst) {
+  const rgrbm_stack *s = arg;
+  rgrbm__sgemm(0, 0, sites, (size_t)s->sizes[next], (size_t)s->sizes[level], 1.0f, src,
+               s->weights[level], 0.0f, dst);
 }
 
 int rgrbm_receptive_field(const rgrbm_stack *s, int level, float *out) {
@@ -20,29 +30,23 @@ int rgrbm_receptive_field(const rgrbm_stack *s, int level, float *out) {
   int rc = check_level(s, level, __func__);
   if (rc == RGRBM_OK) rc = rgrbm__stack_check_finite_weights(s, 0, level - 1, __func__);
   if (rc != RGRBM_OK) return rc;
-  const int *n = s->sizes;
-  size_t widest = 0;
-  for (int l = 1; l < level; l++)
-    if ((size_t)n[l] > widest) widest = (size_t)n[l];
+  const size_t sites = (size_t)s->sizes[0];
   if (level == 1) {
-    memcpy(out, s->weights[0], (size_t)n[0] * (size_t)n[1] * sizeof *out);
+    memcpy(out, s->weights[0], sites * (size_t)s->sizes[1] * sizeof *out);
     return RGRBM_OK;
   }
-  /* Ping-pong between two intermediates; the last product goes to out. */
-  float *buf = rgrbm__calloc(2 * (size_t)n[0], widest * sizeof *buf);
-  if (buf == NULL) return RGRBM_FAIL_NOMEM("the intermediate products", 2 * n[0] * widest * 4);
-  float *cur = buf, *next = buf + (size_t)n[0] * widest;
-  memcpy(cur, s->weights[0], (size_t)n[0] * (size_t)n[1] * sizeof *cur);
-  for (int l = 1; l < level; l++) {
-    float *dst = l + 1 == level ? out : next;
-    rgrbm__sgemm(0, 0, (size_t)n[0], (size_t)n[l + 1], (size_t)n[l], 1.0f, cur, s->weights[l], 0.0f,
-                 dst);
-    next = cur;
-    cur = dst;
-  }
-  rgrbm__free(buf);
+  /* The rows of W(0) are level-1 vectors, one per site: r is W(0) passed up
+   * to `level` through the products, the intermediates between two buffers. */
+  rgrbm__feed feed;
+  rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
+  rgrbm__feed_take(&feed, &ws, sites, rgrbm__feed_width(s, 2, level - 1));
+  if (rgrbm__ws_alloc(&ws, 0) != RGRBM_OK)
+    return RGRBM_FAIL_NOMEM("the intermediate products", ws.bytes);
+  rgrbm__feed_take(&feed, &ws, sites, rgrbm__feed_width(s, 2, level - 1));
+  rgrbm__feed_run(&feed, 1, level, s->weights[0], sites, out, product_step, s);
+  rgrbm__ws_free(&ws);
   /* Finite weights can still overflow float in the product. */
-  return rgrbm__check_finite_batch(out, (size_t)n[0], (size_t)n[level], "the product r(level)",
+  return rgrbm__check_finite_batch(out, sites, (size_t)s->sizes[level], "the product r(level)",
                                    __func__);
 }
 

@@ -102,7 +102,8 @@ static void carve(batch *bt, rgrbm__workspace *ws) {
 }
 
 /* One level up: conditional means, sampled in RGRBM_RG_SAMPLE mode. */
-static void up_step(void *arg, int level, int next, const float *src, size_t rows, float *dst) {
+static void up_step(const void *arg, int level, int next, const float *src, size_t rows,
+                    float *dst) {
   const batch *bt = arg;
   const rgrbm_stack *s = bt->st->stack;
   rgrbm__rbm_hidden_means(s, level, src, rows, dst);

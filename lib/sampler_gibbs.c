@@ -47,8 +47,8 @@ static int gibbs_sweep(rgrbm_sampler *smp, long sweeps) {
   return RGRBM_OK;
 }
 
-static void descend_step(void *arg, int level, int next, const float *src, size_t rows,
-                         float *dst) {
+static void descend_step(const void *arg, int level, int next, const float *src,
+                         size_t rows, float *dst) {
   (void)level, (void)rows; /* rows: every chain */
   sample_visible(arg, next, src, dst);
 }

@@ -287,7 +287,8 @@ typedef struct pass_ctx {
   rgrbm__rng *rngs; /* one per row when sampling */
 } pass_ctx;
 
-static void pass_step(void *arg, int level, int next, const float *src, size_t n, float *dst) {
+static void pass_step(const void *arg, int level, int next, const float *src, size_t n,
+                      float *dst) {
   const pass_ctx *p = arg;
   const int up = next > level;
   if (up)

@@ -17,7 +17,7 @@ void rgrbm__feed_take(rgrbm__feed *f, rgrbm__workspace *ws, size_t rows, size_t 
 }
 
 float *rgrbm__feed_run(const rgrbm__feed *f, int from, int to, const float *in, size_t rows,
-                       float *out, rgrbm__feed_step *step, void *ctx) {
+                       float *out, rgrbm__feed_step *step, const void *ctx) {
   const int dir = to > from ? 1 : -1;
   const float *src = in;
   float *dst = NULL;

@@ -25,14 +25,14 @@ void rgrbm__feed_take(rgrbm__feed *f, rgrbm__workspace *ws, size_t rows, size_t 
 
 /* One level: dst (rows x sizes[to]) from src (rows x sizes[from]), to = from
  * +- 1. ctx is the caller's. */
-typedef void rgrbm__feed_step(void *ctx, int from, int to, const float *src, size_t rows,
-                              float *dst);
+typedef void rgrbm__feed_step(const void *ctx, int from, int to, const float *src,
+                              size_t rows, float *dst);
 
 /* Steps from level `from` to level `to` (from != to, either direction),
  * starting at in. The j-th level after `from` lands in buf[j % 2], so in may
  * itself be buf[0]; the last level goes to out instead when out is not NULL.
  * Returns where the last level is. */
 float *rgrbm__feed_run(const rgrbm__feed *f, int from, int to, const float *in, size_t rows,
-                       float *out, rgrbm__feed_step *step, void *ctx);
+                       float *out, rgrbm__feed_step *step, const void *ctx);
 
 #endif
