@@ -85,8 +85,8 @@ static int gibbs_check(const rgrbm_sampler *smp, const char *func) {
   return rgrbm__stack_check_finite(g->s, g->descend ? 0 : g->layer, g->layer, func);
 }
 
-static const rgrbm__sampler_ops GIBBS_OPS = {"block Gibbs", gibbs_sweep, gibbs_emit, gibbs_destroy,
-                                             gibbs_check};
+static const rgrbm__sampler_kind gibbs_kind = {"block Gibbs", gibbs_sweep, gibbs_emit,
+                                               gibbs_destroy, gibbs_check};
 
 static int check_gibbs(const rgrbm_stack *s, int layer, size_t chains, const char *func) {
   if (s == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "s is NULL");
@@ -150,7 +150,7 @@ int rgrbm_sampler_create_gibbs(rgrbm_sampler **out, const rgrbm_stack *s, int la
   g->descend = layer < 0;
   g->layer = layer < 0 ? s->depth - 1 : layer;
   g->chains = chains;
-  smp->ops = &GIBBS_OPS;
+  smp->kind = &gibbs_kind;
   smp->state = g;
   smp->chains = chains;
   smp->dim = (size_t)s->sizes[g->descend ? 0 : g->layer];
