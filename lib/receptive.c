@@ -158,15 +158,19 @@ static void measure_units(const grid *g, const float *rf, size_t units, double *
 /* The work behind both public entry points; errors are attributed to func. */
 static int locality(const float *rf, int lx, int ly, size_t units, int b, double *centre_x,
                     double *centre_y, double *gyration, double *block_fraction, const char *func) {
-  size_t sites = (size_t)lx * (size_t)ly;
-  grid g = {lx, ly, b, rgrbm__calloc(2 * sites, sizeof(double)), NULL};
-  if (g.w == NULL)
-    return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu bytes of work space",
-                       2 * sites * sizeof(double));
-  g.rows = g.w + sites;
+  const size_t sites = (size_t)lx * (size_t)ly;
+  grid g = {lx, ly, b, NULL, NULL};
+  rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
+  for (int carving = 0; carving < 2; carving++) {
+    RGRBM__WS_TAKE(&ws, g.w, sites);
+    RGRBM__WS_TAKE(&ws, g.rows, sites);
+    if (!carving && rgrbm__ws_alloc(&ws, 1) != RGRBM_OK)
+      return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu bytes of work space",
+                         ws.bytes);
+  }
   int rc = check_fields(&g, rf, units, func);
   if (rc == RGRBM_OK) measure_units(&g, rf, units, centre_x, centre_y, gyration, block_fraction);
-  rgrbm__free(g.w);
+  rgrbm__ws_free(&ws);
   return rc;
 }
 
@@ -210,23 +214,25 @@ int rgrbm_receptive_summarize(const rgrbm_stack *s, int level, int lx, int ly, i
   if ((size_t)lx * (size_t)ly != (size_t)s->sizes[0])
     return rgrbm__fail(RGRBM_EINVAL, __func__, "lx * ly = %d * %d != size(0) = %d", lx, ly,
                        s->sizes[0]);
-  size_t units = (size_t)s->sizes[level], sites = (size_t)s->sizes[0];
-  float *rf = rgrbm__calloc(sites, units * sizeof *rf);
-  double *measures = rgrbm__calloc(2 * units, sizeof *measures);
-  if (rf == NULL || measures == NULL) {
-    rgrbm__free(rf);
-    rgrbm__free(measures);
-    return RGRBM_FAIL_NOMEM("the receptive fields", sites * units * sizeof *rf);
+  const size_t units = (size_t)s->sizes[level], sites = (size_t)s->sizes[0];
+  float *rf = NULL;
+  double *gyration = NULL, *block_fraction = NULL; /* per unit */
+  rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
+  for (int carving = 0; carving < 2; carving++) {
+    RGRBM__WS_TAKE(&ws, rf, sites * units); /* both ints: cannot overflow */
+    RGRBM__WS_TAKE(&ws, gyration, units);
+    RGRBM__WS_TAKE(&ws, block_fraction, units);
+    if (!carving && rgrbm__ws_alloc(&ws, 1) != RGRBM_OK)
+      return RGRBM_FAIL_NOMEM("the receptive fields", ws.bytes);
   }
   rc = rgrbm_receptive_field(s, level, rf);
   if (rc == RGRBM_OK)
-    rc = locality(rf, lx, ly, units, b, NULL, NULL, measures, measures + units, __func__);
+    rc = locality(rf, lx, ly, units, b, NULL, NULL, gyration, block_fraction, __func__);
   if (rc == RGRBM_OK) {
     out->units = units;
-    mean_and_sd(measures, units, &out->gyration_mean, &out->gyration_sd);
-    mean_and_sd(measures + units, units, &out->block_fraction_mean, &out->block_fraction_sd);
+    mean_and_sd(gyration, units, &out->gyration_mean, &out->gyration_sd);
+    mean_and_sd(block_fraction, units, &out->block_fraction_mean, &out->block_fraction_sd);
   }
-  rgrbm__free(rf);
-  rgrbm__free(measures);
+  rgrbm__ws_free(&ws);
   return rc;
 }

@@ -13,6 +13,14 @@
  *   ...
  *   rgrbm__ws_free(&ws);
  *
+ * A few arrays can be taken in a loop of the two passes instead:
+ *
+ *   for (int carving = 0; carving < 2; carving++) {
+ *     RGRBM__WS_TAKE(&ws, a, n);
+ *     RGRBM__WS_TAKE(&ws, b, m);
+ *     if (!carving && rgrbm__ws_alloc(&ws, 0) != RGRBM_OK) return ...;
+ *   }
+ *
  * During the sizing pass every take returns NULL: a carving function only
  * stores the pointers it is given (no arithmetic on them, which on NULL is
  * undefined). Never installed. */
