@@ -2,7 +2,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "alloc.h"
 #include "blas_inline.h"
 #include "error.h"
 #include "rgrbm/receptive.h"

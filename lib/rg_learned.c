@@ -2,11 +2,11 @@
  * a chosen level, by conditional means (then the sign) or by sampling. */
 #include <math.h>
 
-#include "alloc.h"
 #include "dataset.h"
 #include "error.h"
 #include "rbm.h"
 #include "rg.h"
+#include "rng.h"
 #include "stack.h"
 #include "stack_feed.h"
 #include "workspace.h"
