@@ -20,7 +20,6 @@ typedef struct rgrbm__rg_block {
 } rgrbm__rg_block;
 
 typedef struct rgrbm__rg_kind {
-  const char *name;
   /* Whether the plan can run now, failing in the name of func (the public
    * entry point): a learned plan's borrowed stack may change after
    * creation. NULL when any state can run. */

@@ -23,8 +23,8 @@ static void block_params(const rgrbm_rg *rg, rgrbm__rg_block *out) {
   *out = (rgrbm__rg_block){rg->b, st->rule, rg->seed};
 }
 
-static const rgrbm__rg_kind decimation1d_kind = {"decimation1d", NULL, gather_apply, NULL};
-static const rgrbm__rg_kind block2d_kind = {"block2d", NULL, gather_apply, block_params};
+static const rgrbm__rg_kind decimation1d_kind = {.apply = gather_apply};
+static const rgrbm__rg_kind block2d_kind = {.apply = gather_apply, .block = block_params};
 
 int rgrbm_rg_create_decimation1d(rgrbm_rg **out, int n_sites, int b) {
   RGRBM_REQUIRE_NONNULL(out);

@@ -31,7 +31,7 @@ static int learned_check(const rgrbm_rg *rg, const char *func) {
 static int learned_apply(const rgrbm_rg *rg, const rgrbm_dataset *in, rgrbm_dataset *out,
                          const char *func);
 
-static const rgrbm__rg_kind learned_kind = {"learned", learned_check, learned_apply, NULL};
+static const rgrbm__rg_kind learned_kind = {.check = learned_check, .apply = learned_apply};
 
 /* The integer square root of n when n is a perfect square, else 0. */
 static int exact_sqrt(int n) {
