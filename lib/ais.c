@@ -352,7 +352,7 @@ static int check_bracket(double lower, double upper, int layer, const char *func
 int rgrbm_ais_log_partition(const rgrbm_stack *s, int layer, const rgrbm_ais_options *o,
                                   double *lower, double *upper) {
   int rc = rgrbm__stack_check_layer(s, layer, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   RGRBM_REQUIRE_NONNULL(lower);
   RGRBM_REQUIRE_NONNULL(upper);
   rgrbm_ais_options defaults;
@@ -381,7 +381,7 @@ int rgrbm_ais_log_partition(const rgrbm_stack *s, int layer, const rgrbm_ais_opt
   free_work(&a);
   double lo = lz_base + fwd - o->margin * fwd_se, hi = lz_base - rev + o->margin * rev_se;
   if (rc == RGRBM_OK) rc = check_bracket(lo, hi, layer, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   *lower = lo;
   *upper = hi;
   return RGRBM_OK;

@@ -217,7 +217,7 @@ int rgrbm__atomic_open(rgrbm__atomic_file *af, const char *path, const char *fun
   int exists = 0;
   struct stat old;
   if (rc == RGRBM_OK) rc = check_target(af, &exists, &old);
-  if (rc) {
+  if (rc != RGRBM_OK) {
     rgrbm__atomic_abort(af);
     return rc;
   }
@@ -272,14 +272,14 @@ int rgrbm__atomic_write(rgrbm__atomic_file *af, const void *data, size_t n) {
 
 static int replace_target(rgrbm__atomic_file *af) {
   int rc = flush(af);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   if (SYS(fsync(af->fd)) != 0)
     return rgrbm__fail(RGRBM_EIO, af->func, "cannot write '%s': fsync: %s", af->path,
                        strerror(errno));
   int exists;
   struct stat old;
   rc = check_target(af, &exists, &old); /* it may have changed while writing */
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   if (SYS(renameat(af->dir_fd, af->tmp_name, af->dir_fd, af->base)) != 0)
     return rgrbm__fail(RGRBM_EIO, af->func, "cannot replace '%s': rename: %s", af->path,
                        strerror(errno));

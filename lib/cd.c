@@ -6,15 +6,22 @@
  * products go through the group tables of binary_product.h, and then all of
  * a batch's passes run on the library's threads (team.h); otherwise they
  * are sgemm calls on OpenBLAS's threads and the passes between them stay on
- * the calling thread (see rbm.c). The positive and negative statistics
- * share one gemm: the visible rows [V_pos; V_neg] and the
- * hidden rows [H_pos / n; -H_neg / m] lie contiguously in two buffers, so
- *     dW = momentum dW + lr [V_pos; V_neg]^T [H_pos / n; -H_neg / m]
- * is a single sgemm with beta = momentum. All buffers are allocated once per
- * call; a batch is unpacked from the packed dataset into a reused float
- * buffer. Randomness: each epoch derives a key from (seed, layer, epoch) and
- * every batch row (and every persistent chain) has its own stream, so results
- * do not depend on the thread count. */
+ * the calling thread (see rbm.c).
+ *
+ * The positive and negative statistics share one product: the visible rows
+ * of both phases lie contiguously in one buffer (CD: [V_pos; V_neg], PCD:
+ * [V_chains; V_pos], so that the chains never move) and their hidden rows,
+ * scaled in place by the bias-gradient pass to H_pos / n and -H_neg / m, in
+ * another, so that
+ *     dW = momentum dW + lr V^T H
+ * over all n + m rows is a single sgemm with beta = momentum followed by the
+ * penalized step, or with tables a single table product with the step fused
+ * into its stores. The work arrays are carved from one block per call
+ * (workspace.h), plus the cache of the fed-up data (allocate_fed); a batch is
+ * unpacked from the packed dataset into a reused float buffer. Randomness:
+ * each epoch derives a key from (seed, layer, epoch) and every batch row (and
+ * every persistent chain) has its own stream, so results do not depend on the
+ * thread count. */
 #include <float.h>
 #include <math.h>
 #include <string.h>
@@ -30,7 +37,9 @@
 #include "rbm.h"
 #include "rng.h"
 #include "stack.h"
+#include "stack_feed.h"
 #include "team.h"
+#include "workspace.h"
 
 void rgrbm_cd_options_init(rgrbm_cd_options *o) {
   if (o == NULL) return;
@@ -135,11 +144,11 @@ static int products_binary(int layer, const rgrbm_cd_options *o) {
 
 /* Tables or sgemm for this call; RGRBM_EUNSUPPORTED when tables are
  * demanded and an operand is not binary. */
-static int choose_tables(int layer, const rgrbm_cd_options *o, int *tables) {
+static int choose_tables(int layer, const rgrbm_cd_options *o, int *tables, const char *func) {
   const int possible = products_binary(layer, o);
   *tables = o->products != RGRBM_PRODUCTS_SGEMM && possible;
   if (o->products != RGRBM_PRODUCTS_TABLES || possible) return RGRBM_OK;
-  return rgrbm__fail(RGRBM_EUNSUPPORTED, "rgrbm_cd_train", "o->products = "
+  return rgrbm__fail(RGRBM_EUNSUPPORTED, func, "o->products = "
                      "RGRBM_PRODUCTS_TABLES needs binary operands, but %s",
                      o->mean_field_reconstruction && !o->persistent
                          ? "o->mean_field_reconstruction = 1 makes the reconstructions means"
@@ -149,6 +158,7 @@ static int choose_tables(int layer, const rgrbm_cd_options *o, int *tables) {
 /* ---- the trainer's state ---- */
 
 typedef struct trainer {
+  const char *func; /* the public entry point, named by every failure */
   rgrbm_stack *s;
   int layer;
   const rgrbm_dataset *data;
@@ -164,10 +174,10 @@ typedef struct trainer {
    * nv), its hidden sample (batch x nh) and its generators (batch) */
   float *recon, *recon_h;
   rgrbm__rng *error_rngs;
-  float *feed[2];   /* batch x widest level below layer, layer > 0 only */
+  rgrbm__feed feed; /* batch x widest level below layer, layer > 0 only */
   float *dw, *dc, *db; /* momentum */
   float *gc, *gb;      /* bias gradients of one batch */
-  float *good_w, *good_c, *good_b; /* parameters after the last good epoch */
+  float *good;      /* the layer's parameters after the last good epoch (rbm.h's block) */
   uint8_t *codes;   /* the table kernel's binary operand (tables only) */
   float *fed;       /* count x nv: the data at the layer's level, or NULL */
   int tables;       /* products by group tables (else sgemm) */
@@ -175,12 +185,8 @@ typedef struct trainer {
   rgrbm__rng *rngs; /* batch rows, then chains */
   double *pll_scratch; /* o->compute_pll with a callback: the PLL's, batch rows */
   double sq_error;  /* this epoch's summed squared reconstruction error */
-  void *block;      /* the single allocation holding all of the above */
+  rgrbm__workspace ws; /* the single block holding all of the above */
 } trainer;
-
-/* The trainer's arrays, carved out of one block. */
-enum part { P_V, P_H, P_HS, P_RECON, P_FEED0, P_FEED1, P_DW, P_DC, P_DB, P_GC, P_GB, P_GOOD_W,
-            P_GOOD_C, P_GOOD_B, P_CODES, P_ORDER, P_RNGS, P_PLL, P_COUNT };
 
 /* Bytes of codes the largest product needs: rows of any level at or below
  * the layer, or the columns of the gradient's rows x nv visible block. */
@@ -204,65 +210,31 @@ static size_t pll_doubles(const trainer *t, int *overflow) {
   return rgrbm__pll_scratch_doubles(t->s, t->layer, t->batch, overflow);
 }
 
-/* Byte offsets of every array (each 64-byte aligned) in offset[0..P_COUNT);
- * offset[P_COUNT] is the total, 0 on size_t overflow. */
-static void layout(const trainer *t, size_t offset[P_COUNT + 1]) {
+/* The trainer's arrays, in order; run twice on its workspace (workspace.h):
+ * once to size the block, once to carve it. */
+static void carve(trainer *t, rgrbm__workspace *ws) {
   /* negative rows: the chains for PCD, one per batch row for CD */
   const size_t hs_rows = t->chains ? t->chains : t->batch, rows = t->batch + hs_rows;
-  size_t widest = 0;
+  const size_t error_rows = pcd_error(t) ? t->batch : 0;
   int overflow = 0;
-  const size_t pll = pll_doubles(t, &overflow);
-  for (int l = 0; l < t->layer; l++)
-    if ((size_t)t->s->sizes[l] > widest) widest = (size_t)t->s->sizes[l];
-  const size_t fl = sizeof(float);
-  const size_t n[P_COUNT][2] = {
-      [P_V] = {rows * t->nv, fl},           [P_H] = {rows * t->nh, fl},
-      [P_HS] = {hs_rows * t->nh, fl},
-      [P_RECON] = {pcd_error(t) ? t->batch * (t->nv + t->nh) : 0, fl},
-      [P_FEED0] = {t->batch * widest, fl},  [P_FEED1] = {t->batch * widest, fl},
-      [P_DW] = {t->nv * t->nh, fl},         [P_DC] = {t->nv, fl},
-      [P_DB] = {t->nh, fl},                 [P_GC] = {t->nv, fl},
-      [P_GB] = {t->nh, fl},                 [P_GOOD_W] = {t->nv * t->nh, fl},
-      [P_GOOD_C] = {t->nv, fl},             [P_GOOD_B] = {t->nh, fl},
-      [P_CODES] = {codes_bytes(t, rows), 1},
-      [P_ORDER] = {t->count, sizeof(size_t)}, [P_RNGS] = {t->batch + t->chains + (pcd_error(t) ? t->batch : 0),
-                                                 sizeof(rgrbm__rng)},
-      [P_PLL] = {pll, sizeof(double)},
-  };
-  size_t total = 0;
-  for (int i = 0; i < P_COUNT; i++) {
-    size_t bytes = rgrbm__mul_size(n[i][0], n[i][1], &overflow);
-    if (overflow || bytes > SIZE_MAX - total - 64) {
-      offset[P_COUNT] = 0;
-      return;
-    }
-    offset[i] = total;
-    total += (bytes + 63) & ~(size_t)63;
-  }
-  offset[P_COUNT] = total;
-}
-
-static void assign(trainer *t, char *base, const size_t offset[P_COUNT + 1]) {
-  t->v = (float *)(void *)(base + offset[P_V]);
-  t->h = (float *)(void *)(base + offset[P_H]);
-  t->hs = (float *)(void *)(base + offset[P_HS]);
-  t->recon = (float *)(void *)(base + offset[P_RECON]);
-  t->recon_h = t->recon + t->batch * t->nv;
-  t->feed[0] = (float *)(void *)(base + offset[P_FEED0]);
-  t->feed[1] = (float *)(void *)(base + offset[P_FEED1]);
-  t->dw = (float *)(void *)(base + offset[P_DW]);
-  t->dc = (float *)(void *)(base + offset[P_DC]);
-  t->db = (float *)(void *)(base + offset[P_DB]);
-  t->gc = (float *)(void *)(base + offset[P_GC]);
-  t->gb = (float *)(void *)(base + offset[P_GB]);
-  t->good_w = (float *)(void *)(base + offset[P_GOOD_W]);
-  t->good_c = (float *)(void *)(base + offset[P_GOOD_C]);
-  t->good_b = (float *)(void *)(base + offset[P_GOOD_B]);
-  t->codes = (uint8_t *)(base + offset[P_CODES]);
-  t->order = (size_t *)(void *)(base + offset[P_ORDER]);
-  t->rngs = (rgrbm__rng *)(void *)(base + offset[P_RNGS]);
-  t->pll_scratch = (double *)(void *)(base + offset[P_PLL]);
-  t->error_rngs = t->rngs + t->batch + t->chains;
+  RGRBM__WS_TAKE(ws, t->v, rows * t->nv);
+  RGRBM__WS_TAKE(ws, t->h, rows * t->nh);
+  RGRBM__WS_TAKE(ws, t->hs, hs_rows * t->nh);
+  RGRBM__WS_TAKE(ws, t->recon, error_rows * t->nv);
+  RGRBM__WS_TAKE(ws, t->recon_h, error_rows * t->nh);
+  rgrbm__feed_take(&t->feed, ws, t->batch, rgrbm__feed_width(t->s, 0, t->layer - 1));
+  RGRBM__WS_TAKE(ws, t->dw, t->nv * t->nh);
+  RGRBM__WS_TAKE(ws, t->dc, t->nv);
+  RGRBM__WS_TAKE(ws, t->db, t->nh);
+  RGRBM__WS_TAKE(ws, t->gc, t->nv);
+  RGRBM__WS_TAKE(ws, t->gb, t->nh);
+  RGRBM__WS_TAKE(ws, t->good, rgrbm__layer_floats(t->s, t->layer));
+  RGRBM__WS_TAKE(ws, t->codes, codes_bytes(t, rows));
+  RGRBM__WS_TAKE(ws, t->order, t->count);
+  RGRBM__WS_TAKE(ws, t->rngs, t->batch + t->chains);
+  RGRBM__WS_TAKE(ws, t->error_rngs, error_rows);
+  RGRBM__WS_TAKE(ws, t->pll_scratch, pll_doubles(t, &overflow));
+  ws->overflow |= overflow;
 }
 
 /* With feed-up by means the data at the layer's level do not change during
@@ -284,13 +256,14 @@ static int allocate_fed(trainer *t) {
   if (overflow || bytes > FED_CACHE_MAX_BYTES) return RGRBM_OK;
   t->fed = rgrbm__alloc(bytes);
   if (t->fed != NULL) return RGRBM_OK;
-  return rgrbm__fail(RGRBM_ENOMEM, "rgrbm_cd_train", "cannot allocate %zu bytes for the data "
+  return rgrbm__fail(RGRBM_ENOMEM, t->func, "cannot allocate %zu bytes for the data "
                      "fed up to layer %d", bytes, t->layer);
 }
 
 static int trainer_init(trainer *t, rgrbm_stack *s, int layer, const rgrbm_dataset *data,
-                        const rgrbm_cd_options *o) {
+                        const rgrbm_cd_options *o, const char *func) {
   memset(t, 0, sizeof *t);
+  t->func = func;
   t->s = s;
   t->layer = layer;
   t->data = data;
@@ -300,25 +273,25 @@ static int trainer_init(trainer *t, rgrbm_stack *s, int layer, const rgrbm_datas
   t->count = data->count;
   t->batch = o->batch_size < t->count ? o->batch_size : t->count;
   t->chains = o->persistent ? (o->persistent_chains ? o->persistent_chains : o->batch_size) : 0;
-  int rc = choose_tables(layer, o, &t->tables);
-  if (rc) return rc;
-  size_t offset[P_COUNT + 1];
-  layout(t, offset);
-  const size_t bytes = offset[P_COUNT];
-  if (bytes == 0)
-    return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "the work buffers of layer %d overflow "
-                       "size_t", layer);
-  t->block = rgrbm__calloc(1, bytes);
-  if (t->block == NULL)
-    return rgrbm__fail(RGRBM_ENOMEM, "rgrbm_cd_train", "cannot allocate %zu bytes of work "
-                       "buffers for layer %d", bytes, layer);
-  assign(t, t->block, offset);
+  int rc = choose_tables(layer, o, &t->tables, func);
+  if (rc != RGRBM_OK) return rc;
+  carve(t, &t->ws);
+  rc = rgrbm__ws_alloc(&t->ws, 1); /* zeroed: the momenta start at 0 */
+  if (rc == RGRBM_EINVAL)
+    return rgrbm__fail(RGRBM_EINVAL, func, "the work buffers of layer %d overflow size_t",
+                       layer);
+  if (rc != RGRBM_OK)
+    return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu bytes of work buffers for "
+                       "layer %d", t->ws.bytes, layer);
+  carve(t, &t->ws);
   rc = allocate_fed(t);
-  if (rc) {
-    rgrbm__free(t->block);
-    t->block = NULL;
-  }
+  if (rc != RGRBM_OK) rgrbm__ws_free(&t->ws);
   return rc;
+}
+
+static void trainer_free(trainer *t) {
+  rgrbm__free(t->fed);
+  rgrbm__ws_free(&t->ws);
 }
 
 /* ---- elementwise kernels of the update ---- */
@@ -513,20 +486,28 @@ static void unpack(trainer *t, const size_t *idx, size_t n, float low, float *ds
   rgrbm__team_run((n + UNPACK_SLICE - 1) / UNPACK_SLICE, work, unpack_task, &j);
 }
 
+/* One level of the feed-up: hidden means, sampled when c->feed asks. */
+typedef struct feed_ctx {
+  trainer *t;
+  rgrbm_pass feed;
+} feed_ctx;
+
+static void feed_step(const void *arg, int level, int next, const float *src, size_t n,
+                      float *dst) {
+  const feed_ctx *c = arg;
+  hidden_means(c->t, level, src, n, dst);
+  if (c->feed == RGRBM_PASS_SAMPLES)
+    sample(c->t, dst, n, (size_t)c->t->s->sizes[next], c->t->rngs, dst);
+}
+
 /* Rows idx[0..n) of the dataset, at the trained layer's level, into dst
  * (n x nv); with feed == RGRBM_PASS_SAMPLES row r draws from rngs[r]. */
 static void feed_rows(trainer *t, const size_t *idx, size_t n, rgrbm_pass feed, float *dst) {
-  const rgrbm_stack *s = t->s;
-  const float low = rgrbm__units_low(s->units);
-  float *level0 = t->layer == 0 ? dst : t->feed[0];
-  unpack(t, idx, n, low, level0);
-  const float *src = level0;
-  for (int l = 0; l < t->layer; l++) {
-    float *out = l + 1 == t->layer ? dst : t->feed[(l + 1) & 1];
-    hidden_means(t, l, src, n, out);
-    if (feed == RGRBM_PASS_SAMPLES) sample(t, out, n, (size_t)s->sizes[l + 1], t->rngs, out);
-    src = out;
-  }
+  float *level0 = t->layer == 0 ? dst : t->feed.buf[0];
+  unpack(t, idx, n, rgrbm__units_low(t->s->units), level0);
+  if (t->layer == 0) return;
+  feed_ctx c = {t, feed};
+  rgrbm__feed_run(&t->feed, 0, t->layer, level0, n, dst, feed_step, &c);
 }
 
 /* feed_rows, from the cache when it holds the rows asked for. */
@@ -656,16 +637,7 @@ static void init_chains(trainer *t, uint64_t key) {
 }
 
 static void snapshot(trainer *t, int restore) {
-  rgrbm_stack *s = t->s;
-  float *live[3] = {s->weights[t->layer], s->vbias[t->layer], s->hbias[t->layer]};
-  float *kept[3] = {t->good_w, t->good_c, t->good_b};
-  const size_t n[3] = {t->nv * t->nh, t->nv, t->nh};
-  for (int i = 0; i < 3; i++) {
-    if (restore)
-      memcpy(live[i], kept[i], n[i] * sizeof(float));
-    else
-      memcpy(kept[i], live[i], n[i] * sizeof(float));
-  }
+  rgrbm__layer_copy(t->s, t->layer, t->good, restore);
 }
 
 static double seconds_since(const struct timespec *start) {
@@ -694,7 +666,7 @@ static int run_epoch(trainer *t, int epoch) {
     size_t n = t->count - first < t->batch ? t->count - first : t->batch;
     if (train_batch(t, t->order + first, n, momentum, o->progress != NULL)) {
       snapshot(t, 1);
-      return rgrbm__fail(RGRBM_ENUMERIC, "rgrbm_cd_train", "layer %d, epoch %d, rows %zu..%zu: "
+      return rgrbm__fail(RGRBM_ENUMERIC, t->func, "layer %d, epoch %d, rows %zu..%zu: "
                          "a parameter became NaN or infinite (o->learning_rate = %g too "
                          "large?); the parameters after epoch %d are restored", t->layer,
                          epoch, first, first + n - 1, o->learning_rate, epoch - 1);
@@ -729,12 +701,12 @@ static int report(trainer *t, int epoch, double seconds) {
   double pll = NAN;
   if (o->compute_pll) {
     int rc = epoch_pll(t, epoch, &pll);
-    if (rc) return rc;
+    if (rc != RGRBM_OK) return rc;
   }
   double error = t->sq_error / ((double)t->count * (double)t->nv);
   int stop = o->progress(o->progress_data, t->layer, epoch, error, pll, seconds);
   if (stop)
-    return rgrbm__fail(RGRBM_ECANCELED, "rgrbm_cd_train", "the progress callback returned %d "
+    return rgrbm__fail(RGRBM_ECANCELED, t->func, "the progress callback returned %d "
                        "after epoch %d of layer %d", stop, epoch, t->layer);
   return RGRBM_OK;
 }
@@ -756,13 +728,13 @@ static int train(trainer *t) {
     clock_gettime(CLOCK_MONOTONIC, &start);
     const int epoch = s->epochs_done[t->layer] + 1;
     int rc = run_epoch(t, epoch);
-    if (rc) return rc;
+    if (rc != RGRBM_OK) return rc;
     s->epochs_done[t->layer] = epoch;
     record_options(t);
     snapshot(t, 0);
     if (t->o->progress) {
       rc = report(t, epoch, seconds_since(&start));
-      if (rc) return rc;
+      if (rc != RGRBM_OK) return rc;
     }
   }
   return RGRBM_OK;
@@ -771,7 +743,7 @@ static int train(trainer *t) {
 static int check_arguments(const rgrbm_stack *s, int layer, const rgrbm_dataset *data,
                            const rgrbm_cd_options *o) {
   int rc = rgrbm__stack_check_layer(s, layer, "rgrbm_cd_train");
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   if (data == NULL) return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "data is NULL");
   if (o == NULL) return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o is NULL");
   if (data->dim != (size_t)s->sizes[0])
@@ -780,7 +752,7 @@ static int check_arguments(const rgrbm_stack *s, int layer, const rgrbm_dataset 
   if (data->count == 0)
     return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "data holds 0 configurations");
   rc = check_options(o);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   if (o->batch_size > RGRBM__BLAS_MAX / 2 && data->count > RGRBM__BLAS_MAX / 2)
     return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->batch_size = %zu with %zu rows of "
                        "data: a batch holds at most %zu rows", o->batch_size, data->count,
@@ -804,12 +776,11 @@ int rgrbm_cd_train(rgrbm_stack *s, int layer, const rgrbm_dataset *data,
   int rc = check_arguments(s, layer, data, o);
   if (rc == RGRBM_OK) /* the layers below feed the data up */
     rc = rgrbm__stack_check_finite(s, 0, layer - 1, "rgrbm_cd_train");
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   trainer t;
-  rc = trainer_init(&t, s, layer, data, o);
-  if (rc) return rc;
+  rc = trainer_init(&t, s, layer, data, o, __func__);
+  if (rc != RGRBM_OK) return rc;
   rc = train(&t);
-  rgrbm__free(t.fed);
-  rgrbm__free(t.block);
+  trainer_free(&t);
   return rc;
 }

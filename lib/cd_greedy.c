@@ -6,6 +6,7 @@
 
 #include "alloc.h"
 #include "error.h"
+#include "rbm.h"
 #include "rgrbm/cd.h"
 #include "stack.h"
 
@@ -17,25 +18,6 @@ typedef struct snapshot {
   int *epochs;
   rgrbm_cd_options *options;
 } snapshot;
-
-static size_t layer_floats(const rgrbm_stack *s, int l) {
-  size_t nv = (size_t)s->sizes[l], nh = (size_t)s->sizes[l + 1];
-  return nv * nh + nv + nh;
-}
-
-/* Copy layer l's three arrays to or from one contiguous block. */
-static void copy_layer(rgrbm_stack *s, int l, float *block, int restore) {
-  size_t nv = (size_t)s->sizes[l], nh = (size_t)s->sizes[l + 1];
-  float *arrays[3] = {s->weights[l], s->vbias[l], s->hbias[l]};
-  const size_t counts[3] = {nv * nh, nv, nh};
-  for (int k = 0; k < 3; k++) {
-    if (restore)
-      memcpy(arrays[k], block, counts[k] * sizeof(float));
-    else
-      memcpy(block, arrays[k], counts[k] * sizeof(float));
-    block += counts[k];
-  }
-}
 
 static void snapshot_free(snapshot *snap) {
   for (int l = 0; snap->params && l < snap->layers; l++) rgrbm__free(snap->params[l]);
@@ -52,9 +34,9 @@ static int snapshot_take(snapshot *snap, rgrbm_stack *s, const char *func) {
   snap->options = rgrbm__calloc((size_t)s->depth, sizeof *snap->options);
   int ok = snap->params && snap->epochs && snap->options;
   for (int l = 0; ok && l < s->depth; l++) {
-    snap->params[l] = rgrbm__alloc(layer_floats(s, l) * sizeof(float));
+    snap->params[l] = rgrbm__alloc(rgrbm__layer_floats(s, l) * sizeof(float));
     ok = snap->params[l] != NULL;
-    if (ok) copy_layer(s, l, snap->params[l], 0);
+    if (ok) rgrbm__layer_copy(s, l, snap->params[l], 0);
   }
   if (!ok) {
     snapshot_free(snap);
@@ -66,7 +48,7 @@ static int snapshot_take(snapshot *snap, rgrbm_stack *s, const char *func) {
 }
 
 static void snapshot_restore(const snapshot *snap, rgrbm_stack *s) {
-  for (int l = 0; l < snap->layers; l++) copy_layer(s, l, snap->params[l], 1);
+  for (int l = 0; l < snap->layers; l++) rgrbm__layer_copy(s, l, snap->params[l], 1);
   memcpy(s->epochs_done, snap->epochs, (size_t)s->depth * sizeof *snap->epochs);
   memcpy(s->trained_with, snap->options, (size_t)s->depth * sizeof *snap->options);
 }
@@ -74,7 +56,7 @@ static void snapshot_restore(const snapshot *snap, rgrbm_stack *s) {
 /* Re-attribute layer l's failure to this call, keeping rgrbm_cd_train's
  * message (copied first: the message buffer is also the destination). */
 static int fail_in_layer(int rc, int layer, const char *func) {
-  char inner[512];
+  char inner[RGRBM__ERROR_CAPACITY];
   snprintf(inner, sizeof inner, "%s", rgrbm_last_error());
   return rgrbm__fail(rc, func, "per_layer[%d]: %s", layer, inner);
 }
@@ -86,14 +68,14 @@ int rgrbm_cd_train_stack(rgrbm_stack *s, const rgrbm_dataset *data,
   RGRBM_REQUIRE_NONNULL(per_layer);
   snapshot snap;
   int rc = snapshot_take(&snap, s, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   for (int l = 0; rc == RGRBM_OK && l < s->depth; l++) {
     rc = rgrbm_cd_train(s, l, data, &per_layer[l]);
     /* Only a stop or a numerical failure keeps the progress made; a bad
      * argument or a lack of memory leaves the stack as it was. */
     if (rc != RGRBM_OK && rc != RGRBM_ECANCELED && rc != RGRBM_ENUMERIC)
       snapshot_restore(&snap, s);
-    if (rc) rc = fail_in_layer(rc, l, __func__);
+    if (rc != RGRBM_OK) rc = fail_in_layer(rc, l, __func__);
   }
   snapshot_free(&snap);
   return rc;

@@ -9,10 +9,7 @@
 #define RGRBM_STR2(x) #x
 #define RGRBM_STR(x) RGRBM_STR2(x)
 
-/* Long enough for a function name, an argument name and a few numbers. */
-enum { ERROR_CAPACITY = 512 };
-
-static _Thread_local char last_error[ERROR_CAPACITY];
+static _Thread_local char last_error[RGRBM__ERROR_CAPACITY];
 
 int rgrbm__fail(int status, const char *func, const char *fmt, ...) {
   int used = snprintf(last_error, sizeof last_error, "%s: ", func);
@@ -25,7 +22,7 @@ int rgrbm__fail(int status, const char *func, const char *fmt, ...) {
 }
 
 int rgrbm__fail_within(int status, const char *func) {
-  char inner[ERROR_CAPACITY];
+  char inner[RGRBM__ERROR_CAPACITY];
   memcpy(inner, last_error, sizeof inner);
   return rgrbm__fail(status, func, "%s", inner);
 }

@@ -163,7 +163,7 @@ int rgrbm_dataset_append(rgrbm_dataset *ds, const int8_t *spins, size_t count) {
                        "spins[%zu] = %d (configuration %zu, site %zu), spins must be -1 or +1",
                        bad, spins[bad], bad / ds->dim, bad % ds->dim);
   int rc = rgrbm__dataset_grow(ds, count, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   for (size_t i = 0; i < count; i++)
     pack_row(spins + i * ds->dim, ds->dim, ds->bits + (ds->count + i) * ds->words_per_row);
   ds->count += count;
@@ -243,7 +243,7 @@ void rgrbm__dataset_unpack_float(const rgrbm_dataset *ds, const size_t *rows, si
 
 int rgrbm__dataset_append_float(rgrbm_dataset *ds, const float *x, size_t n, float threshold) {
   int rc = rgrbm__dataset_grow(ds, n, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   const size_t dim = ds->dim;
   for (size_t i = 0; i < n; i++) {
     uint64_t *row = ds->bits + (ds->count + i) * ds->words_per_row;
@@ -375,7 +375,7 @@ int rgrbm_dataset_load_npy(rgrbm_dataset **out, const char *path) {
   FILE *fp;
   uint64_t length;
   int rc = rgrbm__open_for_read(path, __func__, &fp, &length);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   rgrbm__npy_header h;
   size_t count = 0, dim = 0;
   int lx = 0, ly = 0;
@@ -387,7 +387,7 @@ int rgrbm_dataset_load_npy(rgrbm_dataset **out, const char *path) {
   if (rc == RGRBM_OK) rc = set_capacity(ds, count, __func__);
   if (rc == RGRBM_OK) rc = read_rows(fp, ds, count, path, __func__);
   fclose(fp);
-  if (rc) {
+  if (rc != RGRBM_OK) {
     rgrbm_dataset_destroy(ds);
     return rc;
   }

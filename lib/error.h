@@ -4,6 +4,11 @@
 
 #include "rgrbm/common.h"
 
+/* Bytes of the thread-local message, its terminating NUL included: long
+ * enough for a function name, an argument name and a few numbers. A copy
+ * of the message (to re-report it) needs a buffer of this size. */
+#define RGRBM__ERROR_CAPACITY 512
+
 /* Record "func: message" as the calling thread's last error and return
  * status, so a failing path reads `return rgrbm__fail(...)`. */
 #if defined(__GNUC__)

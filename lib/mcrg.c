@@ -70,7 +70,8 @@ static int check_geometry(const rgrbm_sampler *smp, const rgrbm_rg *rg, int leve
     return rgrbm__fail(RGRBM_EINVAL, func,
                        "smp's lattice has open boundaries: the MCRG operators wrap around, "
                        "so they need a periodic lattice");
-  if (rg->kind != RGRBM__RG_BLOCK2D)
+  rgrbm__rg_block block;
+  if (rgrbm__rg_block_params(rg, &block) != RGRBM_OK)
     return rgrbm__fail(RGRBM_EUNSUPPORTED, func,
                        "rg is not a block-spin plan (rgrbm_rg_create_block2d); MCRG needs "
                        "the operators of a 2D lattice at every level");
@@ -204,11 +205,11 @@ static int all_eigenvalues(const accumulator *a, int ne, int no, int leave_out, 
     double *row = lam + (size_t)(n - 1) * NOPS_MAX;
     for (int k = 1; k <= ne; k++) {
       int rc = leading_eigenvalue(a, avg, n, 0, k, &row[k - 1], "even", func);
-      if (rc) return rc;
+      if (rc != RGRBM_OK) return rc;
     }
     for (int k = 1; k <= no; k++) {
       int rc = leading_eigenvalue(a, avg, n, ne, k, &row[RGRBM_MCRG_EVEN + k - 1], "odd", func);
-      if (rc) return rc;
+      if (rc != RGRBM_OK) return rc;
     }
   }
   return RGRBM_OK;
@@ -276,6 +277,8 @@ static void pipeline_free(pipeline *p) {
 static int pipeline_init(pipeline *p, const rgrbm_rg *rg, const accumulator *acc,
                          size_t chunk, const char *func) {
   const int levels = acc->levels;
+  rgrbm__rg_block block; /* rg is one: check_geometry */
+  rgrbm__rg_block_params(rg, &block);
   memset(p, 0, sizeof *p);
   p->levels = levels;
   p->plans[0] = rg;
@@ -288,8 +291,8 @@ static int pipeline_init(pipeline *p, const rgrbm_rg *rg, const accumulator *acc
       p->ly[n] = p->ly[n - 1] / rg->b;
     }
     if (n > 0 && n < levels) {
-      rc = rgrbm_rg_create_block2d(&p->owned[n], p->lx[n], p->ly[n], rg->b, rg->rule,
-                                   rg->seed + (uint64_t)n);
+      rc = rgrbm_rg_create_block2d(&p->owned[n], p->lx[n], p->ly[n], block.b, block.rule,
+                                   block.seed + (uint64_t)n);
       p->plans[n] = p->owned[n];
     }
     if (rc == RGRBM_OK) rc = rgrbm_dataset_create(&p->data[n], (size_t)p->lx[n] * p->ly[n]);
@@ -303,7 +306,7 @@ static int pipeline_init(pipeline *p, const rgrbm_rg *rg, const accumulator *acc
   if (rc == RGRBM_OK && (p->spins == NULL || p->frame == NULL || p->ops == NULL ||
                          p->avg == NULL || p->lam == NULL))
     rc = RGRBM_FAIL_NOMEM("the MCRG buffers", rg->in_dim);
-  if (rc) {
+  if (rc != RGRBM_OK) {
     pipeline_free(p);
     return rgrbm__fail(rc, func, "cannot set up %d blocking levels", levels);
   }
@@ -320,7 +323,7 @@ static int measure_chunk(pipeline *p, rgrbm_sampler *smp, const rgrbm_mcrg_optio
   int rc = rgrbm_sampler_draw(smp, count, 0, o->spacing, p->data[0]);
   for (int n = 0; rc == RGRBM_OK && n < p->levels; n++)
     rc = rgrbm_rg_apply(p->plans[n], p->data[n], p->data[n + 1]);
-  if (rc) return rgrbm__fail_within(rc, func);
+  if (rc != RGRBM_OK) return rgrbm__fail_within(rc, func);
   const int k = acc->nops;
   for (size_t i = 0; i < count; i++) {
     for (int n = 0; n <= p->levels; n++) {
@@ -348,9 +351,9 @@ static int run(rgrbm_sampler *smp, const rgrbm_rg *rg, const rgrbm_mcrg_options 
                accumulator *acc, rgrbm_mcrg_result *res, const char *func) {
   pipeline p;
   int rc = pipeline_init(&p, rg, acc, o->samples < CHUNK ? o->samples : CHUNK, func);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   rc = rgrbm_sampler_sweep(smp, o->thermalize);
-  if (rc) rc = rgrbm__fail_within(rc, func);
+  if (rc != RGRBM_OK) rc = rgrbm__fail_within(rc, func);
   for (size_t first = 0; rc == RGRBM_OK && first < o->samples; first += CHUNK) {
     size_t count = o->samples - first < CHUNK ? o->samples - first : CHUNK;
     rc = measure_chunk(&p, smp, o, first, count, acc, func);
@@ -371,7 +374,7 @@ int rgrbm_mcrg_run(rgrbm_sampler *smp, const rgrbm_rg *rg, const rgrbm_mcrg_opti
   if (o == NULL) o = &defaults;
   int rc = check_options(o, __func__);
   if (rc == RGRBM_OK) rc = check_geometry(smp, rg, o->levels, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   accumulator acc = {o->levels, o->even_operators + o->odd_operators, o->bins, 0, NULL, NULL};
   acc.stride = (size_t)(acc.levels + 1) * acc.nops + 2 * (size_t)acc.levels * acc.nops * acc.nops;
   acc.sums = rgrbm__calloc((size_t)acc.bins * acc.stride, sizeof *acc.sums);

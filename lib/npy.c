@@ -85,7 +85,7 @@ static int parse_shape(parser *ps, rgrbm__npy_header *h) {
     if (expect(ps, ')')) return RGRBM_OK;
     if (h->ndim == RGRBM__NPY_MAX_DIMS) return bad(ps, "too many dimensions");
     int rc = parse_uint(ps, &h->shape[h->ndim]);
-    if (rc) return rc;
+    if (rc != RGRBM_OK) return rc;
     h->ndim++;
     if (!expect(ps, ',')) {
       if (expect(ps, ')')) return RGRBM_OK;
@@ -100,7 +100,7 @@ static int parse_dict(parser *ps, rgrbm__npy_header *h) {
   while (!expect(ps, '}')) {
     char key[32];
     int rc = parse_string(ps, key, sizeof key);
-    if (rc) return rc;
+    if (rc != RGRBM_OK) return rc;
     if (!expect(ps, ':')) return bad(ps, "expected ':' after a key");
     if (strcmp(key, "descr") == 0 && !seen_descr) {
       rc = parse_string(ps, h->descr, sizeof h->descr);
@@ -114,7 +114,7 @@ static int parse_dict(parser *ps, rgrbm__npy_header *h) {
     } else {
       return bad(ps, "unknown or repeated key");
     }
-    if (rc) return rc;
+    if (rc != RGRBM_OK) return rc;
     if (!expect(ps, ',')) {
       if (expect(ps, '}')) break;
       return bad(ps, "expected ',' or '}'");
@@ -199,11 +199,11 @@ int rgrbm__npy_save_f32(const char *path, const float *data, const uint64_t *sha
   for (int i = 0; i < ndim; i++) count *= (size_t)shape[i];
   rgrbm__atomic_file af;
   int rc = rgrbm__atomic_open(&af, path, func);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   rc = rgrbm__npy_write_header(&af, "<f4", shape, ndim);
   /* float is IEEE-754 binary32 and the supported targets are little-endian. */
   if (rc == RGRBM_OK) rc = rgrbm__atomic_write(&af, data, count * sizeof(float));
-  if (rc) {
+  if (rc != RGRBM_OK) {
     rgrbm__atomic_abort(&af);
     return rc;
   }

@@ -31,6 +31,24 @@ int rgrbm__stack_check_level(const rgrbm_stack *s, int level, const char *name,
   return RGRBM_OK;
 }
 
+size_t rgrbm__layer_floats(const rgrbm_stack *s, int layer) {
+  const size_t nv = (size_t)s->sizes[layer], nh = (size_t)s->sizes[layer + 1];
+  return nv * nh + nv + nh;
+}
+
+void rgrbm__layer_copy(rgrbm_stack *s, int layer, float *block, int restore) {
+  const size_t nv = (size_t)s->sizes[layer], nh = (size_t)s->sizes[layer + 1];
+  float *arrays[3] = {s->weights[layer], s->vbias[layer], s->hbias[layer]};
+  const size_t counts[3] = {nv * nh, nv, nh};
+  for (int k = 0; k < 3; k++) {
+    if (restore)
+      memcpy(arrays[k], block, counts[k] * sizeof(float));
+    else
+      memcpy(block, arrays[k], counts[k] * sizeof(float));
+    block += counts[k];
+  }
+}
+
 /* e^x to about 2 ulp for x in [-87, 88] (clamped outside), written with
  * plain arithmetic so that the loops around it vectorize: Cody-Waite range
  * reduction by ln 2 and Cephes' degree-6 polynomial on [-ln2/2, ln2/2]. */

@@ -34,6 +34,16 @@ int rgrbm__stack_check_layer(const rgrbm_stack *s, int layer, const char *func);
 int rgrbm__stack_check_level(const rgrbm_stack *s, int level, const char *name,
                              const char *func);
 
+/* ---- a layer's parameters as one block ---- */
+
+/* Floats of layer `layer`'s parameters: nv * nh weights, nv visible and nh
+ * hidden biases. */
+size_t rgrbm__layer_floats(const rgrbm_stack *s, int layer);
+/* Copies the layer's weights, visible biases and hidden biases, in that
+ * order, to block (restore = 0) or back from it (restore = 1); block holds
+ * rgrbm__layer_floats(s, layer) floats. */
+void rgrbm__layer_copy(rgrbm_stack *s, int layer, float *block, int restore);
+
 /* ---- elementwise kernels (every kernel level, the same bits; see
  * isa_clones.h) ---- */
 

@@ -2,11 +2,12 @@
 #include <math.h>
 #include <string.h>
 
-#include "alloc.h"
 #include "blas_inline.h"
 #include "error.h"
 #include "rgrbm/receptive.h"
 #include "stack.h"
+#include "stack_feed.h"
+#include "workspace.h"
 
 static int check_level(const rgrbm_stack *s, int level, const char *func) {
   if (level < 1 || level > s->depth)
@@ -14,35 +15,37 @@ static int check_level(const rgrbm_stack *s, int level, const char *func) {
   return RGRBM_OK;
 }
 
+/* One more factor of r: dst (sites x sizes[next]) = src W(level). */
+static void product_step(const void *arg, int level, int next, const float *src,
+                         size_t sites, float *dst) {
+  const rgrbm_stack *s = arg;
+  rgrbm__sgemm(0, 0, sites, (size_t)s->sizes[next], (size_t)s->sizes[level], 1.0f, src,
+               s->weights[level], 0.0f, dst);
+}
+
 int rgrbm_receptive_field(const rgrbm_stack *s, int level, float *out) {
   RGRBM_REQUIRE_NONNULL(s);
   RGRBM_REQUIRE_NONNULL(out);
   int rc = check_level(s, level, __func__);
   if (rc == RGRBM_OK) rc = rgrbm__stack_check_finite_weights(s, 0, level - 1, __func__);
-  if (rc) return rc;
-  const int *n = s->sizes;
-  size_t widest = 0;
-  for (int l = 1; l < level; l++)
-    if ((size_t)n[l] > widest) widest = (size_t)n[l];
+  if (rc != RGRBM_OK) return rc;
+  const size_t sites = (size_t)s->sizes[0];
   if (level == 1) {
-    memcpy(out, s->weights[0], (size_t)n[0] * (size_t)n[1] * sizeof *out);
+    memcpy(out, s->weights[0], sites * (size_t)s->sizes[1] * sizeof *out);
     return RGRBM_OK;
   }
-  /* Ping-pong between two intermediates; the last product goes to out. */
-  float *buf = rgrbm__calloc(2 * (size_t)n[0], widest * sizeof *buf);
-  if (buf == NULL) return RGRBM_FAIL_NOMEM("the intermediate products", 2 * n[0] * widest * 4);
-  float *cur = buf, *next = buf + (size_t)n[0] * widest;
-  memcpy(cur, s->weights[0], (size_t)n[0] * (size_t)n[1] * sizeof *cur);
-  for (int l = 1; l < level; l++) {
-    float *dst = l + 1 == level ? out : next;
-    rgrbm__sgemm(0, 0, (size_t)n[0], (size_t)n[l + 1], (size_t)n[l], 1.0f, cur, s->weights[l], 0.0f,
-                 dst);
-    next = cur;
-    cur = dst;
-  }
-  rgrbm__free(buf);
+  /* The rows of W(0) are level-1 vectors, one per site: r is W(0) passed up
+   * to `level` through the products, the intermediates between two buffers. */
+  rgrbm__feed feed;
+  rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
+  rgrbm__feed_take(&feed, &ws, sites, rgrbm__feed_width(s, 2, level - 1));
+  if (rgrbm__ws_alloc(&ws, 0) != RGRBM_OK)
+    return RGRBM_FAIL_NOMEM("the intermediate products", ws.bytes);
+  rgrbm__feed_take(&feed, &ws, sites, rgrbm__feed_width(s, 2, level - 1));
+  rgrbm__feed_run(&feed, 1, level, s->weights[0], sites, out, product_step, s);
+  rgrbm__ws_free(&ws);
   /* Finite weights can still overflow float in the product. */
-  return rgrbm__check_finite_batch(out, (size_t)n[0], (size_t)n[level], "the product r(level)",
+  return rgrbm__check_finite_batch(out, sites, (size_t)s->sizes[level], "the product r(level)",
                                    __func__);
 }
 
@@ -154,15 +157,19 @@ static void measure_units(const grid *g, const float *rf, size_t units, double *
 /* The work behind both public entry points; errors are attributed to func. */
 static int locality(const float *rf, int lx, int ly, size_t units, int b, double *centre_x,
                     double *centre_y, double *gyration, double *block_fraction, const char *func) {
-  size_t sites = (size_t)lx * (size_t)ly;
-  grid g = {lx, ly, b, rgrbm__calloc(2 * sites, sizeof(double)), NULL};
-  if (g.w == NULL)
-    return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu bytes of work space",
-                       2 * sites * sizeof(double));
-  g.rows = g.w + sites;
+  const size_t sites = (size_t)lx * (size_t)ly;
+  grid g = {lx, ly, b, NULL, NULL};
+  rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
+  for (int carving = 0; carving < 2; carving++) {
+    RGRBM__WS_TAKE(&ws, g.w, sites);
+    RGRBM__WS_TAKE(&ws, g.rows, sites);
+    if (!carving && rgrbm__ws_alloc(&ws, 1) != RGRBM_OK)
+      return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu bytes of work space",
+                         ws.bytes);
+  }
   int rc = check_fields(&g, rf, units, func);
   if (rc == RGRBM_OK) measure_units(&g, rf, units, centre_x, centre_y, gyration, block_fraction);
-  rgrbm__free(g.w);
+  rgrbm__ws_free(&ws);
   return rc;
 }
 
@@ -170,7 +177,7 @@ int rgrbm_receptive_locality(const float *rf, int lx, int ly, size_t units, int 
                              double *centre_y, double *gyration, double *block_fraction) {
   RGRBM_REQUIRE_NONNULL(rf);
   int rc = check_lattice(lx, ly, b, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   if (units == 0) return rgrbm__fail(RGRBM_EINVAL, __func__, "units = 0, need at least 1");
   return locality(rf, lx, ly, units, b, centre_x, centre_y, gyration, block_fraction, __func__);
 }
@@ -202,27 +209,29 @@ int rgrbm_receptive_summarize(const rgrbm_stack *s, int level, int lx, int ly, i
   int rc = check_level(s, level, __func__);
   if (rc == RGRBM_OK) rc = rgrbm__stack_check_finite_weights(s, 0, level - 1, __func__);
   if (rc == RGRBM_OK) rc = check_lattice(lx, ly, b, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   if ((size_t)lx * (size_t)ly != (size_t)s->sizes[0])
     return rgrbm__fail(RGRBM_EINVAL, __func__, "lx * ly = %d * %d != size(0) = %d", lx, ly,
                        s->sizes[0]);
-  size_t units = (size_t)s->sizes[level], sites = (size_t)s->sizes[0];
-  float *rf = rgrbm__calloc(sites, units * sizeof *rf);
-  double *measures = rgrbm__calloc(2 * units, sizeof *measures);
-  if (rf == NULL || measures == NULL) {
-    rgrbm__free(rf);
-    rgrbm__free(measures);
-    return RGRBM_FAIL_NOMEM("the receptive fields", sites * units * sizeof *rf);
+  const size_t units = (size_t)s->sizes[level], sites = (size_t)s->sizes[0];
+  float *rf = NULL;
+  double *gyration = NULL, *block_fraction = NULL; /* per unit */
+  rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
+  for (int carving = 0; carving < 2; carving++) {
+    RGRBM__WS_TAKE(&ws, rf, sites * units); /* both ints: cannot overflow */
+    RGRBM__WS_TAKE(&ws, gyration, units);
+    RGRBM__WS_TAKE(&ws, block_fraction, units);
+    if (!carving && rgrbm__ws_alloc(&ws, 1) != RGRBM_OK)
+      return RGRBM_FAIL_NOMEM("the receptive fields", ws.bytes);
   }
   rc = rgrbm_receptive_field(s, level, rf);
   if (rc == RGRBM_OK)
-    rc = locality(rf, lx, ly, units, b, NULL, NULL, measures, measures + units, __func__);
+    rc = locality(rf, lx, ly, units, b, NULL, NULL, gyration, block_fraction, __func__);
   if (rc == RGRBM_OK) {
     out->units = units;
-    mean_and_sd(measures, units, &out->gyration_mean, &out->gyration_sd);
-    mean_and_sd(measures + units, units, &out->block_fraction_mean, &out->block_fraction_sd);
+    mean_and_sd(gyration, units, &out->gyration_mean, &out->gyration_sd);
+    mean_and_sd(block_fraction, units, &out->block_fraction_mean, &out->block_fraction_sd);
   }
-  rgrbm__free(rf);
-  rgrbm__free(measures);
+  rgrbm__ws_free(&ws);
   return rc;
 }

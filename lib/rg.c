@@ -1,108 +1,46 @@
-/* RG plans: construction, queries and application. Decimation and block-spin
- * plans precompute, for every coarse spin, the fine spins it reads, so that
- * applying a plan is a gather over packed rows. */
+/* RG plans: the handle, its queries and application, dispatching through
+ * each kind's operations (rg.h). The kinds live in rg_indexed.c (decimation
+ * and block spins) and rg_learned.c (a trained stack). */
 #include "rg.h"
-
-#include <string.h>
 
 #include "alloc.h"
 #include "dataset.h"
 #include "error.h"
-#include "stack.h"
+#include "workspace.h"
 
-enum { WORD_BITS = 64 };
+/* The plan's block, in order (workspace.h: sizing, then carving). */
+static void carve(rgrbm__workspace *ws, rgrbm_rg **rg, void **state, uint32_t **map,
+                  size_t state_bytes, size_t map_entries) {
+  RGRBM__WS_TAKE(ws, *rg, 1);
+  *state = rgrbm__ws_take(ws, state_bytes, 1);
+  RGRBM__WS_TAKE(ws, *map, map_entries);
+}
 
-int rgrbm__rg_alloc(rgrbm_rg **out, rgrbm__rg_kind kind, size_t out_dim, size_t block_size,
-                    const char *func) {
-  rgrbm_rg *rg = rgrbm__calloc(1, sizeof *rg);
-  uint32_t *map = block_size ? rgrbm__calloc(out_dim * block_size, sizeof *map) : NULL;
-  if (rg == NULL || (block_size && map == NULL)) {
-    rgrbm__free(rg);
-    rgrbm__free(map);
+int rgrbm__rg_alloc(rgrbm_rg **out, const rgrbm__rg_kind *kind, size_t out_dim,
+                    size_t state_bytes, size_t block_size, const char *func) {
+  int overflow = 0;
+  const size_t map_entries = rgrbm__mul_size(out_dim, block_size, &overflow);
+  rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
+  rgrbm_rg *rg;
+  void *state;
+  uint32_t *map;
+  ws.overflow = overflow;
+  carve(&ws, &rg, &state, &map, state_bytes, map_entries);
+  if (rgrbm__ws_alloc(&ws, 1) != RGRBM_OK)
     return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate a plan of %zu coarse spins",
                        out_dim);
-  }
+  carve(&ws, &rg, &state, &map, state_bytes, map_entries);
   rg->kind = kind;
   rg->out_dim = out_dim;
   rg->block_size = block_size;
-  rg->map = map;
+  rg->map = block_size ? map : NULL;
+  rg->state = state_bytes ? state : NULL;
   *out = rg;
   return RGRBM_OK;
 }
 
-int rgrbm_rg_create_decimation1d(rgrbm_rg **out, int n_sites, int b) {
-  RGRBM_REQUIRE_NONNULL(out);
-  *out = NULL;
-  if (b < 2)
-    return rgrbm__fail(RGRBM_EINVAL, __func__, "b = %d, a block needs at least 2 sites", b);
-  if (n_sites < b || n_sites % b != 0)
-    return rgrbm__fail(RGRBM_EINVAL, __func__, "n_sites = %d is not a positive multiple of b = %d",
-                       n_sites, b);
-  rgrbm_rg *rg = NULL;
-  int rc = rgrbm__rg_alloc(&rg, RGRBM__RG_DECIMATION1D, (size_t)(n_sites / b), 1, __func__);
-  if (rc) return rc;
-  rg->in_dim = (size_t)n_sites;
-  rg->in_lx = n_sites;
-  rg->in_ly = 1;
-  rg->out_lx = n_sites / b;
-  rg->out_ly = 1;
-  rg->b = b;
-  for (size_t j = 0; j < rg->out_dim; j++) rg->map[j] = (uint32_t)(j * (size_t)b);
-  *out = rg;
-  return RGRBM_OK;
-}
-
-static int check_block2d(int lx, int ly, int b, rgrbm_block_rule rule, const char *func) {
-  if (b < 2) return rgrbm__fail(RGRBM_EINVAL, func, "b = %d, a block needs b >= 2", b);
-  if (lx < 1 || ly < 1)
-    return rgrbm__fail(RGRBM_EINVAL, func, "lx = %d, ly = %d, both must be at least 1", lx, ly);
-  if (lx % b != 0) return rgrbm__fail(RGRBM_EINVAL, func, "b = %d does not divide lx = %d", b, lx);
-  if (ly % b != 0) return rgrbm__fail(RGRBM_EINVAL, func, "b = %d does not divide ly = %d", b, ly);
-  if ((uint64_t)lx * (uint64_t)ly > UINT32_MAX)
-    return rgrbm__fail(RGRBM_EINVAL, func, "lx * ly = %d * %d exceeds 2^32 - 1 sites", lx, ly);
-  if (rule != RGRBM_BLOCK_MAJORITY && rule != RGRBM_BLOCK_DECIMATE)
-    return rgrbm__fail(RGRBM_EINVAL, func,
-                       "rule = %d is neither RGRBM_BLOCK_MAJORITY nor RGRBM_BLOCK_DECIMATE",
-                       (int)rule);
-  return RGRBM_OK;
-}
-
-int rgrbm_rg_create_block2d(rgrbm_rg **out, int lx, int ly, int b, rgrbm_block_rule rule,
-                            uint64_t seed) {
-  RGRBM_REQUIRE_NONNULL(out);
-  *out = NULL;
-  int rc = check_block2d(lx, ly, b, rule, __func__);
-  if (rc) return rc;
-  const int cx = lx / b, cy = ly / b;
-  size_t members = rule == RGRBM_BLOCK_MAJORITY ? (size_t)b * (size_t)b : 1;
-  rgrbm_rg *rg = NULL;
-  rc = rgrbm__rg_alloc(&rg, RGRBM__RG_BLOCK2D, (size_t)cx * (size_t)cy, members, __func__);
-  if (rc) return rc;
-  rg->in_dim = (size_t)lx * (size_t)ly;
-  rg->in_lx = lx;
-  rg->in_ly = ly;
-  rg->out_lx = cx;
-  rg->out_ly = cy;
-  rg->b = b;
-  rg->shaped = 1;
-  rg->rule = rule;
-  rg->seed = seed;
-  uint32_t *m = rg->map;
-  for (int y = 0; y < cy; y++)
-    for (int x = 0; x < cx; x++)
-      for (size_t k = 0; k < members; k++) {
-        size_t fx = (size_t)x * b + k % b, fy = (size_t)y * b + k / b;
-        *m++ = (uint32_t)(fy * (size_t)lx + fx);
-      }
-  *out = rg;
-  return RGRBM_OK;
-}
-
-void rgrbm_rg_destroy(rgrbm_rg *rg) {
-  if (rg == NULL) return;
-  rgrbm__free(rg->map);
-  rgrbm__free(rg);
-}
+/* The handle is its block's start (rgrbm__rg_alloc). */
+void rgrbm_rg_destroy(rgrbm_rg *rg) { rgrbm__free(rg); }
 
 int rgrbm_rg_shape(const rgrbm_rg *rg, size_t *in_dim, size_t *out_dim, int *in_lx, int *in_ly,
                    int *out_lx, int *out_ly, int *b) {
@@ -117,6 +55,12 @@ int rgrbm_rg_shape(const rgrbm_rg *rg, size_t *in_dim, size_t *out_dim, int *in_
   return RGRBM_OK;
 }
 
+int rgrbm__rg_block_params(const rgrbm_rg *rg, rgrbm__rg_block *out) {
+  if (rg->kind->block == NULL) return RGRBM_EUNSUPPORTED;
+  rg->kind->block(rg, out);
+  return RGRBM_OK;
+}
+
 /* splitmix64's finalizer: a cheap bijective mix. */
 static uint64_t mix64(uint64_t z) {
   z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
@@ -128,31 +72,6 @@ void rgrbm__rg_row_rng(const rgrbm_rg *rg, const uint64_t *row, size_t words, rg
   uint64_t h = UINT64_C(0x9e3779b97f4a7c15);
   for (size_t w = 0; w < words; w++) h = mix64(h ^ row[w]) + (uint64_t)w;
   rgrbm__rng_init(rng, rg->seed, RGRBM__STREAM(RGRBM__STREAM_RG, h));
-}
-
-static inline int bit_at(const uint64_t *row, size_t j) {
-  return (int)((row[j / WORD_BITS] >> (j % WORD_BITS)) & 1);
-}
-
-/* One coarse row by majority of the mapped members (a single member is
- * copied); zero sums draw a coin from the row's generator, made on demand. */
-static void coarse_row(const rgrbm_rg *rg, const uint64_t *in, size_t in_words, uint64_t *out,
-                       size_t out_words) {
-  rgrbm__rng rng;
-  int rng_ready = 0;
-  memset(out, 0, out_words * sizeof *out);
-  const uint32_t *m = rg->map;
-  for (size_t j = 0; j < rg->out_dim; j++, m += rg->block_size) {
-    int sum = 0;
-    for (size_t k = 0; k < rg->block_size; k++) sum += 2 * bit_at(in, m[k]) - 1;
-    int up = sum > 0;
-    if (sum == 0) {
-      if (!rng_ready) rgrbm__rg_row_rng(rg, in, in_words, &rng);
-      rng_ready = 1;
-      up = (int)(rgrbm__rng_u32(&rng) >> 31);
-    }
-    out[j / WORD_BITS] |= (uint64_t)up << (j % WORD_BITS);
-  }
 }
 
 /* A dataset's shape must be unset or equal to the plan's. */
@@ -175,20 +94,9 @@ int rgrbm_rg_apply(const rgrbm_rg *rg, const rgrbm_dataset *in, rgrbm_dataset *o
     return rgrbm__fail(RGRBM_EINVAL, __func__, "in == out, the output must be another dataset");
   int rc = check_data(in, "in", rg->in_dim, rg->in_lx, rg->in_ly, __func__);
   if (rc == RGRBM_OK) rc = check_data(out, "out", rg->out_dim, rg->out_lx, rg->out_ly, __func__);
-  if (rc == RGRBM_OK && rg->kind == RGRBM__RG_LEARNED)
-    rc = rgrbm__stack_check_finite(rg->stack, 0, rg->level - 1, __func__);
-  if (rc) return rc;
-  if (rg->kind == RGRBM__RG_LEARNED) {
-    rc = rgrbm__rg_apply_learned(rg, in, out, __func__); /* grows out after its scratch */
-    if (rc) return rc;
-  } else {
-    rc = rgrbm__dataset_grow(out, in->count, __func__);
-    if (rc) return rc;
-    for (size_t i = 0; i < in->count; i++)
-      coarse_row(rg, rgrbm__dataset_row(in, i), in->words_per_row,
-                 out->bits + (out->count + i) * out->words_per_row, out->words_per_row);
-    out->count += in->count;
-  }
+  if (rc == RGRBM_OK && rg->kind->check != NULL) rc = rg->kind->check(rg, __func__);
+  if (rc == RGRBM_OK) rc = rg->kind->apply(rg, in, out, __func__);
+  if (rc != RGRBM_OK) return rc;
   if (rg->shaped && out->lx == 0) {
     out->lx = rg->out_lx;
     out->ly = rg->out_ly;

@@ -1,51 +1,67 @@
-/* Internal: the RG plan, for the modules that coarse-grain with it (rg.c,
- * rg_learned.c, mcrg.c). Never installed. */
+/* Internal: the RG plan handle. One public handle covers the plans that
+ * gather fine spins by an index map (decimation, block spins:
+ * lib/rg_indexed.c) and the plans read from a trained stack
+ * (lib/rg_learned.c); each kind supplies its operations, as the samplers'
+ * kinds do (sampler.h), and rg.c dispatches through them. Never installed. */
 #ifndef RGRBM_LIB_RG_H
 #define RGRBM_LIB_RG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "rgrbm/rg.h"
 #include "rng.h"
 
-typedef enum rgrbm__rg_kind {
-  RGRBM__RG_DECIMATION1D = 0,
-  RGRBM__RG_BLOCK2D = 1,
-  RGRBM__RG_LEARNED = 2
+/* What mcrg.c needs of a block-spin plan to build the coarser levels' plans. */
+typedef struct rgrbm__rg_block {
+  int b;
+  rgrbm_block_rule rule;
+  uint64_t seed;
+} rgrbm__rg_block;
+
+typedef struct rgrbm__rg_kind {
+  /* Whether the plan can run now, failing in the name of func (the public
+   * entry point): a learned plan's borrowed stack may change after
+   * creation. NULL when any state can run. */
+  int (*check)(const rgrbm_rg *rg, const char *func);
+  /* Appends the coarse-graining of every row of in to out (dims and shapes
+   * already checked). Grows out only once its own scratch is allocated, so
+   * that a failure leaves out as it was. */
+  int (*apply)(const rgrbm_rg *rg, const rgrbm_dataset *in, rgrbm_dataset *out,
+               const char *func);
+  /* Block-spin plans: their factor, rule and seed. NULL for other kinds. */
+  void (*block)(const rgrbm_rg *rg, rgrbm__rg_block *out);
 } rgrbm__rg_kind;
 
-/* Indexed kinds (decimation, blocks): coarse spin j reads fine spins
- * map[j * block_size .. (j+1) * block_size) and takes their majority (a single
- * member is copied). Learned plans borrow the stack. */
+/* A plan lives in one block: the handle, then the kind's state, then the
+ * index map (rgrbm__rg_alloc). */
 struct rgrbm_rg {
-  rgrbm__rg_kind kind;
+  const rgrbm__rg_kind *kind;
   size_t in_dim, out_dim;
   int in_lx, in_ly, out_lx, out_ly; /* 0 when the plan has no geometry */
   int b;                            /* linear factor, 0 when undefined */
   int shaped;                       /* 1: outputs get the 2D shape out_lx x out_ly */
-  rgrbm_block_rule rule;
-  uint64_t seed;
+  uint64_t seed;                    /* keys every coin flip (rgrbm__rg_row_rng) */
+  /* Plans that gather: coarse spin j reads fine spins map[j * block_size ..
+   * (j+1) * block_size). 0 and NULL for other kinds. */
   size_t block_size;
   uint32_t *map;
-  const rgrbm_stack *stack;
-  int level;
-  rgrbm_rg_mode mode;
+  void *state; /* the kind's own data, NULL when it has none */
 };
 
-/* A zeroed plan of the given kind with room for out_dim * block_size map
- * entries (no map when block_size is 0). */
-int rgrbm__rg_alloc(rgrbm_rg **out, rgrbm__rg_kind kind, size_t out_dim, size_t block_size,
-                    const char *func);
+/* A zeroed plan of the given kind in one block: the handle, state_bytes of
+ * kind state (rg->state) and out_dim * block_size map entries (rg->map,
+ * none when block_size is 0). Failures are attributed to func. */
+int rgrbm__rg_alloc(rgrbm_rg **out, const rgrbm__rg_kind *kind, size_t out_dim,
+                    size_t state_bytes, size_t block_size, const char *func);
 
 /* The generator for one fine configuration: keyed by the plan's seed, its
  * stream by a hash of the packed row, so that coin flips depend on the
  * configuration alone (not on its index or the thread that handles it). */
 void rgrbm__rg_row_rng(const rgrbm_rg *rg, const uint64_t *row, size_t words, rgrbm__rng *rng);
 
-/* Append the coarse-graining of every row of in to out, for learned plans
- * (shapes and dims already checked). Grows out only once its own scratch is
- * allocated, so that a failure leaves out as it was. */
-int rgrbm__rg_apply_learned(const rgrbm_rg *rg, const rgrbm_dataset *in, rgrbm_dataset *out,
-                            const char *func);
+/* A block-spin plan's factor, rule and seed; RGRBM_EUNSUPPORTED, with no
+ * message (the caller words it), for every other kind. */
+int rgrbm__rg_block_params(const rgrbm_rg *rg, rgrbm__rg_block *out);
 
 #endif

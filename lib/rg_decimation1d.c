@@ -91,7 +91,7 @@ int rgrbm_decimation1d_flow(double K, double h, int b, int steps, double *K_flow
   double k = K, f = h, g;
   for (int n = 0; n < steps; n++) {
     int rc = rgrbm_decimation1d_step(k, f, b, &k, &f, &g);
-    if (rc) {
+    if (rc != RGRBM_OK) {
       char why[256];
       snprintf(why, sizeof why, "%s", rgrbm_last_error());
       return rgrbm__fail(rc, __func__, "step %d failed: %s", n, why);

@@ -49,12 +49,12 @@ int rgrbm_decimation1d_stack(rgrbm_stack **out, int n_sites, double K, int level
   RGRBM_REQUIRE_NONNULL(out);
   *out = NULL;
   int rc = check_args(n_sites, K, levels, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   int sizes[30];
   for (int l = 0; l <= levels; l++) sizes[l] = n_sites >> l;
   rgrbm_stack *s = NULL;
   rc = rgrbm__stack_alloc(&s, sizes, levels + 1, RGRBM_UNITS_SPIN, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   double k = quantize(K);
   for (int l = 0; l < levels; l++) {
     fill_layer(s->weights[l], sizes[l], k);

@@ -2,14 +2,36 @@
  * a chosen level, by conditional means (then the sign) or by sampling. */
 #include <math.h>
 
-#include "alloc.h"
 #include "dataset.h"
 #include "error.h"
 #include "rbm.h"
 #include "rg.h"
+#include "rng.h"
+#include "stack.h"
+#include "stack_feed.h"
+#include "workspace.h"
 
 /* Rows coarse-grained per batch: big enough for sgemm, small in memory. */
 enum { BATCH_ROWS = 256 };
+
+/* The plan's own data: the borrowed stack, read up to `level`. */
+typedef struct learned_state {
+  const rgrbm_stack *stack;
+  int level;
+  rgrbm_rg_mode mode;
+} learned_state;
+
+/* The stack is borrowed and may change between calls (training): every
+ * application checks the layers it reads, once. */
+static int learned_check(const rgrbm_rg *rg, const char *func) {
+  const learned_state *st = rg->state;
+  return rgrbm__stack_check_finite(st->stack, 0, st->level - 1, func);
+}
+
+static int learned_apply(const rgrbm_rg *rg, const rgrbm_dataset *in, rgrbm_dataset *out,
+                         const char *func);
+
+static const rgrbm__rg_kind learned_kind = {.check = learned_check, .apply = learned_apply};
 
 /* The integer square root of n when n is a perfect square, else 0. */
 static int exact_sqrt(int n) {
@@ -33,20 +55,19 @@ int rgrbm_rg_create_learned(rgrbm_rg **out, const rgrbm_stack *s, int level, rgr
   *out = NULL;
   RGRBM_REQUIRE_NONNULL(s);
   int rc = rgrbm__stack_check_level(s, level, "level", __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   if (level == 0)
     return rgrbm__fail(RGRBM_EINVAL, __func__, "level = 0, a transform needs level >= 1");
   if (mode != RGRBM_RG_SIGN_MEAN && mode != RGRBM_RG_SAMPLE)
     return rgrbm__fail(RGRBM_EINVAL, __func__,
                        "mode = %d is neither RGRBM_RG_SIGN_MEAN nor RGRBM_RG_SAMPLE", (int)mode);
   rgrbm_rg *rg = NULL;
-  rc = rgrbm__rg_alloc(&rg, RGRBM__RG_LEARNED, (size_t)s->sizes[level], 0, __func__);
-  if (rc) return rc;
+  rc = rgrbm__rg_alloc(&rg, &learned_kind, (size_t)s->sizes[level], sizeof(learned_state), 0,
+                       __func__);
+  if (rc != RGRBM_OK) return rc;
   rg->in_dim = (size_t)s->sizes[0];
-  rg->stack = s;
-  rg->level = level;
-  rg->mode = mode;
   rg->seed = seed;
+  *(learned_state *)rg->state = (learned_state){s, level, mode};
   set_square_geometry(rg);
   *out = rg;
   return RGRBM_OK;
@@ -54,8 +75,9 @@ int rgrbm_rg_create_learned(rgrbm_rg **out, const rgrbm_stack *s, int level, rgr
 
 /* Final level to -1/+1: the side of the midpoint of the unit's range; a unit
  * exactly at the midpoint (no preference) takes a coin from its row. */
-static void to_spins(const rgrbm_rg *rg, float *x, size_t rows, size_t cols, rgrbm__rng *rngs) {
-  const float mid = rgrbm__units_mid(rg->stack->units);
+static void to_spins(const learned_state *st, float *x, size_t rows, size_t cols,
+                     rgrbm__rng *rngs) {
+  const float mid = rgrbm__units_mid(st->stack->units);
   for (size_t r = 0; r < rows; r++)
     for (size_t c = 0; c < cols; c++) {
       float *v = x + r * cols + c;
@@ -66,47 +88,56 @@ static void to_spins(const rgrbm_rg *rg, float *x, size_t rows, size_t cols, rgr
     }
 }
 
-/* Feed one batch from level 0 to the plan's level, through two buffers. */
-static float *feed_up(const rgrbm_rg *rg, float *buf[2], size_t rows, rgrbm__rng *rngs) {
-  const rgrbm_stack *s = rg->stack;
-  for (int l = 0; l < rg->level; l++) {
-    float *src = buf[l & 1], *dst = buf[(l + 1) & 1];
-    rgrbm__rbm_hidden_means(s, l, src, rows, dst);
-    if (rg->mode == RGRBM_RG_SAMPLE)
-      rgrbm__sample_units(s->units, dst, rows, (size_t)s->sizes[l + 1], rngs, dst);
-  }
-  return buf[rg->level & 1];
+/* One batch's work: its rows' generators and the two feed buffers. */
+typedef struct batch {
+  const learned_state *st;
+  rgrbm__rng *rngs;
+  rgrbm__feed feed;
+} batch;
+
+static void carve(batch *bt, rgrbm__workspace *ws) {
+  const learned_state *st = bt->st;
+  rgrbm__feed_take(&bt->feed, ws, BATCH_ROWS, rgrbm__feed_width(st->stack, 0, st->level));
+  RGRBM__WS_TAKE(ws, bt->rngs, BATCH_ROWS);
 }
 
-int rgrbm__rg_apply_learned(const rgrbm_rg *rg, const rgrbm_dataset *in, rgrbm_dataset *out,
-                            const char *func) {
-  const rgrbm_stack *s = rg->stack;
-  size_t widest = 0;
-  for (int l = 0; l <= rg->level; l++)
-    if ((size_t)s->sizes[l] > widest) widest = (size_t)s->sizes[l];
-  float *floats = rgrbm__calloc(2 * BATCH_ROWS * widest, sizeof *floats);
-  rgrbm__rng *rngs = rgrbm__calloc(BATCH_ROWS, sizeof *rngs);
-  int rc = floats && rngs ? rgrbm__dataset_grow(out, in->count, func)
-                          : rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate batches of %d x %zu "
-                                        "units", BATCH_ROWS, widest);
-  if (rc) {
-    rgrbm__free(floats);
-    rgrbm__free(rngs);
+/* One level up: conditional means, sampled in RGRBM_RG_SAMPLE mode. */
+static void up_step(const void *arg, int level, int next, const float *src, size_t rows,
+                    float *dst) {
+  const batch *bt = arg;
+  const rgrbm_stack *s = bt->st->stack;
+  rgrbm__rbm_hidden_means(s, level, src, rows, dst);
+  if (bt->st->mode == RGRBM_RG_SAMPLE)
+    rgrbm__sample_units(s->units, dst, rows, (size_t)s->sizes[next], bt->rngs, dst);
+}
+
+static int learned_apply(const rgrbm_rg *rg, const rgrbm_dataset *in, rgrbm_dataset *out,
+                         const char *func) {
+  batch bt = {rg->state, NULL, {{NULL, NULL}}};
+  const size_t widest = rgrbm__feed_width(bt.st->stack, 0, bt.st->level);
+  rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
+  carve(&bt, &ws);
+  int rc = rgrbm__ws_alloc(&ws, 1) == RGRBM_OK
+               ? rgrbm__dataset_grow(out, in->count, func)
+               : rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate batches of %d x %zu units",
+                             BATCH_ROWS, widest);
+  if (rc != RGRBM_OK) {
+    rgrbm__ws_free(&ws);
     return rc;
   }
-  float *buf[2] = {floats, floats + BATCH_ROWS * widest};
-  const float low = rgrbm__units_low(s->units);
+  carve(&bt, &ws);
+  const float low = rgrbm__units_low(bt.st->stack->units);
   for (size_t first = 0; first < in->count; first += BATCH_ROWS) {
     size_t rows = in->count - first < BATCH_ROWS ? in->count - first : BATCH_ROWS;
     for (size_t r = 0; r < rows; r++)
-      rgrbm__rg_row_rng(rg, rgrbm__dataset_row(in, first + r), in->words_per_row, &rngs[r]);
-    rgrbm__dataset_unpack_float(in, NULL, first, rows, low, 1.0f, buf[0]);
-    float *top = feed_up(rg, buf, rows, rngs);
-    to_spins(rg, top, rows, rg->out_dim, rngs);
-    /* Room was reserved by the caller, so this cannot fail. */
+      rgrbm__rg_row_rng(rg, rgrbm__dataset_row(in, first + r), in->words_per_row, &bt.rngs[r]);
+    rgrbm__dataset_unpack_float(in, NULL, first, rows, low, 1.0f, bt.feed.buf[0]);
+    float *top = rgrbm__feed_run(&bt.feed, 0, bt.st->level, bt.feed.buf[0], rows, NULL, up_step,
+                                 &bt);
+    to_spins(bt.st, top, rows, rg->out_dim, bt.rngs);
+    /* Room was reserved above, so this cannot fail. */
     rgrbm__dataset_append_float(out, top, rows, 0.0f);
   }
-  rgrbm__free(floats);
-  rgrbm__free(rngs);
+  rgrbm__ws_free(&ws);
   return RGRBM_OK;
 }

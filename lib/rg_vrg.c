@@ -127,7 +127,7 @@ static double rbm_hidden_energy(const enumeration *e, unsigned h) {
 static int check_args(const rgrbm_stack *s, int layer, const rgrbm_lattice *model,
                       const char *func) {
   int rc = rgrbm__stack_check_layer(s, layer, func);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   int nv = s->sizes[layer], nh = s->sizes[layer + 1];
   if (nv > MAX_VISIBLE)
     return rgrbm__fail(RGRBM_EUNSUPPORTED, func,
@@ -182,7 +182,7 @@ int rgrbm_vrg_check(const rgrbm_stack *s, int layer, const rgrbm_lattice *model,
   RGRBM_REQUIRE_NONNULL(out);
   int rc = check_args(s, layer, model, __func__);
   if (rc == RGRBM_OK) rc = rgrbm__stack_check_finite(s, layer, layer, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   enumeration e;
   init_enumeration(&e, s, layer, model);
   e.over_v = rgrbm__alloc((sizeof *e.over_v) << e.nh);

@@ -1,7 +1,7 @@
-/* Samplers: the public entry points, dispatching through each kind's ops. */
+/* Samplers: the public entry points, dispatching through each kind's
+ * operations (sampler.h). */
 #include "sampler.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -9,58 +9,14 @@
 #include "error.h"
 #include "lattice.h"
 
-static const char *algorithm_name(rgrbm_algorithm alg) {
-  switch (alg) {
-    case RGRBM_METROPOLIS: return "Metropolis";
-    case RGRBM_HEAT_BATH: return "heat bath";
-    case RGRBM_WOLFF: return "Wolff";
-    case RGRBM_SWENDSEN_WANG: return "Swendsen-Wang";
-  }
-  return "unknown";
-}
-
-int rgrbm__check_cluster_couplings(const rgrbm_lattice *lat, const char *algorithm,
-                                   const char *func) {
-  if (lat->h != 0.0)
-    return rgrbm__fail(RGRBM_EUNSUPPORTED, func,
-                       "lattice field h = %g: %s updates implement h = 0 only", lat->h, algorithm);
-  if (lat->K < 0.0)
-    return rgrbm__fail(RGRBM_EUNSUPPORTED, func,
-                       "lattice coupling K = %g: %s updates implement ferromagnets (K >= 0) only",
-                       lat->K, algorithm);
-  return RGRBM_OK;
-}
-
-/* The checkerboard needs a bipartite lattice: periodic sides must be even. */
-static int check_checkerboard(const rgrbm_lattice *lat, rgrbm_algorithm alg, const char *func) {
-  if (lat->boundary != RGRBM_PERIODIC) return RGRBM_OK;
-  if (lat->lx % 2 != 0)
-    return rgrbm__fail(RGRBM_EUNSUPPORTED, func,
-                       "lattice lx = %d is odd: %s checkerboard updates of a periodic lattice "
-                       "need even sides (use RGRBM_OPEN or a cluster algorithm)",
-                       lat->lx, algorithm_name(alg));
-  if (lat->geometry == RGRBM_SQUARE && lat->ly % 2 != 0)
-    return rgrbm__fail(RGRBM_EUNSUPPORTED, func,
-                       "lattice ly = %d is odd: %s checkerboard updates of a periodic lattice "
-                       "need even sides (use RGRBM_OPEN or a cluster algorithm)",
-                       lat->ly, algorithm_name(alg));
-  return RGRBM_OK;
-}
-
+/* Each kind checks that it can run on the lattice before it allocates. */
 static int init_kind(rgrbm_sampler *smp, rgrbm_lattice *lat, rgrbm_algorithm alg, uint64_t seed,
                      const char *func) {
-  int rc;
   switch (alg) {
     case RGRBM_METROPOLIS:
-    case RGRBM_HEAT_BATH:
-      rc = check_checkerboard(lat, alg, func);
-      return rc != RGRBM_OK ? rc : rgrbm__local_init(smp, lat, alg, seed);
-    case RGRBM_WOLFF:
-      rc = rgrbm__check_cluster_couplings(lat, algorithm_name(alg), func);
-      return rc != RGRBM_OK ? rc : rgrbm__wolff_init(smp, lat, seed);
-    case RGRBM_SWENDSEN_WANG:
-      rc = rgrbm__check_cluster_couplings(lat, algorithm_name(alg), func);
-      return rc != RGRBM_OK ? rc : rgrbm__swendsen_wang_init(smp, lat, seed);
+    case RGRBM_HEAT_BATH: return rgrbm__local_init(smp, lat, alg, seed, func);
+    case RGRBM_WOLFF: return rgrbm__wolff_init(smp, lat, seed, func);
+    case RGRBM_SWENDSEN_WANG: return rgrbm__swendsen_wang_init(smp, lat, seed, func);
   }
   return rgrbm__fail(RGRBM_EINVAL, func,
                      "alg = %d, expected RGRBM_METROPOLIS, RGRBM_HEAT_BATH, RGRBM_WOLFF or "
@@ -93,7 +49,7 @@ int rgrbm_sampler_create(rgrbm_sampler **out, rgrbm_lattice *lat, rgrbm_algorith
 
 void rgrbm_sampler_destroy(rgrbm_sampler *smp) {
   if (smp == NULL) return;
-  if (smp->ops != NULL && smp->ops->destroy != NULL) smp->ops->destroy(smp);
+  if (smp->kind != NULL && smp->kind->destroy != NULL) smp->kind->destroy(smp);
   rgrbm__free(smp);
 }
 
@@ -116,7 +72,7 @@ static int check_spins(const rgrbm_sampler *smp, const char *func) {
 
 static int check_state(const rgrbm_sampler *smp, const char *func) {
   int rc = check_spins(smp, func);
-  if (rc == RGRBM_OK && smp->ops->check != NULL) rc = smp->ops->check(smp, func);
+  if (rc == RGRBM_OK && smp->kind->check != NULL) rc = smp->kind->check(smp, func);
   return rc;
 }
 
@@ -125,10 +81,12 @@ int rgrbm_sampler_sweep(rgrbm_sampler *smp, long sweeps) {
   if (sweeps < 0)
     return rgrbm__fail(RGRBM_EINVAL, __func__, "sweeps = %ld, must be >= 0", sweeps);
   int rc = check_state(smp, __func__);
-  return rc != RGRBM_OK ? rc : smp->ops->sweep(smp, sweeps);
+  return rc != RGRBM_OK ? rc : smp->kind->sweep(smp, sweeps);
 }
 
-int rgrbm__lattice_emit(rgrbm_sampler *smp, rgrbm_dataset *out, size_t max, size_t *appended) {
+/* A lattice kind's configuration, or the kind's own emit. */
+static int emit(rgrbm_sampler *smp, rgrbm_dataset *out, size_t max, size_t *appended) {
+  if (smp->kind->emit != NULL) return smp->kind->emit(smp, out, max, appended);
   *appended = 0;
   if (max == 0) return RGRBM_OK;
   int rc = rgrbm_dataset_append(out, smp->lattice->spins, 1);
@@ -158,8 +116,8 @@ static int draw_loop(rgrbm_sampler *smp, size_t count, long spacing, rgrbm_datas
   size_t done = 0;
   while (done < count) {
     size_t appended = 0;
-    int rc = smp->ops->sweep(smp, spacing);
-    if (rc == RGRBM_OK) rc = smp->ops->emit(smp, out, count - done, &appended);
+    int rc = smp->kind->sweep(smp, spacing);
+    if (rc == RGRBM_OK) rc = emit(smp, out, count - done, &appended);
     if (rc != RGRBM_OK) return rc;
     done += appended;
   }
@@ -176,7 +134,7 @@ int rgrbm_sampler_draw(rgrbm_sampler *smp, size_t count, long thermalize, long s
    * failure, after which the count is rolled back. */
   if ((rc = rgrbm__dataset_grow(out, count, __func__)) != RGRBM_OK) return rc;
   size_t before = out->count;
-  rc = smp->ops->sweep(smp, thermalize);
+  rc = smp->kind->sweep(smp, thermalize);
   if (rc == RGRBM_OK) rc = draw_loop(smp, count, spacing, out);
   if (rc != RGRBM_OK) {
     out->count = before;
@@ -187,9 +145,4 @@ int rgrbm_sampler_draw(rgrbm_sampler *smp, size_t count, long thermalize, long s
     out->ly = smp->ly;
   }
   return RGRBM_OK;
-}
-
-uint64_t rgrbm__bond_threshold(double K) {
-  double T = ldexp(-expm1(-2.0 * K), 32);
-  return T >= 4294967295.5 ? UINT64_C(1) << 32 : (uint64_t)llround(T);
 }

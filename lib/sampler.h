@@ -12,22 +12,23 @@
 #include "rgrbm/sampler.h"
 #include "rng.h"
 
-typedef struct rgrbm__sampler_ops {
+typedef struct rgrbm__sampler_kind {
   const char *name;
   /* Advance every chain by sweeps sweeps (the kind documents what a sweep is). */
   int (*sweep)(rgrbm_sampler *smp, long sweeps);
   /* Append the current configuration(s), at most max of them, to out (whose
-   * dim was checked); set *appended. */
+   * dim was checked); set *appended. NULL for the lattice kinds: sampler.c
+   * appends smp->lattice's configuration. */
   int (*emit)(rgrbm_sampler *smp, rgrbm_dataset *out, size_t max, size_t *appended);
   void (*destroy)(rgrbm_sampler *smp);
   /* Whether the chain can run now, failing in the name of func (the public
    * entry point): a lattice's couplings may change after creation. NULL when
    * any state can run. */
   int (*check)(const rgrbm_sampler *smp, const char *func);
-} rgrbm__sampler_ops;
+} rgrbm__sampler_kind;
 
 struct rgrbm_sampler {
-  const rgrbm__sampler_ops *ops;
+  const rgrbm__sampler_kind *kind;
   size_t dim;     /* spins per emitted configuration */
   int lx, ly;     /* 2D shape for emitted datasets, 0 if none */
   size_t chains;  /* configurations emitted per emit call (1 for lattices) */
@@ -35,25 +36,15 @@ struct rgrbm_sampler {
   rgrbm_lattice *lattice; /* the lattice a Monte Carlo kind updates, else NULL */
 };
 
-/* Lattice kinds. Each constructor fills smp->ops and smp->state for a
- * lattice already validated by rgrbm_sampler_create (shape, couplings); on
+/* Lattice kinds. Each constructor checks that its algorithm can run on the
+ * lattice (whose shape and couplings rgrbm_sampler_create validated),
+ * failing in the name of func, then fills smp->kind and smp->state; on
  * failure it leaves smp->state NULL and holds nothing. */
-int rgrbm__local_init(rgrbm_sampler *smp, rgrbm_lattice *lat, rgrbm_algorithm alg, uint64_t seed);
-int rgrbm__wolff_init(rgrbm_sampler *smp, rgrbm_lattice *lat, uint64_t seed);
-int rgrbm__swendsen_wang_init(rgrbm_sampler *smp, rgrbm_lattice *lat, uint64_t seed);
-
-/* The emit of every lattice kind: appends smp->lattice's configuration. */
-int rgrbm__lattice_emit(rgrbm_sampler *smp, rgrbm_dataset *out, size_t max, size_t *appended);
-
-/* Cluster algorithms implement h = 0 and K >= 0 only: the error otherwise
- * (RGRBM_EUNSUPPORTED), checked at creation and at every sweep. */
-int rgrbm__check_cluster_couplings(const rgrbm_lattice *lat, const char *algorithm,
-                                   const char *func);
-
-/* The probability 1 - e^{-2K} of a bond between equal spins as a threshold
- * round(p 2^32), at most 2^32: a uniform 32-bit word w activates the bond
- * iff w < threshold, i.e. with probability p to within 2^-33. */
-uint64_t rgrbm__bond_threshold(double K);
+int rgrbm__local_init(rgrbm_sampler *smp, rgrbm_lattice *lat, rgrbm_algorithm alg, uint64_t seed,
+                      const char *func);
+int rgrbm__wolff_init(rgrbm_sampler *smp, rgrbm_lattice *lat, uint64_t seed, const char *func);
+int rgrbm__swendsen_wang_init(rgrbm_sampler *smp, rgrbm_lattice *lat, uint64_t seed,
+                              const char *func);
 
 /* Bulk random bytes (lib/sampler_random.c). */
 

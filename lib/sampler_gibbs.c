@@ -13,6 +13,8 @@
 #include "rng.h"
 #include "sampler.h"
 #include "stack.h"
+#include "stack_feed.h"
+#include "workspace.h"
 
 typedef struct gibbs_state {
   const rgrbm_stack *s;
@@ -20,8 +22,9 @@ typedef struct gibbs_state {
   int descend; /* 1: emit level 0 reached from level `layer` */
   size_t chains;
   float *v, *h;      /* chains x size(layer), chains x size(layer + 1) */
-  float *scratch[2]; /* chains x widest level below `layer`, for the descent */
+  rgrbm__feed feed;  /* chains x widest level below `layer`, for the descent */
   rgrbm__rng *rngs;  /* one stream per chain, so results ignore thread counts */
+  rgrbm__workspace ws; /* the block holding the arrays above */
 } gibbs_state;
 
 /* One half-step of `layer`'s RBM for every chain: a level given the other. */
@@ -44,14 +47,16 @@ static int gibbs_sweep(rgrbm_sampler *smp, long sweeps) {
   return RGRBM_OK;
 }
 
+static void descend_step(const void *arg, int level, int next, const float *src,
+                         size_t rows, float *dst) {
+  (void)level, (void)rows; /* rows: every chain */
+  sample_visible(arg, next, src, dst);
+}
+
 /* Level 0 of every chain, sampled down from the top chain's visible level. */
 static const float *descend(gibbs_state *g) {
-  const float *src = g->v;
-  for (int level = g->layer, k = 0; level > 0; level--, k ^= 1) {
-    sample_visible(g, level - 1, src, g->scratch[k]);
-    src = g->scratch[k];
-  }
-  return src;
+  if (g->layer == 0) return g->v;
+  return rgrbm__feed_run(&g->feed, g->layer, 0, g->v, g->chains, NULL, descend_step, g);
 }
 
 static int gibbs_emit(rgrbm_sampler *smp, rgrbm_dataset *out, size_t max, size_t *appended) {
@@ -68,8 +73,7 @@ static int gibbs_emit(rgrbm_sampler *smp, rgrbm_dataset *out, size_t max, size_t
 static void gibbs_destroy(rgrbm_sampler *smp) {
   gibbs_state *g = smp->state;
   if (g == NULL) return;
-  rgrbm__free(g->v);
-  rgrbm__free(g->rngs);
+  rgrbm__ws_free(&g->ws);
   rgrbm__free(g);
   smp->state = NULL;
 }
@@ -81,8 +85,8 @@ static int gibbs_check(const rgrbm_sampler *smp, const char *func) {
   return rgrbm__stack_check_finite(g->s, g->descend ? 0 : g->layer, g->layer, func);
 }
 
-static const rgrbm__sampler_ops GIBBS_OPS = {"block Gibbs", gibbs_sweep, gibbs_emit, gibbs_destroy,
-                                             gibbs_check};
+static const rgrbm__sampler_kind gibbs_kind = {"block Gibbs", gibbs_sweep, gibbs_emit,
+                                               gibbs_destroy, gibbs_check};
 
 static int check_gibbs(const rgrbm_stack *s, int layer, size_t chains, const char *func) {
   if (s == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "s is NULL");
@@ -94,28 +98,29 @@ static int check_gibbs(const rgrbm_stack *s, int layer, size_t chains, const cha
   return RGRBM_OK;
 }
 
-/* One block holds v, h and the two descent buffers; sizes are checked for
- * overflow so that a huge chain count fails cleanly with EINVAL. */
-static int alloc_state(gibbs_state *g, const char *func) {
+/* The chains' arrays, in order (workspace.h: sizing, then carving). */
+static void carve(gibbs_state *g, rgrbm__workspace *ws) {
   const int *sz = g->s->sizes;
-  size_t widest = 0;
-  for (int level = 0; g->descend && level < g->layer; level++)
-    if ((size_t)sz[level] > widest) widest = (size_t)sz[level];
-  size_t per_chain = (size_t)sz[g->layer] + (size_t)sz[g->layer + 1] + 2 * widest;
   int overflow = 0;
-  size_t floats = rgrbm__mul_size(g->chains, per_chain, &overflow);
-  rgrbm__mul_size(floats, sizeof(float), &overflow);
-  rgrbm__mul_size(g->chains, sizeof(rgrbm__rng), &overflow);
-  if (overflow || !rgrbm__blas_fits(g->chains))
+  RGRBM__WS_TAKE(ws, g->v, rgrbm__mul_size(g->chains, (size_t)sz[g->layer], &overflow));
+  RGRBM__WS_TAKE(ws, g->h, rgrbm__mul_size(g->chains, (size_t)sz[g->layer + 1], &overflow));
+  rgrbm__feed_take(&g->feed, ws, g->chains,
+                   g->descend ? rgrbm__feed_width(g->s, 0, g->layer - 1) : 0);
+  RGRBM__WS_TAKE(ws, g->rngs, g->chains);
+  ws->overflow |= overflow;
+}
+
+/* One block holds every array; sizes are checked for overflow so that a
+ * huge chain count fails cleanly with EINVAL. */
+static int alloc_state(gibbs_state *g, const char *func) {
+  carve(g, &g->ws);
+  int rc = rgrbm__blas_fits(g->chains) ? rgrbm__ws_alloc(&g->ws, 0) : RGRBM_EINVAL;
+  if (rc == RGRBM_EINVAL)
     return rgrbm__fail(RGRBM_EINVAL, func, "chains = %zu is too many for the stack's sizes",
                        g->chains);
-  g->v = rgrbm__alloc(floats * sizeof(float));
-  g->rngs = rgrbm__alloc(g->chains * sizeof(rgrbm__rng));
-  if (g->v == NULL || g->rngs == NULL)
+  if (rc != RGRBM_OK)
     return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu chains", g->chains);
-  g->h = g->v + g->chains * (size_t)sz[g->layer];
-  g->scratch[0] = g->h + g->chains * (size_t)sz[g->layer + 1];
-  g->scratch[1] = g->scratch[0] + g->chains * widest;
+  carve(g, &g->ws);
   return RGRBM_OK;
 }
 
@@ -133,7 +138,7 @@ int rgrbm_sampler_create_gibbs(rgrbm_sampler **out, const rgrbm_stack *s, int la
   RGRBM_REQUIRE_NONNULL(out);
   *out = NULL;
   int rc = check_gibbs(s, layer, chains, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   rgrbm_sampler *smp = rgrbm__calloc(1, sizeof *smp);
   gibbs_state *g = rgrbm__calloc(1, sizeof *g);
   if (smp == NULL || g == NULL) {
@@ -145,12 +150,12 @@ int rgrbm_sampler_create_gibbs(rgrbm_sampler **out, const rgrbm_stack *s, int la
   g->descend = layer < 0;
   g->layer = layer < 0 ? s->depth - 1 : layer;
   g->chains = chains;
-  smp->ops = &GIBBS_OPS;
+  smp->kind = &gibbs_kind;
   smp->state = g;
   smp->chains = chains;
   smp->dim = (size_t)s->sizes[g->descend ? 0 : g->layer];
   rc = alloc_state(g, __func__);
-  if (rc) {
+  if (rc != RGRBM_OK) {
     rgrbm_sampler_destroy(smp);
     return rc;
   }

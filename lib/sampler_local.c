@@ -238,12 +238,32 @@ static void local_destroy(rgrbm_sampler *smp) {
   smp->state = NULL;
 }
 
-static const rgrbm__sampler_ops metropolis_ops = {"Metropolis", local_sweep, rgrbm__lattice_emit,
-                                                  local_destroy, NULL};
-static const rgrbm__sampler_ops heat_bath_ops = {"heat bath", local_sweep, rgrbm__lattice_emit,
-                                                 local_destroy, NULL};
+static const rgrbm__sampler_kind metropolis_kind = {"Metropolis", local_sweep, NULL,
+                                                    local_destroy, NULL};
+static const rgrbm__sampler_kind heat_bath_kind = {"heat bath", local_sweep, NULL, local_destroy,
+                                                   NULL};
 
-int rgrbm__local_init(rgrbm_sampler *smp, rgrbm_lattice *lat, rgrbm_algorithm alg, uint64_t seed) {
+/* The checkerboard needs a bipartite lattice: periodic sides must be even. */
+static int check_checkerboard(const rgrbm_lattice *lat, const char *algorithm, const char *func) {
+  if (lat->boundary != RGRBM_PERIODIC) return RGRBM_OK;
+  if (lat->lx % 2 != 0)
+    return rgrbm__fail(RGRBM_EUNSUPPORTED, func,
+                       "lattice lx = %d is odd: %s checkerboard updates of a periodic lattice "
+                       "need even sides (use RGRBM_OPEN or a cluster algorithm)",
+                       lat->lx, algorithm);
+  if (lat->geometry == RGRBM_SQUARE && lat->ly % 2 != 0)
+    return rgrbm__fail(RGRBM_EUNSUPPORTED, func,
+                       "lattice ly = %d is odd: %s checkerboard updates of a periodic lattice "
+                       "need even sides (use RGRBM_OPEN or a cluster algorithm)",
+                       lat->ly, algorithm);
+  return RGRBM_OK;
+}
+
+int rgrbm__local_init(rgrbm_sampler *smp, rgrbm_lattice *lat, rgrbm_algorithm alg, uint64_t seed,
+                      const char *func) {
+  const rgrbm__sampler_kind *kind = alg == RGRBM_METROPOLIS ? &metropolis_kind : &heat_bath_kind;
+  int rc = check_checkerboard(lat, kind->name, func);
+  if (rc != RGRBM_OK) return rc;
   /* A part: the left ghost, the sites, the right ghost, and room for a
    * vector load starting at the last site. */
   size_t stride = (size_t)part_length(lat->lx, 0) + GHOST + 1 + LANES;
@@ -258,11 +278,11 @@ int rgrbm__local_init(rgrbm_sampler *smp, rgrbm_lattice *lat, rgrbm_algorithm al
       rgrbm__pool_init(&st->src.pool, seed, RGRBM__STREAM(RGRBM__STREAM_SAMPLER, 0)) !=
           RGRBM_OK) {
     local_destroy(smp);
-    return RGRBM_FAIL_NOMEM_IN("rgrbm_sampler_create", "the sampler's split lattice", bytes + stride);
+    return RGRBM_FAIL_NOMEM_IN(func, "the sampler's split lattice", bytes + stride);
   }
   st->alg = alg;
   st->stride = stride;
   rgrbm__rng_init(&st->src.tie_rng, seed, RGRBM__STREAM(RGRBM__STREAM_SAMPLER, 1));
-  smp->ops = alg == RGRBM_METROPOLIS ? &metropolis_ops : &heat_bath_ops;
+  smp->kind = kind;
   return RGRBM_OK;
 }

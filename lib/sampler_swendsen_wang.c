@@ -13,6 +13,7 @@
 #include "lattice.h"
 #include "rng.h"
 #include "sampler.h"
+#include "sampler_cluster.h"
 
 typedef struct sw_state {
   rgrbm__byte_pool pool; /* a word per bond, a byte per cluster */
@@ -88,13 +89,16 @@ static void sw_destroy(rgrbm_sampler *smp) {
 }
 
 static int sw_check(const rgrbm_sampler *smp, const char *func) {
-  return rgrbm__check_cluster_couplings(smp->lattice, "Swendsen-Wang", func);
+  return rgrbm__check_cluster_couplings(smp->lattice, smp->kind->name, func);
 }
 
-static const rgrbm__sampler_ops sw_ops = {"Swendsen-Wang", sw_sweep, rgrbm__lattice_emit,
-                                          sw_destroy, sw_check};
+static const rgrbm__sampler_kind sw_kind = {"Swendsen-Wang", sw_sweep, NULL, sw_destroy,
+                                            sw_check};
 
-int rgrbm__swendsen_wang_init(rgrbm_sampler *smp, rgrbm_lattice *lat, uint64_t seed) {
+int rgrbm__swendsen_wang_init(rgrbm_sampler *smp, rgrbm_lattice *lat, uint64_t seed,
+                              const char *func) {
+  int rc = rgrbm__check_cluster_couplings(lat, sw_kind.name, func);
+  if (rc != RGRBM_OK) return rc;
   sw_state *st = rgrbm__calloc(1, sizeof *st);
   smp->state = st;
   if (st != NULL) {
@@ -104,8 +108,8 @@ int rgrbm__swendsen_wang_init(rgrbm_sampler *smp, rgrbm_lattice *lat, uint64_t s
   if (st == NULL || st->parent == NULL || st->flip == NULL ||
       rgrbm__pool_init(&st->pool, seed, RGRBM__STREAM(RGRBM__STREAM_SAMPLER, 3)) != RGRBM_OK) {
     sw_destroy(smp);
-    return RGRBM_FAIL_NOMEM_IN("rgrbm_sampler_create", "the Swendsen-Wang cluster labels", lat->sites * 5);
+    return RGRBM_FAIL_NOMEM_IN(func, "the Swendsen-Wang cluster labels", lat->sites * 5);
   }
-  smp->ops = &sw_ops;
+  smp->kind = &sw_kind;
   return RGRBM_OK;
 }

@@ -13,6 +13,7 @@
 #include "lattice.h"
 #include "rng.h"
 #include "sampler.h"
+#include "sampler_cluster.h"
 
 typedef struct wolff_state {
   rgrbm__rng rng;          /* seed sites */
@@ -80,26 +81,28 @@ static void wolff_destroy(rgrbm_sampler *smp) {
 }
 
 static int wolff_check(const rgrbm_sampler *smp, const char *func) {
-  return rgrbm__check_cluster_couplings(smp->lattice, "Wolff", func);
+  return rgrbm__check_cluster_couplings(smp->lattice, smp->kind->name, func);
 }
 
-static const rgrbm__sampler_ops wolff_ops = {"Wolff", wolff_sweep, rgrbm__lattice_emit,
-                                             wolff_destroy, wolff_check};
+static const rgrbm__sampler_kind wolff_kind = {"Wolff", wolff_sweep, NULL, wolff_destroy,
+                                               wolff_check};
 
 uint64_t rgrbm__wolff_flipped(const rgrbm_sampler *smp) {
-  return smp->ops == &wolff_ops ? ((const wolff_state *)smp->state)->flipped : 0;
+  return smp->kind == &wolff_kind ? ((const wolff_state *)smp->state)->flipped : 0;
 }
 
-int rgrbm__wolff_init(rgrbm_sampler *smp, rgrbm_lattice *lat, uint64_t seed) {
+int rgrbm__wolff_init(rgrbm_sampler *smp, rgrbm_lattice *lat, uint64_t seed, const char *func) {
+  int rc = rgrbm__check_cluster_couplings(lat, wolff_kind.name, func);
+  if (rc != RGRBM_OK) return rc;
   wolff_state *st = rgrbm__calloc(1, sizeof *st);
   smp->state = st;
   if (st != NULL) st->stack = rgrbm__calloc(lat->sites, sizeof *st->stack);
   if (st == NULL || st->stack == NULL ||
       rgrbm__pool_init(&st->pool, seed, RGRBM__STREAM(RGRBM__STREAM_SAMPLER, 4)) != RGRBM_OK) {
     wolff_destroy(smp);
-    return RGRBM_FAIL_NOMEM_IN("rgrbm_sampler_create", "the Wolff cluster stack", lat->sites * sizeof(uint32_t));
+    return RGRBM_FAIL_NOMEM_IN(func, "the Wolff cluster stack", lat->sites * sizeof(uint32_t));
   }
   rgrbm__rng_init(&st->rng, seed, RGRBM__STREAM(RGRBM__STREAM_SAMPLER, 2));
-  smp->ops = &wolff_ops;
+  smp->kind = &wolff_kind;
   return RGRBM_OK;
 }

@@ -11,6 +11,8 @@
 #include "error.h"
 #include "rbm.h"
 #include "rng.h"
+#include "stack_feed.h"
+#include "workspace.h"
 
 int rgrbm__stack_alloc(rgrbm_stack **out, const int *sizes, int nlevels, rgrbm_units units,
                        const char *func) {
@@ -134,7 +136,7 @@ int rgrbm__check_finite_batch(const float *x, size_t n, size_t cols, const char 
 int rgrbm_stack_create(rgrbm_stack **out, const int *sizes, int nlevels, rgrbm_units units,
                        uint64_t seed) {
   int rc = rgrbm__stack_alloc(out, sizes, nlevels, units, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   (*out)->seed = seed;
   init_weights(*out, seed);
   return RGRBM_OK;
@@ -241,7 +243,7 @@ int rgrbm_stack_set_units(rgrbm_stack *s, rgrbm_units units) {
   int rc = rgrbm__stack_check_finite(s, 0, s->depth - 1, __func__);
   for (int l = 0; rc == RGRBM_OK && l < s->depth; l++)
     rc = check_transform_fits(s, l, units == RGRBM_UNITS_SPIN);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   for (int l = 0; l < s->depth; l++)
     transform_layer(s->weights[l], s->vbias[l], s->hbias[l], (size_t)s->sizes[l],
                     (size_t)s->sizes[l + 1], units == RGRBM_UNITS_SPIN);
@@ -288,7 +290,7 @@ static int check_pass(const rgrbm_stack *s, int from, int to, int up, const floa
                       size_t n, const float *out, const char *func) {
   int rc = rgrbm__stack_check_level(s, from, "from", func);
   if (rc == RGRBM_OK) rc = rgrbm__stack_check_level(s, to, "to", func);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   if (up ? to <= from : to >= from)
     return rgrbm__fail(RGRBM_EINVAL, func, "from = %d, to = %d, a pass %s needs to %s from",
                        from, to, up ? "up" : "down", up ? ">" : "<");
@@ -301,43 +303,52 @@ static int check_pass(const rgrbm_stack *s, int from, int to, int up, const floa
   return RGRBM_OK;
 }
 
-/* Propagate level by level through two scratch batches; the last level is
- * written to out. Sampling draws every row of every level from its own
+/* One pass's context: sampling draws every row of every level from its own
  * stream, so the result is a function of seed alone. */
+typedef struct pass_ctx {
+  const rgrbm_stack *s;
+  int sample;
+  uint64_t seed;
+  rgrbm__rng *rngs; /* one per row when sampling */
+} pass_ctx;
+
+static void pass_step(const void *arg, int level, int next, const float *src, size_t n,
+                      float *dst) {
+  const pass_ctx *p = arg;
+  const int up = next > level;
+  if (up)
+    rgrbm__rbm_hidden_means(p->s, level, src, n, dst);
+  else
+    rgrbm__rbm_visible_means(p->s, next, src, n, dst);
+  if (!p->sample) return;
+  uint64_t index = RGRBM__CD_PASS_BIT | ((uint64_t)up << 53) | ((uint64_t)next << 32);
+  rgrbm__rng_init_rows(p->rngs, n, p->seed, RGRBM__STREAM(RGRBM__STREAM_CD, index));
+  rgrbm__sample_units(p->s->units, dst, n, (size_t)p->s->sizes[next], p->rngs, dst);
+}
+
+static void carve_pass(pass_ctx *p, rgrbm__feed *f, rgrbm__workspace *ws, int from, int to,
+                       size_t n) {
+  const int lo = from < to ? from : to, hi = from < to ? to : from;
+  RGRBM__WS_TAKE(ws, p->rngs, p->sample ? n : 0);
+  rgrbm__feed_take(f, ws, n, rgrbm__feed_width(p->s, lo + 1, hi - 1));
+}
+
+/* The levels strictly between from and to pass through the feed's two
+ * batches; the last level is written to out. */
 static int run_pass(const rgrbm_stack *s, int from, int to, const float *in, size_t n,
                     float *out, int sample, uint64_t seed, const char *func) {
-  const int up = to > from, step = up ? 1 : -1;
-  size_t widest = 0;
-  for (int lvl = from + step; lvl != to; lvl += step)
-    if ((size_t)s->sizes[lvl] > widest) widest = (size_t)s->sizes[lvl];
-  int overflow = 0;
-  size_t scratch_floats = rgrbm__mul_size(n, widest, &overflow);
-  size_t scratch_bytes = rgrbm__mul_size(2 * sizeof(float), scratch_floats, &overflow);
-  size_t rng_bytes = rgrbm__mul_size(sample ? n : 0, sizeof(rgrbm__rng), &overflow);
-  if (overflow || scratch_bytes > SIZE_MAX - rng_bytes)
+  pass_ctx p = {s, sample, seed, NULL};
+  rgrbm__feed feed;
+  rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
+  carve_pass(&p, &feed, &ws, from, to, n);
+  int rc = rgrbm__ws_alloc(&ws, 0);
+  if (rc == RGRBM_EINVAL)
     return rgrbm__fail(RGRBM_EINVAL, func, "n = %zu rows overflow the scratch buffers", n);
-  char *work = rgrbm__alloc(scratch_bytes + rng_bytes);
-  if (work == NULL) return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu bytes of "
-                                       "scratch", scratch_bytes + rng_bytes);
-  rgrbm__rng *rngs = (rgrbm__rng *)(void *)work;
-  float *scratch[2] = {(float *)(void *)(work + rng_bytes),
-                       (float *)(void *)(work + rng_bytes) + scratch_floats};
-  const float *src = in;
-  for (int lvl = from, k = 0; lvl != to; lvl += step, k++) {
-    const int next = lvl + step;
-    float *dst = next == to ? out : scratch[k & 1];
-    if (up)
-      rgrbm__rbm_hidden_means(s, lvl, src, n, dst);
-    else
-      rgrbm__rbm_visible_means(s, next, src, n, dst);
-    if (sample) {
-      uint64_t index = RGRBM__CD_PASS_BIT | ((uint64_t)up << 53) | ((uint64_t)next << 32);
-      rgrbm__rng_init_rows(rngs, n, seed, RGRBM__STREAM(RGRBM__STREAM_CD, index));
-      rgrbm__sample_units(s->units, dst, n, (size_t)s->sizes[next], rngs, dst);
-    }
-    src = dst;
-  }
-  rgrbm__free(work);
+  if (rc != RGRBM_OK)
+    return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu bytes of scratch", ws.bytes);
+  carve_pass(&p, &feed, &ws, from, to, n);
+  rgrbm__feed_run(&feed, from, to, in, n, out, pass_step, &p);
+  rgrbm__ws_free(&ws);
   return RGRBM_OK;
 }
 
@@ -346,7 +357,7 @@ int rgrbm__stack_pass(const rgrbm_stack *s, int from, int to, const float *in, s
   int rc = check_pass(s, from, to, to > from, in, n, out, func);
   if (rc == RGRBM_OK)
     rc = rgrbm__check_finite_batch(in, n, (size_t)s->sizes[from], "in", func);
-  return rc ? rc : run_pass(s, from, to, in, n, out, sample, seed, func);
+  return rc != RGRBM_OK ? rc : run_pass(s, from, to, in, n, out, sample, seed, func);
 }
 
 /* A pass reads the layers between its two levels; they are checked once. */
@@ -355,7 +366,7 @@ static int checked_pass(const rgrbm_stack *s, int from, int to, int up, const fl
   int rc = check_pass(s, from, to, up, in, n, out, func);
   if (rc == RGRBM_OK)
     rc = rgrbm__stack_check_finite(s, up ? from : to, up ? to - 1 : from - 1, func);
-  return rc ? rc : rgrbm__stack_pass(s, from, to, in, n, out, sample, seed, func);
+  return rc != RGRBM_OK ? rc : rgrbm__stack_pass(s, from, to, in, n, out, sample, seed, func);
 }
 
 int rgrbm_stack_up(const rgrbm_stack *s, int from, int to, const float *in, size_t n,

@@ -265,7 +265,7 @@ int rgrbm_stack_save(const rgrbm_stack *s, const char *path) {
                        ARRAY_NAMES[array], index);
   writer w = {.crc = 0};
   int rc = rgrbm__atomic_open(&w.af, path, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   rc = write_header(&w, s);
   for (int l = 0; rc == RGRBM_OK && l < s->depth; l++) rc = write_layer(&w, s, l);
   if (rc == RGRBM_OK) {
@@ -273,7 +273,7 @@ int rgrbm_stack_save(const rgrbm_stack *s, const char *path) {
     put_le(trailer, w.crc, CRC_BYTES);
     rc = rgrbm__atomic_write(&w.af, trailer, sizeof trailer);
   }
-  if (rc) {
+  if (rc != RGRBM_OK) {
     rgrbm__atomic_abort(&w.af);
     return rc;
   }
@@ -314,7 +314,7 @@ static int read_header(reader *r, header *h) {
   unsigned char b[HEADER_BYTES];
   if (r->length < HEADER_BYTES + CRC_BYTES) return bad_file(r, "too short for a stack file");
   int rc = get(r, b, sizeof b);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   if (memcmp(b, STACK_MAGIC, sizeof STACK_MAGIC) != 0)
     return bad_file(r, "not a stack file (wrong magic)");
   uint64_t version = get_le(b + 8, 4);
@@ -345,7 +345,7 @@ static int read_sizes(reader *r, int nlevels, int *sizes) {
   for (int i = 0; i < nlevels; i++) {
     unsigned char b[4];
     int rc = get(r, b, sizeof b);
-    if (rc) return rc;
+    if (rc != RGRBM_OK) return rc;
     uint64_t v = get_le(b, 4);
     if (v < 1 || v > INT_MAX)
       return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': sizes[%d] = %" PRIu64 " is out of range",
@@ -386,7 +386,7 @@ static int check_crc(reader *r) {
   uint32_t computed = r->crc;
   unsigned char b[CRC_BYTES];
   int rc = get(r, b, sizeof b);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   uint32_t stored = (uint32_t)get_le(b, CRC_BYTES);
   if (stored != computed)
     return rgrbm__fail(RGRBM_EFORMAT, r->func,
@@ -407,7 +407,7 @@ static int apply_metadata(const reader *r, rgrbm_stack *s, const unsigned char *
                          "'%s': layer %d's epochs done = %" PRIu64 " is out of range", r->path, l,
                          epochs);
     int rc = decode_options(m + EPOCHS_BYTES, l, r->path, r->func, &s->trained_with[l]);
-    if (rc) return rc;
+    if (rc != RGRBM_OK) return rc;
     s->epochs_done[l] = (int)epochs;
   }
   int layer, array;
@@ -425,7 +425,7 @@ static int nomem(const reader *r, const char *what, size_t bytes) {
 static int read_stack(reader *r, rgrbm_stack **out) {
   header h = {0, 0, 0};
   int rc = read_header(r, &h);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   int nlevels = (int)h.nlevels; /* <= length / 4, checked */
   int *sizes = rgrbm__calloc((size_t)nlevels, sizeof *sizes);
   if (sizes == NULL) return nomem(r, "the level sizes", (size_t)nlevels * sizeof *sizes);
@@ -443,7 +443,7 @@ static int read_stack(reader *r, rgrbm_stack **out) {
   if (rc == RGRBM_OK) rc = apply_metadata(r, s, meta);
   rgrbm__free(meta);
   rgrbm__free(sizes);
-  if (rc) {
+  if (rc != RGRBM_OK) {
     rgrbm_stack_destroy(s);
     return rc;
   }
@@ -458,7 +458,7 @@ int rgrbm_stack_load(rgrbm_stack **out, const char *path) {
   RGRBM_REQUIRE_NONNULL(path);
   reader r = {.path = path, .func = __func__};
   int rc = rgrbm__open_for_read(path, __func__, &r.fp, &r.length);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   rc = read_stack(&r, out);
   fclose(r.fp);
   return rc;

@@ -27,14 +27,14 @@ static double unit_log_weight(rgrbm_units units, double x) {
 int rgrbm_stack_free_energy(const rgrbm_stack *s, int layer, const float *v, size_t n,
                             double *out) {
   int rc = rgrbm__stack_check_layer(s, layer, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   RGRBM_REQUIRE_NONNULL(v);
   RGRBM_REQUIRE_NONNULL(out);
   if (n == 0) return rgrbm__fail(RGRBM_EINVAL, __func__, "n = 0, a batch needs at least 1 row");
   rc = rgrbm__stack_check_finite(s, layer, layer, __func__);
   if (rc == RGRBM_OK)
     rc = rgrbm__check_finite_batch(v, n, (size_t)s->sizes[layer], "v", __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   /* Finite float parameters and inputs give finite double sums (each product
    * is below 2^256, and a layer has far fewer than 2^700 of them). */
   rgrbm__free_energy_params(s->units, s->weights[layer], s->vbias[layer], s->hbias[layer],
@@ -191,7 +191,7 @@ static rgrbm__side smaller_side(const rgrbm_stack *s, int layer) {
 
 int rgrbm_stack_log_partition(const rgrbm_stack *s, int layer, double *log_z) {
   int rc = rgrbm__stack_check_layer(s, layer, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   RGRBM_REQUIRE_NONNULL(log_z);
   if ((rc = rgrbm__stack_check_finite(s, layer, layer, __func__))) return rc;
   double value;
@@ -306,7 +306,7 @@ static int dataset_sum(const rgrbm_stack *s, int layer, const rgrbm_dataset *dat
 static int check_dataset(const rgrbm_stack *s, int layer, const rgrbm_dataset *data,
                          const void *out, const char *out_name, const char *func) {
   int rc = rgrbm__stack_check_layer(s, layer, func);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   if (data == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "data is NULL");
   if (out == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "%s is NULL", out_name);
   if (data->dim != (size_t)s->sizes[layer])

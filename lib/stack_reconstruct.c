@@ -31,7 +31,7 @@ int rgrbm_stack_reconstruct(const rgrbm_stack *s, int level, rgrbm_pass pass, co
                             size_t n, uint64_t seed, float *out) {
   int rc = check_reconstruct(s, level, pass, in, n, out, __func__);
   if (rc == RGRBM_OK) rc = rgrbm__stack_check_finite(s, 0, level - 1, __func__);
-  if (rc) return rc;
+  if (rc != RGRBM_OK) return rc;
   float *code = rgrbm__calloc(n, (size_t)s->sizes[level] * sizeof *code);
   if (code == NULL)
     return rgrbm__fail(RGRBM_ENOMEM, __func__, "cannot allocate %zu rows of level %d", n, level);
