@@ -209,7 +209,7 @@ static double transformed_bias(double bias, double sum, int to_spin) {
 /* Whether every parameter of layer l stays a finite float through
  * transform_layer (the binary side's parameters are up to 4 times larger):
  * computed as transform_layer would, without writing. */
-static int check_transform_fits(const rgrbm_stack *s, int l, int to_spin) {
+static int check_transform_fits(const rgrbm_stack *s, int l, int to_spin, const char *func) {
   const size_t nv = (size_t)s->sizes[l], nh = (size_t)s->sizes[l + 1];
   const float *w = s->weights[l];
   const char *what = NULL;
@@ -229,7 +229,7 @@ static int check_transform_fits(const rgrbm_stack *s, int l, int to_spin) {
       what = "hidden bias", at = j;
   }
   if (what == NULL) return RGRBM_OK;
-  return rgrbm__fail(RGRBM_ENUMERIC, "rgrbm_stack_set_units", "layer %d %s %zu would exceed "
+  return rgrbm__fail(RGRBM_ENUMERIC, func, "layer %d %s %zu would exceed "
                      "FLT_MAX in %s units; the stack is unchanged", l, what, at,
                      to_spin ? "spin" : "binary");
 }
@@ -242,7 +242,7 @@ int rgrbm_stack_set_units(rgrbm_stack *s, rgrbm_units units) {
   if (units == s->units) return RGRBM_OK;
   int rc = rgrbm__stack_check_finite(s, 0, s->depth - 1, __func__);
   for (int l = 0; rc == RGRBM_OK && l < s->depth; l++)
-    rc = check_transform_fits(s, l, units == RGRBM_UNITS_SPIN);
+    rc = check_transform_fits(s, l, units == RGRBM_UNITS_SPIN, __func__);
   if (rc != RGRBM_OK) return rc;
   for (int l = 0; l < s->depth; l++)
     transform_layer(s->weights[l], s->vbias[l], s->hbias[l], (size_t)s->sizes[l],
