@@ -9,7 +9,8 @@
  * functions one for one, with the same arguments in the same order (pointers
  * and sizes as in C) minus the handle; a failing call throws rgrbm::error
  * with the status and rgrbm_last_error()'s message, so methods that return a
- * status in C return void here. Getters return the C getter's value and do
+ * status in C return void here, except that a single double written
+ * through an out-pointer is returned (lattice::energy() and the like). Getters return the C getter's value and do
  * not throw. Lifetimes and threads are as in C (docs/conventions.md): a
  * sampler borrows its lattice, pointers into a handle live as long as it.
  * Functions of the other modules (exact, measure, ais, mcrg, ...) are called
@@ -129,9 +130,22 @@ class lattice : public detail::handle<rgrbm_lattice, rgrbm_lattice_destroy> {
   }
   size_t sites() const noexcept { return rgrbm_lattice_sites(p_); }
   int8_t *spins() noexcept { return rgrbm_lattice_spins(p_); }
-  double bond_mean() const noexcept { return rgrbm_lattice_bond_mean(p_); }
-  double magnetization() const noexcept { return rgrbm_lattice_magnetization(p_); }
-  double energy() const noexcept { return rgrbm_lattice_energy(p_); }
+  const int8_t *spins() const noexcept { return rgrbm_lattice_spins_const(p_); }
+  double bond_mean() const {
+    double value;
+    check(rgrbm_lattice_bond_mean(p_, &value));
+    return value;
+  }
+  double magnetization() const {
+    double value;
+    check(rgrbm_lattice_magnetization(p_, &value));
+    return value;
+  }
+  double energy() const {
+    double value;
+    check(rgrbm_lattice_energy(p_, &value));
+    return value;
+  }
   void fill(int value) { check(rgrbm_lattice_fill(p_, value)); }
   void randomize(uint64_t seed) { check(rgrbm_lattice_randomize(p_, seed)); }
 };
@@ -151,12 +165,19 @@ class stack : public detail::handle<rgrbm_stack, rgrbm_stack_destroy> {
     return stack(raw);
   }
   int depth() const noexcept { return rgrbm_stack_depth(p_); }
-  int size(int level) const noexcept { return rgrbm_stack_size(p_, level); }
-  int units() const noexcept { return rgrbm_stack_units(p_); }
+  size_t size(int level) const noexcept { return rgrbm_stack_size(p_, level); }
+  rgrbm_units units() const noexcept { return rgrbm_stack_units(p_); }
   void set_units(rgrbm_units units) { check(rgrbm_stack_set_units(p_, units)); }
   float *weights(int layer) noexcept { return rgrbm_stack_weights(p_, layer); }
   float *visible_bias(int layer) noexcept { return rgrbm_stack_visible_bias(p_, layer); }
   float *hidden_bias(int layer) noexcept { return rgrbm_stack_hidden_bias(p_, layer); }
+  const float *weights(int layer) const noexcept { return rgrbm_stack_weights_const(p_, layer); }
+  const float *visible_bias(int layer) const noexcept {
+    return rgrbm_stack_visible_bias_const(p_, layer);
+  }
+  const float *hidden_bias(int layer) const noexcept {
+    return rgrbm_stack_hidden_bias_const(p_, layer);
+  }
   void up(int from, int to, const float *in, size_t n, float *out) const {
     check(rgrbm_stack_up(p_, from, to, in, n, out));
   }
