@@ -48,18 +48,18 @@
 #define MCRG_RESULT_FIELDS(X)                                                              \
   X(rgrbm_mcrg_result, version) X(rgrbm_mcrg_result, levels)                              \
   X(rgrbm_mcrg_result, even_operators) X(rgrbm_mcrg_result, odd_operators)                \
-  X(rgrbm_mcrg_result, b) X(rgrbm_mcrg_result, samples) X(rgrbm_mcrg_result, lambda_even) \
-  X(rgrbm_mcrg_result, lambda_even_err) X(rgrbm_mcrg_result, y_even)                      \
-  X(rgrbm_mcrg_result, y_even_err) X(rgrbm_mcrg_result, lambda_odd)                       \
-  X(rgrbm_mcrg_result, lambda_odd_err) X(rgrbm_mcrg_result, y_odd)                        \
-  X(rgrbm_mcrg_result, y_odd_err)
+  X(rgrbm_mcrg_result, b) X(rgrbm_mcrg_result, samples) X(rgrbm_mcrg_result, even)       \
+  X(rgrbm_mcrg_result, odd)
+#define MCRG_EXPONENT_FIELDS(X)                                                            \
+  X(rgrbm_mcrg_exponent, lambda) X(rgrbm_mcrg_exponent, lambda_err)                       \
+  X(rgrbm_mcrg_exponent, y) X(rgrbm_mcrg_exponent, y_err)
 
 #define STRUCTS(X)                                                                         \
   X(rgrbm_exact, EXACT_FIELDS) X(rgrbm_estimate, ESTIMATE_FIELDS)                         \
   X(rgrbm_thermo, THERMO_FIELDS) X(rgrbm_cd_options, CD_FIELDS)                           \
   X(rgrbm_receptive_summary, LOCALITY_FIELDS) X(rgrbm_ais_options, AIS_FIELDS)                     \
   X(rgrbm_vrg_report, VRG_FIELDS) X(rgrbm_mcrg_options, MCRG_OPTIONS_FIELDS)              \
-  X(rgrbm_mcrg_result, MCRG_RESULT_FIELDS)
+  X(rgrbm_mcrg_result, MCRG_RESULT_FIELDS) X(rgrbm_mcrg_exponent, MCRG_EXPONENT_FIELDS)
 
 /* Integer-valued enums and macros; the binding names them without the prefix. */
 #define INTEGERS(X)                                                                        \
@@ -75,7 +75,7 @@
   X(RGRBM_RG_SIGN_MEAN) X(RGRBM_RG_SAMPLE) X(RGRBM_LATTICE_MAX_SIDE)                      \
   X(RGRBM_EXACT_ENUMERATE_MAX_SITES) X(RGRBM_CD_OPTIONS_VERSION)                          \
   X(RGRBM_AIS_OPTIONS_VERSION) X(RGRBM_RECEPTIVE_SUMMARY_VERSION) X(RGRBM_VRG_REPORT_VERSION)      \
-  X(RGRBM_MCRG_OPTIONS_VERSION) X(RGRBM_MCRG_MAX_LEVELS) X(RGRBM_MCRG_EVEN)               \
+  X(RGRBM_MCRG_OPTIONS_VERSION) X(RGRBM_MCRG_RESULT_VERSION) X(RGRBM_MCRG_MAX_LEVELS) X(RGRBM_MCRG_EVEN)               \
   X(RGRBM_MCRG_ODD) X(RGRBM_MCRG_MIN_SIDE) X(RGRBM_STACK_FORMAT_VERSION)                  \
   X(RGRBM_VERSION_NUMBER)
 #define DOUBLES(X) \

@@ -43,7 +43,7 @@ static int record(void *user, int layer, int epoch, double err, double pll, doub
 
 static void options_for(rgrbm_cd_options o[2], progress_log *log) {
   for (int l = 0; l < 2; l++) {
-    rgrbm_cd_options_init(&o[l]);
+    rgrbm_cd_options_init(&o[l], RGRBM_CD_OPTIONS_VERSION);
     o[l].epochs = 2 + l;
     o[l].batch_size = 20;
     o[l].learning_rate = 0.05;

@@ -106,7 +106,7 @@ static int call_pll(fixture *f) {
 }
 static int call_ais(fixture *f) {
   rgrbm_ais_options o;
-  rgrbm_ais_options_init(&o);
+  rgrbm_ais_options_init(&o, RGRBM_AIS_OPTIONS_VERSION);
   o.betas = 10;
   o.runs = 4;
   o.reverse_burn_in = 10;
@@ -168,7 +168,7 @@ static int call_gibbs_sweep(fixture *f) { return gibbs_call(f, 1, 0); }
 static int call_gibbs_draw(fixture *f) { return gibbs_call(f, -1, 1); }
 static int call_cd_train(fixture *f) {
   rgrbm_cd_options o;
-  rgrbm_cd_options_init(&o);
+  rgrbm_cd_options_init(&o, RGRBM_CD_OPTIONS_VERSION);
   o.epochs = 1;
   o.batch_size = 3;
   return rgrbm_cd_train(f->s, 1, f->data0, &o);
@@ -310,7 +310,7 @@ START_TEST(cd_batch_size_beyond_the_data_is_one_batch) {
   fixture_init(&a);
   fixture_init(&b);
   rgrbm_cd_options o;
-  rgrbm_cd_options_init(&o);
+  rgrbm_cd_options_init(&o, RGRBM_CD_OPTIONS_VERSION);
   o.epochs = 2;
   o.batch_size = SIZE_MAX;
   ck_assert_ok(rgrbm_cd_train(a.s, 0, a.data0, &o));

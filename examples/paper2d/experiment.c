@@ -110,7 +110,7 @@ static int on_epoch(void *user, int layer, int epoch, double error, double pll, 
 
 static void layer_options(paper2d_run *run, int layer, rgrbm_cd_options *o) {
   const paper2d_config *c = &run->cfg;
-  rgrbm_cd_options_init(o);
+  rgrbm_cd_options_init(o, RGRBM_CD_OPTIONS_VERSION);
   o->epochs = c->epochs;
   o->batch_size = c->batch_size;
   o->k = 1;
