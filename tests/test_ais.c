@@ -136,18 +136,20 @@ START_TEST(bad_arguments_are_named) {
                   "lower is NULL");
   ck_assert_fails(rgrbm_ais_log_partition(s, 0, NULL, &lo, NULL), RGRBM_EINVAL,
                   "upper is NULL");
-#define EXPECT_OPTION_FAILS(field, value, fragment)                                                \
+#define EXPECT_OPTION_FAILS(field, value, fragment)                           \
   do {                                                                                             \
-    rgrbm_ais_options_init(&o, RGRBM_AIS_OPTIONS_VERSION);                                                                    \
+    rgrbm_ais_options_init(&o, RGRBM_AIS_OPTIONS_VERSION);                 \
     o.field = value;                                                                               \
     ck_assert_fails(rgrbm_ais_log_partition(s, 0, &o, &lo, &up), RGRBM_EINVAL, f, fragment); \
   } while (0)
-  EXPECT_OPTION_FAILS(version, 2, "o->version = 2");
+  EXPECT_OPTION_FAILS(version, 2, "o->version = 2: this library knows rgrbm_ais_options versions 1 to 1");
+  EXPECT_OPTION_FAILS(version, 0, "o->version = 0");
   EXPECT_OPTION_FAILS(betas, 0, "o->betas = 0");
   EXPECT_OPTION_FAILS(runs, 1, "o->runs = 1");
   EXPECT_OPTION_FAILS(runs, SIZE_MAX, "o->runs = ");
   EXPECT_OPTION_FAILS(base, (rgrbm_ais_base)5, "o->base = 5");
-  EXPECT_OPTION_FAILS(reverse_burn_in, -1, "o->reverse_burn_in = -1");
+  EXPECT_OPTION_FAILS(reverse_burn_in, (uint64_t)-1, "o->reverse_burn_in = 18446744073709551615");
+  EXPECT_OPTION_FAILS(reverse_burn_in, (UINT64_C(1) << 48) + 1, "exceeds the limit of 2^48");
   EXPECT_OPTION_FAILS(margin, -0.5, "o->margin = -0.5");
   EXPECT_OPTION_FAILS(margin, NAN, "o->margin = nan");
   EXPECT_OPTION_FAILS(base, RGRBM_AIS_BASE_DATA, "o->data is NULL");

@@ -727,13 +727,13 @@ START_TEST(bad_arguments_are_named) {
   ck_assert_ok(rgrbm_dataset_create(&empty, 12));
   rgrbm_cd_options good, o;
   rgrbm_cd_options_init(&good, RGRBM_CD_OPTIONS_VERSION);
-  rgrbm_cd_options_init(NULL, RGRBM_CD_OPTIONS_VERSION);
+  ck_assert_fails(rgrbm_cd_options_init(NULL, RGRBM_CD_OPTIONS_VERSION), RGRBM_EINVAL,
+                  "rgrbm_cd_options_init", "o is NULL");
   size_t before = rgrbm_memory_in_use();
   ck_assert_fails(rgrbm_cd_train(NULL, 0, ds, &good), RGRBM_EINVAL, "rgrbm_cd_train", "s is NULL");
   ck_assert_fails(rgrbm_cd_train(s, 1, ds, &good), RGRBM_EINVAL, "layer = 1");
   ck_assert_fails(rgrbm_cd_train(s, -1, ds, &good), RGRBM_EINVAL, "layer = -1");
   ck_assert_fails(rgrbm_cd_train(s, 0, NULL, &good), RGRBM_EINVAL, "data is NULL");
-  ck_assert_fails(rgrbm_cd_train(s, 0, ds, NULL), RGRBM_EINVAL, "o is NULL");
   ck_assert_fails(rgrbm_cd_train(s, 0, wrong, &good), RGRBM_EINVAL, "data dim = 11 != size(0) = 12");
   ck_assert_fails(rgrbm_cd_train(s, 0, empty, &good), RGRBM_EINVAL, "0 configurations");
 #define BAD_OPTION(stmt, fragment) \
@@ -743,6 +743,8 @@ START_TEST(bad_arguments_are_named) {
     expect_option_error(s, ds, &o, fragment); \
   } while (0)
   BAD_OPTION(o.version = 99, "o->version = 99");
+  BAD_OPTION(o.version = 0, "o->version = 0");
+  BAD_OPTION(o.version = 3, "rgrbm_cd_options versions 1 to 2");
   BAD_OPTION(o.epochs = 0, "o->epochs = 0");
   BAD_OPTION(o.batch_size = 0, "o->batch_size = 0");
   BAD_OPTION(o.k = 0, "o->k = 0");
@@ -777,6 +779,26 @@ START_TEST(bad_arguments_are_named) {
 }
 END_TEST
 
+/* NULL options are the defaults (RGRBM_CD_OPTIONS_INIT). */
+START_TEST(null_options_are_the_defaults) {
+  const int sizes[] = {12, 6};
+  rgrbm_stack *s, *ref;
+  ck_assert_ok(rgrbm_stack_create(&s, sizes, 2, RGRBM_UNITS_BINARY, 9));
+  ck_assert_ok(rgrbm_stack_create(&ref, sizes, 2, RGRBM_UNITS_BINARY, 9));
+  rgrbm_dataset *ds = random_data(12, 150, 5);
+  const rgrbm_cd_options defaults = RGRBM_CD_OPTIONS_INIT;
+  ck_assert_ok(rgrbm_cd_train(s, 0, ds, NULL));
+  ck_assert_ok(rgrbm_cd_train(ref, 0, ds, &defaults));
+  ck_assert(same_layer(s, ref, 0));
+  ck_assert_int_eq(s->epochs_done[0], 10);
+  ck_assert_int_eq(s->trained_with[0].trained, 1);
+  ck_assert(s->trained_with[0].learning_rate == 0.01);
+  rgrbm_stack_destroy(s);
+  rgrbm_stack_destroy(ref);
+  rgrbm_dataset_destroy(ds);
+}
+END_TEST
+
 static Suite *cd_suite(void) {
   Suite *s = suite_create("cd");
   TCase *tc = tcase_create("core");
@@ -795,6 +817,7 @@ static Suite *cd_suite(void) {
   tcase_add_test(tc, nan_restores_the_last_good_parameters);
   tcase_add_test(tc, upper_layers_train_on_fed_up_data);
   tcase_add_test(tc, bad_arguments_are_named);
+  tcase_add_test(tc, null_options_are_the_defaults);
   suite_add_tcase(s, tc);
   return s;
 }

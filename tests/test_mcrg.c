@@ -91,11 +91,12 @@ START_TEST(infinite_temperature_map_is_exact) {
   o.even_operators = 2;
   o.odd_operators = 2;
   rgrbm_mcrg_result r = RGRBM_MCRG_RESULT_INIT;
+  const size_t held = rgrbm_memory_in_use();
   ck_assert_ok(rgrbm_mcrg_run(u.smp, u.rg, &o, &r));
   ck_assert(r.levels == 2 && r.b == 2 && r.samples == 6000 && r.even_operators == 2);
   ck_assert(r.odd_operators == 2 && r.version == RGRBM_MCRG_RESULT_VERSION);
   /* levels x operators exponents, nothing more: two arrays of 2 x 2. */
-  ck_assert_uint_eq(rgrbm_memory_in_use(), before + 2 * 4 * sizeof(rgrbm_mcrg_exponent));
+  ck_assert_uint_eq(rgrbm_memory_in_use(), held + 2 * 4 * sizeof(rgrbm_mcrg_exponent));
   for (int n = 0; n < 2; n++) {
     const rgrbm_mcrg_exponent *even = &r.even[n * 2], *odd = &r.odd[n * 2];
     double le = even[0].lambda, lo = odd[0].lambda;

@@ -374,12 +374,18 @@ START_TEST(bad_arguments_are_named) {
   for (int a = 0; a < 4; a++) {
     ck_assert_ok(rgrbm_sampler_create(&smp, lat, algorithms[a], 1));
     ck_assert_fails(rgrbm_sampler_sweep(NULL, 1), RGRBM_EINVAL, "rgrbm_sampler_sweep", "smp");
-    ck_assert_fails(rgrbm_sampler_sweep(smp, -1), RGRBM_EINVAL, "sweeps = -1");
+    ck_assert_fails(rgrbm_sampler_sweep(smp, (uint64_t)-1), RGRBM_EINVAL,
+                    "sweeps = 18446744073709551615", "RGRBM_SAMPLER_MAX_SWEEPS");
+    ck_assert_fails(rgrbm_sampler_sweep(smp, RGRBM_SAMPLER_MAX_SWEEPS + 1), RGRBM_EINVAL,
+                    "sweeps = 9223372036854775808");
     ck_assert_fails(rgrbm_sampler_draw(NULL, 1, 0, 1, ds), RGRBM_EINVAL, "rgrbm_sampler_draw",
                     "smp");
     ck_assert_fails(rgrbm_sampler_draw(smp, 1, 0, 1, NULL), RGRBM_EINVAL, "out");
     ck_assert_fails(rgrbm_sampler_draw(smp, 1, 0, 1, wrong), RGRBM_EINVAL, "dim = 15", "16");
-    ck_assert_fails(rgrbm_sampler_draw(smp, 1, -2, 1, ds), RGRBM_EINVAL, "thermalize = -2");
+    ck_assert_fails(rgrbm_sampler_draw(smp, 1, (uint64_t)-2, 1, ds), RGRBM_EINVAL,
+                    "thermalize = 18446744073709551614");
+    ck_assert_fails(rgrbm_sampler_draw(smp, 1, 0, UINT64_MAX, ds), RGRBM_EINVAL,
+                    "spacing = 18446744073709551615");
     ck_assert_fails(rgrbm_sampler_draw(smp, 1, 0, 0, ds), RGRBM_EINVAL, "spacing = 0");
     ck_assert_fails(rgrbm_sampler_draw(smp, 1, 0, 1, shaped), RGRBM_EINVAL, "2 x 8", "4 x 4");
     ck_assert_ok(rgrbm_sampler_draw(smp, 0, 1, 1, ds));
