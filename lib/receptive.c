@@ -7,6 +7,7 @@
 #include "error.h"
 #include "rgrbm/receptive.h"
 #include "stack.h"
+#include "versioned.h"
 
 static int check_level(const rgrbm_stack *s, int level, const char *func) {
   if (level < 1 || level > s->depth)
@@ -175,12 +176,10 @@ int rgrbm_receptive_locality(const float *rf, int lx, int ly, size_t units, int 
   return locality(rf, lx, ly, units, b, centre_x, centre_y, gyration, block_fraction, __func__);
 }
 
-int rgrbm_receptive_summary_init(rgrbm_receptive_summary *out) {
-  RGRBM_REQUIRE_NONNULL(out);
-  memset(out, 0, sizeof *out);
-  out->version = RGRBM_RECEPTIVE_SUMMARY_VERSION;
-  return RGRBM_OK;
-}
+static const size_t SUMMARY_BYTES[RGRBM_RECEPTIVE_SUMMARY_VERSION] = {
+    sizeof(rgrbm_receptive_summary)};
+static const rgrbm__layout SUMMARY = {"rgrbm_receptive_summary", RGRBM_RECEPTIVE_SUMMARY_VERSION,
+                                      SUMMARY_BYTES};
 
 static void mean_and_sd(const double *x, size_t n, double *mean, double *sd) {
   double m = 0.0, ss = 0.0;
@@ -195,11 +194,8 @@ int rgrbm_receptive_summarize(const rgrbm_stack *s, int level, int lx, int ly, i
                          rgrbm_receptive_summary *out) {
   RGRBM_REQUIRE_NONNULL(s);
   RGRBM_REQUIRE_NONNULL(out);
-  if (out->version != RGRBM_RECEPTIVE_SUMMARY_VERSION)
-    return rgrbm__fail(RGRBM_EINVAL, __func__,
-                       "out->version = %u, expected %d (call rgrbm_receptive_summary_init)", out->version,
-                       RGRBM_RECEPTIVE_SUMMARY_VERSION);
-  int rc = check_level(s, level, __func__);
+  int rc = rgrbm__version_check(&SUMMARY, out->version, __func__, "out");
+  if (rc == RGRBM_OK) rc = check_level(s, level, __func__);
   if (rc == RGRBM_OK) rc = rgrbm__stack_check_finite_weights(s, 0, level - 1, __func__);
   if (rc == RGRBM_OK) rc = check_lattice(lx, ly, b, __func__);
   if (rc) return rc;
@@ -218,9 +214,11 @@ int rgrbm_receptive_summarize(const rgrbm_stack *s, int level, int lx, int ly, i
   if (rc == RGRBM_OK)
     rc = locality(rf, lx, ly, units, b, NULL, NULL, measures, measures + units, __func__);
   if (rc == RGRBM_OK) {
-    out->units = units;
-    mean_and_sd(measures, units, &out->gyration_mean, &out->gyration_sd);
-    mean_and_sd(measures + units, units, &out->block_fraction_mean, &out->block_fraction_sd);
+    rgrbm_receptive_summary sum = RGRBM_RECEPTIVE_SUMMARY_INIT;
+    sum.units = units;
+    mean_and_sd(measures, units, &sum.gyration_mean, &sum.gyration_sd);
+    mean_and_sd(measures + units, units, &sum.block_fraction_mean, &sum.block_fraction_sd);
+    rgrbm__versioned_write(&SUMMARY, out, &sum);
   }
   rgrbm__free(rf);
   rgrbm__free(measures);

@@ -9,6 +9,7 @@
 #include "dataset.h"
 #include "error.h"
 #include "stack.h"
+#include "versioned.h"
 
 enum { WORD_BITS = 64 };
 
@@ -104,16 +105,17 @@ void rgrbm_rg_destroy(rgrbm_rg *rg) {
   rgrbm__free(rg);
 }
 
-int rgrbm_rg_shape(const rgrbm_rg *rg, size_t *in_dim, size_t *out_dim, int *in_lx, int *in_ly,
-                   int *out_lx, int *out_ly, int *b) {
+static const size_t DIMS_BYTES[RGRBM_RG_DIMS_VERSION] = {sizeof(rgrbm_rg_dims)};
+static const rgrbm__layout DIMS = {"rgrbm_rg_dims", RGRBM_RG_DIMS_VERSION, DIMS_BYTES};
+
+int rgrbm_rg_shape(const rgrbm_rg *rg, rgrbm_rg_dims *out) {
   RGRBM_REQUIRE_NONNULL(rg);
-  if (in_dim) *in_dim = rg->in_dim;
-  if (out_dim) *out_dim = rg->out_dim;
-  if (in_lx) *in_lx = rg->in_lx;
-  if (in_ly) *in_ly = rg->in_ly;
-  if (out_lx) *out_lx = rg->out_lx;
-  if (out_ly) *out_ly = rg->out_ly;
-  if (b) *b = rg->b;
+  RGRBM_REQUIRE_NONNULL(out);
+  int rc = rgrbm__version_check(&DIMS, out->version, __func__, "out");
+  if (rc) return rc;
+  rgrbm_rg_dims d = {RGRBM_RG_DIMS_VERSION, rg->in_dim, rg->out_dim, rg->in_lx, rg->in_ly,
+                     rg->out_lx, rg->out_ly, rg->b};
+  rgrbm__versioned_write(&DIMS, out, &d);
   return RGRBM_OK;
 }
 

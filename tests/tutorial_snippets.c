@@ -45,8 +45,8 @@ done:
 }
 
 static int check_against_kaufman(rgrbm_lattice *lat, const rgrbm_dataset *data) {
-  rgrbm_thermo t;
-  rgrbm_exact e;
+  rgrbm_thermo t = RGRBM_THERMO_INIT;
+  rgrbm_exact e = RGRBM_EXACT_INIT;
   int rc;
   TRY(rgrbm_measure_thermo(data, lat, 20, &t));
   TRY(rgrbm_exact_torus(L, L, 0.408, &e));
@@ -90,8 +90,7 @@ static int measure_locality(const rgrbm_stack *stack) {
   int rc = RGRBM_OK;
   for (int level = 1; level <= 2; level++) {
     int b = 1 << level; /* the block side of block-spin RG at this level */
-    rgrbm_receptive_summary loc;
-    TRY(rgrbm_receptive_summary_init(&loc));
+    rgrbm_receptive_summary loc = RGRBM_RECEPTIVE_SUMMARY_INIT;
     TRY(rgrbm_receptive_summarize(stack, level, L, L, b, &loc));
     printf("level %d: gyration radius %.2f +- %.2f, weight in best %dx%d block %.2f"
            " (uniform: %.3f)\n", level, loc.gyration_mean, loc.gyration_sd, b, b,
@@ -168,7 +167,7 @@ done:
 static int exact_decimation(void) {
   rgrbm_stack *net = NULL;
   rgrbm_lattice *chain = NULL;
-  rgrbm_vrg_report rep;
+  rgrbm_vrg_report rep = RGRBM_VRG_REPORT_INIT;
   double K = 0.625, K1, h1, g;
   int rc;
   TRY(rgrbm_decimation1d_step(K, 0.0, 2, &K1, &h1, &g));
