@@ -69,8 +69,8 @@ typedef enum rgrbm_algorithm {
  * @param out receives the sampler (NULL on failure); free it with
  *        rgrbm_sampler_destroy() before the lattice.
  * @param lat the lattice, borrowed: its spins are the chain's state.
- * @param seed with alg, determines every random number the chain uses.
  * @param alg the algorithm (the file comment says what one sweep is).
+ * @param seed with alg, determines every random number the chain uses.
  * @return RGRBM_OK; RGRBM_EINVAL (NULL, unknown alg); RGRBM_EUNSUPPORTED
  *         (an odd periodic side for the checkerboard algorithms, h != 0 or
  *         K < 0 for the cluster algorithms; the message says which);
@@ -95,7 +95,8 @@ RGRBM_API int rgrbm_sampler_create(rgrbm_sampler **out, rgrbm_lattice *lat, rgrb
 RGRBM_API int rgrbm_sampler_create_gibbs(rgrbm_sampler **out, const rgrbm_stack *s, int layer,
                                          size_t chains, uint64_t seed);
 
-/** @brief Free a sampler (not the lattice or stack it runs over). NULL is a no-op. */
+/** @brief Free a sampler (not the lattice or stack it runs over). NULL is a no-op.
+ * @param smp the sampler. */
 RGRBM_API void rgrbm_sampler_destroy(rgrbm_sampler *smp);
 
 /** Longest chain one call runs, in sweeps (2^63 - 1): larger counts (a
