@@ -737,26 +737,25 @@ static int report(trainer *t, int epoch, double seconds) {
 /* The stack's record of this call's options (docs/formats.md stores it). */
 static void record_options(trainer *t) {
   const rgrbm_cd_options *o = t->o;
-  rgrbm__training_record r = {
-      .trained = 1,
-      .epochs = o->epochs,
-      .batch_size = o->batch_size,
-      .k = o->k,
-      .persistent = o->persistent,
-      .persistent_chains = o->persistent_chains,
-      .learning_rate = o->learning_rate,
-      .momentum_initial = o->momentum_initial,
-      .momentum_final = o->momentum_final,
-      .momentum_switch_epoch = o->momentum_switch_epoch,
-      .mean_field_reconstruction = o->mean_field_reconstruction,
-      .l1 = o->l1,
-      .l2 = o->l2,
-      .feed_up = o->feed_up,
-      .compute_pll = o->compute_pll,
-      .seed = o->seed,
-      .products = (int)o->products,
-  };
-  t->s->trained_with[t->layer] = r;
+  rgrbm__training_record *r = &t->s->trained_with[t->layer];
+  memset(r, 0, sizeof *r); /* padding too: the stack's bytes follow its training */
+  r->trained = 1;
+  r->epochs = o->epochs;
+  r->batch_size = o->batch_size;
+  r->k = o->k;
+  r->persistent = o->persistent;
+  r->persistent_chains = o->persistent_chains;
+  r->learning_rate = o->learning_rate;
+  r->momentum_initial = o->momentum_initial;
+  r->momentum_final = o->momentum_final;
+  r->momentum_switch_epoch = o->momentum_switch_epoch;
+  r->mean_field_reconstruction = o->mean_field_reconstruction;
+  r->l1 = o->l1;
+  r->l2 = o->l2;
+  r->feed_up = o->feed_up;
+  r->compute_pll = o->compute_pll;
+  r->seed = o->seed;
+  r->products = (int)o->products;
 }
 
 static int train(trainer *t) {

@@ -52,6 +52,7 @@ static void snapshot_free(snapshot *snap) {
   rgrbm__free(snap->params);
   rgrbm__free(snap->epochs);
   rgrbm__free(snap->options);
+  memset(snap, 0, sizeof *snap); /* freeing again is a no-op */
 }
 
 static int snapshot_take(snapshot *snap, rgrbm_stack *s, const char *func) {
@@ -114,6 +115,11 @@ static int read_all_options(const rgrbm_stack *s, const rgrbm_dataset *data,
     const rgrbm_cd_options *given =
         per_layer ? (const rgrbm_cd_options *)((const char *)per_layer + (size_t)l * stride)
                   : NULL;
+    /* One array, one layout: a larger version would be read past its element. */
+    if (given && rgrbm__version_of(given) != rgrbm__version_of(per_layer))
+      return rgrbm__fail(RGRBM_EINVAL, func, "per_layer[%d]->version = %u differs from "
+                         "per_layer[0]->version = %u: the array has one layout", l,
+                         rgrbm__version_of(given), rgrbm__version_of(per_layer));
     int rc = rgrbm__cd_options_read(given, &o[l], "rgrbm_cd_train", "o");
     if (rc == RGRBM_OK) rc = rgrbm__cd_check_call(s, l, data, &o[l]);
     if (rc) return fail_in_layer(rc, l, func);
@@ -133,8 +139,10 @@ int rgrbm_cd_train_stack(rgrbm_stack *s, const rgrbm_dataset *data,
   for (int l = 0; rc == RGRBM_OK && l < s->depth; l++) {
     rc = rgrbm_cd_train(s, l, data, &o[l]);
     /* A stop or a numerical failure keeps the progress made; a lack of
-     * memory (the only other failure left) leaves the stack as it was. */
-    if (rc == RGRBM_ENOMEM && snap.params) snapshot_restore(&snap, s);
+     * memory (the only other failure left, the arguments being checked)
+     * leaves the stack as it was. */
+    if (rc != RGRBM_OK && rc != RGRBM_ECANCELED && rc != RGRBM_ENUMERIC && snap.params)
+      snapshot_restore(&snap, s);
     if (rc) rc = fail_in_layer(rc, l, __func__);
   }
   snapshot_free(&snap);

@@ -287,7 +287,15 @@ int rgrbm_measure_thermo(const rgrbm_dataset *ds, const rgrbm_lattice *model, si
   rgrbm__free(store);
   if (rc == RGRBM_OK) rc = check_thermo(e, __func__);
   if (rc != RGRBM_OK) return rc;
-  rgrbm_thermo t = {RGRBM_THERMO_VERSION, e[0], e[1], e[2], e[3], e[4], e[5]};
+  rgrbm_thermo t;
+  memset(&t, 0, sizeof t); /* padding too: the result is copied out byte by byte */
+  t.version = RGRBM_THERMO_VERSION;
+  t.bond_mean = e[0];
+  t.abs_magnetization = e[1];
+  t.magnetization2 = e[2];
+  t.susceptibility = e[3];
+  t.specific_heat = e[4];
+  t.binder = e[5];
   rgrbm__versioned_write(&THERMO, out, &t);
   return RGRBM_OK;
 }

@@ -222,6 +222,7 @@ int rgrbm__exact_check_out(const rgrbm_exact *out, const char *func) {
 void rgrbm__exact_write(rgrbm_exact *out, rgrbm_exact *e) { rgrbm__versioned_write(&EXACT, out, e); }
 
 void rgrbm__exact_clear(rgrbm_exact *out) {
+  memset(out, 0, sizeof *out); /* padding too: results are copied out byte by byte */
   out->version = RGRBM_EXACT_VERSION;
   out->log_z_per_site = out->bond_mean = out->specific_heat = out->magnetization = NAN;
   out->abs_magnetization = out->magnetization2 = out->magnetization4 = NAN;

@@ -141,7 +141,15 @@ int rgrbm_exact_enumerate(rgrbm_geometry g, int lx, int ly, rgrbm_boundary bc, d
   histogram(&b, max_bonds, counts);
   moments r = averages(counts, n, K, h);
   rgrbm__free(counts);
-  rgrbm_exact e = {RGRBM_EXACT_VERSION, r.log_z, r.b / n, r.var_e / n, r.m, r.am, r.m2, r.m4};
+  rgrbm_exact e;
+  rgrbm__exact_clear(&e);
+  e.log_z_per_site = r.log_z;
+  e.bond_mean = r.b / n;
+  e.specific_heat = r.var_e / n;
+  e.magnetization = r.m;
+  e.abs_magnetization = r.am;
+  e.magnetization2 = r.m2;
+  e.magnetization4 = r.m4;
   if ((rc = rgrbm__exact_finish(&e, (double)max_bonds / n, __func__)) != RGRBM_OK) return rc;
   rgrbm__exact_write(out, &e);
   return RGRBM_OK;

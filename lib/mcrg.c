@@ -359,8 +359,13 @@ static int result_alloc(rgrbm_mcrg_result *res, const rgrbm_mcrg_options *o, int
                         const char *func) {
   const size_t n_even = (size_t)o->levels * (size_t)o->even_operators;
   const size_t n_odd = (size_t)o->levels * (size_t)o->odd_operators;
-  *res = (rgrbm_mcrg_result){RGRBM_MCRG_RESULT_VERSION, o->levels, o->even_operators,
-                             o->odd_operators, b, o->samples, NULL, NULL};
+  memset(res, 0, sizeof *res); /* padding too: the result is copied out byte by byte */
+  res->version = RGRBM_MCRG_RESULT_VERSION;
+  res->levels = o->levels;
+  res->even_operators = o->even_operators;
+  res->odd_operators = o->odd_operators;
+  res->b = b;
+  res->samples = o->samples;
   res->even = rgrbm__alloc(n_even * sizeof *res->even);
   res->odd = rgrbm__alloc(n_odd * sizeof *res->odd);
   if (res->even && res->odd) return RGRBM_OK;

@@ -214,7 +214,9 @@ int rgrbm_receptive_summarize(const rgrbm_stack *s, int level, int lx, int ly, i
   if (rc == RGRBM_OK)
     rc = locality(rf, lx, ly, units, b, NULL, NULL, measures, measures + units, __func__);
   if (rc == RGRBM_OK) {
-    rgrbm_receptive_summary sum = RGRBM_RECEPTIVE_SUMMARY_INIT;
+    rgrbm_receptive_summary sum;
+    memset(&sum, 0, sizeof sum); /* padding too: the result is copied out byte by byte */
+    sum.version = RGRBM_RECEPTIVE_SUMMARY_VERSION;
     sum.units = units;
     mean_and_sd(measures, units, &sum.gyration_mean, &sum.gyration_sd);
     mean_and_sd(measures + units, units, &sum.block_fraction_mean, &sum.block_fraction_sd);

@@ -113,8 +113,16 @@ int rgrbm_rg_shape(const rgrbm_rg *rg, rgrbm_rg_dims *out) {
   RGRBM_REQUIRE_NONNULL(out);
   int rc = rgrbm__version_check(&DIMS, out->version, __func__, "out");
   if (rc) return rc;
-  rgrbm_rg_dims d = {RGRBM_RG_DIMS_VERSION, rg->in_dim, rg->out_dim, rg->in_lx, rg->in_ly,
-                     rg->out_lx, rg->out_ly, rg->b};
+  rgrbm_rg_dims d;
+  memset(&d, 0, sizeof d); /* padding too: the result is copied out byte by byte */
+  d.version = RGRBM_RG_DIMS_VERSION;
+  d.in_dim = rg->in_dim;
+  d.out_dim = rg->out_dim;
+  d.in_lx = rg->in_lx;
+  d.in_ly = rg->in_ly;
+  d.out_lx = rg->out_lx;
+  d.out_ly = rg->out_ly;
+  d.b = rg->b;
   rgrbm__versioned_write(&DIMS, out, &d);
   return RGRBM_OK;
 }

@@ -59,7 +59,9 @@ static inline int rgrbm__versioned_read(const rgrbm__layout *layout, void *curre
 
 /* Results: copy back the caller's version's bytes of the current-layout
  * struct `filled` into `out` (whose version was checked on entry), the
- * version field keeping the caller's. */
+ * version field keeping the caller's. The bytes include padding, so fill a
+ * struct that was zeroed with memset (an initializer need not zero padding):
+ * a result is then a function of the inputs, byte for byte. */
 static inline void rgrbm__versioned_write(const rgrbm__layout *layout, void *out,
                                           void *filled) {
   unsigned version = rgrbm__version_of(out);

@@ -143,6 +143,15 @@ START_TEST(an_old_callers_array_trains_every_layer) {
   assert_same_stacks(old_s, new_s);
   ck_assert_int_eq(old_s->trained_with[1].feed_up, RGRBM_PASS_SAMPLES);
   ck_assert(old_s->trained_with[1].seed == 101);
+  /* One array has one layout: a newer element in an older array is refused
+   * (it would be read past its end), before anything is trained. */
+  rgrbm_stack *untouched = fresh_stack();
+  old[1].version = 2;
+  ck_assert_fails(rgrbm_cd_train_stack(untouched, ds, (const rgrbm_cd_options *)old),
+                  RGRBM_EINVAL, "rgrbm_cd_train_stack", "per_layer[1]->version = 2",
+                  "per_layer[0]->version = 1");
+  ck_assert_int_eq(untouched->epochs_done[0], 0);
+  rgrbm_stack_destroy(untouched);
   free(old);
   rgrbm_stack_destroy(old_s);
   rgrbm_stack_destroy(new_s);
