@@ -73,9 +73,11 @@ static int fail(void) {
   return 1;
 }
 
-static void print_row(const char *name, const double *y, const double *err, int k) {
+/* One row of exponents (y) or eigenvalues (lambda) of k truncations. */
+static void print_row(const char *name, const rgrbm_mcrg_exponent *e, int k, int lambda) {
   printf("  %-4s", name);
-  for (int i = 0; i < k; i++) printf("  %7.4f +- %6.4f", y[i], err[i]);
+  for (int i = 0; i < k; i++)
+    printf("  %7.4f +- %6.4f", lambda ? e[i].lambda : e[i].y, lambda ? e[i].lambda_err : e[i].y_err);
   printf("\n");
 }
 
@@ -86,13 +88,13 @@ int main(int argc, char **argv) {
   double K = a.K;
   int L = a.L;
   rgrbm_mcrg_options o;
-  rgrbm_mcrg_options_init(&o);
+  rgrbm_mcrg_options_init(&o, RGRBM_MCRG_OPTIONS_VERSION);
   o.samples = a.samples;
   o.levels = a.levels;
   rgrbm_lattice *lat = NULL;
   rgrbm_sampler *smp = NULL;
   rgrbm_rg *rg = NULL;
-  rgrbm_mcrg_result r;
+  rgrbm_mcrg_result r = RGRBM_MCRG_RESULT_INIT;
   if (rgrbm_lattice_create(&lat, RGRBM_SQUARE, L, L, RGRBM_PERIODIC) ||
       rgrbm_lattice_set_couplings(lat, K, 0) ||
       rgrbm_sampler_create(&smp, lat, RGRBM_SWENDSEN_WANG, a.seed) ||
@@ -109,11 +111,14 @@ int main(int argc, char **argv) {
   printf("columns: the first 1, 2, ... operators of each parity\n");
   for (int n = 0; n < r.levels; n++) {
     printf("level %d\n", n + 1);
-    print_row("y_t", r.y_even[n], r.y_even_err[n], r.even_operators);
-    print_row("y_h", r.y_odd[n], r.y_odd_err[n], r.odd_operators);
-    print_row("l_t", r.lambda_even[n], r.lambda_even_err[n], r.even_operators);
-    print_row("l_h", r.lambda_odd[n], r.lambda_odd_err[n], r.odd_operators);
+    const rgrbm_mcrg_exponent *even = r.even + (size_t)n * r.even_operators;
+    const rgrbm_mcrg_exponent *odd = r.odd + (size_t)n * r.odd_operators;
+    print_row("y_t", even, r.even_operators, 0);
+    print_row("y_h", odd, r.odd_operators, 0);
+    print_row("l_t", even, r.even_operators, 1);
+    print_row("l_h", odd, r.odd_operators, 1);
   }
+  rgrbm_mcrg_result_free(&r);
   rgrbm_rg_destroy(rg);
   rgrbm_sampler_destroy(smp);
   rgrbm_lattice_destroy(lat);

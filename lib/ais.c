@@ -2,6 +2,7 @@
 #include "rgrbm/ais.h"
 
 #include <float.h>
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -12,23 +13,22 @@
 #include "rbm.h"
 #include "rng.h"
 #include "stack.h"
+#include "versioned.h"
 
 /* Stream indices under RGRBM__STREAM_AIS: the reverse runs set this bit. */
 #define REVERSE_BIT (UINT64_C(1) << 55)
 /* Rows of data fed up at a time when fitting the base rates. */
 enum { DATA_CHUNK = 256 };
 
-void rgrbm_ais_options_init(rgrbm_ais_options *o) {
-  if (o == NULL) return;
-  memset(o, 0, sizeof *o);
-  o->version = RGRBM_AIS_OPTIONS_VERSION;
-  o->betas = 1000;
-  o->runs = 100;
-  o->base = RGRBM_AIS_BASE_ZERO;
-  o->data = NULL;
-  o->reverse_burn_in = 1000;
-  o->margin = 3.0;
-  o->seed = 1;
+static const size_t AIS_OPTIONS_BYTES[RGRBM_AIS_OPTIONS_VERSION] = {sizeof(rgrbm_ais_options)};
+static const rgrbm__layout AIS_OPTIONS = {"rgrbm_ais_options", RGRBM_AIS_OPTIONS_VERSION,
+                                          AIS_OPTIONS_BYTES};
+static const rgrbm_ais_options AIS_DEFAULTS = RGRBM_AIS_OPTIONS_INIT;
+/* Most burn-in sweeps (2^48, as for MCRG): beyond it a call could not end. */
+#define MAX_BURN_IN (UINT64_C(1) << 48)
+
+int rgrbm_ais_options_init(rgrbm_ais_options *o, unsigned version) {
+  return rgrbm__versioned_init(&AIS_OPTIONS, o, &AIS_DEFAULTS, version, __func__);
 }
 
 static int check_data(const rgrbm_stack *s, const rgrbm_ais_options *o, const char *func) {
@@ -44,10 +44,6 @@ static int check_data(const rgrbm_stack *s, const rgrbm_ais_options *o, const ch
 }
 
 static int check_options(const rgrbm_stack *s, const rgrbm_ais_options *o, const char *func) {
-  if (o->version != RGRBM_AIS_OPTIONS_VERSION)
-    return rgrbm__fail(RGRBM_EINVAL, func,
-                       "o->version = %u, expected %d (call rgrbm_ais_options_init)", o->version,
-                       RGRBM_AIS_OPTIONS_VERSION);
   if (o->betas < 1)
     return rgrbm__fail(RGRBM_EINVAL, func, "o->betas = %d, need at least 1", o->betas);
   if (o->runs < 2 || !rgrbm__blas_fits(o->runs))
@@ -58,9 +54,9 @@ static int check_options(const rgrbm_stack *s, const rgrbm_ais_options *o, const
     return rgrbm__fail(RGRBM_EINVAL, func,
                        "o->base = %d is neither RGRBM_AIS_BASE_ZERO nor RGRBM_AIS_BASE_DATA",
                        (int)o->base);
-  if (o->reverse_burn_in < 0)
-    return rgrbm__fail(RGRBM_EINVAL, func, "o->reverse_burn_in = %ld, must be >= 0",
-                       o->reverse_burn_in);
+  if (o->reverse_burn_in > MAX_BURN_IN)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->reverse_burn_in = %" PRIu64 " exceeds the limit "
+                       "of 2^48 sweeps", o->reverse_burn_in);
   if (!(o->margin >= 0.0) || !isfinite(o->margin))
     return rgrbm__fail(RGRBM_EINVAL, func, "o->margin = %g, must be finite and >= 0", o->margin);
   return check_data(s, o, func);
@@ -268,7 +264,7 @@ static void reverse(ais_work *a, const rgrbm_ais_options *o) {
   const int steps = o->betas + 1;
   sample_base(a, o->seed, REVERSE_BIT);
   set_beta(a, 1.0);
-  for (long t = 0; t < o->reverse_burn_in; t++) transition(a, 1.0);
+  for (uint64_t t = 0; t < o->reverse_burn_in; t++) transition(a, 1.0);
   memset(a->logw, 0, a->runs * sizeof *a->logw);
   for (int k = steps; k >= 1; k--) {
     add_log_ratio(a, beta_at(k - 1, steps), beta_at(k, steps));
@@ -349,15 +345,15 @@ static int check_bracket(double lower, double upper, int layer, const char *func
   return RGRBM_OK;
 }
 
-int rgrbm_ais_log_partition(const rgrbm_stack *s, int layer, const rgrbm_ais_options *o,
-                                  double *lower, double *upper) {
+int rgrbm_ais_log_partition(const rgrbm_stack *s, int layer, const rgrbm_ais_options *given,
+                            double *lower, double *upper) {
   int rc = rgrbm__stack_check_layer(s, layer, __func__);
   if (rc != RGRBM_OK) return rc;
   RGRBM_REQUIRE_NONNULL(lower);
   RGRBM_REQUIRE_NONNULL(upper);
-  rgrbm_ais_options defaults;
-  rgrbm_ais_options_init(&defaults);
-  if (o == NULL) o = &defaults;
+  rgrbm_ais_options current = AIS_DEFAULTS; /* the caller's version, current layout */
+  if ((rc = rgrbm__versioned_read(&AIS_OPTIONS, &current, given, __func__, "o"))) return rc;
+  const rgrbm_ais_options *o = &current;
   if ((rc = check_options(s, o, __func__))) return rc;
   /* The data's base rates read the layers below too. */
   const int first = o->base == RGRBM_AIS_BASE_DATA ? 0 : layer;

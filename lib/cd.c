@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "cd_options.h"
 #include "binary_product.h"
 #include "blas_inline.h"
 #include "dataset.h"
@@ -39,30 +40,26 @@
 #include "stack.h"
 #include "stack_feed.h"
 #include "team.h"
+#include "versioned.h"
 #include "workspace.h"
 
-void rgrbm_cd_options_init(rgrbm_cd_options *o) {
-  if (o == NULL) return;
-  memset(o, 0, sizeof *o);
-  o->version = RGRBM_CD_OPTIONS_VERSION;
-  o->epochs = 10;
-  o->batch_size = 100;
-  o->k = 1;
-  o->persistent = 0;
-  o->persistent_chains = 0;
-  o->learning_rate = 0.01;
-  o->momentum_initial = 0.5;
-  o->momentum_final = 0.9;
-  o->momentum_switch_epoch = 5;
-  o->l1 = 0.0;
-  o->l2 = 0.0;
-  o->mean_field_reconstruction = 0;
-  o->feed_up = RGRBM_PASS_MEANS;
-  o->compute_pll = 0;
-  o->seed = 1;
-  o->progress = NULL;
-  o->progress_data = NULL;
-  o->products = RGRBM_PRODUCTS_AUTO;
+/* Version v's layout ends where the first field of version v + 1 begins. */
+static const size_t CD_OPTIONS_BYTES[RGRBM_CD_OPTIONS_VERSION] = {
+    offsetof(rgrbm_cd_options, products), /* 1: librgrbm 0.x, no products */
+    sizeof(rgrbm_cd_options),             /* 2: products */
+};
+const rgrbm__layout rgrbm__cd_options_layout = {"rgrbm_cd_options", RGRBM_CD_OPTIONS_VERSION,
+                                                CD_OPTIONS_BYTES};
+static const rgrbm_cd_options CD_DEFAULTS = RGRBM_CD_OPTIONS_INIT;
+
+int rgrbm_cd_options_init(rgrbm_cd_options *o, unsigned version) {
+  return rgrbm__versioned_init(&rgrbm__cd_options_layout, o, &CD_DEFAULTS, version, __func__);
+}
+
+int rgrbm__cd_options_read(const rgrbm_cd_options *given, rgrbm_cd_options *o,
+                           const char *func, const char *arg) {
+  *o = CD_DEFAULTS;
+  return rgrbm__versioned_read(&rgrbm__cd_options_layout, o, given, func, arg);
 }
 
 /* ---- option checks ---- */
@@ -106,11 +103,9 @@ static int check_counts(const rgrbm_cd_options *o) {
   return RGRBM_OK;
 }
 
+/* o is the caller's options read into the current layout (the version was
+ * checked then). */
 static int check_options(const rgrbm_cd_options *o) {
-  if (o->version != RGRBM_CD_OPTIONS_VERSION)
-    return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->version = %u is unknown, this "
-                       "library knows version %d (call rgrbm_cd_options_init)",
-                       o->version, RGRBM_CD_OPTIONS_VERSION);
   int rc = check_counts(o);
   /* The updates run in float: the rate and its products must stay finite there. */
   if (rc == RGRBM_OK && !(o->learning_rate > 0.0 && o->learning_rate <= FLT_MAX))
@@ -711,11 +706,28 @@ static int report(trainer *t, int epoch, double seconds) {
   return RGRBM_OK;
 }
 
+/* The stack's record of this call's options (docs/formats.md stores it). */
 static void record_options(trainer *t) {
-  rgrbm_cd_options *kept = &t->s->trained_with[t->layer];
-  *kept = *t->o;
-  kept->progress = NULL;
-  kept->progress_data = NULL;
+  const rgrbm_cd_options *o = t->o;
+  rgrbm__training_record *r = &t->s->trained_with[t->layer];
+  memset(r, 0, sizeof *r); /* padding too: the stack's bytes follow its training */
+  r->trained = 1;
+  r->epochs = o->epochs;
+  r->batch_size = o->batch_size;
+  r->k = o->k;
+  r->persistent = o->persistent;
+  r->persistent_chains = o->persistent_chains;
+  r->learning_rate = o->learning_rate;
+  r->momentum_initial = o->momentum_initial;
+  r->momentum_final = o->momentum_final;
+  r->momentum_switch_epoch = o->momentum_switch_epoch;
+  r->mean_field_reconstruction = o->mean_field_reconstruction;
+  r->l1 = o->l1;
+  r->l2 = o->l2;
+  r->feed_up = o->feed_up;
+  r->compute_pll = o->compute_pll;
+  r->seed = o->seed;
+  r->products = (int)o->products;
 }
 
 static int train(trainer *t) {
@@ -740,12 +752,11 @@ static int train(trainer *t) {
   return RGRBM_OK;
 }
 
-static int check_arguments(const rgrbm_stack *s, int layer, const rgrbm_dataset *data,
-                           const rgrbm_cd_options *o) {
+int rgrbm__cd_check_call(const rgrbm_stack *s, int layer, const rgrbm_dataset *data,
+                         const rgrbm_cd_options *o) {
   int rc = rgrbm__stack_check_layer(s, layer, "rgrbm_cd_train");
   if (rc != RGRBM_OK) return rc;
   if (data == NULL) return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "data is NULL");
-  if (o == NULL) return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o is NULL");
   if (data->dim != (size_t)s->sizes[0])
     return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "data dim = %zu != size(0) = %d",
                        data->dim, s->sizes[0]);
@@ -760,6 +771,12 @@ static int check_arguments(const rgrbm_stack *s, int layer, const rgrbm_dataset 
   if (s->epochs_done[layer] > INT32_MAX - o->epochs)
     return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->epochs = %d overflows the %d epochs "
                        "already done", o->epochs, s->epochs_done[layer]);
+  int tables;
+  return choose_tables(layer, o, &tables);
+}
+
+/* The layer's own parameters, before anything is done with them. */
+static int check_layer_finite(const rgrbm_stack *s, int layer) {
   const size_t count[3] = {(size_t)s->sizes[layer] * (size_t)s->sizes[layer + 1],
                            (size_t)s->sizes[layer], (size_t)s->sizes[layer + 1]};
   const float *p[3] = {s->weights[layer], s->vbias[layer], s->hbias[layer]};
@@ -772,13 +789,16 @@ static int check_arguments(const rgrbm_stack *s, int layer, const rgrbm_dataset 
 }
 
 int rgrbm_cd_train(rgrbm_stack *s, int layer, const rgrbm_dataset *data,
-                   const rgrbm_cd_options *o) {
-  int rc = check_arguments(s, layer, data, o);
+                   const rgrbm_cd_options *given) {
+  rgrbm_cd_options o; /* the caller's version read into the current layout */
+  int rc = rgrbm__cd_options_read(given, &o, __func__, "o");
+  if (rc == RGRBM_OK) rc = rgrbm__cd_check_call(s, layer, data, &o);
+  if (rc == RGRBM_OK) rc = check_layer_finite(s, layer);
   if (rc == RGRBM_OK) /* the layers below feed the data up */
     rc = rgrbm__stack_check_finite(s, 0, layer - 1, "rgrbm_cd_train");
   if (rc != RGRBM_OK) return rc;
   trainer t;
-  rc = trainer_init(&t, s, layer, data, o, __func__);
+  rc = trainer_init(&t, s, layer, data, &o, __func__);
   if (rc != RGRBM_OK) return rc;
   rc = train(&t);
   trainer_free(&t);

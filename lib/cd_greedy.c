@@ -1,22 +1,32 @@
 /* Greedy layer-wise training (Hinton, Osindero & Teh 2006): layer 0 on the
  * data, then each layer on the data fed up through the layers already
- * trained, each with its own options. */
+ * trained, each with its own options.
+ *
+ * Every layer's options are read and checked (everything rgrbm_cd_train
+ * refuses with RGRBM_EINVAL or RGRBM_EUNSUPPORTED) before any layer is
+ * trained, so a bad argument changes nothing. Only a lack of memory can
+ * still stop the call after earlier layers were trained; the promise that it
+ * leaves the stack as it was is kept by a copy of the parameters, taken
+ * when there is more than one layer to train (one layer: rgrbm_cd_train
+ * changes nothing on RGRBM_ENOMEM). */
+#include <stdalign.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "cd_options.h"
 #include "error.h"
 #include "rbm.h"
 #include "rgrbm/cd.h"
 #include "stack.h"
 
 /* A copy of the parameters and metadata of layers [0, layers), so that a call
- * rejected for a bad argument in a later layer can undo the earlier ones. */
+ * that runs out of memory in a later layer can undo the earlier ones. */
 typedef struct snapshot {
   int layers;
   float **params; /* per layer: weights, then visible, then hidden biases */
   int *epochs;
-  rgrbm_cd_options *options;
+  rgrbm__training_record *options;
 } snapshot;
 
 static void snapshot_free(snapshot *snap) {
@@ -24,6 +34,7 @@ static void snapshot_free(snapshot *snap) {
   rgrbm__free(snap->params);
   rgrbm__free(snap->epochs);
   rgrbm__free(snap->options);
+  memset(snap, 0, sizeof *snap); /* freeing again is a no-op */
 }
 
 static int snapshot_take(snapshot *snap, rgrbm_stack *s, const char *func) {
@@ -61,22 +72,62 @@ static int fail_in_layer(int rc, int layer, const char *func) {
   return rgrbm__fail(rc, func, "per_layer[%d]: %s", layer, inner);
 }
 
+/* per_layer is an array of the caller's layout: its stride is the size of
+ * per_layer[0]'s version (rounded up to the struct's alignment, as the
+ * caller's compiler laid it out). */
+static size_t caller_stride(const rgrbm_cd_options *per_layer) {
+  const size_t align = alignof(rgrbm_cd_options);
+  size_t bytes = rgrbm__cd_options_layout.bytes[rgrbm__version_of(per_layer) - 1];
+  return (bytes + align - 1) / align * align;
+}
+
+/* Read every layer's options into o (depth entries) and check each call
+ * rgrbm_cd_train will make, before anything is trained. */
+static int read_all_options(const rgrbm_stack *s, const rgrbm_dataset *data,
+                            const rgrbm_cd_options *per_layer, rgrbm_cd_options *o,
+                            const char *func) {
+  size_t stride = 0;
+  if (per_layer) {
+    int rc = rgrbm__version_check(&rgrbm__cd_options_layout, rgrbm__version_of(per_layer), func,
+                                  "per_layer[0]");
+    if (rc != RGRBM_OK) return rc;
+    stride = caller_stride(per_layer);
+  }
+  for (int l = 0; l < s->depth; l++) {
+    const rgrbm_cd_options *given =
+        per_layer ? (const rgrbm_cd_options *)((const char *)per_layer + (size_t)l * stride)
+                  : NULL;
+    /* One array, one layout: a larger version would be read past its element. */
+    if (given && rgrbm__version_of(given) != rgrbm__version_of(per_layer))
+      return rgrbm__fail(RGRBM_EINVAL, func, "per_layer[%d]->version = %u differs from "
+                         "per_layer[0]->version = %u: the array has one layout", l,
+                         rgrbm__version_of(given), rgrbm__version_of(per_layer));
+    int rc = rgrbm__cd_options_read(given, &o[l], "rgrbm_cd_train", "o");
+    if (rc == RGRBM_OK) rc = rgrbm__cd_check_call(s, l, data, &o[l]);
+    if (rc != RGRBM_OK) return fail_in_layer(rc, l, func);
+  }
+  return RGRBM_OK;
+}
+
 int rgrbm_cd_train_stack(rgrbm_stack *s, const rgrbm_dataset *data,
-                      const rgrbm_cd_options *per_layer) {
+                         const rgrbm_cd_options *per_layer) {
   RGRBM_REQUIRE_NONNULL(s);
   RGRBM_REQUIRE_NONNULL(data);
-  RGRBM_REQUIRE_NONNULL(per_layer);
-  snapshot snap;
-  int rc = snapshot_take(&snap, s, __func__);
-  if (rc != RGRBM_OK) return rc;
+  rgrbm_cd_options *o = rgrbm__calloc((size_t)s->depth, sizeof *o);
+  if (o == NULL) return RGRBM_FAIL_NOMEM("the layers' options", (size_t)s->depth * sizeof *o);
+  int rc = read_all_options(s, data, per_layer, o, __func__);
+  snapshot snap = {0};
+  if (rc == RGRBM_OK && s->depth > 1) rc = snapshot_take(&snap, s, __func__);
   for (int l = 0; rc == RGRBM_OK && l < s->depth; l++) {
-    rc = rgrbm_cd_train(s, l, data, &per_layer[l]);
-    /* Only a stop or a numerical failure keeps the progress made; a bad
-     * argument or a lack of memory leaves the stack as it was. */
-    if (rc != RGRBM_OK && rc != RGRBM_ECANCELED && rc != RGRBM_ENUMERIC)
+    rc = rgrbm_cd_train(s, l, data, &o[l]);
+    /* A stop or a numerical failure keeps the progress made; a lack of
+     * memory (the only other failure left, the arguments being checked)
+     * leaves the stack as it was. */
+    if (rc != RGRBM_OK && rc != RGRBM_ECANCELED && rc != RGRBM_ENUMERIC && snap.params)
       snapshot_restore(&snap, s);
     if (rc != RGRBM_OK) rc = fail_in_layer(rc, l, __func__);
   }
   snapshot_free(&snap);
+  rgrbm__free(o);
   return rc;
 }

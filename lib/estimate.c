@@ -11,6 +11,7 @@
 #include "dataset.h"
 #include "error.h"
 #include "lattice.h"
+#include "versioned.h"
 
 /* ---- time series ------------------------------------------------------ */
 
@@ -259,11 +260,15 @@ static int check_thermo(const rgrbm_estimate e[6], const char *func) {
   return RGRBM_OK;
 }
 
+static const size_t THERMO_BYTES[RGRBM_THERMO_VERSION] = {sizeof(rgrbm_thermo)};
+static const rgrbm__layout THERMO = {"rgrbm_thermo", RGRBM_THERMO_VERSION, THERMO_BYTES};
+
 int rgrbm_measure_thermo(const rgrbm_dataset *ds, const rgrbm_lattice *model, size_t bins,
                          rgrbm_thermo *out) {
   int rc = check_model(ds, model, __func__);
   if (rc != RGRBM_OK) return rc;
   RGRBM_REQUIRE_NONNULL(out);
+  if ((rc = rgrbm__version_check(&THERMO, out->version, __func__, "out"))) return rc;
   if ((rc = check_bins(ds, bins, __func__)) != RGRBM_OK) return rc;
   if ((rc = check_energy_range(model, 1e150, "the specific heat's squares", __func__))) return rc;
   size_t n = ds->count;
@@ -282,7 +287,16 @@ int rgrbm_measure_thermo(const rgrbm_dataset *ds, const rgrbm_lattice *model, si
   rgrbm__free(store);
   if (rc == RGRBM_OK) rc = check_thermo(e, __func__);
   if (rc != RGRBM_OK) return rc;
-  *out = (rgrbm_thermo){e[0], e[1], e[2], e[3], e[4], e[5]};
+  rgrbm_thermo t;
+  memset(&t, 0, sizeof t); /* padding too: the result is copied out byte by byte */
+  t.version = RGRBM_THERMO_VERSION;
+  t.bond_mean = e[0];
+  t.abs_magnetization = e[1];
+  t.magnetization2 = e[2];
+  t.susceptibility = e[3];
+  t.specific_heat = e[4];
+  t.binder = e[5];
+  rgrbm__versioned_write(&THERMO, out, &t);
   return RGRBM_OK;
 }
 

@@ -10,7 +10,15 @@
  * truncation is below 2e-15 relative there. */
 #define RGRBM__EXACT_SERIES_K 1.1
 
-/* Set every field of out to NaN (the "not defined" value). */
+/* RGRBM_EINVAL in func's name unless out is non-NULL and of a version
+ * 1..RGRBM_EXACT_VERSION. */
+int rgrbm__exact_check_out(const rgrbm_exact *out, const char *func);
+
+/* Write the caller's version's fields of e (current layout) to out. */
+void rgrbm__exact_write(rgrbm_exact *out, rgrbm_exact *e);
+
+/* Set every field of out to NaN (the "not defined" value) and its version
+ * to the current one. */
 void rgrbm__exact_clear(rgrbm_exact *out);
 
 /* The last guard of every exact reference: RGRBM_ENUMERIC attributed to func

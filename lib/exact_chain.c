@@ -20,6 +20,7 @@
 #include "error.h"
 #include "exact.h"
 #include "lattice.h"
+#include "versioned.h"
 
 /* Value, derivatives in K and h (for the means), and the first two
  * derivatives along the ray (beta K, beta h) at beta = 1 (for Var(beta*H):
@@ -172,9 +173,10 @@ static void open_ends(const jet *p, double h, centre c, double tr[JET], double *
 }
 
 int rgrbm_exact_chain(int n, double K, double h, rgrbm_boundary bc, rgrbm_exact *out) {
-  RGRBM_REQUIRE_NONNULL(out);
+  int rc = rgrbm__exact_check_out(out, __func__);
+  if (rc != RGRBM_OK) return rc;
   if (n < 1) return rgrbm__fail(RGRBM_EINVAL, __func__, "n = %d, a chain needs at least 1 site", n);
-  int rc = rgrbm__check_couplings(K, h, __func__);
+  rc = rgrbm__check_couplings(K, h, __func__);
   if (rc != RGRBM_OK) return rc;
   if (bc != RGRBM_PERIODIC && bc != RGRBM_OPEN)
     return rgrbm__fail(RGRBM_EINVAL, __func__, "bc = %d, expected RGRBM_PERIODIC or RGRBM_OPEN",
@@ -205,11 +207,23 @@ int rgrbm_exact_chain(int n, double K, double h, rgrbm_boundary bc, rgrbm_exact 
   e.magnetization = c.b0 + y / N;
   e.specific_heat = var_e / N;
   if ((rc = rgrbm__exact_finish(&e, bonds / N, __func__)) != RGRBM_OK) return rc;
-  *out = e;
+  rgrbm__exact_write(out, &e);
   return RGRBM_OK;
 }
 
+static const size_t EXACT_BYTES[RGRBM_EXACT_VERSION] = {sizeof(rgrbm_exact)};
+static const rgrbm__layout EXACT = {"rgrbm_exact", RGRBM_EXACT_VERSION, EXACT_BYTES};
+
+int rgrbm__exact_check_out(const rgrbm_exact *out, const char *func) {
+  if (out == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "out is NULL");
+  return rgrbm__version_check(&EXACT, out->version, func, "out");
+}
+
+void rgrbm__exact_write(rgrbm_exact *out, rgrbm_exact *e) { rgrbm__versioned_write(&EXACT, out, e); }
+
 void rgrbm__exact_clear(rgrbm_exact *out) {
+  memset(out, 0, sizeof *out); /* padding too: results are copied out byte by byte */
+  out->version = RGRBM_EXACT_VERSION;
   out->log_z_per_site = out->bond_mean = out->specific_heat = out->magnetization = NAN;
   out->abs_magnetization = out->magnetization2 = out->magnetization4 = NAN;
 }

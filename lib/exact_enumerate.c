@@ -10,6 +10,7 @@
 #include "error.h"
 #include "exact.h"
 #include "lattice.h"
+#include "versioned.h"
 
 enum { MAXN = RGRBM_EXACT_ENUMERATE_MAX_SITES };
 
@@ -120,8 +121,9 @@ static moments averages(const uint64_t *counts, int n, double K, double h) {
 
 int rgrbm_exact_enumerate(rgrbm_geometry g, int lx, int ly, rgrbm_boundary bc, double K, double h,
                           rgrbm_exact *out) {
-  RGRBM_REQUIRE_NONNULL(out);
-  int rc = rgrbm__check_shape(g, lx, ly, bc, __func__);
+  int rc = rgrbm__exact_check_out(out, __func__);
+  if (rc != RGRBM_OK) return rc;
+  rc = rgrbm__check_shape(g, lx, ly, bc, __func__);
   if (rc != RGRBM_OK) return rc;
   if ((long long)lx * ly > MAXN)
     return rgrbm__fail(RGRBM_EINVAL, __func__,
@@ -139,8 +141,16 @@ int rgrbm_exact_enumerate(rgrbm_geometry g, int lx, int ly, rgrbm_boundary bc, d
   histogram(&b, max_bonds, counts);
   moments r = averages(counts, n, K, h);
   rgrbm__free(counts);
-  rgrbm_exact e = {r.log_z, r.b / n, r.var_e / n, r.m, r.am, r.m2, r.m4};
+  rgrbm_exact e;
+  rgrbm__exact_clear(&e);
+  e.log_z_per_site = r.log_z;
+  e.bond_mean = r.b / n;
+  e.specific_heat = r.var_e / n;
+  e.magnetization = r.m;
+  e.abs_magnetization = r.am;
+  e.magnetization2 = r.m2;
+  e.magnetization4 = r.m4;
   if ((rc = rgrbm__exact_finish(&e, (double)max_bonds / n, __func__)) != RGRBM_OK) return rc;
-  *out = e;
+  rgrbm__exact_write(out, &e);
   return RGRBM_OK;
 }

@@ -7,6 +7,7 @@
 #include "error.h"
 #include "exact.h"
 #include "lattice.h"
+#include "versioned.h"
 
 static int check_coupling(double K, const char *func) {
   if (!isfinite(K))
@@ -96,8 +97,9 @@ static void onsager_elliptic(double K, double k, double kp, rgrbm_exact *e) {
 }
 
 int rgrbm_exact_onsager(double K, rgrbm_exact *out) {
-  RGRBM_REQUIRE_NONNULL(out);
-  int rc = check_coupling(K, __func__);
+  int rc = rgrbm__exact_check_out(out, __func__);
+  if (rc != RGRBM_OK) return rc;
+  rc = check_coupling(K, __func__);
   if (rc != RGRBM_OK) return rc;
   /* k and kp as ratios that cannot overflow (cosh^2 2K would from K = 177) */
   double s = sinh(2 * K), ch = cosh(2 * K), t = tanh(2 * K);
@@ -111,7 +113,7 @@ int rgrbm_exact_onsager(double K, rgrbm_exact *out) {
      * the one documented infinity. */
     e.bond_mean = 1 / t;
     e.specific_heat = INFINITY;
-    *out = e;
+    rgrbm__exact_write(out, &e);
     return RGRBM_OK;
   }
   /* Low temperature: the elliptic form cancels to e^{-8K} from terms of
@@ -121,7 +123,7 @@ int rgrbm_exact_onsager(double K, rgrbm_exact *out) {
   else
     onsager_elliptic(K, k, kp, &e);
   if ((rc = rgrbm__exact_finish(&e, 2.0, __func__)) != RGRBM_OK) return rc;
-  *out = e;
+  rgrbm__exact_write(out, &e);
   return RGRBM_OK;
 }
 
@@ -321,14 +323,15 @@ static void sum_terms(const term t[4], arg3 x0, double *log_s, double *d1, doubl
 }
 
 int rgrbm_exact_torus(int lx, int ly, double K, rgrbm_exact *out) {
-  RGRBM_REQUIRE_NONNULL(out);
+  int rc = rgrbm__exact_check_out(out, __func__);
+  if (rc != RGRBM_OK) return rc;
   if (lx < 2 || lx > RGRBM_LATTICE_MAX_SIDE)
     return rgrbm__fail(RGRBM_EINVAL, __func__, "lx = %d, a side must be in 2..%d", lx,
                        RGRBM_LATTICE_MAX_SIDE);
   if (ly < 2 || ly > RGRBM_LATTICE_MAX_SIDE)
     return rgrbm__fail(RGRBM_EINVAL, __func__, "ly = %d, a side must be in 2..%d", ly,
                        RGRBM_LATTICE_MAX_SIDE);
-  int rc = check_coupling(K, __func__);
+  rc = check_coupling(K, __func__);
   if (rc != RGRBM_OK) return rc;
   int n = lx, m = ly;
   double N = (double)n * (double)m, s = sinh(2 * K);
@@ -354,6 +357,6 @@ int rgrbm_exact_torus(int lx, int ly, double K, rgrbm_exact *out) {
     e.specific_heat = K * K * (-2 * N / (s * s) + d2) / N;
   }
   if ((rc = rgrbm__exact_finish(&e, 2.0, __func__)) != RGRBM_OK) return rc;
-  *out = e;
+  rgrbm__exact_write(out, &e);
   return RGRBM_OK;
 }

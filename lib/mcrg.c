@@ -3,6 +3,7 @@
  * the full data and for every leave-one-bin-out subset (the jackknife). */
 #include "mcrg.h"
 
+#include <inttypes.h>
 #include <lapacke.h>
 #include <math.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "lattice.h"
 #include "rg.h"
 #include "sampler.h"
+#include "versioned.h"
 
 enum { CHUNK = 256, NOPS_MAX = RGRBM_MCRG_EVEN + RGRBM_MCRG_ODD, MAX_BINS = 100000 };
 
@@ -20,41 +22,45 @@ enum { CHUNK = 256, NOPS_MAX = RGRBM_MCRG_EVEN + RGRBM_MCRG_ODD, MAX_BINS = 1000
  * (numerically) linearly dependent on the sampled configurations. */
 static const double RCOND_MIN = 1e-12;
 
-void rgrbm_mcrg_options_init(rgrbm_mcrg_options *o) {
-  if (o == NULL) return;
-  memset(o, 0, sizeof *o);
-  o->version = RGRBM_MCRG_OPTIONS_VERSION;
-  o->levels = 3;
-  o->samples = 10000;
-  o->thermalize = 200;
-  o->spacing = 1;
-  o->bins = 20;
-  o->even_operators = RGRBM_MCRG_EVEN;
-  o->odd_operators = RGRBM_MCRG_ODD;
+static const size_t MCRG_OPTIONS_BYTES[RGRBM_MCRG_OPTIONS_VERSION] = {
+    sizeof(rgrbm_mcrg_options)};
+static const rgrbm__layout MCRG_OPTIONS = {"rgrbm_mcrg_options", RGRBM_MCRG_OPTIONS_VERSION,
+                                           MCRG_OPTIONS_BYTES};
+static const rgrbm_mcrg_options MCRG_DEFAULTS = RGRBM_MCRG_OPTIONS_INIT;
+
+static const size_t MCRG_RESULT_BYTES[RGRBM_MCRG_RESULT_VERSION] = {sizeof(rgrbm_mcrg_result)};
+static const rgrbm__layout MCRG_RESULT = {"rgrbm_mcrg_result", RGRBM_MCRG_RESULT_VERSION,
+                                          MCRG_RESULT_BYTES};
+
+int rgrbm_mcrg_options_init(rgrbm_mcrg_options *o, unsigned version) {
+  return rgrbm__versioned_init(&MCRG_OPTIONS, o, &MCRG_DEFAULTS, version, __func__);
+}
+
+void rgrbm_mcrg_result_free(rgrbm_mcrg_result *r) {
+  if (r == NULL) return;
+  rgrbm__free(r->even);
+  rgrbm__free(r->odd);
+  r->even = NULL;
+  r->odd = NULL;
 }
 
 static int check_options(const rgrbm_mcrg_options *o, const char *func) {
-  if (o->version != RGRBM_MCRG_OPTIONS_VERSION)
-    return rgrbm__fail(RGRBM_EINVAL, func, "o->version = %u, this library knows version %d",
-                       o->version, RGRBM_MCRG_OPTIONS_VERSION);
   if (o->levels < 1 || o->levels > RGRBM_MCRG_MAX_LEVELS)
     return rgrbm__fail(RGRBM_EINVAL, func, "o->levels = %d, must be in 1..%d", o->levels,
                        RGRBM_MCRG_MAX_LEVELS);
-  if (o->bins < 2 || o->bins > MAX_BINS)
-    return rgrbm__fail(RGRBM_EINVAL, func, "o->bins = %d, must be in 2..%d", o->bins, MAX_BINS);
-  if (o->samples < (size_t)o->bins || o->samples > RGRBM_MCRG_MAX_SAMPLES)
-    return rgrbm__fail(RGRBM_EINVAL, func, "o->samples = %zu, must be in o->bins = %d..%llu",
-                       o->samples, o->bins, (unsigned long long)RGRBM_MCRG_MAX_SAMPLES);
-  if (o->thermalize < 0)
-    return rgrbm__fail(RGRBM_EINVAL, func, "o->thermalize = %ld, must be >= 0", o->thermalize);
+  if (o->bins < 2 || o->bins > (size_t)MAX_BINS)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->bins = %zu, must be in 2..%d", o->bins, MAX_BINS);
+  if (o->samples < o->bins || o->samples > RGRBM_MCRG_MAX_SAMPLES)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->samples = %zu, must be in o->bins = %zu..%" PRIu64,
+                       o->samples, o->bins, RGRBM_MCRG_MAX_SAMPLES);
   if (o->spacing < 1)
-    return rgrbm__fail(RGRBM_EINVAL, func, "o->spacing = %ld, must be >= 1", o->spacing);
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->spacing = 0, must be >= 1");
   /* In long double, so that no product of the fields can overflow. */
   long double sweeps = (long double)o->thermalize + (long double)o->samples * o->spacing;
   if (sweeps > (long double)RGRBM_MCRG_MAX_SWEEPS)
-    return rgrbm__fail(RGRBM_EINVAL, func, "o->thermalize + o->samples * o->spacing = %ld + %zu "
-                       "* %ld sweeps exceeds the limit of %llu", o->thermalize, o->samples,
-                       o->spacing, (unsigned long long)RGRBM_MCRG_MAX_SWEEPS);
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->thermalize + o->samples * o->spacing = %" PRIu64
+                       " + %zu * %" PRIu64 " sweeps exceeds the limit of %" PRIu64,
+                       o->thermalize, o->samples, o->spacing, RGRBM_MCRG_MAX_SWEEPS);
   if (o->even_operators < 1 || o->even_operators > RGRBM_MCRG_EVEN)
     return rgrbm__fail(RGRBM_EINVAL, func, "o->even_operators = %d, must be in 1..%d",
                        o->even_operators, RGRBM_MCRG_EVEN);
@@ -215,12 +221,11 @@ static int all_eigenvalues(const accumulator *a, int ne, int no, int leave_out, 
   return RGRBM_OK;
 }
 
-static void store(double lambda, double err, double log_b, double *l, double *le, double *y,
-                  double *ye) {
-  *l = lambda;
-  *le = err;
-  *y = lambda > 0 ? log(lambda) / log_b : NAN;
-  *ye = lambda > 0 ? err / (lambda * log_b) : NAN;
+static void store(double lambda, double err, double log_b, rgrbm_mcrg_exponent *e) {
+  e->lambda = lambda;
+  e->lambda_err = err;
+  e->y = lambda > 0 ? log(lambda) / log_b : NAN;
+  e->y_err = lambda > 0 ? err / (lambda * log_b) : NAN;
 }
 
 /* Jackknife: estimate from all data, error from the spread of the
@@ -236,15 +241,13 @@ static int analyse(const accumulator *a, int ne, int no, int b, double *avg, dou
     int even = slot < RGRBM_MCRG_EVEN, k = even ? slot + 1 : slot - RGRBM_MCRG_EVEN + 1;
     if (k > (even ? ne : no)) continue;
     double mean = 0, var = 0;
-    for (int e = 1; e <= a->bins; e++) mean += lam[e * per + s] / a->bins;
-    for (int e = 1; e <= a->bins; e++) var += pow(lam[e * per + s] - mean, 2);
+    for (int e = 1; e <= a->bins; e++) mean += lam[(size_t)e * per + s] / a->bins;
+    for (int e = 1; e <= a->bins; e++) var += pow(lam[(size_t)e * per + s] - mean, 2);
     double err = sqrt(var * (a->bins - 1) / a->bins);
     if (even)
-      store(lam[s], err, log(b), &res->lambda_even[n][k - 1], &res->lambda_even_err[n][k - 1],
-            &res->y_even[n][k - 1], &res->y_even_err[n][k - 1]);
+      store(lam[s], err, log(b), &res->even[(size_t)n * (size_t)ne + (size_t)(k - 1)]);
     else
-      store(lam[s], err, log(b), &res->lambda_odd[n][k - 1], &res->lambda_odd_err[n][k - 1],
-            &res->y_odd[n][k - 1], &res->y_odd_err[n][k - 1]);
+      store(lam[s], err, log(b), &res->odd[(size_t)n * (size_t)no + (size_t)(k - 1)]);
   }
   return rc;
 }
@@ -336,17 +339,6 @@ static int measure_chunk(pipeline *p, rgrbm_sampler *smp, const rgrbm_mcrg_optio
   return RGRBM_OK;
 }
 
-static void clear_result(rgrbm_mcrg_result *r) {
-  double *fields[] = {&r->lambda_even[0][0], &r->lambda_even_err[0][0], &r->y_even[0][0],
-                      &r->y_even_err[0][0]};
-  double *odd[] = {&r->lambda_odd[0][0], &r->lambda_odd_err[0][0], &r->y_odd[0][0],
-                   &r->y_odd_err[0][0]};
-  for (int f = 0; f < 4; f++) {
-    for (int i = 0; i < RGRBM_MCRG_MAX_LEVELS * RGRBM_MCRG_EVEN; i++) fields[f][i] = NAN;
-    for (int i = 0; i < RGRBM_MCRG_MAX_LEVELS * RGRBM_MCRG_ODD; i++) odd[f][i] = NAN;
-  }
-}
-
 static int run(rgrbm_sampler *smp, const rgrbm_rg *rg, const rgrbm_mcrg_options *o,
                accumulator *acc, rgrbm_mcrg_result *res, const char *func) {
   pipeline p;
@@ -364,39 +356,52 @@ static int run(rgrbm_sampler *smp, const rgrbm_rg *rg, const rgrbm_mcrg_options 
   return rc;
 }
 
-int rgrbm_mcrg_run(rgrbm_sampler *smp, const rgrbm_rg *rg, const rgrbm_mcrg_options *o,
+/* The result in the current layout with its two arrays; NULL arrays when
+ * either cannot be allocated. */
+static int result_alloc(rgrbm_mcrg_result *res, const rgrbm_mcrg_options *o, int b,
+                        const char *func) {
+  const size_t n_even = (size_t)o->levels * (size_t)o->even_operators;
+  const size_t n_odd = (size_t)o->levels * (size_t)o->odd_operators;
+  memset(res, 0, sizeof *res); /* padding too: the result is copied out byte by byte */
+  res->version = RGRBM_MCRG_RESULT_VERSION;
+  res->levels = o->levels;
+  res->even_operators = o->even_operators;
+  res->odd_operators = o->odd_operators;
+  res->b = b;
+  res->samples = o->samples;
+  res->even = rgrbm__alloc(n_even * sizeof *res->even);
+  res->odd = rgrbm__alloc(n_odd * sizeof *res->odd);
+  if (res->even && res->odd) return RGRBM_OK;
+  rgrbm_mcrg_result_free(res);
+  return RGRBM_FAIL_NOMEM_IN(func, "the MCRG exponents", (n_even + n_odd) * sizeof *res->even);
+}
+
+int rgrbm_mcrg_run(rgrbm_sampler *smp, const rgrbm_rg *rg, const rgrbm_mcrg_options *given,
                    rgrbm_mcrg_result *out) {
   RGRBM_REQUIRE_NONNULL(smp);
   RGRBM_REQUIRE_NONNULL(rg);
   RGRBM_REQUIRE_NONNULL(out);
-  rgrbm_mcrg_options defaults;
-  rgrbm_mcrg_options_init(&defaults);
-  if (o == NULL) o = &defaults;
-  int rc = check_options(o, __func__);
+  rgrbm_mcrg_options current = MCRG_DEFAULTS; /* the caller's version, current layout */
+  const rgrbm_mcrg_options *o = &current;
+  int rc = rgrbm__versioned_read(&MCRG_OPTIONS, &current, given, __func__, "o");
+  if (rc == RGRBM_OK)
+    rc = rgrbm__version_check(&MCRG_RESULT, rgrbm__version_of(out), __func__, "out");
+  if (rc == RGRBM_OK) rc = check_options(o, __func__);
   if (rc == RGRBM_OK) rc = check_geometry(smp, rg, o->levels, __func__);
   if (rc != RGRBM_OK) return rc;
-  accumulator acc = {o->levels, o->even_operators + o->odd_operators, o->bins, 0, NULL, NULL};
+  accumulator acc = {o->levels, o->even_operators + o->odd_operators, (int)o->bins, 0, NULL,
+                     NULL};
   acc.stride = (size_t)(acc.levels + 1) * acc.nops + 2 * (size_t)acc.levels * acc.nops * acc.nops;
   acc.sums = rgrbm__calloc((size_t)acc.bins * acc.stride, sizeof *acc.sums);
   acc.counts = rgrbm__calloc((size_t)acc.bins, sizeof *acc.counts);
-  rgrbm_mcrg_result *res = rgrbm__calloc(1, sizeof *res);
-  if (acc.sums == NULL || acc.counts == NULL || res == NULL)
+  if (acc.sums == NULL || acc.counts == NULL)
     rc = RGRBM_FAIL_NOMEM("the MCRG accumulators", (size_t)acc.bins * acc.stride * 8);
-  if (rc == RGRBM_OK) {
-    clear_result(res);
-    rc = run(smp, rg, o, &acc, res, __func__);
-  }
-  if (rc == RGRBM_OK) {
-    res->version = RGRBM_MCRG_OPTIONS_VERSION;
-    res->levels = o->levels;
-    res->even_operators = o->even_operators;
-    res->odd_operators = o->odd_operators;
-    res->b = rg->b;
-    res->samples = o->samples;
-    *out = *res;
-  }
+  rgrbm_mcrg_result res = RGRBM_MCRG_RESULT_INIT;
+  if (rc == RGRBM_OK) rc = result_alloc(&res, o, rg->b, __func__);
+  if (rc == RGRBM_OK) rc = run(smp, rg, o, &acc, &res, __func__);
+  if (rc == RGRBM_OK) rgrbm__versioned_write(&MCRG_RESULT, out, &res);
+  else rgrbm_mcrg_result_free(&res);
   rgrbm__free(acc.sums);
   rgrbm__free(acc.counts);
-  rgrbm__free(res);
   return rc;
 }

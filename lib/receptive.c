@@ -7,6 +7,7 @@
 #include "rgrbm/receptive.h"
 #include "stack.h"
 #include "stack_feed.h"
+#include "versioned.h"
 #include "workspace.h"
 
 static int check_level(const rgrbm_stack *s, int level, const char *func) {
@@ -182,12 +183,10 @@ int rgrbm_receptive_locality(const float *rf, int lx, int ly, size_t units, int 
   return locality(rf, lx, ly, units, b, centre_x, centre_y, gyration, block_fraction, __func__);
 }
 
-int rgrbm_receptive_summary_init(rgrbm_receptive_summary *out) {
-  RGRBM_REQUIRE_NONNULL(out);
-  memset(out, 0, sizeof *out);
-  out->version = RGRBM_RECEPTIVE_SUMMARY_VERSION;
-  return RGRBM_OK;
-}
+static const size_t SUMMARY_BYTES[RGRBM_RECEPTIVE_SUMMARY_VERSION] = {
+    sizeof(rgrbm_receptive_summary)};
+static const rgrbm__layout SUMMARY = {"rgrbm_receptive_summary", RGRBM_RECEPTIVE_SUMMARY_VERSION,
+                                      SUMMARY_BYTES};
 
 static void mean_and_sd(const double *x, size_t n, double *mean, double *sd) {
   double m = 0.0, ss = 0.0;
@@ -202,11 +201,8 @@ int rgrbm_receptive_summarize(const rgrbm_stack *s, int level, int lx, int ly, i
                          rgrbm_receptive_summary *out) {
   RGRBM_REQUIRE_NONNULL(s);
   RGRBM_REQUIRE_NONNULL(out);
-  if (out->version != RGRBM_RECEPTIVE_SUMMARY_VERSION)
-    return rgrbm__fail(RGRBM_EINVAL, __func__,
-                       "out->version = %u, expected %d (call rgrbm_receptive_summary_init)", out->version,
-                       RGRBM_RECEPTIVE_SUMMARY_VERSION);
-  int rc = check_level(s, level, __func__);
+  int rc = rgrbm__version_check(&SUMMARY, out->version, __func__, "out");
+  if (rc == RGRBM_OK) rc = check_level(s, level, __func__);
   if (rc == RGRBM_OK) rc = rgrbm__stack_check_finite_weights(s, 0, level - 1, __func__);
   if (rc == RGRBM_OK) rc = check_lattice(lx, ly, b, __func__);
   if (rc != RGRBM_OK) return rc;
@@ -228,9 +224,13 @@ int rgrbm_receptive_summarize(const rgrbm_stack *s, int level, int lx, int ly, i
   if (rc == RGRBM_OK)
     rc = locality(rf, lx, ly, units, b, NULL, NULL, gyration, block_fraction, __func__);
   if (rc == RGRBM_OK) {
-    out->units = units;
-    mean_and_sd(gyration, units, &out->gyration_mean, &out->gyration_sd);
-    mean_and_sd(block_fraction, units, &out->block_fraction_mean, &out->block_fraction_sd);
+    rgrbm_receptive_summary sum;
+    memset(&sum, 0, sizeof sum); /* padding too: the result is copied out byte by byte */
+    sum.version = RGRBM_RECEPTIVE_SUMMARY_VERSION;
+    sum.units = units;
+    mean_and_sd(gyration, units, &sum.gyration_mean, &sum.gyration_sd);
+    mean_and_sd(block_fraction, units, &sum.block_fraction_mean, &sum.block_fraction_sd);
+    rgrbm__versioned_write(&SUMMARY, out, &sum);
   }
   rgrbm__ws_free(&ws);
   return rc;

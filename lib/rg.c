@@ -6,6 +6,8 @@
 #include "alloc.h"
 #include "dataset.h"
 #include "error.h"
+#include "stack.h"
+#include "versioned.h"
 #include "workspace.h"
 
 /* The plan's block, in order (workspace.h: sizing, then carving). */
@@ -42,16 +44,25 @@ int rgrbm__rg_alloc(rgrbm_rg **out, const rgrbm__rg_kind *kind, size_t out_dim,
 /* The handle is its block's start (rgrbm__rg_alloc). */
 void rgrbm_rg_destroy(rgrbm_rg *rg) { rgrbm__free(rg); }
 
-int rgrbm_rg_shape(const rgrbm_rg *rg, size_t *in_dim, size_t *out_dim, int *in_lx, int *in_ly,
-                   int *out_lx, int *out_ly, int *b) {
+static const size_t DIMS_BYTES[RGRBM_RG_DIMS_VERSION] = {sizeof(rgrbm_rg_dims)};
+static const rgrbm__layout DIMS = {"rgrbm_rg_dims", RGRBM_RG_DIMS_VERSION, DIMS_BYTES};
+
+int rgrbm_rg_shape(const rgrbm_rg *rg, rgrbm_rg_dims *out) {
   RGRBM_REQUIRE_NONNULL(rg);
-  if (in_dim) *in_dim = rg->in_dim;
-  if (out_dim) *out_dim = rg->out_dim;
-  if (in_lx) *in_lx = rg->in_lx;
-  if (in_ly) *in_ly = rg->in_ly;
-  if (out_lx) *out_lx = rg->out_lx;
-  if (out_ly) *out_ly = rg->out_ly;
-  if (b) *b = rg->b;
+  RGRBM_REQUIRE_NONNULL(out);
+  int rc = rgrbm__version_check(&DIMS, out->version, __func__, "out");
+  if (rc != RGRBM_OK) return rc;
+  rgrbm_rg_dims d;
+  memset(&d, 0, sizeof d); /* padding too: the result is copied out byte by byte */
+  d.version = RGRBM_RG_DIMS_VERSION;
+  d.in_dim = rg->in_dim;
+  d.out_dim = rg->out_dim;
+  d.in_lx = rg->in_lx;
+  d.in_ly = rg->in_ly;
+  d.out_lx = rg->out_lx;
+  d.out_ly = rg->out_ly;
+  d.b = rg->b;
+  rgrbm__versioned_write(&DIMS, out, &d);
   return RGRBM_OK;
 }
 

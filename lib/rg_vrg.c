@@ -10,6 +10,7 @@
 #include "rbm.h"
 #include "rgrbm/vrg.h"
 #include "stack.h"
+#include "versioned.h"
 
 enum { MAX_VISIBLE = 20, MAX_HIDDEN = 12 };
 
@@ -175,12 +176,16 @@ static int check_report(const rgrbm_vrg_report *r, int layer, const char *func) 
   return RGRBM_OK;
 }
 
+static const size_t REPORT_BYTES[RGRBM_VRG_REPORT_VERSION] = {sizeof(rgrbm_vrg_report)};
+static const rgrbm__layout REPORT = {"rgrbm_vrg_report", RGRBM_VRG_REPORT_VERSION, REPORT_BYTES};
+
 int rgrbm_vrg_check(const rgrbm_stack *s, int layer, const rgrbm_lattice *model,
                     rgrbm_vrg_report *out) {
   RGRBM_REQUIRE_NONNULL(s);
   RGRBM_REQUIRE_NONNULL(model);
   RGRBM_REQUIRE_NONNULL(out);
-  int rc = check_args(s, layer, model, __func__);
+  int rc = rgrbm__version_check(&REPORT, out->version, __func__, "out");
+  if (rc == RGRBM_OK) rc = check_args(s, layer, model, __func__);
   if (rc == RGRBM_OK) rc = rgrbm__stack_check_finite(s, layer, layer, __func__);
   if (rc != RGRBM_OK) return rc;
   enumeration e;
@@ -220,6 +225,6 @@ int rgrbm_vrg_check(const rgrbm_stack *s, int layer, const rgrbm_lattice *model,
   r.kl = -mean_shifted + (log_z_rg - e.log_z_model - first);
   r.h_rg_max_diff = worst;
   if ((rc = check_report(&r, layer, __func__))) return rc;
-  memcpy(out, &r, sizeof r);
+  rgrbm__versioned_write(&REPORT, out, &r);
   return RGRBM_OK;
 }

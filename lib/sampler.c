@@ -2,6 +2,7 @@
  * operations (sampler.h). */
 #include "sampler.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -76,10 +77,17 @@ static int check_state(const rgrbm_sampler *smp, const char *func) {
   return rc;
 }
 
-int rgrbm_sampler_sweep(rgrbm_sampler *smp, long sweeps) {
+/* A chain length above RGRBM_SAMPLER_MAX_SWEEPS is refused: it could not
+ * end, and it is what a negative count converted to uint64_t becomes. */
+static int check_sweeps(uint64_t sweeps, const char *name, const char *func) {
+  if (sweeps <= RGRBM_SAMPLER_MAX_SWEEPS) return RGRBM_OK;
+  return rgrbm__fail(RGRBM_EINVAL, func, "%s = %" PRIu64 " exceeds RGRBM_SAMPLER_MAX_SWEEPS = "
+                     "2^63 - 1 (a negative count converted to uint64_t?)", name, sweeps);
+}
+
+int rgrbm_sampler_sweep(rgrbm_sampler *smp, uint64_t sweeps) {
   RGRBM_REQUIRE_NONNULL(smp);
-  if (sweeps < 0)
-    return rgrbm__fail(RGRBM_EINVAL, __func__, "sweeps = %ld, must be >= 0", sweeps);
+  if (check_sweeps(sweeps, "sweeps", __func__)) return RGRBM_EINVAL;
   int rc = check_state(smp, __func__);
   return rc != RGRBM_OK ? rc : smp->kind->sweep(smp, sweeps);
 }
@@ -94,12 +102,12 @@ static int emit(rgrbm_sampler *smp, rgrbm_dataset *out, size_t max, size_t *appe
   return rc;
 }
 
-static int check_draw(const rgrbm_sampler *smp, long thermalize, long spacing,
+static int check_draw(const rgrbm_sampler *smp, uint64_t thermalize, uint64_t spacing,
                       const rgrbm_dataset *out, const char *func) {
-  if (thermalize < 0)
-    return rgrbm__fail(RGRBM_EINVAL, func, "thermalize = %ld, must be >= 0", thermalize);
+  if (check_sweeps(thermalize, "thermalize", func)) return RGRBM_EINVAL;
   if (spacing < 1)
-    return rgrbm__fail(RGRBM_EINVAL, func, "spacing = %ld, must be >= 1 sweep", spacing);
+    return rgrbm__fail(RGRBM_EINVAL, func, "spacing = 0, must be >= 1 sweep");
+  if (check_sweeps(spacing, "spacing", func)) return RGRBM_EINVAL;
   if (out->dim != smp->dim)
     return rgrbm__fail(RGRBM_EINVAL, func, "out dim = %zu, the sampler emits %zu spins",
                        out->dim, smp->dim);
@@ -112,7 +120,7 @@ static int check_draw(const rgrbm_sampler *smp, long thermalize, long spacing,
 /* Sweep `spacing` times, then emit, until count configurations are out.
  * Sweeping first means consecutive draws never repeat a configuration, even
  * with thermalize = 0: a chain can be drawn from in chunks. */
-static int draw_loop(rgrbm_sampler *smp, size_t count, long spacing, rgrbm_dataset *out) {
+static int draw_loop(rgrbm_sampler *smp, size_t count, uint64_t spacing, rgrbm_dataset *out) {
   size_t done = 0;
   while (done < count) {
     size_t appended = 0;
@@ -124,8 +132,8 @@ static int draw_loop(rgrbm_sampler *smp, size_t count, long spacing, rgrbm_datas
   return RGRBM_OK;
 }
 
-int rgrbm_sampler_draw(rgrbm_sampler *smp, size_t count, long thermalize, long spacing,
-                       rgrbm_dataset *out) {
+int rgrbm_sampler_draw(rgrbm_sampler *smp, size_t count, uint64_t thermalize,
+                       uint64_t spacing, rgrbm_dataset *out) {
   RGRBM_REQUIRE_NONNULL(smp);
   RGRBM_REQUIRE_NONNULL(out);
   int rc = check_draw(smp, thermalize, spacing, out, __func__);

@@ -15,7 +15,7 @@
 typedef struct rgrbm__sampler_kind {
   const char *name;
   /* Advance every chain by sweeps sweeps (the kind documents what a sweep is). */
-  int (*sweep)(rgrbm_sampler *smp, long sweeps);
+  int (*sweep)(rgrbm_sampler *smp, uint64_t sweeps);
   /* Append the current configuration(s), at most max of them, to out (whose
    * dim was checked); set *appended. NULL for the lattice kinds: sampler.c
    * appends smp->lattice's configuration. */

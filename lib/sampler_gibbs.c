@@ -38,9 +38,9 @@ static void sample_visible(const gibbs_state *g, int layer, const float *h, floa
   rgrbm__sample_units(g->s->units, v, g->chains, (size_t)g->s->sizes[layer], g->rngs, v);
 }
 
-static int gibbs_sweep(rgrbm_sampler *smp, long sweeps) {
+static int gibbs_sweep(rgrbm_sampler *smp, uint64_t sweeps) {
   gibbs_state *g = smp->state;
-  for (long t = 0; t < sweeps; t++) {
+  for (uint64_t t = 0; t < sweeps; t++) {
     sample_hidden(g, g->layer, g->v, g->h);
     sample_visible(g, g->layer, g->h, g->v);
   }

@@ -212,14 +212,14 @@ static void half_sweep(local_state *st, const rgrbm_lattice *lat, int colour,
   }
 }
 
-static int local_sweep(rgrbm_sampler *smp, long sweeps) {
+static int local_sweep(rgrbm_sampler *smp, uint64_t sweeps) {
   local_state *st = smp->state;
   rgrbm_lattice *lat = smp->lattice;
   if (sweeps == 0) return RGRBM_OK;
   build_table(&st->src.table, st->alg, lat->K, lat->h);
   kernels kern = pick_kernels();
   split(st, lat, 0, kern.split_row);
-  for (long i = 0; i < sweeps; i++)
+  for (uint64_t i = 0; i < sweeps; i++)
     for (int colour = 0; colour < 2; colour++) {
       set_ghosts(st, lat);
       half_sweep(st, lat, colour, kern.update_part);

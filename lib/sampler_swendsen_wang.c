@@ -66,11 +66,11 @@ static void flip_clusters(sw_state *st, rgrbm_lattice *lat) {
   }
 }
 
-static int sw_sweep(rgrbm_sampler *smp, long sweeps) {
+static int sw_sweep(rgrbm_sampler *smp, uint64_t sweeps) {
   sw_state *st = smp->state;
   rgrbm_lattice *lat = smp->lattice;
   uint64_t threshold = rgrbm__bond_threshold(lat->K);
-  for (long k = 0; k < sweeps; k++) {
+  for (uint64_t k = 0; k < sweeps; k++) {
     for (size_t i = 0; i < lat->sites; i++) st->parent[i] = (uint32_t)i;
     activate_bonds(st, lat, threshold);
     flip_clusters(st, lat);

@@ -63,11 +63,11 @@ static size_t grow_cluster(wolff_state *st, rgrbm_lattice *lat, uint64_t thresho
   return size;
 }
 
-static int wolff_sweep(rgrbm_sampler *smp, long sweeps) {
+static int wolff_sweep(rgrbm_sampler *smp, uint64_t sweeps) {
   wolff_state *st = smp->state;
   rgrbm_lattice *lat = smp->lattice;
   uint64_t threshold = rgrbm__bond_threshold(lat->K);
-  for (long i = 0; i < sweeps; i++) st->flipped += grow_cluster(st, lat, threshold);
+  for (uint64_t i = 0; i < sweeps; i++) st->flipped += grow_cluster(st, lat, threshold);
   return RGRBM_OK;
 }
 

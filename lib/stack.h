@@ -3,16 +3,44 @@
 #ifndef RGRBM_LIB_STACK_H
 #define RGRBM_LIB_STACK_H
 
-#include "rgrbm/cd.h"
+#include <stddef.h>
+#include <stdint.h>
+
 #include "rgrbm/stack.h"
+
+/* The stack's own record of how a layer was last trained: every option
+ * value that matters for reproducing the training (not the callback), as
+ * plain data so that the model does not depend on the trainer's option
+ * struct. rgrbm_cd_train writes it after each completed epoch; the stack
+ * file stores all of it (docs/formats.md). */
+typedef struct rgrbm__training_record {
+  int trained;                   /* 0 = never trained (all else 0), 1 = trained */
+  int epochs;                    /* epochs the last call asked for */
+  size_t batch_size;
+  int k;
+  int persistent;                /* 0 or 1 */
+  size_t persistent_chains;
+  double learning_rate;
+  double momentum_initial;
+  double momentum_final;
+  int momentum_switch_epoch;
+  int mean_field_reconstruction; /* 0 or 1 */
+  double l1;
+  double l2;
+  rgrbm_pass feed_up;
+  int compute_pll;               /* 0 or 1 */
+  uint64_t seed;
+  int products;                  /* an rgrbm_products value (stack files of format 1:
+                                    RGRBM_PRODUCTS_AUTO = 0) */
+} rgrbm__training_record;
 
 /* Layer l has weights[l] (sizes[l] x sizes[l+1], row-major), vbias[l]
  * (sizes[l]) and hbias[l] (sizes[l+1]), each its own rgrbm__alloc block
  * (freed by rgrbm_stack_destroy). Training metadata travels with the stack
  * and into its files: epochs_done[l] counts the epochs rgrbm_cd_train has
  * completed on layer l (it also derives the epochs' random streams from it,
- * so continued training draws fresh numbers) and trained_with[l] holds the
- * options of the last call (version 0 = never trained). */
+ * so continued training draws fresh numbers) and trained_with[l] records the
+ * options of the last call. */
 struct rgrbm_stack {
   int depth;              /* RBM layers; levels are 0..depth */
   int *sizes;             /* depth + 1 entries */
@@ -21,7 +49,7 @@ struct rgrbm_stack {
   float **vbias;
   float **hbias;
   int *epochs_done;       /* per layer */
-  rgrbm_cd_options *trained_with; /* per layer: the last options used (callback fields cleared) */
+  rgrbm__training_record *trained_with; /* per layer: the last options used */
   uint64_t seed;          /* creation seed */
 };
 

@@ -36,70 +36,76 @@ static uint64_t get_le(const unsigned char *b, int bytes) {
   return v;
 }
 
-/* ---- the training options record ------------------------------------- */
+/* ---- the training record -------------------------------------------- */
 
-/* How a field of rgrbm_cd_options is stored and which values a loader
- * accepts. Flags are normalized to 0/1 on writing so that every stack the
- * library can hold also loads. */
+/* How a field of the training record (lib/stack.h) is stored and which
+ * values a loader accepts. Flags are normalized to 0/1 on writing so that
+ * every stack the library can hold also loads. */
 typedef enum field_kind {
-  KIND_VERSION, /* uint32: 0 (never trained) or RGRBM_CD_OPTIONS_VERSION */
-  KIND_COUNT,   /* int32 >= 0 */
-  KIND_FLAG,    /* int32 0 or 1 */
-  KIND_PASS,    /* int32 rgrbm_pass */
-  KIND_SIZE,    /* uint64 that fits a size_t */
-  KIND_SEED,    /* uint64, any */
-  KIND_REAL     /* IEEE-754 binary64, finite */
+  KIND_TRAINED,  /* uint32: 0 (never trained) or 1 */
+  KIND_COUNT,    /* int32 >= 0 */
+  KIND_FLAG,     /* int32 0 or 1 */
+  KIND_PASS,     /* int32 rgrbm_pass */
+  KIND_PRODUCTS, /* int32 rgrbm_products: 0, 1 or 2 */
+  KIND_SIZE,     /* uint64 that fits a size_t */
+  KIND_SEED,     /* uint64, any */
+  KIND_REAL      /* IEEE-754 binary64, finite */
 } field_kind;
 
-typedef struct option_field {
+typedef struct record_field {
   size_t offset;
   field_kind kind;
   const char *name;
-} option_field;
+  unsigned since; /* the first file format version that stores it */
+} record_field;
 
-#define OPTION_FIELD(member, kind) \
-  { offsetof(rgrbm_cd_options, member), kind, #member }
+#define RECORD_FIELD(member, kind, since) \
+  { offsetof(rgrbm__training_record, member), kind, #member, since }
 
-/* File order of the record; docs/formats.md lists the same table. */
-static const option_field OPTION_FIELDS[] = {
-    OPTION_FIELD(version, KIND_VERSION),
-    OPTION_FIELD(epochs, KIND_COUNT),
-    OPTION_FIELD(batch_size, KIND_SIZE),
-    OPTION_FIELD(k, KIND_COUNT),
-    OPTION_FIELD(persistent, KIND_FLAG),
-    OPTION_FIELD(persistent_chains, KIND_SIZE),
-    OPTION_FIELD(learning_rate, KIND_REAL),
-    OPTION_FIELD(momentum_initial, KIND_REAL),
-    OPTION_FIELD(momentum_final, KIND_REAL),
-    OPTION_FIELD(momentum_switch_epoch, KIND_COUNT),
-    OPTION_FIELD(mean_field_reconstruction, KIND_FLAG),
-    OPTION_FIELD(l1, KIND_REAL),
-    OPTION_FIELD(l2, KIND_REAL),
-    OPTION_FIELD(feed_up, KIND_PASS),
-    OPTION_FIELD(compute_pll, KIND_FLAG),
-    OPTION_FIELD(seed, KIND_SEED),
+/* File order of the record; docs/formats.md lists the same table. Format 2
+ * appends fields, so a format-1 record is a prefix of a format-2 one and
+ * the fields it lacks keep 0 (products: RGRBM_PRODUCTS_AUTO). */
+static const record_field RECORD_FIELDS[] = {
+    RECORD_FIELD(trained, KIND_TRAINED, 1),
+    RECORD_FIELD(epochs, KIND_COUNT, 1),
+    RECORD_FIELD(batch_size, KIND_SIZE, 1),
+    RECORD_FIELD(k, KIND_COUNT, 1),
+    RECORD_FIELD(persistent, KIND_FLAG, 1),
+    RECORD_FIELD(persistent_chains, KIND_SIZE, 1),
+    RECORD_FIELD(learning_rate, KIND_REAL, 1),
+    RECORD_FIELD(momentum_initial, KIND_REAL, 1),
+    RECORD_FIELD(momentum_final, KIND_REAL, 1),
+    RECORD_FIELD(momentum_switch_epoch, KIND_COUNT, 1),
+    RECORD_FIELD(mean_field_reconstruction, KIND_FLAG, 1),
+    RECORD_FIELD(l1, KIND_REAL, 1),
+    RECORD_FIELD(l2, KIND_REAL, 1),
+    RECORD_FIELD(feed_up, KIND_PASS, 1),
+    RECORD_FIELD(compute_pll, KIND_FLAG, 1),
+    RECORD_FIELD(seed, KIND_SEED, 1),
+    RECORD_FIELD(products, KIND_PRODUCTS, 2),
 };
-enum { OPTION_FIELD_COUNT = sizeof OPTION_FIELDS / sizeof OPTION_FIELDS[0] };
+enum { RECORD_FIELD_COUNT = sizeof RECORD_FIELDS / sizeof RECORD_FIELDS[0] };
 
 static int field_bytes(field_kind kind) {
   return kind == KIND_SIZE || kind == KIND_SEED || kind == KIND_REAL ? 8 : 4;
 }
 
-static size_t options_record_bytes(void) {
+static size_t record_bytes(unsigned format) {
   size_t n = 0;
-  for (int i = 0; i < OPTION_FIELD_COUNT; i++) n += (size_t)field_bytes(OPTION_FIELDS[i].kind);
+  for (int i = 0; i < RECORD_FIELD_COUNT; i++)
+    if (RECORD_FIELDS[i].since <= format) n += (size_t)field_bytes(RECORD_FIELDS[i].kind);
   return n;
 }
 
-static uint64_t encode_field(const rgrbm_cd_options *o, const option_field *f) {
+static uint64_t encode_field(const rgrbm__training_record *o, const record_field *f) {
   const char *p = (const char *)o + f->offset;
   switch (f->kind) {
-    case KIND_VERSION:
-      return *(const unsigned *)p;
-    case KIND_COUNT:
-      return (uint32_t) * (const int *)p;
+    case KIND_TRAINED:
     case KIND_FLAG:
       return *(const int *)p != 0;
+    case KIND_COUNT:
+    case KIND_PRODUCTS:
+      return (uint32_t) * (const int *)p;
     case KIND_PASS:
       return (uint32_t) * (const rgrbm_pass *)p;
     case KIND_SIZE:
@@ -115,28 +121,30 @@ static uint64_t encode_field(const rgrbm_cd_options *o, const option_field *f) {
   return 0;
 }
 
-static void encode_options(const rgrbm_cd_options *o, unsigned char *b) {
-  for (int i = 0; i < OPTION_FIELD_COUNT; i++) {
-    int n = field_bytes(OPTION_FIELDS[i].kind);
-    put_le(b, encode_field(o, &OPTION_FIELDS[i]), n);
+/* Writes the newest format's record. */
+static void encode_record(const rgrbm__training_record *o, unsigned char *b) {
+  for (int i = 0; i < RECORD_FIELD_COUNT; i++) {
+    int n = field_bytes(RECORD_FIELDS[i].kind);
+    put_le(b, encode_field(o, &RECORD_FIELDS[i]), n);
     b += n;
   }
 }
 
 /* Store one decoded field, or return 0 when its value is not acceptable. */
-static int decode_field(rgrbm_cd_options *o, const option_field *f, uint64_t v) {
+static int decode_field(rgrbm__training_record *o, const record_field *f, uint64_t v) {
   char *p = (char *)o + f->offset;
   switch (f->kind) {
-    case KIND_VERSION:
-      if (v != 0 && v != RGRBM_CD_OPTIONS_VERSION) return 0;
-      *(unsigned *)p = (unsigned)v;
+    case KIND_TRAINED:
+    case KIND_FLAG:
+      if (v > 1) return 0;
+      *(int *)p = (int)v;
       return 1;
     case KIND_COUNT:
       if (v > INT_MAX) return 0;
       *(int *)p = (int)v;
       return 1;
-    case KIND_FLAG:
-      if (v > 1) return 0;
+    case KIND_PRODUCTS:
+      if (v > 2) return 0; /* RGRBM_PRODUCTS_AUTO, _SGEMM, _TABLES */
       *(int *)p = (int)v;
       return 1;
     case KIND_PASS:
@@ -161,27 +169,26 @@ static int decode_field(rgrbm_cd_options *o, const option_field *f, uint64_t v) 
   return 0;
 }
 
-static int decode_options(const unsigned char *b, int layer, const char *path, const char *func,
-                          rgrbm_cd_options *o) {
+static int decode_record(const unsigned char *b, unsigned format, int layer, const char *path,
+                         const char *func, rgrbm__training_record *o) {
   memset(o, 0, sizeof *o);
-  for (int i = 0; i < OPTION_FIELD_COUNT; i++) {
-    int n = field_bytes(OPTION_FIELDS[i].kind);
+  for (int i = 0; i < RECORD_FIELD_COUNT; i++) {
+    if (RECORD_FIELDS[i].since > format) continue;
+    int n = field_bytes(RECORD_FIELDS[i].kind);
     uint64_t v = get_le(b, n);
-    if (!decode_field(o, &OPTION_FIELDS[i], v))
+    if (!decode_field(o, &RECORD_FIELDS[i], v))
       return rgrbm__fail(RGRBM_EFORMAT, func,
                          "'%s': layer %d's training option %s holds an invalid value (0x%" PRIx64
                          ")",
-                         path, layer, OPTION_FIELDS[i].name, v);
+                         path, layer, RECORD_FIELDS[i].name, v);
     b += n;
   }
-  o->progress = NULL;
-  o->progress_data = NULL;
   return RGRBM_OK;
 }
 
 /* ---- layer geometry ---------------------------------------------------- */
 
-static size_t layer_meta_bytes(void) { return EPOCHS_BYTES + options_record_bytes(); }
+static size_t layer_meta_bytes(unsigned format) { return EPOCHS_BYTES + record_bytes(format); }
 
 /* The three parameter arrays of a layer, in file order. */
 typedef struct layer_arrays {
@@ -245,8 +252,8 @@ static int write_header(writer *w, const rgrbm_stack *s) {
 static int write_layer(writer *w, const rgrbm_stack *s, int l) {
   unsigned char meta[128];
   put_le(meta, (uint32_t)s->epochs_done[l], EPOCHS_BYTES);
-  encode_options(&s->trained_with[l], meta + EPOCHS_BYTES);
-  int rc = put(w, meta, layer_meta_bytes());
+  encode_record(&s->trained_with[l], meta + EPOCHS_BYTES);
+  int rc = put(w, meta, layer_meta_bytes(RGRBM_STACK_FORMAT_VERSION));
   layer_arrays a = arrays_of(s, l);
   /* Floats are IEEE-754 binary32 and the build only targets little-endian
    * hosts, so the arrays go out as they lie in memory. */
@@ -288,6 +295,7 @@ typedef struct reader {
   uint32_t crc;
   const char *path;
   const char *func;
+  unsigned format; /* the file's format version, once the header is read */
 } reader;
 
 /* The length was checked before any read, so a short read is an I/O error
@@ -318,10 +326,12 @@ static int read_header(reader *r, header *h) {
   if (memcmp(b, STACK_MAGIC, sizeof STACK_MAGIC) != 0)
     return bad_file(r, "not a stack file (wrong magic)");
   uint64_t version = get_le(b + 8, 4);
-  if (version != RGRBM_STACK_FORMAT_VERSION)
+  if (version < 1 || version > RGRBM_STACK_FORMAT_VERSION)
     return rgrbm__fail(RGRBM_EFORMAT, r->func,
-                       "'%s': unsupported stack format version %" PRIu64 " (this library reads %d)",
+                       "'%s': unsupported stack format version %" PRIu64
+                       " (this library reads 1 to %d)",
                        r->path, version, RGRBM_STACK_FORMAT_VERSION);
+  r->format = (unsigned)version;
   h->units = (unsigned)get_le(b + 12, 4);
   if (h->units != RGRBM_UNITS_BINARY && h->units != RGRBM_UNITS_SPIN)
     return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': unknown units %u", r->path, h->units);
@@ -356,12 +366,12 @@ static int read_sizes(reader *r, int nlevels, int *sizes) {
     uint64_t nv = (uint64_t)sizes[l], nh = (uint64_t)sizes[l + 1];
     uint64_t floats = nv * nh + nv + nh; /* < 2^63: both factors < 2^31 */
     uint64_t room = r->length > need ? r->length - need : 0;
-    if (floats > room / 4 || layer_meta_bytes() > room - 4 * floats)
+    if (floats > room / 4 || layer_meta_bytes(r->format) > room - 4 * floats)
       return rgrbm__fail(RGRBM_EFORMAT, r->func,
                          "'%s': sizes %d x %d of layer %d need more than the file's %" PRIu64
                          " bytes (truncated or corrupt)",
                          r->path, sizes[l], sizes[l + 1], l, r->length);
-    need += 4 * floats + layer_meta_bytes();
+    need += 4 * floats + layer_meta_bytes(r->format);
   }
   if (need != r->length)
     return rgrbm__fail(RGRBM_EFORMAT, r->func,
@@ -374,7 +384,7 @@ static int read_sizes(reader *r, int nlevels, int *sizes) {
 static int read_layers(reader *r, rgrbm_stack *s, unsigned char *meta) {
   int rc = RGRBM_OK;
   for (int l = 0; rc == RGRBM_OK && l < s->depth; l++) {
-    rc = get(r, meta + (size_t)l * layer_meta_bytes(), layer_meta_bytes());
+    rc = get(r, meta + (size_t)l * layer_meta_bytes(r->format), layer_meta_bytes(r->format));
     layer_arrays a = arrays_of(s, l);
     for (int k = 0; rc == RGRBM_OK && k < 3; k++)
       rc = get(r, a.data[k], a.count[k] * sizeof(float));
@@ -400,13 +410,13 @@ static int check_crc(reader *r) {
  * so that a damaged file is reported as damaged rather than as odd values. */
 static int apply_metadata(const reader *r, rgrbm_stack *s, const unsigned char *meta) {
   for (int l = 0; l < s->depth; l++) {
-    const unsigned char *m = meta + (size_t)l * layer_meta_bytes();
+    const unsigned char *m = meta + (size_t)l * layer_meta_bytes(r->format);
     uint64_t epochs = get_le(m, EPOCHS_BYTES);
     if (epochs > INT_MAX)
       return rgrbm__fail(RGRBM_EFORMAT, r->func,
                          "'%s': layer %d's epochs done = %" PRIu64 " is out of range", r->path, l,
                          epochs);
-    int rc = decode_options(m + EPOCHS_BYTES, l, r->path, r->func, &s->trained_with[l]);
+    int rc = decode_record(m + EPOCHS_BYTES, r->format, l, r->path, r->func, &s->trained_with[l]);
     if (rc != RGRBM_OK) return rc;
     s->epochs_done[l] = (int)epochs;
   }
@@ -434,9 +444,9 @@ static int read_stack(reader *r, rgrbm_stack **out) {
   rc = read_sizes(r, nlevels, sizes);
   if (rc == RGRBM_OK) rc = rgrbm__stack_alloc(&s, sizes, nlevels, (rgrbm_units)h.units, r->func);
   if (rc == RGRBM_OK) {
-    meta = rgrbm__alloc((size_t)(nlevels - 1) * layer_meta_bytes());
+    meta = rgrbm__alloc((size_t)(nlevels - 1) * layer_meta_bytes(r->format));
     if (meta == NULL)
-      rc = nomem(r, "the layer records", (size_t)(nlevels - 1) * layer_meta_bytes());
+      rc = nomem(r, "the layer records", (size_t)(nlevels - 1) * layer_meta_bytes(r->format));
   }
   if (rc == RGRBM_OK) rc = read_layers(r, s, meta);
   if (rc == RGRBM_OK) rc = check_crc(r);

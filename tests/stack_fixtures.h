@@ -26,7 +26,7 @@ static inline rgrbm_stack *random_stack(const int *sizes, int nlevels, rgrbm_uni
   return s;
 }
 
-/* Every parameter bit for bit, the epochs done and the options' versions. */
+/* Every parameter bit for bit, the epochs done and the training records. */
 static inline void assert_same_parameters(const rgrbm_stack *a, const rgrbm_stack *b) {
   ck_assert_int_eq(a->depth, b->depth);
   for (int l = 0; l < a->depth; l++) {
@@ -35,7 +35,8 @@ static inline void assert_same_parameters(const rgrbm_stack *a, const rgrbm_stac
     ck_assert_mem_eq(a->vbias[l], b->vbias[l], nv * sizeof(float));
     ck_assert_mem_eq(a->hbias[l], b->hbias[l], nh * sizeof(float));
     ck_assert_int_eq(a->epochs_done[l], b->epochs_done[l]);
-    ck_assert_uint_eq(a->trained_with[l].version, b->trained_with[l].version);
+    ck_assert_int_eq(a->trained_with[l].trained, b->trained_with[l].trained);
+    ck_assert_int_eq(a->trained_with[l].products, b->trained_with[l].products);
   }
 }
 

@@ -9,12 +9,12 @@
 #include <rgrbm.h>
 
 #define EXACT_FIELDS(X)                                                                    \
-  X(rgrbm_exact, log_z_per_site) X(rgrbm_exact, bond_mean) X(rgrbm_exact, specific_heat)  \
+  X(rgrbm_exact, version) X(rgrbm_exact, log_z_per_site) X(rgrbm_exact, bond_mean) X(rgrbm_exact, specific_heat)  \
   X(rgrbm_exact, magnetization) X(rgrbm_exact, abs_magnetization)                         \
   X(rgrbm_exact, magnetization2) X(rgrbm_exact, magnetization4)
 #define ESTIMATE_FIELDS(X) X(rgrbm_estimate, value) X(rgrbm_estimate, error)
 #define THERMO_FIELDS(X)                                                                   \
-  X(rgrbm_thermo, bond_mean) X(rgrbm_thermo, abs_magnetization)                           \
+  X(rgrbm_thermo, version) X(rgrbm_thermo, bond_mean) X(rgrbm_thermo, abs_magnetization)                           \
   X(rgrbm_thermo, magnetization2) X(rgrbm_thermo, susceptibility)                         \
   X(rgrbm_thermo, specific_heat) X(rgrbm_thermo, binder)
 #define CD_FIELDS(X)                                                                       \
@@ -48,18 +48,23 @@
 #define MCRG_RESULT_FIELDS(X)                                                              \
   X(rgrbm_mcrg_result, version) X(rgrbm_mcrg_result, levels)                              \
   X(rgrbm_mcrg_result, even_operators) X(rgrbm_mcrg_result, odd_operators)                \
-  X(rgrbm_mcrg_result, b) X(rgrbm_mcrg_result, samples) X(rgrbm_mcrg_result, lambda_even) \
-  X(rgrbm_mcrg_result, lambda_even_err) X(rgrbm_mcrg_result, y_even)                      \
-  X(rgrbm_mcrg_result, y_even_err) X(rgrbm_mcrg_result, lambda_odd)                       \
-  X(rgrbm_mcrg_result, lambda_odd_err) X(rgrbm_mcrg_result, y_odd)                        \
-  X(rgrbm_mcrg_result, y_odd_err)
+  X(rgrbm_mcrg_result, b) X(rgrbm_mcrg_result, samples) X(rgrbm_mcrg_result, even)       \
+  X(rgrbm_mcrg_result, odd)
+#define RG_DIMS_FIELDS(X)                                                                  \
+  X(rgrbm_rg_dims, version) X(rgrbm_rg_dims, in_dim) X(rgrbm_rg_dims, out_dim)            \
+  X(rgrbm_rg_dims, in_lx) X(rgrbm_rg_dims, in_ly) X(rgrbm_rg_dims, out_lx)                \
+  X(rgrbm_rg_dims, out_ly) X(rgrbm_rg_dims, b)
+#define MCRG_EXPONENT_FIELDS(X)                                                            \
+  X(rgrbm_mcrg_exponent, lambda) X(rgrbm_mcrg_exponent, lambda_err)                       \
+  X(rgrbm_mcrg_exponent, y) X(rgrbm_mcrg_exponent, y_err)
 
 #define STRUCTS(X)                                                                         \
   X(rgrbm_exact, EXACT_FIELDS) X(rgrbm_estimate, ESTIMATE_FIELDS)                         \
   X(rgrbm_thermo, THERMO_FIELDS) X(rgrbm_cd_options, CD_FIELDS)                           \
   X(rgrbm_receptive_summary, LOCALITY_FIELDS) X(rgrbm_ais_options, AIS_FIELDS)                     \
   X(rgrbm_vrg_report, VRG_FIELDS) X(rgrbm_mcrg_options, MCRG_OPTIONS_FIELDS)              \
-  X(rgrbm_mcrg_result, MCRG_RESULT_FIELDS)
+  X(rgrbm_mcrg_result, MCRG_RESULT_FIELDS) X(rgrbm_mcrg_exponent, MCRG_EXPONENT_FIELDS)     \
+  X(rgrbm_rg_dims, RG_DIMS_FIELDS)
 
 /* Integer-valued enums and macros; the binding names them without the prefix. */
 #define INTEGERS(X)                                                                        \
@@ -75,7 +80,8 @@
   X(RGRBM_RG_SIGN_MEAN) X(RGRBM_RG_SAMPLE) X(RGRBM_LATTICE_MAX_SIDE)                      \
   X(RGRBM_EXACT_ENUMERATE_MAX_SITES) X(RGRBM_CD_OPTIONS_VERSION)                          \
   X(RGRBM_AIS_OPTIONS_VERSION) X(RGRBM_RECEPTIVE_SUMMARY_VERSION) X(RGRBM_VRG_REPORT_VERSION)      \
-  X(RGRBM_MCRG_OPTIONS_VERSION) X(RGRBM_MCRG_MAX_LEVELS) X(RGRBM_MCRG_EVEN)               \
+  X(RGRBM_MCRG_OPTIONS_VERSION) X(RGRBM_MCRG_RESULT_VERSION) X(RGRBM_MCRG_MAX_LEVELS)     \
+  X(RGRBM_EXACT_VERSION) X(RGRBM_THERMO_VERSION) X(RGRBM_RG_DIMS_VERSION) X(RGRBM_MCRG_EVEN)               \
   X(RGRBM_MCRG_ODD) X(RGRBM_MCRG_MIN_SIDE) X(RGRBM_STACK_FORMAT_VERSION)                  \
   X(RGRBM_VERSION_NUMBER)
 #define DOUBLES(X) \

@@ -58,7 +58,7 @@ END_TEST
 /* Options with base rates fitted to ds and the given number of betas. */
 static rgrbm_ais_options data_options(const rgrbm_dataset *ds, int betas) {
   rgrbm_ais_options o;
-  rgrbm_ais_options_init(&o);
+  rgrbm_ais_options_init(&o, RGRBM_AIS_OPTIONS_VERSION);
   o.betas = betas;
   o.base = RGRBM_AIS_BASE_DATA;
   o.data = ds;
@@ -96,7 +96,7 @@ START_TEST(results_depend_on_the_options_alone) {
   const int sizes[] = {10, 6};
   rgrbm_stack *s = random_stack(sizes, 2, RGRBM_UNITS_BINARY, 0.6, 0.5, 2);
   rgrbm_ais_options o;
-  rgrbm_ais_options_init(&o);
+  rgrbm_ais_options_init(&o, RGRBM_AIS_OPTIONS_VERSION);
   o.betas = 50;
   o.runs = 20;
   o.reverse_burn_in = 10;
@@ -136,22 +136,24 @@ START_TEST(bad_arguments_are_named) {
                   "lower is NULL");
   ck_assert_fails(rgrbm_ais_log_partition(s, 0, NULL, &lo, NULL), RGRBM_EINVAL,
                   "upper is NULL");
-#define EXPECT_OPTION_FAILS(field, value, fragment)                                                \
+#define EXPECT_OPTION_FAILS(field, value, fragment)                           \
   do {                                                                                             \
-    rgrbm_ais_options_init(&o);                                                                    \
+    rgrbm_ais_options_init(&o, RGRBM_AIS_OPTIONS_VERSION);                 \
     o.field = value;                                                                               \
     ck_assert_fails(rgrbm_ais_log_partition(s, 0, &o, &lo, &up), RGRBM_EINVAL, f, fragment); \
   } while (0)
-  EXPECT_OPTION_FAILS(version, 2, "o->version = 2");
+  EXPECT_OPTION_FAILS(version, 2, "o->version = 2: this library knows rgrbm_ais_options versions 1 to 1");
+  EXPECT_OPTION_FAILS(version, 0, "o->version = 0");
   EXPECT_OPTION_FAILS(betas, 0, "o->betas = 0");
   EXPECT_OPTION_FAILS(runs, 1, "o->runs = 1");
   EXPECT_OPTION_FAILS(runs, SIZE_MAX, "o->runs = ");
   EXPECT_OPTION_FAILS(base, (rgrbm_ais_base)5, "o->base = 5");
-  EXPECT_OPTION_FAILS(reverse_burn_in, -1, "o->reverse_burn_in = -1");
+  EXPECT_OPTION_FAILS(reverse_burn_in, (uint64_t)-1, "o->reverse_burn_in = 18446744073709551615");
+  EXPECT_OPTION_FAILS(reverse_burn_in, (UINT64_C(1) << 48) + 1, "exceeds the limit of 2^48");
   EXPECT_OPTION_FAILS(margin, -0.5, "o->margin = -0.5");
   EXPECT_OPTION_FAILS(margin, NAN, "o->margin = nan");
   EXPECT_OPTION_FAILS(base, RGRBM_AIS_BASE_DATA, "o->data is NULL");
-  rgrbm_ais_options_init(&o);
+  rgrbm_ais_options_init(&o, RGRBM_AIS_OPTIONS_VERSION);
   o.base = RGRBM_AIS_BASE_DATA;
   o.data = wrong;
   ck_assert_fails(rgrbm_ais_log_partition(s, 0, &o, &lo, &up), RGRBM_EINVAL,
@@ -161,7 +163,7 @@ START_TEST(bad_arguments_are_named) {
                   "o->data is empty");
   ck_assert(lo == 7 && up == 8);
   ck_assert_uint_eq(rgrbm_memory_in_use(), before);
-  rgrbm_ais_options_init(NULL);
+  rgrbm_ais_options_init(NULL, RGRBM_AIS_OPTIONS_VERSION);
   rgrbm_dataset_destroy(wrong);
   rgrbm_dataset_destroy(empty);
   rgrbm_stack_destroy(s);
@@ -179,7 +181,7 @@ START_TEST(inverted_bracket_is_refused) {
   ck_assert_ok(rgrbm_stack_create(&s, sizes, 2, RGRBM_UNITS_SPIN, 1));
   for (int i = 0; i < 60; i++) s->weights[0][i] = 1.5f;
   rgrbm_ais_options o;
-  rgrbm_ais_options_init(&o);
+  rgrbm_ais_options_init(&o, RGRBM_AIS_OPTIONS_VERSION);
   o.betas = 3;
   o.runs = 2;
   o.reverse_burn_in = 0;

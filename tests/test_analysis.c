@@ -142,8 +142,7 @@ START_TEST(stack_locality_of_block_spin_weights) {
     for (int x = 0; x < 4; x++) s->weights[0][(y * 4 + x) * 4 + (y / 2) * 2 + x / 2] = 0.7f;
   for (int j = 0; j < 4; j++) s->weights[1][j * 4 + j] = 1.0f;
   for (int level = 1; level <= 2; level++) {
-    rgrbm_receptive_summary loc;
-    rgrbm_receptive_summary_init(&loc);
+    rgrbm_receptive_summary loc = RGRBM_RECEPTIVE_SUMMARY_INIT;
     ck_assert_ok(rgrbm_receptive_summarize(s, level, 4, 4, 2, &loc));
     ck_assert_uint_eq(loc.units, 4);
     ck_assert_double_eq_tol(loc.gyration_mean, sqrt(0.5), 1e-6);
@@ -156,8 +155,7 @@ START_TEST(stack_locality_of_block_spin_weights) {
   }
   /* Spread: make unit 3 of level 1 a single site (radius 0, share 1 with b = 1). */
   for (int i = 0; i < 16; i++) s->weights[0][i * 4 + 3] = i == 15 ? 1.0f : 0.0f;
-  rgrbm_receptive_summary loc;
-  rgrbm_receptive_summary_init(&loc);
+  rgrbm_receptive_summary loc = RGRBM_RECEPTIVE_SUMMARY_INIT;
   ck_assert_ok(rgrbm_receptive_summarize(s, 1, 4, 4, 1, &loc));
   ck_assert_double_eq_tol(loc.gyration_mean, 3 * sqrt(0.5) / 4, 1e-6);
   /* sample sd of {r, r, r, 0} is r / 2 */
@@ -265,9 +263,7 @@ START_TEST(bad_arguments_are_named) {
   ck_assert_fails(rgrbm_receptive_locality(zero, 2, 2, 2, 1, NULL, NULL, g, NULL), RGRBM_ENUMERIC,
                   "unit 1", "not finite");
 
-  rgrbm_receptive_summary loc;
-  ck_assert_fails(rgrbm_receptive_summary_init(NULL), RGRBM_EINVAL, "rgrbm_receptive_summary_init", "out is NULL");
-  ck_assert_ok(rgrbm_receptive_summary_init(&loc));
+  rgrbm_receptive_summary loc = RGRBM_RECEPTIVE_SUMMARY_INIT;
   ck_assert_fails(rgrbm_receptive_summarize(NULL, 1, 2, 2, 1, &loc), RGRBM_EINVAL,
                   "rgrbm_receptive_summarize", "s is NULL");
   ck_assert_fails(rgrbm_receptive_summarize(s, 1, 2, 2, 1, NULL), RGRBM_EINVAL, "out is NULL");
@@ -276,7 +272,10 @@ START_TEST(bad_arguments_are_named) {
   ck_assert_fails(rgrbm_receptive_summarize(s, 3, 2, 2, 1, &loc), RGRBM_EINVAL, "level = 3");
   ck_assert_fails(rgrbm_receptive_summarize(s, 1, 2, 2, 5, &loc), RGRBM_EINVAL, "b = 5");
   loc.version = 99;
-  ck_assert_fails(rgrbm_receptive_summarize(s, 1, 2, 2, 1, &loc), RGRBM_EINVAL, "out->version = 99");
+  ck_assert_fails(rgrbm_receptive_summarize(s, 1, 2, 2, 1, &loc), RGRBM_EINVAL, "out->version = 99",
+                  "rgrbm_receptive_summary versions 1 to 1");
+  loc.version = 0;
+  ck_assert_fails(rgrbm_receptive_summarize(s, 1, 2, 2, 1, &loc), RGRBM_EINVAL, "out->version = 0");
 
   ck_assert_fails(rgrbm_stack_reconstruct(NULL, 1, RGRBM_PASS_MEANS, in, 1, 0, out), RGRBM_EINVAL,
                   "rgrbm_stack_reconstruct", "s is NULL");

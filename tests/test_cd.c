@@ -126,7 +126,7 @@ static void check_cd_gradient(rgrbm_units units, int persistent, rgrbm_products 
   float before[NSTAT];
   for (int q = 0; q < NSTAT; q++) before[q] = *parameter(s, q);
   rgrbm_cd_options o;
-  rgrbm_cd_options_init(&o);
+  rgrbm_cd_options_init(&o, RGRBM_CD_OPTIONS_VERSION);
   o.epochs = 1;
   o.batch_size = N;
   o.k = 100;
@@ -223,7 +223,7 @@ static void check_kl_training(rgrbm_units units, rgrbm_products products) {
   rgrbm_dataset *ds = target_samples();
   double start = exact_kl(s);
   rgrbm_cd_options o;
-  rgrbm_cd_options_init(&o);
+  rgrbm_cd_options_init(&o, RGRBM_CD_OPTIONS_VERSION);
   o.epochs = 200;
   o.batch_size = 50;
   /* The same model has W_bin = 4 W_spin, so a spin step of the same rate is
@@ -318,7 +318,7 @@ static void check_reconstruction_error(rgrbm_units units, int persistent,
   const double se = sqrt(variance) / ((double)N * NV);
   error_log log = {.epochs = 0};
   rgrbm_cd_options o;
-  rgrbm_cd_options_init(&o);
+  rgrbm_cd_options_init(&o, RGRBM_CD_OPTIONS_VERSION);
   o.epochs = 1;
   o.batch_size = N;
   o.persistent = persistent;
@@ -381,7 +381,7 @@ START_TEST(results_depend_on_the_seed_only) {
   const int sizes[] = {64, 512};
   rgrbm_dataset *ds = random_data(64, 500, 1);
   rgrbm_cd_options o;
-  rgrbm_cd_options_init(&o);
+  rgrbm_cd_options_init(&o, RGRBM_CD_OPTIONS_VERSION);
   o.epochs = 2;
   o.momentum_initial = o.momentum_final = 0.0;
   rgrbm_stack *a = trained(sizes, 2, ds, &o, 1);
@@ -415,7 +415,7 @@ START_TEST(pcd_is_reproducible) {
   const int sizes[] = {12, 6};
   rgrbm_dataset *ds = random_data(12, 300, 6);
   rgrbm_cd_options o;
-  rgrbm_cd_options_init(&o);
+  rgrbm_cd_options_init(&o, RGRBM_CD_OPTIONS_VERSION);
   o.epochs = 3;
   o.batch_size = 32;
   rgrbm_stack *cd = trained(sizes, 2, ds, &o, 1);
@@ -441,7 +441,7 @@ START_TEST(progress_never_changes_training) {
   for (int p = 0, n = product_paths(paths); p < n; p++)
     for (int persistent = 0; persistent < 2; persistent++) {
       rgrbm_cd_options o;
-      rgrbm_cd_options_init(&o);
+      rgrbm_cd_options_init(&o, RGRBM_CD_OPTIONS_VERSION);
       o.epochs = 3;
       o.batch_size = 64;
       o.persistent = persistent;
@@ -480,7 +480,7 @@ static rgrbm_stack *trained_two_layers(const rgrbm_dataset *ds, rgrbm_units unit
   rgrbm_stack *s;
   ck_assert_ok(rgrbm_stack_create(&s, sizes, 3, units, 4));
   rgrbm_cd_options o;
-  rgrbm_cd_options_init(&o);
+  rgrbm_cd_options_init(&o, RGRBM_CD_OPTIONS_VERSION);
   o.epochs = 3;
   o.batch_size = 64;
   o.persistent = persistent;
@@ -534,7 +534,7 @@ START_TEST(tiny_shapes_agree_between_paths) {
           const int sizes[] = {visible[iv], hidden[ih]};
           rgrbm_dataset *ds = random_data((size_t)visible[iv], 4, 11);
           rgrbm_cd_options o;
-          rgrbm_cd_options_init(&o);
+          rgrbm_cd_options_init(&o, RGRBM_CD_OPTIONS_VERSION);
           o.epochs = 2;
           o.batch_size = batches[ib];
           o.persistent = persistent;
@@ -559,7 +559,7 @@ END_TEST
 START_TEST(options_init_sets_the_documented_defaults) {
   rgrbm_cd_options o;
   memset(&o, 0xff, sizeof o);
-  rgrbm_cd_options_init(&o);
+  rgrbm_cd_options_init(&o, RGRBM_CD_OPTIONS_VERSION);
   ck_assert_uint_eq(o.version, RGRBM_CD_OPTIONS_VERSION);
   ck_assert_int_eq(o.epochs, 10);
   ck_assert_uint_eq(o.batch_size, 100);
@@ -607,7 +607,7 @@ START_TEST(cancel_keeps_the_last_completed_epoch) {
   const int sizes[] = {12, 6};
   rgrbm_dataset *ds = random_data(12, 300, 2);
   rgrbm_cd_options o;
-  rgrbm_cd_options_init(&o);
+  rgrbm_cd_options_init(&o, RGRBM_CD_OPTIONS_VERSION);
   o.epochs = 2;
   o.batch_size = 32;
   rgrbm_stack *two = trained(sizes, 2, ds, &o, 1), *s;
@@ -624,7 +624,6 @@ START_TEST(cancel_keeps_the_last_completed_epoch) {
   ck_assert_double_le(log.pll_error, 1e-12);
   ck_assert(same_layer(s, two, 0));
   ck_assert_int_eq(s->epochs_done[0], 2);
-  ck_assert_ptr_null(s->trained_with[0].progress);
   ck_assert_int_eq(s->trained_with[0].epochs, 5);
   rgrbm_stack_destroy(s);
   rgrbm_stack_destroy(two);
@@ -636,7 +635,7 @@ START_TEST(nan_restores_the_last_good_parameters) {
   const int sizes[] = {12, 6};
   rgrbm_dataset *ds = random_data(12, 300, 3);
   rgrbm_cd_options o;
-  rgrbm_cd_options_init(&o);
+  rgrbm_cd_options_init(&o, RGRBM_CD_OPTIONS_VERSION);
   o.epochs = 1;
   rgrbm_stack *s = trained(sizes, 2, ds, &o, 1), *copy = trained(sizes, 2, ds, &o, 1);
   o.epochs = 3;
@@ -684,7 +683,7 @@ START_TEST(upper_layers_train_on_fed_up_data) {
     for (int j = 0; j < 6; j++) rgrbm_stack_hidden_bias(s, 0)[j] = rgrbm_stack_hidden_bias(ref, 0)[j] = 20;
     rgrbm_dataset *ds = random_data(12, 200, 4), *top;
     rgrbm_cd_options o;
-    rgrbm_cd_options_init(&o);
+    rgrbm_cd_options_init(&o, RGRBM_CD_OPTIONS_VERSION);
     o.epochs = 30;
     o.batch_size = 20;
     o.learning_rate = 0.1;
@@ -727,14 +726,14 @@ START_TEST(bad_arguments_are_named) {
   rgrbm_dataset *ds = random_data(12, 50, 5), *wrong = random_data(11, 50, 5), *empty;
   ck_assert_ok(rgrbm_dataset_create(&empty, 12));
   rgrbm_cd_options good, o;
-  rgrbm_cd_options_init(&good);
-  rgrbm_cd_options_init(NULL);
+  rgrbm_cd_options_init(&good, RGRBM_CD_OPTIONS_VERSION);
+  ck_assert_fails(rgrbm_cd_options_init(NULL, RGRBM_CD_OPTIONS_VERSION), RGRBM_EINVAL,
+                  "rgrbm_cd_options_init", "o is NULL");
   size_t before = rgrbm_memory_in_use();
   ck_assert_fails(rgrbm_cd_train(NULL, 0, ds, &good), RGRBM_EINVAL, "rgrbm_cd_train", "s is NULL");
   ck_assert_fails(rgrbm_cd_train(s, 1, ds, &good), RGRBM_EINVAL, "layer = 1");
   ck_assert_fails(rgrbm_cd_train(s, -1, ds, &good), RGRBM_EINVAL, "layer = -1");
   ck_assert_fails(rgrbm_cd_train(s, 0, NULL, &good), RGRBM_EINVAL, "data is NULL");
-  ck_assert_fails(rgrbm_cd_train(s, 0, ds, NULL), RGRBM_EINVAL, "o is NULL");
   ck_assert_fails(rgrbm_cd_train(s, 0, wrong, &good), RGRBM_EINVAL, "data dim = 11 != size(0) = 12");
   ck_assert_fails(rgrbm_cd_train(s, 0, empty, &good), RGRBM_EINVAL, "0 configurations");
 #define BAD_OPTION(stmt, fragment) \
@@ -744,6 +743,8 @@ START_TEST(bad_arguments_are_named) {
     expect_option_error(s, ds, &o, fragment); \
   } while (0)
   BAD_OPTION(o.version = 99, "o->version = 99");
+  BAD_OPTION(o.version = 0, "o->version = 0");
+  BAD_OPTION(o.version = 3, "rgrbm_cd_options versions 1 to 2");
   BAD_OPTION(o.epochs = 0, "o->epochs = 0");
   BAD_OPTION(o.batch_size = 0, "o->batch_size = 0");
   BAD_OPTION(o.k = 0, "o->k = 0");
@@ -778,6 +779,26 @@ START_TEST(bad_arguments_are_named) {
 }
 END_TEST
 
+/* NULL options are the defaults (RGRBM_CD_OPTIONS_INIT). */
+START_TEST(null_options_are_the_defaults) {
+  const int sizes[] = {12, 6};
+  rgrbm_stack *s, *ref;
+  ck_assert_ok(rgrbm_stack_create(&s, sizes, 2, RGRBM_UNITS_BINARY, 9));
+  ck_assert_ok(rgrbm_stack_create(&ref, sizes, 2, RGRBM_UNITS_BINARY, 9));
+  rgrbm_dataset *ds = random_data(12, 150, 5);
+  const rgrbm_cd_options defaults = RGRBM_CD_OPTIONS_INIT;
+  ck_assert_ok(rgrbm_cd_train(s, 0, ds, NULL));
+  ck_assert_ok(rgrbm_cd_train(ref, 0, ds, &defaults));
+  ck_assert(same_layer(s, ref, 0));
+  ck_assert_int_eq(s->epochs_done[0], 10);
+  ck_assert_int_eq(s->trained_with[0].trained, 1);
+  ck_assert(s->trained_with[0].learning_rate == 0.01);
+  rgrbm_stack_destroy(s);
+  rgrbm_stack_destroy(ref);
+  rgrbm_dataset_destroy(ds);
+}
+END_TEST
+
 static Suite *cd_suite(void) {
   Suite *s = suite_create("cd");
   TCase *tc = tcase_create("core");
@@ -796,6 +817,7 @@ static Suite *cd_suite(void) {
   tcase_add_test(tc, nan_restores_the_last_good_parameters);
   tcase_add_test(tc, upper_layers_train_on_fed_up_data);
   tcase_add_test(tc, bad_arguments_are_named);
+  tcase_add_test(tc, null_options_are_the_defaults);
   suite_add_tcase(s, tc);
   return s;
 }

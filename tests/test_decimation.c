@@ -89,7 +89,7 @@ START_TEST(flow_gives_transfer_matrix_reference) {
       double K = couplings[i][0], h = couplings[i][1];
       int b = bk[j][0], k = bk[j][1], n = (int)lround(pow(b, k));
       double f = flow_sum(&K, &h, b, k) + pow(b, -k) * (K + log(2 * cosh(h)));
-      rgrbm_exact ex;
+      rgrbm_exact ex = RGRBM_EXACT_INIT;
       ck_assert_ok(rgrbm_exact_chain(n, couplings[i][0], couplings[i][1], RGRBM_PERIODIC, &ex));
       ck_assert_msg(fabs(f - ex.log_z_per_site) <= 1e-12, "n=%d K=%g h=%g: %.17g vs %.17g", n,
                     couplings[i][0], couplings[i][1], f, ex.log_z_per_site);

@@ -93,7 +93,7 @@ START_TEST(observables_of_known_configurations) {
   /* Up and down: |m| = m^2 = 1, chi = 0, U = 2/3; at h = 0 no energy spread. */
   ck_assert_ok(rgrbm_lattice_set_couplings(lat, 0.5, 0.0));
   ds = configs(lat, s, 2);
-  rgrbm_thermo t;
+  rgrbm_thermo t = RGRBM_THERMO_INIT;
   ck_assert_ok(rgrbm_measure_thermo(ds, lat, 2, &t));
   ck_assert_double_eq(t.abs_magnetization.value, 1);
   ck_assert_double_eq(t.magnetization2.value, 1);
@@ -145,7 +145,7 @@ START_TEST(sampled_chain_correlation_length_is_exact) {
   ck_assert_ok(rgrbm_measure_xi2(ds, lat, 40, &xi));
   ck_assert_msg(fabs(xi.value - xi_exact) < 4 * xi.error, "xi %g +- %g vs %g", xi.value, xi.error,
                 xi_exact);
-  rgrbm_thermo th;
+  rgrbm_thermo th = RGRBM_THERMO_INIT;
   double g[2];
   ck_assert_ok(rgrbm_measure_thermo(ds, lat, 40, &th));
   ck_assert_ok(rgrbm_measure_correlation(ds, lat, 1, g));
@@ -184,7 +184,7 @@ START_TEST(bad_arguments_are_named) {
   memset(s, 1, sizeof s);
   rgrbm_dataset *ds = configs(lat, s, 2);
   double v[2];
-  rgrbm_thermo t;
+  rgrbm_thermo t = RGRBM_THERMO_INIT;
   rgrbm_estimate xi;
   ck_assert_fails(rgrbm_measure(NULL, lat, RGRBM_OBS_BOND_MEAN, v), RGRBM_EINVAL, "rgrbm_measure",
                   "ds");

@@ -15,7 +15,7 @@ START_TEST(kaufman_matches_enumeration) {
   const double Ks[] = {0.05, 0.3, RGRBM_K_CRITICAL, 0.5, 1.2};
   for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++)
     for (size_t k = 0; k < sizeof Ks / sizeof Ks[0]; k++) {
-      rgrbm_exact a, b;
+      rgrbm_exact a = RGRBM_EXACT_INIT, b = RGRBM_EXACT_INIT;
       ck_assert_ok(rgrbm_exact_torus(sides[i][0], sides[i][1], Ks[k], &a));
       ck_assert_ok(rgrbm_exact_enumerate(RGRBM_SQUARE, sides[i][0], sides[i][1], RGRBM_PERIODIC,
                                          Ks[k], 0.0, &b));
@@ -29,7 +29,7 @@ END_TEST
 
 START_TEST(kaufman_256_matches_onsager) {
   const double N = 256.0 * 256.0;
-  rgrbm_exact a, b;
+  rgrbm_exact a = RGRBM_EXACT_INIT, b = RGRBM_EXACT_INIT;
   /* Off K_c the finite-size corrections are exponentially small, except the
    * ordered phase's twofold degeneracy, ln 2 / N in log Z per site. */
   const double Ks[] = {0.2, 0.3, 0.5, 0.7};
@@ -52,7 +52,7 @@ START_TEST(kaufman_256_matches_onsager) {
 END_TEST
 
 START_TEST(onsager_known_values) {
-  rgrbm_exact e;
+  rgrbm_exact e = RGRBM_EXACT_INIT;
   ck_assert_ok(rgrbm_exact_onsager(RGRBM_K_CRITICAL, &e));
   ck_assert_double_eq_tol(e.bond_mean, sqrt(2.0), 1e-14);
   ck_assert_double_eq(e.magnetization, 0.0);
@@ -61,7 +61,7 @@ START_TEST(onsager_known_values) {
   /* C = K^2 d(bond mean)/dK, by a central difference. */
   const double Ks[] = {0.2, 0.4, 0.48, 0.8};
   for (size_t k = 0; k < 4; k++) {
-    rgrbm_exact lo, hi;
+    rgrbm_exact lo = RGRBM_EXACT_INIT, hi = RGRBM_EXACT_INIT;
     double d = 1e-5;
     ck_assert_ok(rgrbm_exact_onsager(Ks[k], &e));
     ck_assert_ok(rgrbm_exact_onsager(Ks[k] - d, &lo));
@@ -85,7 +85,7 @@ START_TEST(chain_matches_enumeration) {
     for (int n = 1; n <= 12; n++)
       for (size_t k = 0; k < 4; k++)
         for (size_t j = 0; j < 3; j++) {
-          rgrbm_exact a, b;
+          rgrbm_exact a = RGRBM_EXACT_INIT, b = RGRBM_EXACT_INIT;
           ck_assert_ok(rgrbm_exact_chain(n, Ks[k], hs[j], (rgrbm_boundary)bc, &a));
           ck_assert_ok(rgrbm_exact_enumerate(RGRBM_CHAIN, n, 1, (rgrbm_boundary)bc, Ks[k], hs[j], &b));
           assert_close(a.log_z_per_site, b.log_z_per_site, 1e-13, "log Z");
@@ -101,7 +101,7 @@ START_TEST(long_chain_reaches_the_closed_forms) {
    * sqrt(e^{2K} sinh^2 h + e^{-2K}); at h = 0 the bond mean is tanh K and
    * C = K^2 / cosh^2 K. */
   double K = 0.9, h = 0.3;
-  rgrbm_exact e;
+  rgrbm_exact e = RGRBM_EXACT_INIT;
   ck_assert_ok(rgrbm_exact_chain(1000000, K, h, RGRBM_PERIODIC, &e));
   double lambda = exp(K) * cosh(h) + sqrt(exp(2 * K) * sinh(h) * sinh(h) + exp(-2 * K));
   assert_close(e.log_z_per_site, log(lambda), 1e-12, "log Z");
@@ -117,7 +117,7 @@ END_TEST
 
 START_TEST(enumeration_magnetization_moments) {
   /* 2 x 1 open: states ++, --, +-, -+ with weights e^K, e^K, e^-K, e^-K. */
-  rgrbm_exact e;
+  rgrbm_exact e = RGRBM_EXACT_INIT;
   double K = 0.7, w = exp(K) / (exp(K) + exp(-K));
   ck_assert_ok(rgrbm_exact_enumerate(RGRBM_SQUARE, 2, 1, RGRBM_OPEN, K, 0.0, &e));
   ck_assert_double_eq_tol(e.abs_magnetization, w, 1e-15);
@@ -126,14 +126,14 @@ START_TEST(enumeration_magnetization_moments) {
   ck_assert_double_eq_tol(e.magnetization, 0.0, 1e-15);
   /* 25 sites, the documented limit, runs. */
   ck_assert_ok(rgrbm_exact_enumerate(RGRBM_SQUARE, 5, 5, RGRBM_PERIODIC, 0.4, 0.0, &e));
-  rgrbm_exact t;
+  rgrbm_exact t = RGRBM_EXACT_INIT;
   ck_assert_ok(rgrbm_exact_torus(5, 5, 0.4, &t));
   assert_close(e.bond_mean, t.bond_mean, 1e-12, "5 x 5 bond mean");
 }
 END_TEST
 
 START_TEST(bad_arguments_are_named) {
-  rgrbm_exact e;
+  rgrbm_exact e = RGRBM_EXACT_INIT;
   e.bond_mean = 42;
   ck_assert_fails(rgrbm_exact_chain(0, 0.1, 0, RGRBM_PERIODIC, &e), RGRBM_EINVAL,
                   "rgrbm_exact_chain", "n = 0");
@@ -200,7 +200,7 @@ static const struct {
  * at K = 5 on 8^2). */
 START_TEST(square_lattice_matches_mpmath) {
   for (size_t i = 0; i < sizeof MPMATH / sizeof MPMATH[0]; i++) {
-    rgrbm_exact e;
+    rgrbm_exact e = RGRBM_EXACT_INIT;
     if (MPMATH[i].lx == 0)
       ck_assert_ok(rgrbm_exact_onsager(MPMATH[i].K, &e));
     else
@@ -229,7 +229,7 @@ START_TEST(low_temperature_expansion) {
   for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++)
     for (size_t k = 0; k < sizeof Ks / sizeof Ks[0]; k++) {
       const double K = Ks[k], u = exp(-4 * K), lead = 64 * K * K * exp(-8 * K);
-      rgrbm_exact e;
+      rgrbm_exact e = RGRBM_EXACT_INIT;
       if (sides[i][0] == 0)
         ck_assert_ok(rgrbm_exact_onsager(K, &e));
       else
@@ -252,7 +252,7 @@ START_TEST(narrow_tori_match_enumeration_at_low_temperature) {
   const double Ks[] = {1.5, 3.0, 7.0, 25.0};
   for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++)
     for (size_t k = 0; k < sizeof Ks / sizeof Ks[0]; k++) {
-      rgrbm_exact a, b;
+      rgrbm_exact a = RGRBM_EXACT_INIT, b = RGRBM_EXACT_INIT;
       ck_assert_ok(rgrbm_exact_torus(sides[i][0], sides[i][1], Ks[k], &a));
       ck_assert_ok(rgrbm_exact_enumerate(RGRBM_SQUARE, sides[i][0], sides[i][1], RGRBM_PERIODIC,
                                          Ks[k], 0.0, &b));
@@ -281,7 +281,7 @@ static void assert_sane(const rgrbm_exact *e, double max_bond, const char *what)
 }
 
 START_TEST(extreme_couplings_stay_in_range) {
-  rgrbm_exact e;
+  rgrbm_exact e = RGRBM_EXACT_INIT;
   const double torus_K[] = {177.8, 200, 299.9, RGRBM_EXACT_SQUARE_MAX_K};
   for (int k = 0; k < 4; k++) {
     ck_assert_ok(rgrbm_exact_torus(16, 16, torus_K[k], &e));
@@ -322,7 +322,7 @@ END_TEST
 START_TEST(chain_specific_heat_at_every_coupling) {
   const double Ks[] = {0.5, 5, 20, 100, 354.9, -20, -300};
   for (int k = 0; k < 7; k++) {
-    rgrbm_exact e;
+    rgrbm_exact e = RGRBM_EXACT_INIT;
     const double K = Ks[k], a = fabs(K);
     ck_assert_ok(rgrbm_exact_chain(1000, K, 0.0, RGRBM_OPEN, &e));
     /* K^2 / cosh^2 K = 4 K^2 e^{-2|K|} / (1 + e^{-2|K|})^2, finite at any K */
@@ -345,7 +345,7 @@ START_TEST(chain_specific_heat_at_every_coupling) {
        0.39440306253015666567},
   };
   for (int i = 0; i < 5; i++) {
-    rgrbm_exact e;
+    rgrbm_exact e = RGRBM_EXACT_INIT;
     ck_assert_ok(rgrbm_exact_chain(ref[i].n, ref[i].K, ref[i].h, RGRBM_PERIODIC, &e));
     assert_close(e.log_z_per_site, ref[i].log_z, 1e-14, "chain log Z");
     assert_close(e.bond_mean, ref[i].bond_mean, 1e-13, "chain bond mean");

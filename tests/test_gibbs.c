@@ -203,7 +203,8 @@ START_TEST(bad_arguments_are_named) {
   ck_assert_ptr_null(smp);
   ck_assert_uint_eq(rgrbm_memory_in_use(), before);
   ck_assert_ok(rgrbm_sampler_create_gibbs(&smp, s, -1, 2, 0));
-  ck_assert_fails(rgrbm_sampler_sweep(smp, -1), RGRBM_EINVAL, "sweeps = -1");
+  ck_assert_fails(rgrbm_sampler_sweep(smp, (uint64_t)-1), RGRBM_EINVAL,
+                  "sweeps = 18446744073709551615");
   rgrbm_sampler_destroy(smp);
   rgrbm_sampler_destroy(NULL);
   ck_assert_uint_eq(rgrbm_memory_in_use(), before);

@@ -43,7 +43,7 @@ static int record(void *user, int layer, int epoch, double err, double pll, doub
 
 static void options_for(rgrbm_cd_options o[2], progress_log *log) {
   for (int l = 0; l < 2; l++) {
-    rgrbm_cd_options_init(&o[l]);
+    rgrbm_cd_options_init(&o[l], RGRBM_CD_OPTIONS_VERSION);
     o[l].epochs = 2 + l;
     o[l].batch_size = 20;
     o[l].learning_rate = 0.05;
@@ -133,6 +133,19 @@ START_TEST(a_bad_option_in_a_later_layer_changes_nothing) {
   o[1].version = 77;
   ck_assert_fails(rgrbm_cd_train_stack(s, ds, o), RGRBM_EINVAL, "per_layer[1]", "version = 77");
   assert_same_parameters(s, untouched);
+  /* Tables cannot run on layer 1 fed up by means: refused before layer 0 trains. */
+  options_for(o, NULL);
+  o[1].feed_up = RGRBM_PASS_MEANS;
+  o[1].products = RGRBM_PRODUCTS_TABLES;
+  ck_assert_fails(rgrbm_cd_train_stack(s, ds, o), RGRBM_EUNSUPPORTED, "per_layer[1]",
+                  "RGRBM_PRODUCTS_TABLES");
+  assert_same_parameters(s, untouched);
+  ck_assert_int_eq(s->trained_with[0].trained, 0);
+  /* An unknown version of the array itself. */
+  options_for(o, NULL);
+  o[0].version = 0;
+  ck_assert_fails(rgrbm_cd_train_stack(s, ds, o), RGRBM_EINVAL, "per_layer[0]->version = 0");
+  assert_same_parameters(s, untouched);
   ck_assert_uint_eq(rgrbm_memory_in_use(), before);
   rgrbm_stack_destroy(s);
   rgrbm_stack_destroy(untouched);
@@ -149,13 +162,29 @@ START_TEST(bad_arguments_are_named) {
   options_for(o, NULL);
   ck_assert_fails(rgrbm_cd_train_stack(NULL, ds, o), RGRBM_EINVAL, "rgrbm_cd_train_stack", "s is NULL");
   ck_assert_fails(rgrbm_cd_train_stack(s, NULL, o), RGRBM_EINVAL, "data is NULL");
-  ck_assert_fails(rgrbm_cd_train_stack(s, ds, NULL), RGRBM_EINVAL, "per_layer is NULL");
   ck_assert_fails(rgrbm_cd_train_stack(s, wrong, o), RGRBM_EINVAL, "rgrbm_cd_train_stack", "per_layer[0]",
                   "data dim = 5");
   ck_assert_int_eq(s->epochs_done[0], 0);
   rgrbm_stack_destroy(s);
   rgrbm_dataset_destroy(ds);
   rgrbm_dataset_destroy(wrong);
+}
+END_TEST
+
+/* NULL options are the defaults in every layer. */
+START_TEST(null_options_are_the_defaults) {
+  rgrbm_dataset *ds = some_data();
+  rgrbm_stack *s, *ref;
+  stack_pair(&s, &ref, RGRBM_UNITS_BINARY);
+  ck_assert_ok(rgrbm_cd_train_stack(s, ds, NULL));
+  const rgrbm_cd_options defaults[2] = {RGRBM_CD_OPTIONS_INIT, RGRBM_CD_OPTIONS_INIT};
+  ck_assert_ok(rgrbm_cd_train_stack(ref, ds, defaults));
+  assert_same_parameters(s, ref);
+  ck_assert_int_eq(s->epochs_done[1], 10);
+  ck_assert_uint_eq(s->trained_with[1].batch_size, 100);
+  rgrbm_stack_destroy(s);
+  rgrbm_stack_destroy(ref);
+  rgrbm_dataset_destroy(ds);
 }
 END_TEST
 
@@ -167,6 +196,7 @@ static Suite *greedy_suite(void) {
   tcase_add_test(tc, cancel_in_a_later_layer_keeps_the_earlier_ones);
   tcase_add_test(tc, a_bad_option_in_a_later_layer_changes_nothing);
   tcase_add_test(tc, bad_arguments_are_named);
+  tcase_add_test(tc, null_options_are_the_defaults);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -72,7 +72,7 @@ static void unmake(setup *u) {
 
 static rgrbm_mcrg_options options(int levels, size_t samples, long thermalize) {
   rgrbm_mcrg_options o;
-  rgrbm_mcrg_options_init(&o);
+  rgrbm_mcrg_options_init(&o, RGRBM_MCRG_OPTIONS_VERSION);
   o.levels = levels;
   o.samples = samples;
   o.thermalize = thermalize;
@@ -90,20 +90,28 @@ START_TEST(infinite_temperature_map_is_exact) {
   rgrbm_mcrg_options o = options(2, 6000, 2);
   o.even_operators = 2;
   o.odd_operators = 2;
-  rgrbm_mcrg_result r;
+  rgrbm_mcrg_result r = RGRBM_MCRG_RESULT_INIT;
+  const size_t held = rgrbm_memory_in_use();
   ck_assert_ok(rgrbm_mcrg_run(u.smp, u.rg, &o, &r));
   ck_assert(r.levels == 2 && r.b == 2 && r.samples == 6000 && r.even_operators == 2);
+  ck_assert(r.odd_operators == 2 && r.version == RGRBM_MCRG_RESULT_VERSION);
+  /* levels x operators exponents, nothing more: two arrays of 2 x 2. */
+  ck_assert_uint_eq(rgrbm_memory_in_use(), held + 2 * 4 * sizeof(rgrbm_mcrg_exponent));
   for (int n = 0; n < 2; n++) {
-    double le = r.lambda_even[n][0], lo = r.lambda_odd[n][0];
-    double se = r.lambda_even_err[n][0], so = r.lambda_odd_err[n][0];
+    const rgrbm_mcrg_exponent *even = &r.even[n * 2], *odd = &r.odd[n * 2];
+    double le = even[0].lambda, lo = odd[0].lambda;
+    double se = even[0].lambda_err, so = odd[0].lambda_err;
     ck_assert_msg(se > 0 && se < 0.05 && so > 0 && so < 0.05, "errors %g %g", se, so);
     ck_assert_msg(fabs(le - 9.0 / 32) <= 4 * se, "level %d even: %g +- %g", n + 1, le, se);
     ck_assert_msg(fabs(lo - 1.5) <= 4 * so, "level %d odd: %g +- %g", n + 1, lo, so);
-    ck_assert(fabs(r.y_odd[n][0] - log(lo) / log(2.0)) < 1e-15);
-    ck_assert(!isnan(r.lambda_even[n][1]) && isnan(r.lambda_even[n][2]));
-    ck_assert(isnan(r.lambda_odd[n][2]));
+    ck_assert(fabs(odd[0].y - log(lo) / log(2.0)) < 1e-15);
+    ck_assert(!isnan(even[1].lambda) && !isnan(odd[1].lambda));
   }
-  ck_assert(isnan(r.lambda_even[2][0]));
+  rgrbm_mcrg_result_free(&r);
+  ck_assert_ptr_null(r.even);
+  ck_assert_ptr_null(r.odd);
+  rgrbm_mcrg_result_free(&r); /* twice is safe */
+  rgrbm_mcrg_result_free(NULL);
   unmake(&u);
   ck_assert_uint_eq(rgrbm_memory_in_use(), before);
 }
@@ -116,6 +124,7 @@ START_TEST(frozen_lattice_has_singular_correlations) {
   rgrbm_mcrg_options o = options(1, 40, 0);
   rgrbm_mcrg_result r, copy;
   memset(&r, 0x5a, sizeof r);
+  r.version = RGRBM_MCRG_RESULT_VERSION;
   copy = r;
   ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, &o, &r), RGRBM_ENUMERIC, "level 1", "singular");
   ck_assert_mem_eq(&r, &copy, sizeof r);
@@ -127,25 +136,33 @@ START_TEST(bad_input) {
   size_t before = rgrbm_memory_in_use();
   setup u = make(16, 0.3, RGRBM_HEAT_BATH, 1);
   rgrbm_mcrg_options o;
-  rgrbm_mcrg_result r;
-  rgrbm_mcrg_options_init(NULL);
+  rgrbm_mcrg_result r = RGRBM_MCRG_RESULT_INIT;
+  ck_assert_fails(rgrbm_mcrg_options_init(NULL, RGRBM_MCRG_OPTIONS_VERSION), RGRBM_EINVAL,
+                  "rgrbm_mcrg_options_init", "o is NULL");
 #define BAD(field, value, ...)                                                  \
   do {                                                                          \
-    rgrbm_mcrg_options_init(&o);                                                \
+    rgrbm_mcrg_options_init(&o, RGRBM_MCRG_OPTIONS_VERSION);                                                \
     o.field = value;                                                            \
     ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, &o, &r), RGRBM_EINVAL, __VA_ARGS__); \
   } while (0)
-  BAD(version, 99, "o->version = 99");
+  BAD(version, 99, "o->version = 99", "rgrbm_mcrg_options versions 1 to 1");
+  BAD(version, 0, "o->version = 0");
   BAD(levels, 0, "o->levels = 0");
   BAD(levels, 9, "o->levels = 9");
   BAD(levels, 3, "o->levels = 3 is more than", "16 x 16");
   BAD(bins, 1, "o->bins = 1");
   BAD(samples, 5, "o->samples = 5");
-  BAD(thermalize, -1, "o->thermalize = -1");
+  BAD(thermalize, (uint64_t)-1, "o->thermalize", "exceeds the limit");
   BAD(spacing, 0, "o->spacing = 0");
   BAD(even_operators, 7, "o->even_operators = 7");
   BAD(odd_operators, 0, "o->odd_operators = 0");
 #undef BAD
+  r.version = 0;
+  ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, NULL, &r), RGRBM_EINVAL, "out->version = 0",
+                  "rgrbm_mcrg_result versions 1 to 1");
+  r.version = RGRBM_MCRG_RESULT_VERSION + 1;
+  ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, NULL, &r), RGRBM_EINVAL, "out->version = 2");
+  r.version = RGRBM_MCRG_RESULT_VERSION;
   ck_assert_fails(rgrbm_mcrg_run(NULL, u.rg, NULL, &r), RGRBM_EINVAL, "smp is NULL");
   ck_assert_fails(rgrbm_mcrg_run(u.smp, NULL, NULL, &r), RGRBM_EINVAL, "rg is NULL");
   ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, NULL, NULL), RGRBM_EINVAL, "out is NULL");
@@ -168,25 +185,25 @@ END_TEST
 START_TEST(limits_are_refused_precisely) {
   setup u = make(16, 0.3, RGRBM_HEAT_BATH, 1);
   rgrbm_mcrg_options o;
-  rgrbm_mcrg_result r;
-  rgrbm_mcrg_options_init(&o);
+  rgrbm_mcrg_result r = RGRBM_MCRG_RESULT_INIT;
+  rgrbm_mcrg_options_init(&o, RGRBM_MCRG_OPTIONS_VERSION);
   o.samples = SIZE_MAX;
   ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, &o, &r), RGRBM_EINVAL,
                   "o->samples = 18446744073709551615", "4294967296");
   o.samples = (size_t)RGRBM_MCRG_MAX_SAMPLES + 1;
   ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, &o, &r), RGRBM_EINVAL, "o->samples = 4294967297");
-  rgrbm_mcrg_options_init(&o);
-  o.spacing = LONG_MAX;
+  rgrbm_mcrg_options_init(&o, RGRBM_MCRG_OPTIONS_VERSION);
+  o.spacing = (uint64_t)LONG_MAX;
   ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, &o, &r), RGRBM_EINVAL, "o->spacing",
                   "sweeps exceeds the limit of 281474976710656");
-  rgrbm_mcrg_options_init(&o);
-  o.thermalize = LONG_MAX;
+  rgrbm_mcrg_options_init(&o, RGRBM_MCRG_OPTIONS_VERSION);
+  o.thermalize = UINT64_MAX;
   ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, &o, &r), RGRBM_EINVAL, "o->thermalize",
                   "281474976710656");
   /* One sweep over the limit is refused: the boundary is the documented one. */
-  rgrbm_mcrg_options_init(&o);
+  rgrbm_mcrg_options_init(&o, RGRBM_MCRG_OPTIONS_VERSION);
   o.samples = 1 << 16;
-  o.thermalize = (long)(RGRBM_MCRG_MAX_SWEEPS - ((uint64_t)1 << 16) * 2) + 1;
+  o.thermalize = (RGRBM_MCRG_MAX_SWEEPS - ((uint64_t)1 << 16) * 2) + 1;
   o.spacing = 2;
   ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, &o, &r), RGRBM_EINVAL, "exceeds the limit");
   unmake(&u);
@@ -205,6 +222,7 @@ START_TEST(open_lattice_is_refused) {
   ck_assert_ok(rgrbm_sampler_create(&smp, lat, RGRBM_HEAT_BATH, 1));
   ck_assert_ok(rgrbm_rg_create_block2d(&rg, 16, 16, 2, RGRBM_BLOCK_MAJORITY, 1));
   memset(&r, 0x5a, sizeof r);
+  r.version = RGRBM_MCRG_RESULT_VERSION;
   rgrbm_mcrg_result copy = r;
   ck_assert_fails(rgrbm_mcrg_run(smp, rg, NULL, &r), RGRBM_EINVAL, "rgrbm_mcrg_run",
                   "open boundaries", "periodic");

@@ -23,27 +23,30 @@ START_TEST(critical_exponents_of_the_2d_ising_model) {
   ck_assert_ok(rgrbm_sampler_create(&smp, lat, RGRBM_SWENDSEN_WANG, 2026));
   ck_assert_ok(rgrbm_rg_create_block2d(&rg, L, L, 2, RGRBM_BLOCK_MAJORITY, 7));
   rgrbm_mcrg_options o;
-  rgrbm_mcrg_options_init(&o);
+  rgrbm_mcrg_options_init(&o, RGRBM_MCRG_OPTIONS_VERSION);
   o.levels = 3;
   o.samples = 20000;
   o.thermalize = 200;
-  rgrbm_mcrg_result r;
+  rgrbm_mcrg_result r = RGRBM_MCRG_RESULT_INIT;
   ck_assert_ok(rgrbm_mcrg_run(smp, rg, &o, &r));
   double seconds = (double)(clock() - start) / CLOCKS_PER_SEC;
   const int ne = RGRBM_MCRG_EVEN - 1, no = RGRBM_MCRG_ODD - 1;
   for (int n = 1; n < 3; n++) {
+    const rgrbm_mcrg_exponent *t = &r.even[n * r.even_operators + ne];
+    const rgrbm_mcrg_exponent *m = &r.odd[n * r.odd_operators + no];
     printf("level %d: y_t = %.4f +- %.4f (%d even operators), y_h = %.4f +- %.4f (%d odd)\n",
-           n + 1, r.y_even[n][ne], r.y_even_err[n][ne], ne + 1, r.y_odd[n][no],
-           r.y_odd_err[n][no], no + 1);
-    ck_assert_msg(fabs(r.y_even[n][ne] - 1.0) <= 0.05, "level %d: y_t = %g", n + 1,
-                  r.y_even[n][ne]);
-    ck_assert_msg(fabs(r.y_odd[n][no] - 1.875) <= 0.02, "level %d: y_h = %g", n + 1,
-                  r.y_odd[n][no]);
+           n + 1, t->y, t->y_err, ne + 1, m->y,
+           m->y_err, no + 1);
+    ck_assert_msg(fabs(t->y - 1.0) <= 0.05, "level %d: y_t = %g", n + 1,
+                  t->y);
+    ck_assert_msg(fabs(m->y - 1.875) <= 0.02, "level %d: y_h = %g", n + 1,
+                  m->y);
     /* The statistical error must be small enough for the test to mean something. */
-    ck_assert(r.y_even_err[n][ne] < 0.025 && r.y_odd_err[n][no] < 0.01);
+    ck_assert(t->y_err < 0.025 && m->y_err < 0.01);
   }
   printf("%zu samples in %.1f s of CPU time\n", r.samples, seconds);
   ck_assert_msg(seconds < 60, "%.1f s", seconds);
+  rgrbm_mcrg_result_free(&r);
   rgrbm_rg_destroy(rg);
   rgrbm_sampler_destroy(smp);
   rgrbm_lattice_destroy(lat);

@@ -106,7 +106,7 @@ static int call_pll(fixture *f) {
 }
 static int call_ais(fixture *f) {
   rgrbm_ais_options o;
-  rgrbm_ais_options_init(&o);
+  rgrbm_ais_options_init(&o, RGRBM_AIS_OPTIONS_VERSION);
   o.betas = 10;
   o.runs = 4;
   o.reverse_burn_in = 10;
@@ -120,8 +120,7 @@ static int call_receptive(fixture *f) {
   return rgrbm_receptive_field(f->s, 2, rf);
 }
 static int call_locality(fixture *f) {
-  rgrbm_receptive_summary loc;
-  rgrbm_receptive_summary_init(&loc);
+  rgrbm_receptive_summary loc = RGRBM_RECEPTIVE_SUMMARY_INIT;
   return rgrbm_receptive_summarize(f->s, 2, 4, 4, 2, &loc);
 }
 static int call_reconstruct(fixture *f) {
@@ -129,7 +128,7 @@ static int call_reconstruct(fixture *f) {
 }
 static int call_vrg(fixture *f) {
   rgrbm_lattice *lat;
-  rgrbm_vrg_report r;
+  rgrbm_vrg_report r = RGRBM_VRG_REPORT_INIT;
   ck_assert_ok(rgrbm_lattice_create(&lat, RGRBM_SQUARE, 4, 4, RGRBM_PERIODIC));
   ck_assert_ok(rgrbm_lattice_set_couplings(lat, 0.3, 0.0));
   int rc = rgrbm_vrg_check(f->s, 0, lat, &r);
@@ -168,7 +167,7 @@ static int call_gibbs_sweep(fixture *f) { return gibbs_call(f, 1, 0); }
 static int call_gibbs_draw(fixture *f) { return gibbs_call(f, -1, 1); }
 static int call_cd_train(fixture *f) {
   rgrbm_cd_options o;
-  rgrbm_cd_options_init(&o);
+  rgrbm_cd_options_init(&o, RGRBM_CD_OPTIONS_VERSION);
   o.epochs = 1;
   o.batch_size = 3;
   return rgrbm_cd_train(f->s, 1, f->data0, &o);
@@ -310,7 +309,7 @@ START_TEST(cd_batch_size_beyond_the_data_is_one_batch) {
   fixture_init(&a);
   fixture_init(&b);
   rgrbm_cd_options o;
-  rgrbm_cd_options_init(&o);
+  rgrbm_cd_options_init(&o, RGRBM_CD_OPTIONS_VERSION);
   o.epochs = 2;
   o.batch_size = SIZE_MAX;
   ck_assert_ok(rgrbm_cd_train(a.s, 0, a.data0, &o));
@@ -355,7 +354,7 @@ START_TEST(thermo_variances_keep_their_digits) {
   ck_assert_ok(rgrbm_lattice_create(&lat, RGRBM_SQUARE, L, L, RGRBM_PERIODIC));
   ck_assert_ok(rgrbm_lattice_set_couplings(lat, K, 0));
   rgrbm_dataset *ds = frozen_dataset(L, 1000, 1);
-  rgrbm_thermo t;
+  rgrbm_thermo t = RGRBM_THERMO_INIT;
   ck_assert_ok(rgrbm_measure_thermo(ds, lat, 10, &t));
   double c = N * K * K * p * (1 - p) * (8 / N) * (8 / N), chi = N * p * (1 - p) * (2 / N) * (2 / N);
   ck_assert_msg(fabs(t.specific_heat.value / c - 1) < 1e-12, "C = %.17g vs %.17g",
@@ -392,8 +391,9 @@ START_TEST(binder_of_unmagnetized_data_is_refused) {
   int8_t s[16];
   for (int i = 0; i < 16; i++) s[i] = (int8_t)(((i + i / 4) % 2) ? 1 : -1); /* checkerboard */
   for (int k = 0; k < 10; k++) ck_assert_ok(rgrbm_dataset_append(ds, s, 1));
-  rgrbm_thermo t;
+  rgrbm_thermo t = RGRBM_THERMO_INIT;
   memset(&t, 0x5a, sizeof t);
+  t.version = RGRBM_THERMO_VERSION;
   rgrbm_thermo copy = t;
   ck_assert_fails(rgrbm_measure_thermo(ds, lat, 5, &t), RGRBM_ENUMERIC, "binder",
                   "cumulant is undefined");

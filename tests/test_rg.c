@@ -37,10 +37,10 @@ static int block_sum(const int8_t *c, int lx, int b, int X, int Y) {
 }
 
 static rgrbm_dataset *apply_new(const rgrbm_rg *rg, const rgrbm_dataset *in) {
-  size_t out_dim;
-  ck_assert_ok(rgrbm_rg_shape(rg, NULL, &out_dim, NULL, NULL, NULL, NULL, NULL));
+  rgrbm_rg_dims dims = RGRBM_RG_DIMS_INIT;
+  ck_assert_ok(rgrbm_rg_shape(rg, &dims));
   rgrbm_dataset *out;
-  ck_assert_ok(rgrbm_dataset_create(&out, out_dim));
+  ck_assert_ok(rgrbm_dataset_create(&out, dims.out_dim));
   ck_assert_ok(rgrbm_rg_apply(rg, in, out));
   return out;
 }
@@ -185,15 +185,21 @@ END_TEST
 
 START_TEST(shape_queries) {
   rgrbm_rg *rg;
-  size_t in_dim, out_dim;
-  int ilx, ily, olx, oly, b;
+  rgrbm_rg_dims d = RGRBM_RG_DIMS_INIT;
   ck_assert_ok(rgrbm_rg_create_block2d(&rg, 64, 32, 4, RGRBM_BLOCK_MAJORITY, 0));
-  ck_assert_ok(rgrbm_rg_shape(rg, &in_dim, &out_dim, &ilx, &ily, &olx, &oly, &b));
-  ck_assert(in_dim == 2048 && out_dim == 128 && ilx == 64 && ily == 32 && olx == 16 &&
-            oly == 8 && b == 4);
+  ck_assert_ok(rgrbm_rg_shape(rg, &d));
+  ck_assert(d.in_dim == 2048 && d.out_dim == 128 && d.in_lx == 64 && d.in_ly == 32 &&
+            d.out_lx == 16 && d.out_ly == 8 && d.b == 4 && d.version == RGRBM_RG_DIMS_VERSION);
+  ck_assert_fails(rgrbm_rg_shape(NULL, &d), RGRBM_EINVAL, "rg is NULL");
+  ck_assert_fails(rgrbm_rg_shape(rg, NULL), RGRBM_EINVAL, "out is NULL");
+  /* Versions 0 and newer than the library's are refused, out unchanged. */
+  rgrbm_rg_dims bad = {0, 7, 7, 7, 7, 7, 7, 7}, copy = bad;
+  ck_assert_fails(rgrbm_rg_shape(rg, &bad), RGRBM_EINVAL, "rgrbm_rg_shape", "out->version = 0",
+                  "rgrbm_rg_dims versions 1 to 1");
+  bad.version = copy.version = RGRBM_RG_DIMS_VERSION + 1;
+  ck_assert_fails(rgrbm_rg_shape(rg, &bad), RGRBM_EINVAL, "out->version = 2");
+  ck_assert_mem_eq(&bad, &copy, sizeof bad);
   rgrbm_rg_destroy(rg);
-  ck_assert_fails(rgrbm_rg_shape(NULL, &in_dim, NULL, NULL, NULL, NULL, NULL, NULL),
-                  RGRBM_EINVAL, "rg is NULL");
   rgrbm_rg_destroy(NULL);
 }
 END_TEST
@@ -282,14 +288,14 @@ START_TEST(learned_square_levels_get_a_geometry) {
   const int sizes[] = {64, 16, 5};
   rgrbm_stack *s = random_stack(sizes, 3, RGRBM_UNITS_SPIN, 0.1, 2);
   rgrbm_rg *rg;
-  int olx, oly, b;
+  rgrbm_rg_dims d = RGRBM_RG_DIMS_INIT;
   ck_assert_ok(rgrbm_rg_create_learned(&rg, s, 1, RGRBM_RG_SIGN_MEAN, 0));
-  ck_assert_ok(rgrbm_rg_shape(rg, NULL, NULL, NULL, NULL, &olx, &oly, &b));
-  ck_assert(olx == 4 && oly == 4 && b == 2);
+  ck_assert_ok(rgrbm_rg_shape(rg, &d));
+  ck_assert(d.out_lx == 4 && d.out_ly == 4 && d.b == 2);
   rgrbm_rg_destroy(rg);
   ck_assert_ok(rgrbm_rg_create_learned(&rg, s, 2, RGRBM_RG_SAMPLE, 0));
-  ck_assert_ok(rgrbm_rg_shape(rg, NULL, NULL, NULL, NULL, &olx, &oly, &b));
-  ck_assert(olx == 0 && oly == 0 && b == 0);
+  ck_assert_ok(rgrbm_rg_shape(rg, &d));
+  ck_assert(d.out_lx == 0 && d.out_ly == 0 && d.b == 0);
   rgrbm_rg_destroy(rg);
   rgrbm_stack_destroy(s);
 }

@@ -61,14 +61,14 @@ START_TEST(every_sampler_matches_the_exact_torus) {
       snprintf(ctx, sizeof ctx, "%s %dx%d K=%.4f", names[_i], L, L, Ks[k]);
       run r = sample(RGRBM_SQUARE, L, L, RGRBM_PERIODIC, Ks[k], 0.0, alg, 100 + 10 * s + k, 20000,
                      200, spacing_for(alg, L * L));
-      rgrbm_thermo t;
+      rgrbm_thermo t = RGRBM_THERMO_INIT;
       ck_assert_ok(rgrbm_measure_thermo(r.ds, r.lat, 50, &t));
-      rgrbm_exact e;
+      rgrbm_exact e = RGRBM_EXACT_INIT;
       ck_assert_ok(rgrbm_exact_torus(L, L, Ks[k], &e));
       expect_within("bond mean", t.bond_mean, e.bond_mean, ctx);
       expect_within("specific heat", t.specific_heat, e.specific_heat, ctx);
       if (L == 4) {
-        rgrbm_exact en;
+        rgrbm_exact en = RGRBM_EXACT_INIT;
         ck_assert_ok(rgrbm_exact_enumerate(RGRBM_SQUARE, 4, 4, RGRBM_PERIODIC, Ks[k], 0.0, &en));
         expect_within("|m|", t.abs_magnetization, en.abs_magnetization, ctx);
         expect_within("m^2", t.magnetization2, en.magnetization2, ctx);
@@ -85,9 +85,9 @@ START_TEST(local_updates_of_a_chain_in_a_field) {
   for (size_t c = 0; c < 2; c++) {
     double K = 0.5, h = 0.3;
     run r = sample(RGRBM_CHAIN, cases[c].n, 1, cases[c].bc, K, h, alg, 7 + c, 40000, 100, 1);
-    rgrbm_exact e;
+    rgrbm_exact e = RGRBM_EXACT_INIT;
     ck_assert_ok(rgrbm_exact_chain(cases[c].n, K, h, cases[c].bc, &e));
-    rgrbm_thermo t;
+    rgrbm_thermo t = RGRBM_THERMO_INIT;
     ck_assert_ok(rgrbm_measure_thermo(r.ds, r.lat, 50, &t));
     double *m = malloc(40000 * sizeof *m);
     rgrbm_estimate mag;
@@ -167,9 +167,9 @@ END_TEST
 START_TEST(metropolis_40x40_at_the_paper_coupling) {
   const double K = 0.408;
   run r = sample(RGRBM_SQUARE, 40, 40, RGRBM_PERIODIC, K, 0.0, RGRBM_METROPOLIS, 408, 20000, 1000, 2);
-  rgrbm_thermo t;
+  rgrbm_thermo t = RGRBM_THERMO_INIT;
   ck_assert_ok(rgrbm_measure_thermo(r.ds, r.lat, 40, &t));
-  rgrbm_exact e;
+  rgrbm_exact e = RGRBM_EXACT_INIT;
   ck_assert_ok(rgrbm_exact_torus(40, 40, K, &e));
   expect_within("bond mean", t.bond_mean, e.bond_mean, "Metropolis 40x40");
   expect_within("specific heat", t.specific_heat, e.specific_heat, "Metropolis 40x40");
@@ -376,12 +376,18 @@ START_TEST(bad_arguments_are_named) {
   for (int a = 0; a < 4; a++) {
     ck_assert_ok(rgrbm_sampler_create(&smp, lat, algorithms[a], 1));
     ck_assert_fails(rgrbm_sampler_sweep(NULL, 1), RGRBM_EINVAL, "rgrbm_sampler_sweep", "smp");
-    ck_assert_fails(rgrbm_sampler_sweep(smp, -1), RGRBM_EINVAL, "sweeps = -1");
+    ck_assert_fails(rgrbm_sampler_sweep(smp, (uint64_t)-1), RGRBM_EINVAL,
+                    "sweeps = 18446744073709551615", "RGRBM_SAMPLER_MAX_SWEEPS");
+    ck_assert_fails(rgrbm_sampler_sweep(smp, RGRBM_SAMPLER_MAX_SWEEPS + 1), RGRBM_EINVAL,
+                    "sweeps = 9223372036854775808");
     ck_assert_fails(rgrbm_sampler_draw(NULL, 1, 0, 1, ds), RGRBM_EINVAL, "rgrbm_sampler_draw",
                     "smp");
     ck_assert_fails(rgrbm_sampler_draw(smp, 1, 0, 1, NULL), RGRBM_EINVAL, "out");
     ck_assert_fails(rgrbm_sampler_draw(smp, 1, 0, 1, wrong), RGRBM_EINVAL, "dim = 15", "16");
-    ck_assert_fails(rgrbm_sampler_draw(smp, 1, -2, 1, ds), RGRBM_EINVAL, "thermalize = -2");
+    ck_assert_fails(rgrbm_sampler_draw(smp, 1, (uint64_t)-2, 1, ds), RGRBM_EINVAL,
+                    "thermalize = 18446744073709551614");
+    ck_assert_fails(rgrbm_sampler_draw(smp, 1, 0, UINT64_MAX, ds), RGRBM_EINVAL,
+                    "spacing = 18446744073709551615");
     ck_assert_fails(rgrbm_sampler_draw(smp, 1, 0, 0, ds), RGRBM_EINVAL, "spacing = 0");
     ck_assert_fails(rgrbm_sampler_draw(smp, 1, 0, 1, shaped), RGRBM_EINVAL, "2 x 8", "4 x 4");
     ck_assert_ok(rgrbm_sampler_draw(smp, 0, 1, 1, ds));

@@ -17,7 +17,8 @@ enum {
   OFF_NLEVELS = 16,
   OFF_RESERVED = 20,
   OFF_SIZES = 32,
-  META_BYTES = 100
+  META_BYTES = 104, /* epochs done and the format-2 training record */
+  META_BYTES_V1 = 100
 };
 
 static rgrbm_stack *small_stack(const int *sizes, int nlevels, rgrbm_units units) {
@@ -27,12 +28,12 @@ static rgrbm_stack *small_stack(const int *sizes, int nlevels, rgrbm_units units
     for (int i = 0; i < sizes[l]; i++) s->vbias[l][i] = 0.25f * (float)i - 0.5f;
     for (int j = 0; j < sizes[l + 1]; j++) s->hbias[l][j] = -0.125f * (float)j;
     s->epochs_done[l] = 7 + l;
-    rgrbm_cd_options_init(&s->trained_with[l]);
-    s->trained_with[l].learning_rate = 0.05 * (l + 1);
-    s->trained_with[l].persistent = 1;
-    s->trained_with[l].persistent_chains = 33;
-    s->trained_with[l].feed_up = RGRBM_PASS_SAMPLES;
-    s->trained_with[l].seed = UINT64_C(0xFEEDFACECAFEBEEF);
+    s->trained_with[l] = (rgrbm__training_record){
+        .trained = 1, .epochs = 10, .batch_size = 100, .k = 1 + l, .persistent = 1,
+        .persistent_chains = 33, .learning_rate = 0.05 * (l + 1), .momentum_initial = 0.5,
+        .momentum_final = 0.9, .momentum_switch_epoch = 5, .mean_field_reconstruction = 0,
+        .l1 = 1e-4, .l2 = 2e-4, .feed_up = RGRBM_PASS_SAMPLES, .compute_pll = 1,
+        .seed = UINT64_C(0xFEEDFACECAFEBEEF), .products = 1 + l % 2};
   }
   return s;
 }
@@ -68,7 +69,9 @@ static void assert_same_stack(const rgrbm_stack *a, const rgrbm_stack *b) {
   ck_assert(a->seed == b->seed);
   ck_assert_mem_eq(a->sizes, b->sizes, (size_t)(a->depth + 1) * sizeof(int));
   for (int l = 0; l < a->depth; l++) {
-    const rgrbm_cd_options *x = &a->trained_with[l], *y = &b->trained_with[l];
+    const rgrbm__training_record *x = &a->trained_with[l], *y = &b->trained_with[l];
+    ck_assert_int_eq(x->trained, y->trained);
+    ck_assert_int_eq(x->products, y->products);
     ck_assert_int_eq(x->epochs, y->epochs);
     ck_assert_uint_eq(x->batch_size, y->batch_size);
     ck_assert_int_eq(x->k, y->k);
@@ -83,7 +86,6 @@ static void assert_same_stack(const rgrbm_stack *a, const rgrbm_stack *b) {
     ck_assert_int_eq(x->feed_up, y->feed_up);
     ck_assert_int_eq(x->compute_pll, y->compute_pll);
     ck_assert(x->seed == y->seed);
-    ck_assert_ptr_null(y->progress);
   }
 }
 
@@ -103,7 +105,7 @@ START_TEST(round_trip_keeps_everything) {
   rgrbm_test_tmpfile(path, sizeof path, "round.stack");
   for (int units = 0; units < 2; units++) {
     rgrbm_stack *s = small_stack(sizes, 4, (rgrbm_units)units), *back;
-    s->trained_with[2].version = 0; /* a layer never trained */
+    memset(&s->trained_with[2], 0, sizeof s->trained_with[2]); /* a layer never trained */
     ck_assert_ok(rgrbm_stack_save(s, path));
     size_t before = rgrbm_memory_in_use();
     ck_assert_ok(rgrbm_stack_load(&back, path));
@@ -117,10 +119,10 @@ START_TEST(round_trip_keeps_everything) {
     ck_assert_ok(rgrbm_stack_save(back, path));
     ck_assert_uint_eq(read_all(path, second, sizeof second), n);
     ck_assert_mem_eq(first, second, n);
-    /* The documented length: header, sizes, per layer 100 bytes of metadata
+    /* The documented length: header, sizes, per layer 104 bytes of metadata
      * and the floats, the CRC. */
     ck_assert_uint_eq(
-        n, 32 + 4 * 4 + 3 * 100 + 4 * (7 * 5 + 7 + 5 + 5 * 3 + 5 + 3 + 3 * 2 + 3 + 2) + 4);
+        n, 32 + 4 * 4 + 3 * 104 + 4 * (7 * 5 + 7 + 5 + 5 * 3 + 5 + 3 + 3 * 2 + 3 + 2) + 4);
     rgrbm_stack_destroy(back);
     rgrbm_stack_destroy(s);
   }
@@ -166,7 +168,7 @@ START_TEST(every_byte_flip_and_truncation_is_rejected) {
   const char *bad = k.bad;
   unsigned char *buf = k.buf;
   size_t n = k.n;
-  ck_assert_uint_eq(n, 32 + 8 + 100 + 4 * (6 + 3 + 2) + 4);
+  ck_assert_uint_eq(n, 32 + 8 + 104 + 4 * (6 + 3 + 2) + 4);
   for (size_t i = 0; i < n; i++) {
     for (int pattern = 0; pattern < 2; pattern++) {
       unsigned char copy[1024];
@@ -197,13 +199,79 @@ static void patch_and_expect(const char *bad, const unsigned char *buf, size_t n
   expect_rejected(bad, fragment);
 }
 
+/* The format-1 file of the stack whose format-2 file is v2 (n bytes, level
+ * sizes `sizes`): the same but for the version and each layer's products
+ * field, which format 1 does not have. Returns its length. */
+static size_t downgrade_to_format_1(const unsigned char *v2, size_t n, const int *sizes,
+                                    int nlevels, unsigned char *v1) {
+  size_t in = OFF_SIZES + 4 * (size_t)nlevels, out = in;
+  memcpy(v1, v2, in);
+  put_u32(v1 + OFF_VERSION, 1);
+  for (int l = 0; l + 1 < nlevels; l++) {
+    size_t floats = (size_t)sizes[l] * sizes[l + 1] + sizes[l] + sizes[l + 1];
+    memcpy(v1 + out, v2 + in, META_BYTES_V1); /* the record without products */
+    in += META_BYTES;
+    out += META_BYTES_V1;
+    memcpy(v1 + out, v2 + in, 4 * floats);
+    in += 4 * floats;
+    out += 4 * floats;
+  }
+  ck_assert_uint_eq(in + 4, n);
+  fix_crc(v1, out + 4);
+  return out + 4;
+}
+
+/* Files of format 1 (librgrbm 0.x: no products in the training record)
+ * still load, every layer's products being RGRBM_PRODUCTS_AUTO; saving
+ * them again writes format 2. */
+START_TEST(format_1_files_still_load) {
+  const int sizes[] = {7, 5, 3, 2};
+  char path[512], old[512];
+  rgrbm_test_tmpfile(path, sizeof path, "format2.stack");
+  rgrbm_test_tmpfile(old, sizeof old, "format1.stack");
+  rgrbm_stack *s = small_stack(sizes, 4, RGRBM_UNITS_SPIN), *back;
+  ck_assert_ok(rgrbm_stack_save(s, path));
+  unsigned char v2[4096], v1[4096];
+  size_t n = read_all(path, v2, sizeof v2);
+  ck_assert_uint_eq(v2[OFF_VERSION], 2);
+  size_t n1 = downgrade_to_format_1(v2, n, sizes, 4, v1);
+  ck_assert_uint_eq(n1, n - 3 * 4);
+  write_all(old, v1, n1);
+  ck_assert_ok(rgrbm_stack_load(&back, old));
+  for (int l = 0; l < 3; l++) {
+    ck_assert_int_ne(s->trained_with[l].products, RGRBM_PRODUCTS_AUTO);
+    s->trained_with[l].products = RGRBM_PRODUCTS_AUTO;
+  }
+  assert_same_stack(s, back);
+  ck_assert_ok(rgrbm_stack_save(back, old));
+  ck_assert_uint_eq(read_all(old, v1, sizeof v1), n);
+  ck_assert_uint_eq(v1[OFF_VERSION], 2);
+  /* A format-1 file is checked as strictly: its record's fields too. */
+  n1 = downgrade_to_format_1(v2, n, sizes, 4, v1);
+  put_u32(v1 + OFF_SIZES + 16 + 4 + 20, 2); /* layer 0's persistent */
+  fix_crc(v1, n1);
+  write_all(old, v1, n1);
+  expect_rejected(old, "option persistent");
+  /* And a format-2 length is not a format-1 file. */
+  memcpy(v1, v2, n);
+  put_u32(v1 + OFF_VERSION, 1);
+  fix_crc(v1, n);
+  write_all(old, v1, n);
+  expect_rejected(old, "trailing");
+  rgrbm_stack_destroy(back);
+  rgrbm_stack_destroy(s);
+}
+END_TEST
+
 START_TEST(hostile_headers_are_rejected_before_allocating) {
   damage_kit k;
   damage_kit_init(&k, "hostile");
   const char *bad = k.bad;
   const unsigned char *buf = k.buf;
   size_t n = k.n;
-  patch_and_expect(bad, buf, n, OFF_VERSION, 2, "unsupported stack format version 2");
+  patch_and_expect(bad, buf, n, OFF_VERSION, 3,
+                   "unsupported stack format version 3 (this library reads 1 to 2)");
+  patch_and_expect(bad, buf, n, OFF_VERSION, 0, "unsupported stack format version 0");
   patch_and_expect(bad, buf, n, OFF_VERSION, 0xFFFFFFFFu, "version 4294967295");
   patch_and_expect(bad, buf, n, OFF_UNITS, 2, "unknown units 2");
   patch_and_expect(bad, buf, n, OFF_NLEVELS, 0xFFFFFFFFu, "4294967295 levels do not fit");
@@ -222,7 +290,8 @@ START_TEST(hostile_headers_are_rejected_before_allocating) {
   /* Metadata that passes the checksum but not the loader. */
   const size_t meta = OFF_SIZES + 8;
   patch_and_expect(bad, buf, n, meta, 0x80000000u, "epochs done = 2147483648");
-  patch_and_expect(bad, buf, n, meta + 4, 9, "option version");
+  patch_and_expect(bad, buf, n, meta + 4, 9, "option trained");
+  patch_and_expect(bad, buf, n, meta + 4 + 96, 3, "option products");
   patch_and_expect(bad, buf, n, meta + 4 + 20, 2, "option persistent");
   patch_and_expect(bad, buf, n, meta + 4 + 80, 5, "option feed_up");
   patch_and_expect(bad, buf, n, meta + 4 + 84, 2, "option compute_pll");
@@ -366,6 +435,7 @@ static Suite *stack_io_suite(void) {
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, crc32_known_answers);
   tcase_add_test(tc, round_trip_keeps_everything);
+  tcase_add_test(tc, format_1_files_still_load);
   tcase_add_test(tc, every_byte_flip_and_truncation_is_rejected);
   tcase_add_test(tc, hostile_headers_are_rejected_before_allocating);
   tcase_add_test(tc, failed_saves_leave_the_old_file);

@@ -67,7 +67,7 @@ START_TEST(random_rbm_satisfies_eq21_but_is_not_exact) {
     rgrbm_units units = u ? RGRBM_UNITS_SPIN : RGRBM_UNITS_BINARY;
     rgrbm_stack *s = random_rbm(10, 6, units, 0.7, 21 + u);
     rgrbm_lattice *lat = lattice(RGRBM_SQUARE, 5, 2, RGRBM_PERIODIC, 0.3, 0.1);
-    rgrbm_vrg_report r;
+    rgrbm_vrg_report r = RGRBM_VRG_REPORT_INIT;
     ck_assert_ok(rgrbm_vrg_check(s, 0, lat, &r));
     ck_assert_int_eq(r.version, RGRBM_VRG_REPORT_VERSION);
     ck_assert_msg(r.h_rg_max_diff <= 1e-10, "units %d: H_RG - H_RBM = %g", u, r.h_rg_max_diff);
@@ -94,7 +94,7 @@ START_TEST(decimation_network_is_exact) {
     if (u) ck_assert_ok(rgrbm_stack_set_units(s, RGRBM_UNITS_BINARY));
     for (int l = 0; l < 3; l++) {
       rgrbm_lattice *chain = lattice(RGRBM_CHAIN, 16 >> l, 1, RGRBM_PERIODIC, k[l], 0);
-      rgrbm_vrg_report r;
+      rgrbm_vrg_report r = RGRBM_VRG_REPORT_INIT;
       ck_assert_ok(rgrbm_vrg_check(s, l, chain, &r));
       ck_assert_msg(r.trace_spread <= 1e-10 && fabs(r.trace_defect - fabs(r.delta_f)) <= 1e-10,
                     "units %d layer %d: spread %g defect %g dF %g", u, l, r.trace_spread,
@@ -114,7 +114,13 @@ START_TEST(bad_input) {
   rgrbm_lattice *five = lattice(RGRBM_CHAIN, 5, 1, RGRBM_PERIODIC, 1, 0);
   rgrbm_vrg_report r, copy;
   memset(&r, 0x33, sizeof r);
+  r.version = 0; /* the caller must set it */
   copy = r;
+  ck_assert_fails(rgrbm_vrg_check(s, 0, lat, &r), RGRBM_EINVAL, "out->version = 0",
+                  "rgrbm_vrg_report versions 1 to 1");
+  r.version = copy.version = RGRBM_VRG_REPORT_VERSION + 1;
+  ck_assert_fails(rgrbm_vrg_check(s, 0, lat, &r), RGRBM_EINVAL, "out->version = 2");
+  r.version = copy.version = RGRBM_VRG_REPORT_VERSION;
   ck_assert_fails(rgrbm_vrg_check(NULL, 0, lat, &r), RGRBM_EINVAL, "s is NULL");
   ck_assert_fails(rgrbm_vrg_check(s, 0, NULL, &r), RGRBM_EINVAL, "model is NULL");
   ck_assert_fails(rgrbm_vrg_check(s, 0, lat, NULL), RGRBM_EINVAL, "out is NULL");

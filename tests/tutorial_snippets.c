@@ -45,8 +45,8 @@ done:
 }
 
 static int check_against_kaufman(rgrbm_lattice *lat, const rgrbm_dataset *data) {
-  rgrbm_thermo t;
-  rgrbm_exact e;
+  rgrbm_thermo t = RGRBM_THERMO_INIT;
+  rgrbm_exact e = RGRBM_EXACT_INIT;
   int rc;
   TRY(rgrbm_measure_thermo(data, lat, 20, &t));
   TRY(rgrbm_exact_torus(L, L, 0.408, &e));
@@ -74,7 +74,7 @@ static int train_stack(const rgrbm_dataset *data, rgrbm_stack **stack) {
   int rc;
   TRY(rgrbm_stack_create(stack, sizes, 3, RGRBM_UNITS_BINARY, 2026));
   for (int l = 0; l < 2; l++) {
-    rgrbm_cd_options_init(&per_layer[l]); /* defaults and the version field */
+    rgrbm_cd_options_init(&per_layer[l], RGRBM_CD_OPTIONS_VERSION); /* defaults and the version field */
     per_layer[l].epochs = EPOCHS;
     per_layer[l].l1 = 2e-4;
     per_layer[l].learning_rate = 0.05;
@@ -90,8 +90,7 @@ static int measure_locality(const rgrbm_stack *stack) {
   int rc = RGRBM_OK;
   for (int level = 1; level <= 2; level++) {
     int b = 1 << level; /* the block side of block-spin RG at this level */
-    rgrbm_receptive_summary loc;
-    TRY(rgrbm_receptive_summary_init(&loc));
+    rgrbm_receptive_summary loc = RGRBM_RECEPTIVE_SUMMARY_INIT;
     TRY(rgrbm_receptive_summarize(stack, level, L, L, b, &loc));
     printf("level %d: gyration radius %.2f +- %.2f, weight in best %dx%d block %.2f"
            " (uniform: %.3f)\n", level, loc.gyration_mean, loc.gyration_sd, b, b,
@@ -142,10 +141,9 @@ done:
 static int mcrg_exponents(rgrbm_lattice *lat) {
   rgrbm_sampler *smp = NULL;
   rgrbm_rg *rg = NULL;
-  rgrbm_mcrg_options o;
-  rgrbm_mcrg_result r;
+  rgrbm_mcrg_options o = RGRBM_MCRG_OPTIONS_INIT;
+  rgrbm_mcrg_result r = RGRBM_MCRG_RESULT_INIT;
   int rc;
-  rgrbm_mcrg_options_init(&o);
   o.levels = 2;
   o.samples = 2000;
   TRY(rgrbm_lattice_set_couplings(lat, RGRBM_K_CRITICAL, 0.0));
@@ -154,10 +152,13 @@ static int mcrg_exponents(rgrbm_lattice *lat) {
   TRY(rgrbm_mcrg_run(smp, rg, &o, &r));
   for (int n = 0; n < r.levels; n++) {
     int ke = r.even_operators - 1, ko = r.odd_operators - 1;
+    const rgrbm_mcrg_exponent *t = &r.even[n * r.even_operators + ke];
+    const rgrbm_mcrg_exponent *m = &r.odd[n * r.odd_operators + ko];
     printf("level %d: y_t = %.3f +- %.3f (exact 1), y_h = %.4f +- %.4f (exact 15/8)\n", n + 1,
-           r.y_even[n][ke], r.y_even_err[n][ke], r.y_odd[n][ko], r.y_odd_err[n][ko]);
+           t->y, t->y_err, m->y, m->y_err);
   }
 done:
+  rgrbm_mcrg_result_free(&r);
   rgrbm_rg_destroy(rg);
   rgrbm_sampler_destroy(smp);
   return rc;
@@ -166,7 +167,7 @@ done:
 static int exact_decimation(void) {
   rgrbm_stack *net = NULL;
   rgrbm_lattice *chain = NULL;
-  rgrbm_vrg_report rep;
+  rgrbm_vrg_report rep = RGRBM_VRG_REPORT_INIT;
   double K = 0.625, K1, h1, g;
   int rc;
   TRY(rgrbm_decimation1d_step(K, 0.0, 2, &K1, &h1, &g));

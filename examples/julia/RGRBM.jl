@@ -47,6 +47,9 @@ export RgrbmError, Dataset, Lattice, Sampler, Stack, RG, CdOptions, AisOptions, 
 const LIB = get(ENV, "RGRBM_LIBRARY", "librgrbm.so.1")
 const K_CRITICAL = 0.44068679350977151262
 const MCRG_MAX_LEVELS, MCRG_EVEN, MCRG_ODD = 8, 6, 4
+# Layout versions of the structs below (the headers' RGRBM_*_VERSION).
+const CD_OPTIONS_VERSION, AIS_OPTIONS_VERSION, MCRG_OPTIONS_VERSION = Cuint(2), Cuint(1), Cuint(1)
+const RESULT_VERSION = Cuint(1) # every result struct's current (and first) version
 
 # Enums (values as in the headers).
 const CHAIN, SQUARE = Cint(0), Cint(1)
@@ -222,11 +225,11 @@ gibbs(s::Stack, layer = -1, chains = 1, seed = 1) =
         o, s, layer, chains, seed)), s, layer)
 draw_dim(smp::Sampler) =
     smp.source isa Lattice ? length(smp.source) : size(smp.source, max(smp.level, 0))
-sweep!(smp::Sampler, n = 1) = @chk rgrbm_sampler_sweep (Ptr{Cvoid}, Clong) smp n
+sweep!(smp::Sampler, n = 1) = @chk rgrbm_sampler_sweep (Ptr{Cvoid}, UInt64) smp n
 
 """Append count configurations to out (a new Dataset by default) and return it."""
 function draw(smp::Sampler, count; thermalize = 0, spacing = 1, out = Dataset(draw_dim(smp)))
-    @chk(rgrbm_sampler_draw, (Ptr{Cvoid}, Csize_t, Clong, Clong, Ptr{Cvoid}),
+    @chk(rgrbm_sampler_draw, (Ptr{Cvoid}, Csize_t, UInt64, UInt64, Ptr{Cvoid}),
         smp, count, thermalize, spacing, out)
     out
 end
@@ -234,6 +237,7 @@ end
 # ---- exact references and estimates ----------------------------------------
 
 struct Exact
+    version::Cuint
     log_z_per_site::Cdouble
     bond_mean::Cdouble
     specific_heat::Cdouble
@@ -247,6 +251,7 @@ struct Estimate
     error::Cdouble
 end
 struct Thermo
+    version::Cuint
     bond_mean::Estimate
     abs_magnetization::Estimate
     magnetization2::Estimate
@@ -255,9 +260,11 @@ struct Thermo
     binder::Estimate
 end
 
-"""Call f(ref) on a zeroed T and return the filled value (C out-parameter structs)."""
+"""Call f(ref) on a T whose version (its first field, a Cuint) is set and return
+the filled value (C out-parameter result structs)."""
 function out_struct(f, ::Type{T}) where {T}
     r = Ref{T}()
+    GC.@preserve r unsafe_store!(Ptr{Cuint}(Base.unsafe_convert(Ptr{T}, r)), RESULT_VERSION)
     f(r)
     r[]
 end
@@ -389,8 +396,7 @@ mutable struct Locality
 end
 
 function locality(s::Stack, level, lx, ly, b)
-    loc = Locality(0, 0, 0, 0, 0, 0)
-    @chk rgrbm_receptive_summary_init (Ref{Locality},) loc
+    loc = Locality(RESULT_VERSION, 0, 0, 0, 0, 0)
     @chk(rgrbm_receptive_summarize, (Ptr{Cvoid}, Cint, Cint, Cint, Cint, Ref{Locality}),
         s, level, lx, ly, b, loc)
     loc
@@ -402,14 +408,14 @@ mutable struct AisOptions
     runs::Csize_t
     base::Cint
     data::Ptr{Cvoid}
-    reverse_burn_in::Clong
+    reverse_burn_in::UInt64
     margin::Cdouble
     seed::UInt64
 end
 
 function AisOptions(; kw...)
     o = AisOptions(0, 0, 0, 0, C_NULL, 0, 0, 0)
-    @c rgrbm_ais_options_init Cvoid (Ref{AisOptions},) o
+    @chk rgrbm_ais_options_init (Ref{AisOptions}, Cuint) o AIS_OPTIONS_VERSION
     foreach(((k, v),) -> setfield!(o, k, convert(fieldtype(AisOptions, k), v)), kw)
     o
 end
@@ -454,7 +460,7 @@ const PENDING = IdDict{CdOptions,Any}()
 
 function CdOptions(; progress = nothing, kw...)
     o = CdOptions(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, C_NULL, C_NULL, 0)
-    @c rgrbm_cd_options_init Cvoid (Ref{CdOptions},) o
+    @chk rgrbm_cd_options_init (Ref{CdOptions}, Cuint) o CD_OPTIONS_VERSION
     foreach(((k, v),) -> setfield!(o, k, convert(fieldtype(CdOptions, k), v)), kw)
     progress === nothing || set_progress!(o, progress)
     o
@@ -522,14 +528,19 @@ learned(s::Stack, level, mode = RG_SIGN_MEAN, seed = 1) =
     own(RG, out_handle(o -> @chk(rgrbm_rg_create_learned, (VoidPP, Ptr{Cvoid}, Cint, Cint, UInt64),
         o, s, level, mode, seed)), s)
 
-function out_dim(rg::RG)
-    d = Ref{Csize_t}(0)
-    @chk(rgrbm_rg_shape,
-        (Ptr{Cvoid}, Ptr{Csize_t}, Ref{Csize_t}, Ptr{Cint}, Ptr{Cint}, Ptr{Cint}, Ptr{Cint},
-         Ptr{Cint}),
-        rg, C_NULL, d, C_NULL, C_NULL, C_NULL, C_NULL, C_NULL)
-    Int(d[])
+struct RgDims
+    version::Cuint
+    in_dim::Csize_t
+    out_dim::Csize_t
+    in_lx::Cint
+    in_ly::Cint
+    out_lx::Cint
+    out_ly::Cint
+    b::Cint
 end
+
+dims(rg::RG) = out_struct(r -> @chk(rgrbm_rg_shape, (Ptr{Cvoid}, Ref{RgDims}), rg, r), RgDims)
+out_dim(rg::RG) = Int(dims(rg).out_dim)
 
 function apply(rg::RG, data::Dataset, out::Dataset = Dataset(out_dim(rg)))
     @chk rgrbm_rg_apply (Ptr{Cvoid}, Ptr{Cvoid}, Ptr{Cvoid}) rg data out
@@ -569,22 +580,26 @@ mutable struct McrgOptions
     version::Cuint
     levels::Cint
     samples::Csize_t
-    thermalize::Clong
-    spacing::Clong
-    bins::Cint
+    thermalize::UInt64
+    spacing::UInt64
+    bins::Csize_t
     even_operators::Cint
     odd_operators::Cint
 end
 
 function McrgOptions(; kw...)
     o = McrgOptions(0, 0, 0, 0, 0, 0, 0, 0)
-    @c rgrbm_mcrg_options_init Cvoid (Ref{McrgOptions},) o
+    @chk rgrbm_mcrg_options_init (Ref{McrgOptions}, Cuint) o MCRG_OPTIONS_VERSION
     foreach(((k, v),) -> setfield!(o, k, convert(fieldtype(McrgOptions, k), v)), kw)
     o
 end
 
-const EvenTable = NTuple{MCRG_MAX_LEVELS,NTuple{MCRG_EVEN,Cdouble}}
-const OddTable = NTuple{MCRG_MAX_LEVELS,NTuple{MCRG_ODD,Cdouble}}
+struct McrgExponent
+    lambda::Cdouble
+    lambda_err::Cdouble
+    y::Cdouble
+    y_err::Cdouble
+end
 
 struct McrgResult
     version::Cuint
@@ -593,21 +608,27 @@ struct McrgResult
     odd_operators::Cint
     b::Cint
     samples::Csize_t
-    lambda_even::EvenTable
-    lambda_even_err::EvenTable
-    y_even::EvenTable
-    y_even_err::EvenTable
-    lambda_odd::OddTable
-    lambda_odd_err::OddTable
-    y_odd::OddTable
-    y_odd_err::OddTable
+    even::Ptr{McrgExponent}
+    odd::Ptr{McrgExponent}
 end
 
-"""A table field as a (levels, operators) matrix, like the Python binding's arrays."""
-table(t::NTuple) = permutedims(reduce(hcat, [collect(row) for row in t]))
+"""A library array of levels x k exponents (row n: level n) copied into a Julia matrix."""
+exponents(p::Ptr{McrgExponent}, levels, k) =
+    permutedims(reshape(copy(unsafe_wrap(Array, p, Int(levels) * Int(k))), Int(k), Int(levels)))
 
-mcrg_run(smp::Sampler, rg::RG, o::McrgOptions = McrgOptions()) = out_struct(McrgResult) do r
+"""Swendsen's MCRG: a named tuple whose even and odd fields are (levels, operators)
+matrices of McrgExponent (lambda, lambda_err, y, y_err)."""
+function mcrg_run(smp::Sampler, rg::RG, o::McrgOptions = McrgOptions())
+    r = Ref(McrgResult(RESULT_VERSION, 0, 0, 0, 0, 0, C_NULL, C_NULL))
     @chk(rgrbm_mcrg_run, (Ptr{Cvoid}, Ptr{Cvoid}, Ref{McrgOptions}, Ref{McrgResult}), smp, rg, o, r)
+    x = r[]
+    try
+        (levels = Int(x.levels), b = Int(x.b), samples = Int(x.samples),
+         even = exponents(x.even, x.levels, x.even_operators),
+         odd = exponents(x.odd, x.levels, x.odd_operators))
+    finally
+        @c rgrbm_mcrg_result_free Cvoid (Ref{McrgResult},) r
+    end
 end
 
 end # module

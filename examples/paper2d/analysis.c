@@ -23,9 +23,10 @@ static void work_free(level_work *w) {
 
 /* Coarse-grain the whole data set with a plan and copy the spins out. */
 static int coarse_spins(const rgrbm_rg *rg, const rgrbm_dataset *data, int8_t **out) {
-  size_t out_dim = 0;
+  rgrbm_rg_dims dims = RGRBM_RG_DIMS_INIT;
   rgrbm_dataset *coarse = NULL;
-  int rc = rgrbm_rg_shape(rg, NULL, &out_dim, NULL, NULL, NULL, NULL, NULL);
+  int rc = rgrbm_rg_shape(rg, &dims);
+  size_t out_dim = dims.out_dim;
   if (rc == RGRBM_OK) rc = rgrbm_dataset_create(&coarse, out_dim);
   if (rc == RGRBM_OK) rc = rgrbm_rg_apply(rg, data, coarse);
   size_t n = rgrbm_dataset_count(coarse);
@@ -158,8 +159,8 @@ static int analyze_level(paper2d_run *run, int level) {
   lv->uniform_fraction = (double)(lv->b * lv->b) / ((double)c->side * c->side);
   size_t samples = rgrbm_dataset_count(run->data);
   level_work w = {0};
-  int rc = rgrbm_receptive_summary_init(&lv->locality);
-  if (rc == RGRBM_OK) rc = rgrbm_receptive_summarize(run->stack, level, c->side, c->side, lv->b, &lv->locality);
+  lv->locality = (rgrbm_receptive_summary)RGRBM_RECEPTIVE_SUMMARY_INIT;
+  int rc = rgrbm_receptive_summarize(run->stack, level, c->side, c->side, lv->b, &lv->locality);
   w.rf = malloc((size_t)c->sizes[0] * (size_t)lv->units * sizeof *w.rf);
   w.block = malloc((size_t)lv->units * sizeof *w.block);
   w.sigma = malloc((size_t)lv->units);

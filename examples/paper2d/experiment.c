@@ -82,8 +82,9 @@ int paper2d_sample(paper2d_run *run) {
   if (rc == RGRBM_OK) rc = rgrbm_sampler_create(&run->smp, run->lat, RGRBM_WOLFF, c->seed + 1);
   if (rc == RGRBM_OK) rc = pilot(run);
   if (rc == RGRBM_OK) rc = draw_data(run);
+  run->sampling.thermo = (rgrbm_thermo)RGRBM_THERMO_INIT;
   if (rc == RGRBM_OK) rc = rgrbm_measure_thermo(run->data, run->lat, THERMO_BINS, &run->sampling.thermo);
-  rgrbm_exact exact;
+  rgrbm_exact exact = RGRBM_EXACT_INIT;
   if (rc == RGRBM_OK) rc = rgrbm_exact_torus(c->side, c->side, c->K, &exact);
   if (rc != RGRBM_OK) return rc;
   run->sampling.exact_bond_mean = exact.bond_mean;
@@ -110,7 +111,7 @@ static int on_epoch(void *user, int layer, int epoch, double error, double pll, 
 
 static void layer_options(paper2d_run *run, int layer, rgrbm_cd_options *o) {
   const paper2d_config *c = &run->cfg;
-  rgrbm_cd_options_init(o);
+  rgrbm_cd_options_init(o, RGRBM_CD_OPTIONS_VERSION);
   o->epochs = c->epochs;
   o->batch_size = c->batch_size;
   o->k = 1;

@@ -45,16 +45,20 @@ K_CRITICAL = 0.44068679350977151262
 LATTICE_MAX_SIDE = 65536
 EXACT_ENUMERATE_MAX_SITES = 25
 STACK_DEFAULT_SIGMA = 0.01
-CD_OPTIONS_VERSION = 1
+CD_OPTIONS_VERSION = 2
 AIS_OPTIONS_VERSION = 1
 RECEPTIVE_SUMMARY_VERSION = 1
 VRG_REPORT_VERSION = 1
 MCRG_OPTIONS_VERSION = 1
+MCRG_RESULT_VERSION = 1
+EXACT_VERSION = 1
+THERMO_VERSION = 1
+RG_DIMS_VERSION = 1
 MCRG_MAX_LEVELS = 8
 MCRG_EVEN = 6
 MCRG_ODD = 4
 MCRG_MIN_SIDE = 4
-STACK_FORMAT_VERSION = 1
+STACK_FORMAT_VERSION = 2
 DECIMATION_TIE_WEIGHT = 20.0
 
 
@@ -166,36 +170,49 @@ class Estimate_(ctypes.Structure):
     _fields_ = [("value", _d), ("error", _d)]
 
 
+# Result structs carry the version the caller sets (_version; _call_out sets it).
 class Exact_(ctypes.Structure):
-    _fields_ = [(n, _d) for n in ("log_z_per_site", "bond_mean", "specific_heat", "magnetization",
-                                  "abs_magnetization", "magnetization2", "magnetization4")]
+    _version = EXACT_VERSION
+    _fields_ = [("version", ctypes.c_uint)] + [
+        (n, _d) for n in ("log_z_per_site", "bond_mean", "specific_heat", "magnetization",
+                          "abs_magnetization", "magnetization2", "magnetization4")]
 
 
 class Thermo_(ctypes.Structure):
-    _fields_ = [(n, Estimate_) for n in ("bond_mean", "abs_magnetization", "magnetization2",
-                                         "susceptibility", "specific_heat", "binder")]
+    _version = THERMO_VERSION
+    _fields_ = [("version", ctypes.c_uint)] + [
+        (n, Estimate_) for n in ("bond_mean", "abs_magnetization", "magnetization2",
+                                 "susceptibility", "specific_heat", "binder")]
 
 
 class Locality_(ctypes.Structure):
+    _version = RECEPTIVE_SUMMARY_VERSION
     _fields_ = [("version", ctypes.c_uint), ("units", _z)] + [
         (n, _d) for n in ("gyration_mean", "gyration_sd", "block_fraction_mean",
                           "block_fraction_sd")]
 
 
 class VrgReport_(ctypes.Structure):
+    _version = VRG_REPORT_VERSION
     _fields_ = [("version", ctypes.c_uint)] + [
         (n, _d) for n in ("trace_defect", "trace_spread", "delta_f", "kl", "h_rg_max_diff")]
 
 
-def _table(ncols):
-    return _d * ncols * MCRG_MAX_LEVELS
+class RgDims_(ctypes.Structure):
+    _version = RG_DIMS_VERSION
+    _fields_ = [("version", ctypes.c_uint), ("in_dim", _z), ("out_dim", _z)] + [
+        (n, _i) for n in ("in_lx", "in_ly", "out_lx", "out_ly", "b")]
+
+
+class McrgExponent_(ctypes.Structure):
+    _fields_ = [(n, _d) for n in ("lambda", "lambda_err", "y", "y_err")]
 
 
 class McrgResult_(ctypes.Structure):
+    _version = MCRG_RESULT_VERSION
     _fields_ = [("version", ctypes.c_uint), ("levels", _i), ("even_operators", _i),
-                ("odd_operators", _i), ("b", _i), ("samples", _z)] + [
-        (f"{q}_{parity}{err}", _table(MCRG_EVEN if parity == "even" else MCRG_ODD))
-        for parity in ("even", "odd") for q in ("lambda", "y") for err in ("", "_err")]
+                ("odd_operators", _i), ("b", _i), ("samples", _z),
+                ("even", ctypes.POINTER(McrgExponent_)), ("odd", ctypes.POINTER(McrgExponent_))]
 
 
 PROGRESS_FN = ctypes.CFUNCTYPE(_i, _h, _i, _i, _d, _d, _d)
@@ -207,7 +224,7 @@ class _Options(ctypes.Structure):
 
     def __init__(self, **fields):
         super().__init__()
-        type(self)._init(ctypes.byref(self))
+        type(self)._init(ctypes.byref(self), self._version)
         for name, value in fields.items():
             setattr(self, name, value)
 
@@ -228,6 +245,7 @@ class CdOptions(_Options):
                 ("mean_field_reconstruction", _i), ("feed_up", _i), ("compute_pll", _i),
                 ("seed", _u64), ("progress", PROGRESS_FN), ("progress_data", _h),
                 ("products", _i)]
+    _version = CD_OPTIONS_VERSION
 
     def __setattr__(self, name, value):
         if name == "progress" and not isinstance(value, PROGRESS_FN):
@@ -253,8 +271,9 @@ class CdOptions(_Options):
 class AisOptions(_Options):
     """rgrbm_ais_options; ``data`` takes a Dataset (kept alive by the options)."""
     _fields_ = [("version", ctypes.c_uint), ("betas", _i), ("runs", _z), ("base", _i),
-                ("data", _h), ("reverse_burn_in", ctypes.c_long), ("margin", _d),
+                ("data", _h), ("reverse_burn_in", _u64), ("margin", _d),
                 ("seed", _u64)]
+    _version = AIS_OPTIONS_VERSION
 
     def __setattr__(self, name, value):
         if name == "data":
@@ -266,8 +285,9 @@ class AisOptions(_Options):
 class McrgOptions(_Options):
     """rgrbm_mcrg_options."""
     _fields_ = [("version", ctypes.c_uint), ("levels", _i), ("samples", _z),
-                ("thermalize", ctypes.c_long), ("spacing", ctypes.c_long), ("bins", _i),
+                ("thermalize", _u64), ("spacing", _u64), ("bins", _z),
                 ("even_operators", _i), ("odd_operators", _i)]
+    _version = MCRG_OPTIONS_VERSION
 
 
 def _ref(struct_type):
@@ -314,8 +334,8 @@ _PROTOTYPES = [
     ("rgrbm_sampler_create", _STATUS, [_handle_p, _h, _i, _u64]),
     ("rgrbm_sampler_create_gibbs", _STATUS, [_handle_p, _h, _i, _z, _u64]),
     ("rgrbm_sampler_destroy", None, [_h]),
-    ("rgrbm_sampler_sweep", _STATUS, [_h, ctypes.c_long]),
-    ("rgrbm_sampler_draw", _STATUS, [_h, _z, ctypes.c_long, ctypes.c_long, _h]),
+    ("rgrbm_sampler_sweep", _STATUS, [_h, _u64]),
+    ("rgrbm_sampler_draw", _STATUS, [_h, _z, _u64, _u64, _h]),
     ("rgrbm_exact_chain", _STATUS, [_i, _d, _d, _i, _ref(Exact_)]),
     ("rgrbm_exact_onsager", _STATUS, [_d, _ref(Exact_)]),
     ("rgrbm_exact_torus", _STATUS, [_i, _i, _d, _ref(Exact_)]),
@@ -347,16 +367,15 @@ _PROTOTYPES = [
     ("rgrbm_stack_log_partition", _STATUS, [_h, _i, _double_p]),
     ("rgrbm_stack_log_likelihood", _STATUS, [_h, _i, _h, _double_p]),
     ("rgrbm_stack_pseudo_log_likelihood", _STATUS, [_h, _i, _h, _double_p]),
-    ("rgrbm_cd_options_init", None, [_ref(CdOptions)]),
+    ("rgrbm_cd_options_init", _STATUS, [_ref(CdOptions), ctypes.c_uint]),
     ("rgrbm_cd_train", _STATUS, [_h, _i, _h, _ref(CdOptions)]),
     ("rgrbm_cd_train_stack", _STATUS, [_h, _h, _ref(CdOptions)]),
     ("rgrbm_receptive_field", _STATUS, [_h, _i, _float_p]),
     ("rgrbm_receptive_locality", _STATUS, [_float_p, _i, _i, _z, _i, _double_p, _double_p,
                                            _double_p, _double_p]),
-    ("rgrbm_receptive_summary_init", _STATUS, [_ref(Locality_)]),
     ("rgrbm_receptive_summarize", _STATUS, [_h, _i, _i, _i, _i, _ref(Locality_)]),
     ("rgrbm_stack_reconstruct", _STATUS, [_h, _i, _i, _float_p, _z, _u64, _float_p]),
-    ("rgrbm_ais_options_init", None, [_ref(AisOptions)]),
+    ("rgrbm_ais_options_init", _STATUS, [_ref(AisOptions), ctypes.c_uint]),
     ("rgrbm_ais_log_partition", _STATUS, [_h, _i, _ref(AisOptions), _double_p,
                                                 _double_p]),
     ("rgrbm_stack_save", _STATUS, [_h, _s]),
@@ -368,12 +387,12 @@ _PROTOTYPES = [
     ("rgrbm_rg_create_block2d", _STATUS, [_handle_p, _i, _i, _i, _i, _u64]),
     ("rgrbm_rg_create_learned", _STATUS, [_handle_p, _h, _i, _i, _u64]),
     ("rgrbm_rg_destroy", None, [_h]),
-    ("rgrbm_rg_shape", _STATUS, [_h, _size_p, _size_p, _int_p, _int_p, _int_p, _int_p,
-                                 _int_p]),
+    ("rgrbm_rg_shape", _STATUS, [_h, _ref(RgDims_)]),
     ("rgrbm_rg_apply", _STATUS, [_h, _h, _h]),
     ("rgrbm_decimation1d_stack", _STATUS, [_handle_p, _i, _d, _i]),
     ("rgrbm_vrg_check", _STATUS, [_h, _i, _h, _ref(VrgReport_)]),
-    ("rgrbm_mcrg_options_init", None, [_ref(McrgOptions)]),
+    ("rgrbm_mcrg_options_init", _STATUS, [_ref(McrgOptions), ctypes.c_uint]),
+    ("rgrbm_mcrg_result_free", None, [_ref(McrgResult_)]),
     ("rgrbm_mcrg_run", _STATUS, [_h, _h, _ref(McrgOptions), _ref(McrgResult_)]),
 ]
 
@@ -460,6 +479,8 @@ _TUPLES = {}
 def _call_out(fn, struct_type, *args):
     """Call fn(*args, &struct) and return the struct as a namedtuple."""
     out = struct_type()
+    if hasattr(struct_type, "_version"):
+        out.version = struct_type._version
     fn(*args, ctypes.byref(out))
     return _as_tuple(out)
 
@@ -899,10 +920,7 @@ class Stack(_Handle):
 
     def locality(self, level, lx, ly, b):
         """Mean and spread of the level's receptive-field locality: a Locality_ tuple."""
-        out = Locality_()
-        lib.rgrbm_receptive_summary_init(ctypes.byref(out))
-        lib.rgrbm_receptive_summarize(self, level, lx, ly, b, ctypes.byref(out))
-        return _as_tuple(out)
+        return _call_out(lib.rgrbm_receptive_summarize, Locality_, self, level, lx, ly, b)
 
 
 def _train(call, options_list):
@@ -958,10 +976,8 @@ class RG(_Handle):
 
     @property
     def shape(self):
-        dims = [ctypes.c_size_t() for _ in range(2)]
-        ints = [ctypes.c_int() for _ in range(5)]
-        lib.rgrbm_rg_shape(self, *map(ctypes.byref, dims + ints))
-        return RGShape(*(v.value for v in dims + ints))
+        d = _call_out(lib.rgrbm_rg_shape, RgDims_, self)
+        return RGShape(*d[1:])
 
     def apply(self, data, out=None):
         """Coarse-grain data, appending to out (a new Dataset when None); return it."""
@@ -990,7 +1006,26 @@ def vrg_check(stack, layer, model):
     return _call_out(lib.rgrbm_vrg_check, VrgReport_, stack, layer, model)
 
 
+McrgResult = collections.namedtuple("McrgResult", [n for n, _ in McrgResult_._fields_[:6]] + [
+    f"{q}_{parity}{err}" for parity in ("even", "odd") for q in ("lambda", "y")
+    for err in ("", "_err")])
+
+
 def mcrg_run(sampler, rg, options=None):
-    """Swendsen's MCRG: a McrgResult tuple whose tables are (levels, operators) arrays."""
+    """Swendsen's MCRG: a McrgResult tuple whose tables are (levels, operators)
+    arrays (lambda_even[n - 1][k - 1]: level n, the first k even operators)."""
     opts = ctypes.byref(options) if options is not None else None
-    return _call_out(lib.rgrbm_mcrg_run, McrgResult_, sampler, rg, opts)
+    r = McrgResult_(version=MCRG_RESULT_VERSION)
+    lib.rgrbm_mcrg_run(sampler, rg, opts, ctypes.byref(r))
+    try:
+        tables = {}
+        for parity, k in (("even", r.even_operators), ("odd", r.odd_operators)):
+            shape = (r.levels, k)
+            arr = np.ctypeslib.as_array(ctypes.cast(getattr(r, parity), _double_p),
+                                        shape=(r.levels * k * 4,)).reshape(shape + (4,))
+            for i, q in enumerate(("lambda", "lambda_err", "y", "y_err")):
+                name = q.replace("_err", f"_{parity}_err") if "err" in q else f"{q}_{parity}"
+                tables[name] = arr[..., i].copy()
+    finally:
+        lib.rgrbm_mcrg_result_free(ctypes.byref(r))
+    return McrgResult(*(getattr(r, n) for n, _ in McrgResult_._fields_[:6]), **tables)

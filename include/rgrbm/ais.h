@@ -22,6 +22,9 @@
  * Both estimates are widened by `margin` standard errors of the log mean
  * weight (delta method over the runs), so the bracket also covers the
  * estimates' sampling noise.
+ *
+ * Thread-safety: rgrbm_ais_log_partition() only reads the stack and the
+ * options; calls on a const stack may run in several threads at once.
  */
 #ifndef RGRBM_AIS_H
 #define RGRBM_AIS_H
@@ -48,21 +51,36 @@ typedef enum rgrbm_ais_base {
                                 p = (N mean + 1/2) / (N + 1) so no rate is 0 or 1 */
 } rgrbm_ais_base;
 
-/** AIS options. Initialize with rgrbm_ais_options_init(), then change fields. */
+/** AIS options. Initialize with RGRBM_AIS_OPTIONS_INIT or
+ *  rgrbm_ais_options_init(), then change fields. */
 typedef struct rgrbm_ais_options {
-  unsigned version;          /**< RGRBM_AIS_OPTIONS_VERSION (set by init) */
+  unsigned version;          /**< the caller's layout, 1..RGRBM_AIS_OPTIONS_VERSION (set by
+                                  init) */
   int betas;                 /**< intermediate inverse temperatures, evenly spaced in
                                   (0, 1); default 1000; at least 1 */
   size_t runs;               /**< independent annealing runs each way; default 100; at least 2 */
   rgrbm_ais_base base;       /**< default RGRBM_AIS_BASE_ZERO */
   const rgrbm_dataset *data; /**< for RGRBM_AIS_BASE_DATA: dim == size(0), borrowed */
-  long reverse_burn_in;      /**< Gibbs sweeps at beta = 1 before the reverse runs; default 1000 */
+  uint64_t reverse_burn_in;  /**< Gibbs sweeps at beta = 1 before the reverse runs, at most
+                                  2^48; default 1000 */
   double margin;             /**< standard errors added to each side; default 3 */
   uint64_t seed;             /**< every random number; default 1 */
 } rgrbm_ais_options;
 
-/** @brief Set every field of o to its documented default (and the version). NULL is a no-op. */
-RGRBM_API void rgrbm_ais_options_init(rgrbm_ais_options *o);
+/** Static initializer: the defaults, version RGRBM_AIS_OPTIONS_VERSION.
+ *  Equal, field by field, to what rgrbm_ais_options_init() writes. */
+#define RGRBM_AIS_OPTIONS_INIT \
+  {RGRBM_AIS_OPTIONS_VERSION, 1000, 100, RGRBM_AIS_BASE_ZERO, NULL, 1000, 3.0, 1}
+
+/**
+ * @brief Write the defaults of layout `version` into o, and nothing past
+ *        that layout's size.
+ * @param o the options to fill.
+ * @param version 1..RGRBM_AIS_OPTIONS_VERSION; pass RGRBM_AIS_OPTIONS_VERSION.
+ * @return RGRBM_OK, or RGRBM_EINVAL (o NULL, version 0 or unknown; o unchanged).
+ *         Thread-safe.
+ */
+RGRBM_API int rgrbm_ais_options_init(rgrbm_ais_options *o, unsigned version);
 
 /**
  * @brief Bracket ln Z of layer's RBM: *lower from forward AIS, *upper from reverse AIS.
@@ -73,7 +91,7 @@ RGRBM_API void rgrbm_ais_options_init(rgrbm_ais_options *o);
  * result is a function of the options alone.
  * @param s the stack (borrowed).
  * @param layer the RBM, 0..depth-1.
- * @param o options, or NULL for the defaults.
+ * @param o options of version 1..RGRBM_AIS_OPTIONS_VERSION, or NULL for the defaults.
  * @param lower receives the forward estimate minus o->margin standard errors.
  * @param upper receives the reverse estimate plus o->margin standard errors.
  * @return RGRBM_OK; RGRBM_EINVAL (NULL, layer out of range, bad options

@@ -17,6 +17,10 @@
  * quarter of sgemm's operations (see ::rgrbm_products), on every CPU: the
  * generic C, AVX2 and AVX-512 kernels give the same bits. The others are
  * sgemm calls. See docs/training.md.
+ *
+ * Thread-safety: training writes the stack and needs exclusive access to it
+ * (and reads the dataset, which must not change meanwhile); distinct stacks
+ * may be trained in different threads. The options are only read.
  */
 #ifndef RGRBM_CD_H
 #define RGRBM_CD_H
@@ -32,14 +36,17 @@
 extern "C" {
 #endif
 
-/** Layout version of ::rgrbm_cd_options that this header describes. */
-#define RGRBM_CD_OPTIONS_VERSION 1
+/** Layout version of ::rgrbm_cd_options that this header describes:
+ *  1 = the layout without `products` (librgrbm 0.x), 2 = with it. The
+ *  library accepts both; a version-1 caller trains with RGRBM_PRODUCTS_AUTO. */
+#define RGRBM_CD_OPTIONS_VERSION 2
 
 /**
  * @brief Called once an epoch; a nonzero return cancels training with
  *        RGRBM_ECANCELED, the stack staying as of the last completed epoch.
  * @param user the options' progress_data.
- * @param layer the layer being trained; @param epoch 1-based epochs done.
+ * @param layer the layer being trained.
+ * @param epoch 1-based epochs done.
  * @param reconstruction_error mean over rows and visible units of
  *        (v - p(v | h))^2 for the epoch's batches, h a sample of p(h | v)
  *        (for CD the first Gibbs step's; for PCD drawn from streams of its
@@ -65,9 +72,12 @@ typedef enum rgrbm_products {
   RGRBM_PRODUCTS_TABLES = 2
 } rgrbm_products;
 
-/** Training options. Initialize with rgrbm_cd_options_init(), then change fields. */
+/** Training options. Initialize with RGRBM_CD_OPTIONS_INIT or
+ *  rgrbm_cd_options_init(), then change fields. Fields are only ever
+ *  appended; `version` says which of them the caller's layout has. */
 typedef struct rgrbm_cd_options {
-  unsigned version;             /**< RGRBM_CD_OPTIONS_VERSION (set by init) */
+  unsigned version;             /**< the caller's layout, 1..RGRBM_CD_OPTIONS_VERSION (set by
+                                     init) */
   int epochs;                   /**< passes over the data, at least 1; default 10 */
   size_t batch_size;            /**< minibatch size, at least 1 (the last batch of an epoch
                                      may be smaller; larger than the data = one batch, any
@@ -95,12 +105,27 @@ typedef struct rgrbm_cd_options {
                                      derives its own key from it; default 1 */
   rgrbm_progress_fn progress;   /**< optional; default NULL */
   void *progress_data;          /**< passed to progress */
-  rgrbm_products products;      /**< how the batch products are computed; results agree
-                                     to float rounding; default RGRBM_PRODUCTS_AUTO */
+  rgrbm_products products;      /**< (version 2) how the batch products are computed;
+                                     results agree to float rounding; default
+                                     RGRBM_PRODUCTS_AUTO */
 } rgrbm_cd_options;
 
-/** @brief Set every field of o to its documented default (and the version). */
-RGRBM_API void rgrbm_cd_options_init(rgrbm_cd_options *o);
+/** Static initializer: the defaults, version RGRBM_CD_OPTIONS_VERSION
+ *  (`rgrbm_cd_options o = RGRBM_CD_OPTIONS_INIT;`). Equal, field by field,
+ *  to what rgrbm_cd_options_init() writes. */
+#define RGRBM_CD_OPTIONS_INIT                                                        \
+  {RGRBM_CD_OPTIONS_VERSION, 10, 100, 1, 0, 0, 0.01, 0.5, 0.9, 5, 0.0, 0.0, 0,      \
+   RGRBM_PASS_MEANS, 0, 1, NULL, NULL, RGRBM_PRODUCTS_AUTO}
+
+/**
+ * @brief Write the defaults of layout `version` into o, and nothing past
+ *        that layout's size (version 1 leaves the bytes of `products` alone).
+ * @param o the options to fill.
+ * @param version 1..RGRBM_CD_OPTIONS_VERSION; pass RGRBM_CD_OPTIONS_VERSION.
+ * @return RGRBM_OK, or RGRBM_EINVAL (o NULL, version 0 or unknown; o unchanged).
+ *         Thread-safe.
+ */
+RGRBM_API int rgrbm_cd_options_init(rgrbm_cd_options *o, unsigned version);
 
 /**
  * @brief Train one RBM layer of s on data, fed up through the layers below.
@@ -119,7 +144,8 @@ RGRBM_API void rgrbm_cd_options_init(rgrbm_cd_options *o);
  * @param layer 0..depth-1.
  * @param data dim == size(0), at least one configuration, spins -1/+1 (mapped
  *        to the stack's units).
- * @param o options, version RGRBM_CD_OPTIONS_VERSION (see rgrbm_cd_options_init).
+ * @param o options of any version 1..RGRBM_CD_OPTIONS_VERSION (fields a
+ *        version lacks take their defaults), or NULL for the defaults.
  * @return RGRBM_OK; RGRBM_EINVAL (bad options or arguments, named);
  *         RGRBM_ECANCELED (the callback stopped it; parameters as of the last
  *         completed epoch); RGRBM_ENUMERIC (a NaN or infinity appeared; the
@@ -134,6 +160,14 @@ RGRBM_API int rgrbm_cd_train(rgrbm_stack *s, int layer, const rgrbm_dataset *dat
  * @brief Greedy layer-wise training: layer 0, then 1, ... each with its own
  *        options (per_layer[l] for layer l, depth entries), each layer fed
  *        the data through the layers already trained.
+ *
+ * Every layer's options (and the tables demand of RGRBM_PRODUCTS_TABLES)
+ * are checked before any layer is trained.
+ * @param s the stack.
+ * @param data as for rgrbm_cd_train().
+ * @param per_layer depth options (all of the same version, that of
+ *        per_layer[0], since they are an array of the caller's layout), or
+ *        NULL for the defaults in every layer.
  * @return as rgrbm_cd_train. RGRBM_EINVAL, RGRBM_EUNSUPPORTED and
  *         RGRBM_ENOMEM leave the whole stack as it was; RGRBM_ECANCELED and
  *         RGRBM_ENUMERIC in layer l leave layers < l trained and layer l as

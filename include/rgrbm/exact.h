@@ -27,6 +27,10 @@
  * C = 64 K^2 e^{-8K} (1 + 4.5 e^{-4K} + ...) per site of the square lattice).
  * Results far below the smallest double (C at very large K) round to 0.
  *
+ * Results: the caller sets out->version (RGRBM_EXACT_INIT, or .version =
+ * RGRBM_EXACT_VERSION) and the functions write only that version's fields;
+ * a version of 0 or newer than the library's is refused with RGRBM_EINVAL.
+ *
  * All functions are pure and thread-safe.
  */
 #ifndef RGRBM_EXACT_H
@@ -51,8 +55,13 @@ extern "C" {
 /** Largest lattice rgrbm_exact_enumerate() accepts, in sites (2^25 states). */
 #define RGRBM_EXACT_ENUMERATE_MAX_SITES 25
 
+/** Layout version of ::rgrbm_exact that this header describes (1 is the
+ *  first and current one). */
+#define RGRBM_EXACT_VERSION 1
+
 /** Exact per-site thermodynamics (see the file comment for definitions). */
 typedef struct rgrbm_exact {
+  unsigned version;         /**< set by the caller, 1..RGRBM_EXACT_VERSION */
   double log_z_per_site;    /**< (1/N) ln Z */
   double bond_mean;         /**< \<B>/N */
   double specific_heat;     /**< Var(beta*H)/N, units of k_B */
@@ -61,6 +70,9 @@ typedef struct rgrbm_exact {
   double magnetization2;    /**< \<M^2>/N^2 (enumeration only, NaN otherwise) */
   double magnetization4;    /**< \<M^4>/N^4 (enumeration only, NaN otherwise) */
 } rgrbm_exact;
+
+/** Static initializer of a result of version RGRBM_EXACT_VERSION. */
+#define RGRBM_EXACT_INIT {RGRBM_EXACT_VERSION, 0, 0, 0, 0, 0, 0, 0}
 
 /**
  * @brief The chain of n sites with field, by the 2 x 2 transfer matrix
@@ -79,9 +91,9 @@ typedef struct rgrbm_exact {
  * @param K coupling J/kT, finite.
  * @param h field B/kT, finite.
  * @param bc RGRBM_PERIODIC or RGRBM_OPEN.
- * @param out receives the results.
- * @return RGRBM_OK or RGRBM_EINVAL (out NULL, n < 1, K or h not finite,
- *         unknown bc).
+ * @param out receives the results (its version set by the caller).
+ * @return RGRBM_OK or RGRBM_EINVAL (out NULL or of an unknown version, n < 1,
+ *         K or h not finite, unknown bc).
  */
 RGRBM_API int rgrbm_exact_chain(int n, double K, double h, rgrbm_boundary bc, rgrbm_exact *out);
 
@@ -96,8 +108,9 @@ RGRBM_API int rgrbm_exact_chain(int n, double K, double h, rgrbm_boundary bc, rg
  * relative accuracy of C about 1e-10 or better at every K (the elliptic
  * form just below K = 1.1; 1e-15 in the series).
  * @param K coupling, 0 < K <= RGRBM_EXACT_SQUARE_MAX_K.
- * @param out receives the results.
- * @return RGRBM_OK, RGRBM_EINVAL (out NULL, K not finite) or
+ * @param out receives the results (its version set by the caller).
+ * @return RGRBM_OK, RGRBM_EINVAL (out NULL or of an unknown version, K not
+ *         finite) or
  *         RGRBM_EUNSUPPORTED (K <= 0 or K > RGRBM_EXACT_SQUARE_MAX_K).
  */
 RGRBM_API int rgrbm_exact_onsager(double K, rgrbm_exact *out);
@@ -118,11 +131,12 @@ RGRBM_API int rgrbm_exact_onsager(double K, rgrbm_exact *out);
  * 1024^2), about 1e-14 where the transfer matrix or the series is used.
  * magnetization is NaN (zero by symmetry in a finite system; use the
  * enumeration or a sampler for <|m|>).
- * @param lx, ly sides, 2..RGRBM_LATTICE_MAX_SIDE.
+ * @param lx side, 2..RGRBM_LATTICE_MAX_SIDE.
+ * @param ly side, 2..RGRBM_LATTICE_MAX_SIDE.
  * @param K coupling, 0 < K <= RGRBM_EXACT_SQUARE_MAX_K.
- * @param out receives the results.
- * @return RGRBM_OK, RGRBM_EINVAL (out NULL, side out of range, K not
- *         finite), RGRBM_EUNSUPPORTED (K <= 0 or K >
+ * @param out receives the results (its version set by the caller).
+ * @return RGRBM_OK, RGRBM_EINVAL (out NULL or of an unknown version, side out
+ *         of range, K not finite), RGRBM_EUNSUPPORTED (K <= 0 or K >
  *         RGRBM_EXACT_SQUARE_MAX_K) or RGRBM_ENOMEM (the transfer matrix,
  *         at most 300 KiB).
  */
@@ -137,8 +151,15 @@ RGRBM_API int rgrbm_exact_torus(int lx, int ly, double K, rgrbm_exact *out);
  * (B, M) histogram with weights relative to its heaviest cell, and the
  * specific heat a second pass of squared deviations: exact to rounding at
  * any finite K and h (at K = 1e300: bond_mean at its maximum, C = 0).
- * @return RGRBM_OK or RGRBM_EINVAL (out NULL, bad shape, too many sites, K or
- *         h not finite).
+ * @param g the geometry (RGRBM_CHAIN or RGRBM_SQUARE).
+ * @param lx sites per row.
+ * @param ly rows (1 for a chain).
+ * @param bc RGRBM_PERIODIC or RGRBM_OPEN.
+ * @param K coupling, finite.
+ * @param h field, finite.
+ * @param out receives the results (its version set by the caller).
+ * @return RGRBM_OK or RGRBM_EINVAL (out NULL or of an unknown version, bad
+ *         shape, too many sites, K or h not finite).
  */
 RGRBM_API int rgrbm_exact_enumerate(rgrbm_geometry g, int lx, int ly, rgrbm_boundary bc, double K,
                                     double h, rgrbm_exact *out);

@@ -14,6 +14,10 @@
  * its eigenvalues lambda give the exponents y = ln(lambda) / ln(b). Error bars
  * are jackknife estimates over bins of consecutive samples. docs/rg.md lists
  * the operators.
+ *
+ * Thread-safety: a run advances its sampler, which needs exclusive access
+ * (see rgrbm/sampler.h); the plan is only read. Runs on distinct samplers
+ * may run in different threads.
  */
 #ifndef RGRBM_MCRG_H
 #define RGRBM_MCRG_H
@@ -31,7 +35,8 @@ extern "C" {
 
 /** Layout version of ::rgrbm_mcrg_options that this header describes. */
 #define RGRBM_MCRG_OPTIONS_VERSION 1
-/** Most blocking levels a run may measure. */
+/** Most blocking levels a run may measure (a limit of the options, not of
+ *  any struct's layout). */
 #define RGRBM_MCRG_MAX_LEVELS 8
 /** Even operators available, in order: nearest neighbours, next-nearest
  *  (diagonal), third neighbours (distance 2), plaquette, distance sqrt 5,
@@ -49,48 +54,87 @@ extern "C" {
  *  months at ten nanoseconds a sweep). */
 #define RGRBM_MCRG_MAX_SWEEPS (UINT64_C(1) << 48)
 
-/** Run options. Initialize with rgrbm_mcrg_options_init(), then change fields. */
+/** Run options. Initialize with RGRBM_MCRG_OPTIONS_INIT or
+ *  rgrbm_mcrg_options_init(), then change fields. */
 typedef struct rgrbm_mcrg_options {
-  unsigned version;   /**< RGRBM_MCRG_OPTIONS_VERSION (set by init) */
-  int levels;         /**< blocking levels 1..RGRBM_MCRG_MAX_LEVELS; default 3 */
-  size_t samples;     /**< measured configurations, bins..RGRBM_MCRG_MAX_SAMPLES;
-                           default 10000 */
-  long thermalize;    /**< sampler sweeps before the first measurement, >= 0; default 200;
-                           thermalize + samples * spacing <= RGRBM_MCRG_MAX_SWEEPS */
-  long spacing;       /**< sampler sweeps between measurements, >= 1; default 1 */
-  int bins;           /**< jackknife bins, 2..samples; default 20 */
-  int even_operators; /**< even operators used, 1..RGRBM_MCRG_EVEN; default all */
-  int odd_operators;  /**< odd operators used, 1..RGRBM_MCRG_ODD; default all */
+  unsigned version;    /**< the caller's layout, 1..RGRBM_MCRG_OPTIONS_VERSION (set by init) */
+  int levels;          /**< blocking levels 1..RGRBM_MCRG_MAX_LEVELS; default 3 */
+  size_t samples;      /**< measured configurations, bins..RGRBM_MCRG_MAX_SAMPLES;
+                            default 10000 */
+  uint64_t thermalize; /**< sampler sweeps before the first measurement; default 200;
+                            thermalize + samples * spacing <= RGRBM_MCRG_MAX_SWEEPS */
+  uint64_t spacing;    /**< sampler sweeps between measurements, >= 1; default 1 */
+  size_t bins;         /**< jackknife bins, 2..min(samples, 100000); default 20 */
+  int even_operators;  /**< even operators used, 1..RGRBM_MCRG_EVEN; default all */
+  int odd_operators;   /**< odd operators used, 1..RGRBM_MCRG_ODD; default all */
 } rgrbm_mcrg_options;
 
-/** @brief Set every field of o to its documented default (and the version). */
-RGRBM_API void rgrbm_mcrg_options_init(rgrbm_mcrg_options *o);
+/** Static initializer: the defaults, version RGRBM_MCRG_OPTIONS_VERSION.
+ *  Equal, field by field, to what rgrbm_mcrg_options_init() writes. */
+#define RGRBM_MCRG_OPTIONS_INIT \
+  {RGRBM_MCRG_OPTIONS_VERSION, 3, 10000, 200, 1, 20, RGRBM_MCRG_EVEN, RGRBM_MCRG_ODD}
 
 /**
- * @brief The exponents of a run. Index [n-1][k-1] refers to level n (the map
- *        from level n-1 to level n) truncated to the first k operators of
- *        the parity; entries beyond levels or the operator counts are NaN.
+ * @brief Write the defaults of layout `version` into o, and nothing past
+ *        that layout's size.
+ * @param o the options to fill.
+ * @param version 1..RGRBM_MCRG_OPTIONS_VERSION; pass RGRBM_MCRG_OPTIONS_VERSION.
+ * @return RGRBM_OK, or RGRBM_EINVAL (o NULL, version 0 or unknown; o unchanged).
+ *         Thread-safe.
+ */
+RGRBM_API int rgrbm_mcrg_options_init(rgrbm_mcrg_options *o, unsigned version);
+
+/**
+ * @brief One leading eigenvalue of the linearized map and its exponent. A
+ *        value type, complete by definition: it carries no version and never
+ *        changes.
  *
  * lambda is the eigenvalue of T with the largest real part (its real part);
  * y = ln(lambda) / ln(b) (NaN when lambda <= 0); the _err fields are
  * jackknife standard errors.
  */
+typedef struct rgrbm_mcrg_exponent {
+  double lambda;     /**< leading eigenvalue */
+  double lambda_err; /**< its error */
+  double y;          /**< exponent ln(lambda) / ln(b): y_t (even), y_h (odd) */
+  double y_err;      /**< its error */
+} rgrbm_mcrg_exponent;
+
+/** Layout version of ::rgrbm_mcrg_result that this header describes (1 is
+ *  the first and current one). */
+#define RGRBM_MCRG_RESULT_VERSION 1
+
+/**
+ * @brief The exponents of a run, in arrays the library allocates: even[(n -
+ *        1) * even_operators + (k - 1)] refers to level n (the map from
+ *        level n-1 to level n, n = 1..levels) truncated to the first k even
+ *        operators (k = 1..even_operators); odd[(n - 1) * odd_operators +
+ *        (k - 1)] likewise. Release them with rgrbm_mcrg_result_free().
+ *
+ * The caller sets version (RGRBM_MCRG_RESULT_INIT or .version =
+ * RGRBM_MCRG_RESULT_VERSION); the library writes only that version's fields.
+ */
 typedef struct rgrbm_mcrg_result {
-  unsigned version;   /**< RGRBM_MCRG_OPTIONS_VERSION of the library that wrote it */
-  int levels;         /**< levels measured */
-  int even_operators; /**< even operators used */
-  int odd_operators;  /**< odd operators used */
-  int b;              /**< block factor */
-  size_t samples;     /**< configurations measured */
-  double lambda_even[RGRBM_MCRG_MAX_LEVELS][RGRBM_MCRG_EVEN];     /**< leading even eigenvalue */
-  double lambda_even_err[RGRBM_MCRG_MAX_LEVELS][RGRBM_MCRG_EVEN]; /**< its error */
-  double y_even[RGRBM_MCRG_MAX_LEVELS][RGRBM_MCRG_EVEN];          /**< thermal exponent y_t */
-  double y_even_err[RGRBM_MCRG_MAX_LEVELS][RGRBM_MCRG_EVEN];      /**< its error */
-  double lambda_odd[RGRBM_MCRG_MAX_LEVELS][RGRBM_MCRG_ODD];       /**< leading odd eigenvalue */
-  double lambda_odd_err[RGRBM_MCRG_MAX_LEVELS][RGRBM_MCRG_ODD];   /**< its error */
-  double y_odd[RGRBM_MCRG_MAX_LEVELS][RGRBM_MCRG_ODD];            /**< magnetic exponent y_h */
-  double y_odd_err[RGRBM_MCRG_MAX_LEVELS][RGRBM_MCRG_ODD];        /**< its error */
+  unsigned version;          /**< set by the caller, 1..RGRBM_MCRG_RESULT_VERSION */
+  int levels;                /**< levels measured */
+  int even_operators;        /**< even operators used */
+  int odd_operators;         /**< odd operators used */
+  int b;                     /**< block factor */
+  size_t samples;            /**< configurations measured */
+  rgrbm_mcrg_exponent *even; /**< levels x even_operators, owned by the result */
+  rgrbm_mcrg_exponent *odd;  /**< levels x odd_operators, owned by the result */
 } rgrbm_mcrg_result;
+
+/** Static initializer of an empty result of version RGRBM_MCRG_RESULT_VERSION. */
+#define RGRBM_MCRG_RESULT_INIT {RGRBM_MCRG_RESULT_VERSION, 0, 0, 0, 0, 0, NULL, NULL}
+
+/**
+ * @brief Release a result's arrays and set its pointers to NULL (the other
+ *        fields stay). Safe on NULL, on an empty (INIT or zeroed) result and
+ *        twice. Thread-safe for distinct results.
+ * @param r the result.
+ */
+RGRBM_API void rgrbm_mcrg_result_free(rgrbm_mcrg_result *r);
 
 /**
  * @brief Run MCRG: thermalize smp, measure o->samples configurations at
@@ -103,14 +147,20 @@ typedef struct rgrbm_mcrg_result {
  *        (the operators wrap around: an open lattice is refused with
  *        RGRBM_EINVAL, it would bias them).
  * @param rg a block-spin plan (rgrbm_rg_create_block2d).
- * @param o options, or NULL for the defaults.
- * @param out receives the result (unchanged on failure).
+ * @param o options of version 1..RGRBM_MCRG_OPTIONS_VERSION, or NULL for the
+ *        defaults.
+ * @param out the caller's result, version set (see ::rgrbm_mcrg_result):
+ *        receives the result and two new arrays (free them with
+ *        rgrbm_mcrg_result_free(); arrays it held before are overwritten,
+ *        not freed, so free a previous result before reusing it). On
+ *        failure nothing is allocated and out is unchanged.
  * @return RGRBM_OK; RGRBM_EINVAL (naming the argument: shape mismatch, open
  *         boundaries, more levels than the lattice allows, bad options or
  *         limits); RGRBM_EUNSUPPORTED (rg is not a block-spin plan);
  *         RGRBM_ENUMERIC (a correlation matrix is singular, e.g. an operator
  *         that never fluctuates; the message names the level and parity);
- *         RGRBM_ENOMEM (also when LAPACKE cannot allocate its work space); or
+ *         RGRBM_ENOMEM (also when LAPACKE cannot allocate its work space);
+ *         RGRBM_EINVAL also for out->version 0 or newer than the library's; or
  *         the sampler's error (e.g. RGRBM_EINVAL for a spin other than -1/+1).
  */
 RGRBM_API int rgrbm_mcrg_run(rgrbm_sampler *smp, const rgrbm_rg *rg, const rgrbm_mcrg_options *o,

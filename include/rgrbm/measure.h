@@ -17,6 +17,10 @@
  *                        h = 0 this is K^2 N Var(b), as in rgrbm/exact.h),
  *   Binder cumulant U  = 1 - \<m^4> / (3 \<m^2>^2).
  *
+ * Results: ::rgrbm_thermo is versioned (the caller sets its version and the
+ * library writes only that version's fields); ::rgrbm_estimate is a frozen
+ * value pair without a version.
+ *
  * All functions are pure and thread-safe on const inputs.
  */
 #ifndef RGRBM_MEASURE_H
@@ -44,10 +48,10 @@ typedef enum rgrbm_observable {
 
 /**
  * @brief One observable for each configuration of ds, in order.
- * @param out room for rgrbm_dataset_count(ds) values.
  * @param ds configurations, dim = the model's sites.
  * @param model the lattice giving geometry, boundary and couplings (its spins are not read).
  * @param obs the observable.
+ * @param out room for rgrbm_dataset_count(ds) values.
  * @return RGRBM_OK, RGRBM_EINVAL (NULL, dim != sites of model, unknown obs),
  *         RGRBM_ENUMERIC (energies of the model could overflow double:
  *         2|K| + |h| > DBL_MAX) or RGRBM_ENOMEM.
@@ -55,14 +59,21 @@ typedef enum rgrbm_observable {
 RGRBM_API int rgrbm_measure(const rgrbm_dataset *ds, const rgrbm_lattice *model,
                             rgrbm_observable obs, double *out);
 
-/** A value with its standard error. */
+/** A value with its standard error: complete by definition, so it carries no
+ *  version and its layout never changes. */
 typedef struct rgrbm_estimate {
   double value; /**< the estimate from all configurations */
   double error; /**< its standard error (binned; jackknife over bins for ratios) */
 } rgrbm_estimate;
 
-/** Ensemble estimates from rgrbm_measure_thermo() (definitions in the file comment). */
+/** Layout version of ::rgrbm_thermo that this header describes (1 is the
+ *  first and current one). */
+#define RGRBM_THERMO_VERSION 1
+
+/** Ensemble estimates from rgrbm_measure_thermo() (definitions in the file
+ *  comment). The caller sets version (RGRBM_THERMO_INIT). */
 typedef struct rgrbm_thermo {
+  unsigned version;                 /**< set by the caller, 1..RGRBM_THERMO_VERSION */
   rgrbm_estimate bond_mean;         /**< \<b> */
   rgrbm_estimate abs_magnetization; /**< <|m|> */
   rgrbm_estimate magnetization2;    /**< \<m^2> */
@@ -71,6 +82,9 @@ typedef struct rgrbm_thermo {
   rgrbm_estimate binder;            /**< 1 - \<m^4> / (3 \<m^2>^2) */
 } rgrbm_thermo;
 
+/** Static initializer of a result of version RGRBM_THERMO_VERSION. */
+#define RGRBM_THERMO_INIT {RGRBM_THERMO_VERSION, {0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}, {0, 0}}
+
 /**
  * @brief Ensemble estimates with errors from `bins` jackknife bins of
  *        consecutive configurations (see rgrbm_series_binned_error() for the
@@ -78,8 +92,13 @@ typedef struct rgrbm_thermo {
  * The variances (susceptibility, specific heat) are formed from deviations
  * from the dataset's means, so they keep their digits (and sign) when the
  * fluctuations are tiny, as at low temperature.
- * @return RGRBM_OK, RGRBM_EINVAL (NULL, dim mismatch, bins < 2, fewer
- *         configurations than bins), RGRBM_ENUMERIC (the model's couplings
+ * @param ds configurations, dim = the model's sites.
+ * @param model the lattice giving geometry, boundary and couplings (its spins are not read).
+ * @param bins jackknife bins, 2..count.
+ * @param out receives the estimates (its version set by the caller);
+ *        unchanged on failure.
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL, out of an unknown version, dim
+ *         mismatch, bins < 2, fewer configurations than bins), RGRBM_ENUMERIC (the model's couplings
  *         make energies too large to square, 2|K| + |h| > 1e150; or an
  *         estimate is not finite: the Binder cumulant when <m^2> = 0 in all
  *         configurations or in a bin) or RGRBM_ENOMEM.
@@ -93,10 +112,10 @@ RGRBM_API int rgrbm_measure_thermo(const rgrbm_dataset *ds, const rgrbm_lattice 
  *
  * Periodic lattices wrap; on open lattices only pairs inside the lattice are
  * averaged. G(0) = 1.
- * @param rmax largest distance, 0 <= rmax < the longest side.
- * @param g room for rmax + 1 values.
  * @param ds configurations, dim = the model's sites.
  * @param model the lattice giving geometry and boundary (its spins are not read).
+ * @param rmax largest distance, 0 <= rmax < the longest side.
+ * @param g room for rmax + 1 values.
  * @return RGRBM_OK, RGRBM_EINVAL (NULL, dim mismatch, rmax out of range, an
  *         empty dataset) or RGRBM_ENOMEM.
  */
@@ -111,6 +130,10 @@ RGRBM_API int rgrbm_measure_correlation(const rgrbm_dataset *ds, const rgrbm_lat
  *        square lattice). The error is a jackknife over `bins` bins.
  *
  * Requires a periodic chain, or a periodic square lattice with lx = ly = L.
+ * @param ds configurations, dim = the model's sites.
+ * @param model the lattice giving geometry and boundary (its spins are not read).
+ * @param bins jackknife bins, 2..count.
+ * @param xi receives the length and its error.
  * @return RGRBM_OK, RGRBM_EINVAL (NULL, dim mismatch, bins < 2, fewer
  *         configurations than bins), RGRBM_EUNSUPPORTED (open boundaries,
  *         lx != ly), RGRBM_ENUMERIC (chi_0 <= F overall or in a jackknife

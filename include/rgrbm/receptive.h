@@ -20,6 +20,9 @@
  * - block fraction: the largest share of sum |r_i|^2 inside any b x b block of
  *   sites (every periodic position), 1 for a field confined to one block and
  *   b^2 / (lx ly) for a uniform one.
+ *
+ * Thread-safety: every function only reads its inputs; calls on a const
+ * stack may run in several threads at once.
  */
 #ifndef RGRBM_RECEPTIVE_H
 #define RGRBM_RECEPTIVE_H
@@ -50,10 +53,12 @@ RGRBM_API int rgrbm_receptive_field(const rgrbm_stack *s, int level, float *out)
 /**
  * @brief Locality of `units` receptive fields laid out on an lx x ly periodic lattice.
  * @param rf (lx * ly) x units floats, row-major, as rgrbm_receptive_field() writes.
- * @param lx, ly lattice sides (each >= 1); site (x, y) is row y * lx + x.
+ * @param lx lattice side along x (>= 1); site (x, y) is row y * lx + x.
+ * @param ly lattice side along y (>= 1).
  * @param units fields (columns of rf), at least 1.
  * @param b block side for the block fraction, 1 <= b <= min(lx, ly).
- * @param centre_x, centre_y per unit, the centre in [0, lx) and [0, ly) (may be NULL).
+ * @param centre_x per unit, the centre's x in [0, lx) (may be NULL).
+ * @param centre_y per unit, the centre's y in [0, ly) (may be NULL).
  * @param gyration per unit, the radius of gyration in lattice spacings (may be NULL).
  * @param block_fraction per unit, in (0, 1] (may be NULL).
  * @return RGRBM_OK; RGRBM_EINVAL (NULL rf, bad sizes or b, units 0);
@@ -69,10 +74,11 @@ RGRBM_API int rgrbm_receptive_locality(const float *rf, int lx, int ly, size_t u
 /**
  * @brief Per-level summary of the locality measures: mean and spread (sample
  *        standard deviation, 0 for one unit) over the level's units.
- *        Initialize with rgrbm_receptive_summary_init() so the version is set.
+ *        The caller sets version (RGRBM_RECEPTIVE_SUMMARY_INIT); the library
+ *        writes only that version's fields.
  */
 typedef struct rgrbm_receptive_summary {
-  unsigned version;           /**< RGRBM_RECEPTIVE_SUMMARY_VERSION (set by init) */
+  unsigned version;           /**< set by the caller, 1..RGRBM_RECEPTIVE_SUMMARY_VERSION */
   size_t units;               /**< units summarized (size(level)) */
   double gyration_mean;       /**< mean radius of gyration, lattice spacings */
   double gyration_sd;         /**< its standard deviation over units */
@@ -80,23 +86,22 @@ typedef struct rgrbm_receptive_summary {
   double block_fraction_sd;   /**< its standard deviation over units */
 } rgrbm_receptive_summary;
 
-/**
- * @brief Zero every field of out and set its version.
- * @return RGRBM_OK, or RGRBM_EINVAL for NULL.
- */
-RGRBM_API int rgrbm_receptive_summary_init(rgrbm_receptive_summary *out);
+/** Static initializer of a result of version RGRBM_RECEPTIVE_SUMMARY_VERSION
+ *  (1, the first and current one). */
+#define RGRBM_RECEPTIVE_SUMMARY_INIT {RGRBM_RECEPTIVE_SUMMARY_VERSION, 0, 0, 0, 0, 0}
 
 /**
  * @brief Summarize the locality of level `level`'s receptive fields for data
  *        of shape lx x ly (lx * ly == size(0)).
  * @param s the stack (borrowed).
  * @param level 1..depth.
- * @param lx, ly the visible layer's 2D shape, lx * ly == size(0).
+ * @param lx the visible layer's 2D shape: sites per row,
+ * @param ly and rows; lx * ly == size(0).
  * @param b block side for the block fraction, 1 <= b <= min(lx, ly).
- * @param out initialized by rgrbm_receptive_summary_init(); filled on success,
- *        unchanged on failure.
+ * @param out its version set by the caller (RGRBM_RECEPTIVE_SUMMARY_INIT);
+ *        that version's fields are filled on success, unchanged on failure.
  * @return as rgrbm_receptive_field() and rgrbm_receptive_locality();
- *         RGRBM_EINVAL also for an unknown out->version.
+ *         RGRBM_EINVAL also for out->version 0 or newer than the library's.
  */
 RGRBM_API int rgrbm_receptive_summarize(const rgrbm_stack *s, int level, int lx, int ly, int b,
                                    rgrbm_receptive_summary *out);

@@ -13,6 +13,9 @@
  * ties, stochastic coarse-graining) the Philox stream is keyed by a hash of
  * the fine configuration. (Learned plans also inherit the float rounding of
  * the BLAS products that form the conditional means.) See docs/rg.md.
+ *
+ * Thread-safety: creating and destroying plans is thread-safe for distinct
+ * plans; a const plan may be read and applied from several threads at once.
  */
 #ifndef RGRBM_RG_H
 #define RGRBM_RG_H
@@ -56,7 +59,8 @@ RGRBM_API int rgrbm_rg_create_decimation1d(rgrbm_rg **out, int n_sites, int b);
 /**
  * @brief Plan b x b block spins on a periodic lx x ly lattice (lx/b x ly/b out).
  * @param out receives the plan (NULL on failure).
- * @param lx, ly fine lattice sides, multiples of b.
+ * @param lx fine lattice side along x, a multiple of b.
+ * @param ly fine lattice side along y, a multiple of b.
  * @param b block side, at least 2.
  * @param rule RGRBM_BLOCK_MAJORITY or RGRBM_BLOCK_DECIMATE.
  * @param seed keys the coin flips that break majority ties (even b only).
@@ -83,20 +87,39 @@ RGRBM_API int rgrbm_rg_create_block2d(rgrbm_rg **out, int lx, int ly, int b,
 RGRBM_API int rgrbm_rg_create_learned(rgrbm_rg **out, const rgrbm_stack *s, int level,
                                       rgrbm_rg_mode mode, uint64_t seed);
 
-/** @brief Free a plan. NULL is a no-op. */
+/** @brief Free a plan. NULL is a no-op.
+ * @param rg the plan. */
 RGRBM_API void rgrbm_rg_destroy(rgrbm_rg *rg);
+
+/** Layout version of ::rgrbm_rg_dims that this header describes (1 is the
+ *  first and current one). */
+#define RGRBM_RG_DIMS_VERSION 1
+
+/** A plan's sizes, from rgrbm_rg_shape(). The caller sets version
+ *  (RGRBM_RG_DIMS_INIT); the library writes only that version's fields. */
+typedef struct rgrbm_rg_dims {
+  unsigned version; /**< set by the caller, 1..RGRBM_RG_DIMS_VERSION */
+  size_t in_dim;    /**< spins per fine configuration */
+  size_t out_dim;   /**< spins per coarse configuration */
+  int in_lx;        /**< fine sites per row (1D plans: n; 0 without geometry) */
+  int in_ly;        /**< fine rows (1D plans: 1; 0 without geometry) */
+  int out_lx;       /**< coarse sites per row (0 without geometry) */
+  int out_ly;       /**< coarse rows (0 without geometry) */
+  int b;            /**< linear block factor (0 when undefined) */
+} rgrbm_rg_dims;
+
+/** Static initializer of a result of version RGRBM_RG_DIMS_VERSION. */
+#define RGRBM_RG_DIMS_INIT {RGRBM_RG_DIMS_VERSION, 0, 0, 0, 0, 0, 0, 0}
 
 /**
  * @brief The plan's sizes.
  * @param rg the plan.
- * @param in_dim, out_dim spins per fine and coarse configuration;
- * @param in_lx, in_ly, out_lx, out_ly 2D shapes (1D plans: lx = n, ly = 1;
- *        0 when the plan has no geometry);
- * @param b linear block factor (0 when undefined). Any pointer may be NULL.
- * @return RGRBM_OK or RGRBM_EINVAL (rg NULL).
+ * @param out its version set by the caller; receives that version's fields
+ *        (unchanged on failure).
+ * @return RGRBM_OK or RGRBM_EINVAL (rg or out NULL, out->version 0 or newer
+ *         than the library's).
  */
-RGRBM_API int rgrbm_rg_shape(const rgrbm_rg *rg, size_t *in_dim, size_t *out_dim, int *in_lx,
-                             int *in_ly, int *out_lx, int *out_ly, int *b);
+RGRBM_API int rgrbm_rg_shape(const rgrbm_rg *rg, rgrbm_rg_dims *out);
 
 /**
  * @brief Coarse-grain every configuration of in and append the results to out.

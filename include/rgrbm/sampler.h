@@ -69,8 +69,8 @@ typedef enum rgrbm_algorithm {
  * @param out receives the sampler (NULL on failure); free it with
  *        rgrbm_sampler_destroy() before the lattice.
  * @param lat the lattice, borrowed: its spins are the chain's state.
- * @param seed with alg, determines every random number the chain uses.
  * @param alg the algorithm (the file comment says what one sweep is).
+ * @param seed with alg, determines every random number the chain uses.
  * @return RGRBM_OK; RGRBM_EINVAL (NULL, unknown alg); RGRBM_EUNSUPPORTED
  *         (an odd periodic side for the checkerboard algorithms, h != 0 or
  *         K < 0 for the cluster algorithms; the message says which);
@@ -95,19 +95,27 @@ RGRBM_API int rgrbm_sampler_create(rgrbm_sampler **out, rgrbm_lattice *lat, rgrb
 RGRBM_API int rgrbm_sampler_create_gibbs(rgrbm_sampler **out, const rgrbm_stack *s, int layer,
                                          size_t chains, uint64_t seed);
 
-/** @brief Free a sampler (not the lattice or stack it runs over). NULL is a no-op. */
+/** @brief Free a sampler (not the lattice or stack it runs over). NULL is a no-op.
+ * @param smp the sampler. */
 RGRBM_API void rgrbm_sampler_destroy(rgrbm_sampler *smp);
 
+/** Longest chain one call runs, in sweeps (2^63 - 1): larger counts (a
+ *  negative number converted to uint64_t) are refused with RGRBM_EINVAL. */
+#define RGRBM_SAMPLER_MAX_SWEEPS (UINT64_MAX >> 1)
+
 /**
- * @brief Advance the chain(s) by sweeps sweeps (>= 0; see the file comment
- *        for what a sweep is).
- * @return RGRBM_OK, RGRBM_EINVAL (smp NULL, sweeps < 0, a lattice spin other
- *         than -1/+1; nothing is changed), RGRBM_EUNSUPPORTED (a cluster
+ * @brief Advance the chain(s) by sweeps sweeps (see the file comment for
+ *        what a sweep is).
+ * @param smp the sampler.
+ * @param sweeps 0..RGRBM_SAMPLER_MAX_SWEEPS.
+ * @return RGRBM_OK, RGRBM_EINVAL (smp NULL, sweeps above
+ *         RGRBM_SAMPLER_MAX_SWEEPS, a lattice spin other than -1/+1;
+ *         nothing is changed), RGRBM_EUNSUPPORTED (a cluster
  *         sampler whose lattice now has h != 0 or K < 0; nothing is changed)
  *         or RGRBM_ENUMERIC (a block Gibbs sampler whose stack now holds a
  *         NaN or infinity in a layer it reads; nothing is changed).
  */
-RGRBM_API int rgrbm_sampler_sweep(rgrbm_sampler *smp, long sweeps);
+RGRBM_API int rgrbm_sampler_sweep(rgrbm_sampler *smp, uint64_t sweeps);
 
 /**
  * @brief Run `thermalize` sweeps, then append count configurations to out,
@@ -121,13 +129,19 @@ RGRBM_API int rgrbm_sampler_sweep(rgrbm_sampler *smp, long sweeps);
  * out's dim must be the sampler's; a 2D shape is set when the sampler has
  * one (a square lattice) and out has none, and must agree when out has one.
  * Room for count configurations is reserved first.
- * @return RGRBM_OK; RGRBM_EINVAL (NULL, wrong dim or shape, thermalize < 0,
- *         spacing < 1, a lattice spin other than -1/+1); RGRBM_EUNSUPPORTED
+ * @param smp the sampler.
+ * @param count configurations to append.
+ * @param thermalize sweeps before the first, 0..RGRBM_SAMPLER_MAX_SWEEPS.
+ * @param spacing sweeps before each configuration, 1..RGRBM_SAMPLER_MAX_SWEEPS.
+ * @param out receives the configurations.
+ * @return RGRBM_OK; RGRBM_EINVAL (NULL, wrong dim or shape, thermalize or
+ *         spacing above RGRBM_SAMPLER_MAX_SWEEPS, spacing 0, a lattice spin
+ *         other than -1/+1); RGRBM_EUNSUPPORTED
  *         and RGRBM_ENUMERIC (see rgrbm_sampler_sweep()); RGRBM_ENOMEM. On failure out holds exactly what it held before
  *         (the chain itself may have advanced).
  */
-RGRBM_API int rgrbm_sampler_draw(rgrbm_sampler *smp, size_t count, long thermalize, long spacing,
-                                 rgrbm_dataset *out);
+RGRBM_API int rgrbm_sampler_draw(rgrbm_sampler *smp, size_t count, uint64_t thermalize,
+                                 uint64_t spacing, rgrbm_dataset *out);
 
 #ifdef __cplusplus
 }

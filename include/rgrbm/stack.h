@@ -399,7 +399,7 @@ RGRBM_API int rgrbm_stack_reconstruct(const rgrbm_stack *s, int level, rgrbm_pas
  */
 
 /** Version of the stack file format that rgrbm_stack_save() writes. */
-#define RGRBM_STACK_FORMAT_VERSION 1
+#define RGRBM_STACK_FORMAT_VERSION 2
 
 /**
  * @brief Write s to path: sizes, units, creation seed, every weight and bias,

@@ -140,7 +140,7 @@ static int probe_memory(void *user, int layer, int epoch, double error, double p
 static double train_epoch(rgrbm_stack *s, const rgrbm_dataset *ds, int persistent,
                           rgrbm_products products, memory_probe *probe) {
   rgrbm_cd_options o;
-  rgrbm_cd_options_init(&o);
+  rgrbm_cd_options_init(&o, RGRBM_CD_OPTIONS_VERSION);
   o.epochs = 1;
   o.batch_size = BATCH;
   o.k = 1;

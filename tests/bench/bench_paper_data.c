@@ -85,8 +85,8 @@ int main(void) {
   double *m = malloc(COUNT * sizeof *m), tau_out;
   rgrbm_measure(ds, lat, RGRBM_OBS_ABS_MAGNETIZATION, m);
   rgrbm_series_tau_int(m, COUNT, &tau_out);
-  rgrbm_thermo th;
-  rgrbm_exact ex;
+  rgrbm_thermo th = RGRBM_THERMO_INIT;
+  rgrbm_exact ex = RGRBM_EXACT_INIT;
   rgrbm_measure_thermo(ds, lat, 50, &th);
   rgrbm_exact_torus(L, L, K, &ex);
   printf("  chosen: %s, spacing %ld sweeps (2 tau_int = %.2f, plus 25%%)\n", names[best], spacing,
