@@ -9,8 +9,8 @@
  * functions one for one, with the same arguments in the same order (pointers
  * and sizes as in C) minus the handle; a failing call throws rgrbm::error
  * with the status and rgrbm_last_error()'s message, so methods that return a
- * status in C return void here, except that a single double written
- * through an out-pointer is returned (lattice::energy() and the like). Getters return the C getter's value and do
+ * status in C return void here, except that a single value written
+ * through an out-pointer is returned (lattice::energy(), rg::shape()). Getters return the C getter's value and do
  * not throw. Lifetimes and threads are as in C (docs/conventions.md): a
  * sampler borrows its lattice, pointers into a handle live as long as it.
  * Functions of the other modules (exact, measure, ais, mcrg, ...) are called
@@ -224,8 +224,8 @@ class sampler : public detail::handle<rgrbm_sampler, rgrbm_sampler_destroy> {
     check(rgrbm_sampler_create_gibbs(&raw, s.get(), layer, chains, seed));
     return sampler(raw);
   }
-  void sweep(long sweeps) { check(rgrbm_sampler_sweep(p_, sweeps)); }
-  void draw(size_t count, long thermalize, long spacing, dataset &out) {
+  void sweep(uint64_t sweeps) { check(rgrbm_sampler_sweep(p_, sweeps)); }
+  void draw(size_t count, uint64_t thermalize, uint64_t spacing, dataset &out) {
     check(rgrbm_sampler_draw(p_, count, thermalize, spacing, out.get()));
   }
 };
@@ -249,9 +249,10 @@ class rg : public detail::handle<rgrbm_rg, rgrbm_rg_destroy> {
     check(rgrbm_rg_create_learned(&raw, s.get(), level, mode, seed));
     return rg(raw);
   }
-  void shape(size_t *in_dim, size_t *out_dim, int *in_lx, int *in_ly, int *out_lx, int *out_ly,
-             int *b) const {
-    check(rgrbm_rg_shape(p_, in_dim, out_dim, in_lx, in_ly, out_lx, out_ly, b));
+  rgrbm_rg_dims shape() const {
+    rgrbm_rg_dims dims = RGRBM_RG_DIMS_INIT;
+    check(rgrbm_rg_shape(p_, &dims));
+    return dims;
   }
   void apply(const dataset &in, dataset &out) const {
     check(rgrbm_rg_apply(p_, in.get(), out.get()));

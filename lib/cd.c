@@ -64,66 +64,66 @@ int rgrbm__cd_options_read(const rgrbm_cd_options *given, rgrbm_cd_options *o,
 
 /* ---- option checks ---- */
 
-static int check_flag(int value, const char *name) {
+static int check_flag(int value, const char *name, const char *func) {
   if (value == 0 || value == 1) return RGRBM_OK;
-  return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->%s = %d, must be 0 or 1", name, value);
+  return rgrbm__fail(RGRBM_EINVAL, func, "o->%s = %d, must be 0 or 1", name, value);
 }
 
-static int check_nonnegative(double value, const char *name) {
+static int check_nonnegative(double value, const char *name, const char *func) {
   if (isfinite(value) && value >= 0.0) return RGRBM_OK;
-  return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->%s = %g, must be finite and >= 0",
+  return rgrbm__fail(RGRBM_EINVAL, func, "o->%s = %g, must be finite and >= 0",
                      name, value);
 }
 
-static int check_momentum(double value, const char *name) {
+static int check_momentum(double value, const char *name, const char *func) {
   if (value >= 0.0 && value < 1.0) return RGRBM_OK;
-  return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->%s = %g, must be in [0, 1)", name,
+  return rgrbm__fail(RGRBM_EINVAL, func, "o->%s = %g, must be in [0, 1)", name,
                      value);
 }
 
-static int check_counts(const rgrbm_cd_options *o) {
-  const char *f = "rgrbm_cd_train";
+static int check_counts(const rgrbm_cd_options *o, const char *func) {
   if (o->epochs < 1)
-    return rgrbm__fail(RGRBM_EINVAL, f, "o->epochs = %d, must be at least 1", o->epochs);
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->epochs = %d, must be at least 1", o->epochs);
   /* Larger than the data is one batch (rgrbm_cd_train checks the batch it
    * gives); as PCD's default chain count it obeys the chains' limit. */
   if (o->batch_size == 0)
-    return rgrbm__fail(RGRBM_EINVAL, f, "o->batch_size = 0, must be at least 1");
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->batch_size = 0, must be at least 1");
   if (o->persistent && o->persistent_chains == 0 && o->batch_size > RGRBM__BLAS_MAX / 2)
-    return rgrbm__fail(RGRBM_EINVAL, f, "o->batch_size = %zu, as PCD's chain count "
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->batch_size = %zu, as PCD's chain count "
                        "(o->persistent_chains = 0) it must be at most %zu", o->batch_size,
                        RGRBM__BLAS_MAX / 2);
-  if (o->k < 1) return rgrbm__fail(RGRBM_EINVAL, f, "o->k = %d, must be at least 1", o->k);
+  if (o->k < 1) return rgrbm__fail(RGRBM_EINVAL, func, "o->k = %d, must be at least 1", o->k);
   if (o->persistent_chains > RGRBM__BLAS_MAX / 2)
-    return rgrbm__fail(RGRBM_EINVAL, f, "o->persistent_chains = %zu exceeds %zu",
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->persistent_chains = %zu exceeds %zu",
                        o->persistent_chains, RGRBM__BLAS_MAX / 2);
   if (o->momentum_switch_epoch < 1)
-    return rgrbm__fail(RGRBM_EINVAL, f, "o->momentum_switch_epoch = %d, must be at least 1",
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->momentum_switch_epoch = %d, must be at least 1",
                        o->momentum_switch_epoch);
   return RGRBM_OK;
 }
 
 /* o is the caller's options read into the current layout (the version was
  * checked then). */
-static int check_options(const rgrbm_cd_options *o) {
-  int rc = check_counts(o);
+static int check_options(const rgrbm_cd_options *o, const char *func) {
+  int rc = check_counts(o, func);
   /* The updates run in float: the rate and its products must stay finite there. */
   if (rc == RGRBM_OK && !(o->learning_rate > 0.0 && o->learning_rate <= FLT_MAX))
-    rc = rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->learning_rate = %g, must be > 0 and "
+    rc = rgrbm__fail(RGRBM_EINVAL, func, "o->learning_rate = %g, must be > 0 and "
                      "at most FLT_MAX", o->learning_rate);
-  if (rc == RGRBM_OK) rc = check_momentum(o->momentum_initial, "momentum_initial");
-  if (rc == RGRBM_OK) rc = check_momentum(o->momentum_final, "momentum_final");
-  if (rc == RGRBM_OK) rc = check_nonnegative(o->l1, "l1");
-  if (rc == RGRBM_OK) rc = check_nonnegative(o->l2, "l2");
-  if (rc == RGRBM_OK) rc = check_flag(o->persistent, "persistent");
-  if (rc == RGRBM_OK) rc = check_flag(o->mean_field_reconstruction, "mean_field_reconstruction");
-  if (rc == RGRBM_OK) rc = check_flag(o->compute_pll, "compute_pll");
+  if (rc == RGRBM_OK) rc = check_momentum(o->momentum_initial, "momentum_initial", func);
+  if (rc == RGRBM_OK) rc = check_momentum(o->momentum_final, "momentum_final", func);
+  if (rc == RGRBM_OK) rc = check_nonnegative(o->l1, "l1", func);
+  if (rc == RGRBM_OK) rc = check_nonnegative(o->l2, "l2", func);
+  if (rc == RGRBM_OK) rc = check_flag(o->persistent, "persistent", func);
+  if (rc == RGRBM_OK)
+    rc = check_flag(o->mean_field_reconstruction, "mean_field_reconstruction", func);
+  if (rc == RGRBM_OK) rc = check_flag(o->compute_pll, "compute_pll", func);
   if (rc == RGRBM_OK && o->feed_up != RGRBM_PASS_MEANS && o->feed_up != RGRBM_PASS_SAMPLES)
-    rc = rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->feed_up = %d is neither "
+    rc = rgrbm__fail(RGRBM_EINVAL, func, "o->feed_up = %d is neither "
                      "RGRBM_PASS_MEANS nor RGRBM_PASS_SAMPLES", (int)o->feed_up);
   if (rc == RGRBM_OK && o->products != RGRBM_PRODUCTS_AUTO &&
       o->products != RGRBM_PRODUCTS_SGEMM && o->products != RGRBM_PRODUCTS_TABLES)
-    rc = rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->products = %d is not an "
+    rc = rgrbm__fail(RGRBM_EINVAL, func, "o->products = %d is not an "
                      "rgrbm_products value", (int)o->products);
   return rc;
 }
@@ -753,36 +753,36 @@ static int train(trainer *t) {
 }
 
 int rgrbm__cd_check_call(const rgrbm_stack *s, int layer, const rgrbm_dataset *data,
-                         const rgrbm_cd_options *o) {
-  int rc = rgrbm__stack_check_layer(s, layer, "rgrbm_cd_train");
+                         const rgrbm_cd_options *o, const char *func) {
+  int rc = rgrbm__stack_check_layer(s, layer, func);
   if (rc != RGRBM_OK) return rc;
-  if (data == NULL) return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "data is NULL");
+  if (data == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "data is NULL");
   if (data->dim != (size_t)s->sizes[0])
-    return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "data dim = %zu != size(0) = %d",
+    return rgrbm__fail(RGRBM_EINVAL, func, "data dim = %zu != size(0) = %d",
                        data->dim, s->sizes[0]);
   if (data->count == 0)
-    return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "data holds 0 configurations");
-  rc = check_options(o);
+    return rgrbm__fail(RGRBM_EINVAL, func, "data holds 0 configurations");
+  rc = check_options(o, func);
   if (rc != RGRBM_OK) return rc;
   if (o->batch_size > RGRBM__BLAS_MAX / 2 && data->count > RGRBM__BLAS_MAX / 2)
-    return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->batch_size = %zu with %zu rows of "
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->batch_size = %zu with %zu rows of "
                        "data: a batch holds at most %zu rows", o->batch_size, data->count,
                        RGRBM__BLAS_MAX / 2);
   if (s->epochs_done[layer] > INT32_MAX - o->epochs)
-    return rgrbm__fail(RGRBM_EINVAL, "rgrbm_cd_train", "o->epochs = %d overflows the %d epochs "
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->epochs = %d overflows the %d epochs "
                        "already done", o->epochs, s->epochs_done[layer]);
   int tables;
-  return choose_tables(layer, o, &tables);
+  return choose_tables(layer, o, &tables, func);
 }
 
 /* The layer's own parameters, before anything is done with them. */
-static int check_layer_finite(const rgrbm_stack *s, int layer) {
+static int check_layer_finite(const rgrbm_stack *s, int layer, const char *func) {
   const size_t count[3] = {(size_t)s->sizes[layer] * (size_t)s->sizes[layer + 1],
                            (size_t)s->sizes[layer], (size_t)s->sizes[layer + 1]};
   const float *p[3] = {s->weights[layer], s->vbias[layer], s->hbias[layer]};
   for (int i = 0; i < 3; i++)
     if (!params_finite(p[i], count[i]))
-      return rgrbm__fail(RGRBM_ENUMERIC, "rgrbm_cd_train", "layer %d's %s hold NaN or "
+      return rgrbm__fail(RGRBM_ENUMERIC, func, "layer %d's %s hold NaN or "
                          "infinity before training", layer,
                          i == 0 ? "weights" : i == 1 ? "visible biases" : "hidden biases");
   return RGRBM_OK;
@@ -792,10 +792,10 @@ int rgrbm_cd_train(rgrbm_stack *s, int layer, const rgrbm_dataset *data,
                    const rgrbm_cd_options *given) {
   rgrbm_cd_options o; /* the caller's version read into the current layout */
   int rc = rgrbm__cd_options_read(given, &o, __func__, "o");
-  if (rc == RGRBM_OK) rc = rgrbm__cd_check_call(s, layer, data, &o);
-  if (rc == RGRBM_OK) rc = check_layer_finite(s, layer);
+  if (rc == RGRBM_OK) rc = rgrbm__cd_check_call(s, layer, data, &o, __func__);
+  if (rc == RGRBM_OK) rc = check_layer_finite(s, layer, __func__);
   if (rc == RGRBM_OK) /* the layers below feed the data up */
-    rc = rgrbm__stack_check_finite(s, 0, layer - 1, "rgrbm_cd_train");
+    rc = rgrbm__stack_check_finite(s, 0, layer - 1, __func__);
   if (rc != RGRBM_OK) return rc;
   trainer t;
   rc = trainer_init(&t, s, layer, data, &o, __func__);

@@ -102,8 +102,11 @@ static int read_all_options(const rgrbm_stack *s, const rgrbm_dataset *data,
       return rgrbm__fail(RGRBM_EINVAL, func, "per_layer[%d]->version = %u differs from "
                          "per_layer[0]->version = %u: the array has one layout", l,
                          rgrbm__version_of(given), rgrbm__version_of(per_layer));
-    int rc = rgrbm__cd_options_read(given, &o[l], "rgrbm_cd_train", "o");
-    if (rc == RGRBM_OK) rc = rgrbm__cd_check_call(s, l, data, &o[l]);
+    /* Each layer's options are refused as the rgrbm_cd_train call of that
+     * layer would refuse them; fail_in_layer names the layer. */
+    const char *train = "rgrbm_cd_train";
+    int rc = rgrbm__cd_options_read(given, &o[l], train, "o");
+    if (rc == RGRBM_OK) rc = rgrbm__cd_check_call(s, l, data, &o[l], train);
     if (rc != RGRBM_OK) return fail_in_layer(rc, l, func);
   }
   return RGRBM_OK;

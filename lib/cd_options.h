@@ -21,6 +21,6 @@ int rgrbm__cd_options_read(const rgrbm_cd_options *given, rgrbm_cd_options *o,
  * by rgrbm__cd_options_read, their fit with the data, the stack's epoch
  * count, whether tables can run), in that function's name. */
 int rgrbm__cd_check_call(const rgrbm_stack *s, int layer, const rgrbm_dataset *data,
-                         const rgrbm_cd_options *o);
+                         const rgrbm_cd_options *o, const char *func);
 
 #endif

@@ -63,12 +63,11 @@ static void sample_transform_train() {
   for (int8_t s : first) REQUIRE(s == 1 || s == -1);
 
   rgrbm::rg block = rgrbm::rg::create_block2d(side, side, 2, RGRBM_BLOCK_MAJORITY, 3);
-  size_t in_dim = 0, out_dim = 0;
-  int in_lx, in_ly, out_lx, out_ly, b;
-  block.shape(&in_dim, &out_dim, &in_lx, &in_ly, &out_lx, &out_ly, &b);
-  REQUIRE(in_dim == lat.sites());
-  REQUIRE(out_dim == lat.sites() / 4);
-  rgrbm::dataset coarse = rgrbm::dataset::create(out_dim);
+  const rgrbm_rg_dims dims = block.shape();
+  REQUIRE(dims.in_dim == lat.sites());
+  REQUIRE(dims.out_dim == lat.sites() / 4);
+  REQUIRE(dims.b == 2 && dims.out_lx == side / 2);
+  rgrbm::dataset coarse = rgrbm::dataset::create(dims.out_dim);
   block.apply(data, coarse);
   REQUIRE(coarse.count() == data.count());
 
@@ -78,7 +77,7 @@ static void sample_transform_train() {
   REQUIRE(rbm.size(1) == 4);
   std::vector<float> before(rbm.weights(0), rbm.weights(0) + sizes[0] * sizes[1]);
   rgrbm_cd_options options;
-  rgrbm_cd_options_init(&options);
+  REQUIRE(rgrbm_cd_options_init(&options, RGRBM_CD_OPTIONS_VERSION) == RGRBM_OK);
   options.epochs = 2;
   options.batch_size = 10;
   rgrbm::cd_train(rbm, 0, data, &options);
