@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "stack.h"
+#include "stack_fixtures.h"
 #include "testutil.h"
 #include "versioned.h"
 
@@ -74,16 +75,6 @@ static rgrbm_stack *fresh_stack(void) {
   return s;
 }
 
-static void assert_same_stacks(const rgrbm_stack *a, const rgrbm_stack *b) {
-  for (int l = 0; l < a->depth; l++) {
-    size_t nv = (size_t)a->sizes[l], nh = (size_t)a->sizes[l + 1];
-    ck_assert_mem_eq(a->weights[l], b->weights[l], nv * nh * sizeof(float));
-    ck_assert_mem_eq(a->vbias[l], b->vbias[l], nv * sizeof(float));
-    ck_assert_mem_eq(a->hbias[l], b->hbias[l], nh * sizeof(float));
-    ck_assert_int_eq(a->epochs_done[l], b->epochs_done[l]);
-  }
-}
-
 /* Non-default values, the same in both layouts. */
 #define SET_TRAINING(o)          \
   do {                           \
@@ -114,7 +105,7 @@ START_TEST(an_old_caller_trains_like_the_defaults) {
   ck_assert_int_eq(current.products, RGRBM_PRODUCTS_AUTO);
   ck_assert_ok(rgrbm_cd_train(old_s, 0, ds, (const rgrbm_cd_options *)old));
   ck_assert_ok(rgrbm_cd_train(new_s, 0, ds, &current));
-  assert_same_stacks(old_s, new_s);
+  assert_same_parameters(old_s, new_s);
   ck_assert_int_eq(old_s->trained_with[0].products, RGRBM_PRODUCTS_AUTO);
   ck_assert_int_eq(old_s->trained_with[0].k, 2);
   free(old);
@@ -140,7 +131,7 @@ START_TEST(an_old_callers_array_trains_every_layer) {
   old[1].feed_up = current[1].feed_up = RGRBM_PASS_SAMPLES;
   ck_assert_ok(rgrbm_cd_train_stack(old_s, ds, (const rgrbm_cd_options *)old));
   ck_assert_ok(rgrbm_cd_train_stack(new_s, ds, current));
-  assert_same_stacks(old_s, new_s);
+  assert_same_parameters(old_s, new_s);
   ck_assert_int_eq(old_s->trained_with[1].feed_up, RGRBM_PASS_SAMPLES);
   ck_assert(old_s->trained_with[1].seed == 101);
   /* One array has one layout: a newer element in an older array is refused
