@@ -14,6 +14,7 @@
 #include "rng.h"
 #include "stack.h"
 #include "versioned.h"
+#include "workspace.h"
 
 /* Stream indices under RGRBM__STREAM_AIS: the reverse runs set this bit. */
 #define REVERSE_BIT (UINT64_C(1) << 55)
@@ -78,47 +79,44 @@ typedef struct ais_work {
   double *vd;           /* runs x nv, the current v in double */
   double *act;          /* runs x nh, b + v W in double */
   rgrbm__rng *rngs;     /* one stream per run */
+  rgrbm__workspace ws;  /* the single block holding all of the above */
 } ais_work;
 
-/* One block per type; the weights are copied to double once, for the
- * importance weights. */
+/* The work arrays, in order; run twice on a->ws (workspace.h). The sizes
+ * are products of o->runs and the layer's sizes, each overflow-checked. */
+static void carve_work(ais_work *a) {
+  rgrbm__workspace *ws = &a->ws;
+  const size_t runs = a->runs, nv = a->nv, nh = a->nh;
+  RGRBM__WS_TAKE(ws, a->base, nv);
+  RGRBM__WS_TAKE(ws, a->vbias, nv);
+  RGRBM__WS_TAKE(ws, a->hbias, nh);
+  RGRBM__WS_TAKE(ws, a->v, rgrbm__mul_size(runs, nv, &ws->overflow));
+  RGRBM__WS_TAKE(ws, a->h, rgrbm__mul_size(runs, nh, &ws->overflow));
+  RGRBM__WS_TAKE(ws, a->logw, runs);
+  RGRBM__WS_TAKE(ws, a->dot_base, runs);
+  RGRBM__WS_TAKE(ws, a->dot_bias, runs);
+  RGRBM__WS_TAKE(ws, a->wd, nv * nh); /* both ints */
+  RGRBM__WS_TAKE(ws, a->vd, rgrbm__mul_size(runs, nv, &ws->overflow));
+  RGRBM__WS_TAKE(ws, a->act, rgrbm__mul_size(runs, nh, &ws->overflow));
+  RGRBM__WS_TAKE(ws, a->rngs, runs);
+}
+
+/* The weights are copied to double once, for the importance weights. */
 static int alloc_work(ais_work *a, const char *func) {
-  size_t floats = 2 * a->nv + a->nh + a->runs * (a->nv + a->nh);
-  int overflow = 0;
-  size_t float_bytes = rgrbm__mul_size(floats, sizeof(float), &overflow);
-  size_t doubles = a->nv * a->nh + a->runs * (3 + a->nv + a->nh);
-  size_t double_bytes = rgrbm__mul_size(doubles, sizeof(double), &overflow);
-  size_t rng_bytes = rgrbm__mul_size(a->runs, sizeof(rgrbm__rng), &overflow);
-  if (overflow) return rgrbm__fail(RGRBM_EINVAL, func, "o->runs = %zu is too many", a->runs);
-  float *f = rgrbm__alloc(float_bytes);
-  a->logw = rgrbm__alloc(double_bytes);
-  a->rngs = rgrbm__alloc(rng_bytes);
-  if (f == NULL || a->logw == NULL || a->rngs == NULL) {
-    rgrbm__free(f);
-    rgrbm__free(a->logw);
-    rgrbm__free(a->rngs);
+  a->ws = (rgrbm__workspace)RGRBM__WORKSPACE_INIT;
+  carve_work(a);
+  int rc = rgrbm__ws_alloc(&a->ws, 0);
+  if (rc == RGRBM_EINVAL)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->runs = %zu is too many", a->runs);
+  if (rc != RGRBM_OK)
     return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate the work space of %zu runs", a->runs);
-  }
-  a->base = f;
-  a->vbias = a->base + a->nv;
-  a->hbias = a->vbias + a->nv;
-  a->v = a->hbias + a->nh;
-  a->h = a->v + a->runs * a->nv;
-  a->dot_base = a->logw + a->runs;
-  a->dot_bias = a->dot_base + a->runs;
-  a->wd = a->dot_bias + a->runs;
-  a->vd = a->wd + a->nv * a->nh;
-  a->act = a->vd + a->runs * a->nv;
+  carve_work(a);
   const float *w = a->s->weights[a->layer];
   for (size_t i = 0; i < a->nv * a->nh; i++) a->wd[i] = w[i];
   return RGRBM_OK;
 }
 
-static void free_work(ais_work *a) {
-  rgrbm__free(a->base);
-  rgrbm__free(a->logw);
-  rgrbm__free(a->rngs);
-}
+static void free_work(ais_work *a) { rgrbm__ws_free(&a->ws); }
 
 /* ---- the base-rate model ----------------------------------------------- */
 
@@ -127,9 +125,14 @@ static int data_level_sums(const ais_work *a, const rgrbm_dataset *data, double 
                            const char *func) {
   const rgrbm_stack *s = a->s;
   size_t n0 = (size_t)s->sizes[0], chunk = DATA_CHUNK;
-  float *x0 = rgrbm__alloc(chunk * (n0 + a->nv) * sizeof(float));
-  if (x0 == NULL) return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate the data batches");
-  float *xl = x0 + chunk * n0;
+  float *x0, *xl;
+  rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
+  for (int carving = 0; carving < 2; carving++) {
+    RGRBM__WS_TAKE(&ws, x0, chunk * n0); /* a fixed chunk of layer-sized rows */
+    RGRBM__WS_TAKE(&ws, xl, chunk * a->nv);
+    if (!carving && rgrbm__ws_alloc(&ws, 0) != RGRBM_OK)
+      return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate the data batches");
+  }
   float low = rgrbm__units_low(s->units);
   int rc = RGRBM_OK;
   for (size_t first = 0; rc == RGRBM_OK && first < data->count; first += chunk) {
@@ -143,7 +146,7 @@ static int data_level_sums(const ais_work *a, const rgrbm_dataset *data, double 
     for (size_t r = 0; rc == RGRBM_OK && r < n; r++)
       for (size_t i = 0; i < a->nv; i++) sums[i] += x[r * a->nv + i];
   }
-  rgrbm__free(x0);
+  rgrbm__ws_free(&ws);
   return rc;
 }
 

@@ -12,6 +12,7 @@
 #include "error.h"
 #include "lattice.h"
 #include "versioned.h"
+#include "workspace.h"
 
 /* ---- time series ------------------------------------------------------ */
 
@@ -272,11 +273,16 @@ int rgrbm_measure_thermo(const rgrbm_dataset *ds, const rgrbm_lattice *model, si
   if ((rc = check_bins(ds, bins, __func__)) != RGRBM_OK) return rc;
   if ((rc = check_energy_range(model, 1e150, "the specific heat's squares", __func__))) return rc;
   size_t n = ds->count;
-  double *store = rgrbm__calloc(n * P_COUNT, sizeof *store);
-  if (store == NULL) return RGRBM_FAIL_NOMEM("the measurements", n * P_COUNT * sizeof *store);
   thermo_ctx c = {model, {0}};
+  rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
+  for (int carving = 0; carving < 2; carving++) {
+    for (int p = 0; p < P_COUNT; p++) RGRBM__WS_TAKE(&ws, c.p[p], n);
+    /* n rows of a dataset: the sizes cannot overflow */
+    if (!carving && rgrbm__ws_alloc(&ws, 1) != RGRBM_OK)
+      return RGRBM_FAIL_NOMEM("the measurements", ws.bytes);
+  }
   jackknife j = {{0}, P_COUNT, 6, derive_thermo, model};
-  for (int p = 0; p < P_COUNT; p++) j.series[p] = c.p[p] = store + (size_t)p * n;
+  for (int p = 0; p < P_COUNT; p++) j.series[p] = c.p[p];
   rc = for_each_config(ds, visit_thermo, &c, __func__);
   if (rc == RGRBM_OK) {
     centre_series(c.p[P_E], c.p[P_E2], c.p[P_E], NULL, n);
@@ -284,7 +290,7 @@ int rgrbm_measure_thermo(const rgrbm_dataset *ds, const rgrbm_lattice *model, si
   }
   rgrbm_estimate e[6];
   if (rc == RGRBM_OK) rc = jackknife_run(&j, n, bins, e, __func__);
-  rgrbm__free(store);
+  rgrbm__ws_free(&ws);
   if (rc == RGRBM_OK) rc = check_thermo(e, __func__);
   if (rc != RGRBM_OK) return rc;
   rgrbm_thermo t;
@@ -340,14 +346,19 @@ int rgrbm_measure_correlation(const rgrbm_dataset *ds, const rgrbm_lattice *mode
     return rgrbm__fail(RGRBM_EINVAL, __func__, "rmax = %d, must be in 0..%d (the longest side - 1)",
                        rmax, longest - 1);
   if (ds->count == 0) return rgrbm__fail(RGRBM_EINVAL, __func__, "ds holds no configurations");
-  double *work = rgrbm__calloc(2 * ((size_t)rmax + 1), sizeof *work);
-  if (work == NULL) return RGRBM_FAIL_NOMEM("the correlation sums", 16 * ((size_t)rmax + 1));
-  corr_ctx c = {model, rmax, work, work + rmax + 1};
+  corr_ctx c = {model, rmax, NULL, NULL};
+  rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
+  for (int carving = 0; carving < 2; carving++) {
+    RGRBM__WS_TAKE(&ws, c.sum, (size_t)rmax + 1); /* rmax < a side: cannot overflow */
+    RGRBM__WS_TAKE(&ws, c.pairs, (size_t)rmax + 1);
+    if (!carving && rgrbm__ws_alloc(&ws, 1) != RGRBM_OK)
+      return RGRBM_FAIL_NOMEM("the correlation sums", ws.bytes);
+  }
   rc = for_each_config(ds, visit_corr, &c, __func__);
   /* every r <= rmax < the longest side has pairs along that side */
   if (rc == RGRBM_OK)
     for (int r = 0; r <= rmax; r++) g[r] = c.sum[r] / c.pairs[r];
-  rgrbm__free(work);
+  rgrbm__ws_free(&ws);
   return rc;
 }
 
@@ -403,19 +414,26 @@ int rgrbm_measure_xi2(const rgrbm_dataset *ds, const rgrbm_lattice *model, size_
   if ((rc = check_bins(ds, bins, __func__)) != RGRBM_OK) return rc;
   if ((rc = check_xi_model(model, __func__)) != RGRBM_OK) return rc;
   size_t n = ds->count, L = (size_t)model->lx;
-  double *store = rgrbm__calloc(2 * n + 2 * L, sizeof *store);
-  if (store == NULL) return RGRBM_FAIL_NOMEM("the measurements", (2 * n + 2 * L) * 8);
-  double *cosk = store + 2 * n, *sink = cosk + L;
+  double *chi0, *f, *cosk, *sink;
+  rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
+  for (int carving = 0; carving < 2; carving++) {
+    RGRBM__WS_TAKE(&ws, chi0, n); /* n rows of a dataset: cannot overflow */
+    RGRBM__WS_TAKE(&ws, f, n);
+    RGRBM__WS_TAKE(&ws, cosk, L);
+    RGRBM__WS_TAKE(&ws, sink, L);
+    if (!carving && rgrbm__ws_alloc(&ws, 1) != RGRBM_OK)
+      return RGRBM_FAIL_NOMEM("the measurements", ws.bytes);
+  }
   for (size_t x = 0; x < L; x++) {
     cosk[x] = cos(2 * M_PI * (double)x / (double)L);
     sink[x] = sin(2 * M_PI * (double)x / (double)L);
   }
-  xi_ctx c = {model, cosk, sink, store, store + n};
-  jackknife j = {{store, store + n}, 2, 1, derive_xi, model};
+  xi_ctx c = {model, cosk, sink, chi0, f};
+  jackknife j = {{chi0, f}, 2, 1, derive_xi, model};
   rgrbm_estimate e;
   rc = for_each_config(ds, visit_xi, &c, __func__);
   if (rc == RGRBM_OK) rc = jackknife_run(&j, n, bins, &e, __func__);
-  rgrbm__free(store);
+  rgrbm__ws_free(&ws);
   if (rc == RGRBM_OK && (!isfinite(e.value) || !isfinite(e.error)))
     rc = rgrbm__fail(RGRBM_ENUMERIC, __func__, "chi_0 <= F in all configurations or in a "
                      "jackknife bin: no correlation length is resolvable (xi = %g +- %g)",

@@ -3,11 +3,11 @@
 #include <math.h>
 #include <string.h>
 
-#include "alloc.h"
 #include "error.h"
 #include "exact.h"
 #include "lattice.h"
 #include "versioned.h"
+#include "workspace.h"
 
 static int check_coupling(double K, const char *func) {
   if (!isfinite(K))
@@ -195,13 +195,18 @@ static void strip_transfer(double K, int w, strip_jet *t) {
  * moments of B - 2N carried exactly. */
 static int strip_thermo(double K, int w, int len, rgrbm_exact *e, const char *func) {
   const int q = 1 << w;
-  const size_t qq = (size_t)q * (size_t)q;
-  double *block = rgrbm__alloc(12 * qq * sizeof *block);
-  if (block == NULL)
-    return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate the %d x %d transfer matrix", q, q);
-  strip_jet base = {{block, block + qq, block + 2 * qq}, 0};
-  strip_jet acc = {{block + 3 * qq, block + 4 * qq, block + 5 * qq}, 0};
-  double *tmp = block + 6 * qq; /* 3 qq for products, 3 qq to stage the accumulator */
+  const size_t qq = (size_t)q * (size_t)q; /* q <= STRIP_STATES_MAX: cannot overflow */
+  strip_jet base = {{NULL}, 0}, acc = {{NULL}, 0};
+  double *tmp; /* the 3 products of strip_mul, staged before they overwrite c */
+  rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
+  for (int carving = 0; carving < 2; carving++) {
+    for (int d = 0; d < 3; d++) RGRBM__WS_TAKE(&ws, base.m[d], qq);
+    for (int d = 0; d < 3; d++) RGRBM__WS_TAKE(&ws, acc.m[d], qq);
+    RGRBM__WS_TAKE(&ws, tmp, 3 * qq);
+    if (!carving && rgrbm__ws_alloc(&ws, 0) != RGRBM_OK)
+      return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate the %d x %d transfer matrix", q,
+                         q);
+  }
   strip_transfer(K, w, &base);
   int first = 1;
   for (unsigned n = (unsigned)len; n; n >>= 1) {
@@ -219,7 +224,7 @@ static int strip_thermo(double K, int w, int len, rgrbm_exact *e, const char *fu
   double tr[3] = {0, 0, 0};
   for (int d = 0; d < 3; d++)
     for (int i = 0; i < q; i++) tr[d] += acc.m[d][i * q + i];
-  rgrbm__free(block);
+  rgrbm__ws_free(&ws);
   const double N = (double)w * (double)len, x = tr[1] / tr[0];
   e->bond_mean = 2 + x / N;
   e->specific_heat = K * K * ((tr[2] / tr[0] - x * x) / N);

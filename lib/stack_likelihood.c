@@ -11,6 +11,7 @@
 #include "error.h"
 #include "rbm.h"
 #include "team.h"
+#include "workspace.h"
 
 /* Datasets are unpacked this many rows at a time. */
 enum { DATA_CHUNK_ROWS = 256 };
@@ -120,13 +121,17 @@ static void run_task(void *arg, size_t r) {
   j->parts[r] = enumerate_run(j->e, (uint64_t)r, j->low, j->pre_runs + r * j->e->o);
 }
 
+static unsigned split_bits(const enumeration *e) {
+  return e->a >= SPLIT_MIN_UNITS ? SPLIT_BITS : 0;
+}
+
 /* The runs are tasks of the library's team; their parts are combined in
- * run order, so the result does not depend on the thread count. */
-static double enumerate_all(const enumeration *e, double *pre_runs) {
-  const unsigned high = e->a >= SPLIT_MIN_UNITS ? SPLIT_BITS : 0;
+ * run order, so the result does not depend on the thread count. pre_runs
+ * holds o doubles per run, parts one lse per run. */
+static double enumerate_all(const enumeration *e, double *pre_runs, lse *parts) {
+  const unsigned high = split_bits(e);
   const unsigned low = (unsigned)e->a - high;
   const long runs = 1L << high;
-  lse *parts = (lse *)(void *)(pre_runs + (size_t)runs * e->o);
   runs_job job = {e, low, pre_runs, parts};
   const double work = ldexp((double)e->o, (int)e->a);
   rgrbm__team_run((size_t)runs, work, run_task, &job);
@@ -166,19 +171,23 @@ int rgrbm__log_partition_side(const rgrbm_stack *s, int layer, rgrbm__side side,
     return rgrbm__fail(RGRBM_EUNSUPPORTED, func, "layer %d: enumerating %zu units (2^%zu "
                        "terms) exceeds the limit of %d", layer, e.a, e.a,
                        RGRBM__LOGZ_MAX_UNITS);
-  const size_t runs = e.a >= SPLIT_MIN_UNITS ? (size_t)1 << SPLIT_BITS : 1;
-  /* coupling, both biases, one pre-activation vector and one lse per run */
-  size_t doubles = e.a * e.o + e.a + e.o + runs * e.o + 2 * runs;
-  double *block = rgrbm__alloc(doubles * sizeof(double));
-  if (block == NULL)
-    return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu bytes for the enumeration",
-                       doubles * sizeof(double));
-  e.coupling = block;
-  e.bias_a = e.coupling + e.a * e.o;
-  e.bias_o = e.bias_a + e.a;
+  const size_t runs = (size_t)1 << split_bits(&e);
+  double *pre_runs;
+  lse *parts;
+  rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
+  for (int carving = 0; carving < 2; carving++) {
+    RGRBM__WS_TAKE(&ws, e.coupling, e.a * e.o); /* layer sizes are ints: cannot overflow */
+    RGRBM__WS_TAKE(&ws, e.bias_a, e.a);
+    RGRBM__WS_TAKE(&ws, e.bias_o, e.o);
+    RGRBM__WS_TAKE(&ws, pre_runs, runs * e.o); /* one pre-activation vector per run */
+    RGRBM__WS_TAKE(&ws, parts, runs);
+    if (!carving && rgrbm__ws_alloc(&ws, 0) != RGRBM_OK)
+      return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu bytes for the enumeration",
+                         ws.bytes);
+  }
   fill_enumeration(s, layer, side, &e);
-  *log_z = enumerate_all(&e, e.bias_o + e.o);
-  rgrbm__free(block);
+  *log_z = enumerate_all(&e, pre_runs, parts);
+  rgrbm__ws_free(&ws);
   if (!isfinite(*log_z))
     return rgrbm__fail(RGRBM_ENUMERIC, func, "layer %d: ln Z = %g is not finite", layer,
                        *log_z);
@@ -278,10 +287,15 @@ static int dataset_sum(const rgrbm_stack *s, int layer, const rgrbm_dataset *dat
                        dataset_stat stat, double *sum, const char *func) {
   const size_t nv = (size_t)s->sizes[layer];
   const size_t chunk = data->count < DATA_CHUNK_ROWS ? data->count : DATA_CHUNK_ROWS;
-  size_t bytes = chunk * (nv * sizeof(float) + sizeof(double));
-  float *rows = rgrbm__alloc(bytes);
-  if (rows == NULL) return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu bytes", bytes);
-  double *energies = (double *)(void *)(rows + chunk * nv);
+  float *rows;
+  double *energies;
+  rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
+  for (int carving = 0; carving < 2; carving++) {
+    RGRBM__WS_TAKE(&ws, rows, chunk * nv); /* at most DATA_CHUNK_ROWS layer-sized rows */
+    RGRBM__WS_TAKE(&ws, energies, chunk);
+    if (!carving && rgrbm__ws_alloc(&ws, 0) != RGRBM_OK)
+      return rgrbm__fail(RGRBM_ENOMEM, func, "cannot allocate %zu bytes", ws.bytes);
+  }
   const float low = rgrbm__units_low(s->units);
   double total = 0.0;
   int rc = RGRBM_OK;
@@ -298,7 +312,7 @@ static int dataset_sum(const rgrbm_stack *s, int layer, const rgrbm_dataset *dat
     }
     total += part;
   }
-  rgrbm__free(rows);
+  rgrbm__ws_free(&ws);
   *sum = total;
   return rc;
 }
