@@ -1,0 +1,1 @@
+"""scikit-learn estimator over an RBM stack (filled in below)."""
