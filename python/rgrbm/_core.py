@@ -51,25 +51,31 @@ STACK_FORMAT_VERSION = 2
 DECIMATION_TIE_WEIGHT = 20.0
 
 
-def _enum(name, members, step=1):
+def _enum(name, members, step=1, doc=""):
     """An IntEnum numbering members 0, step, 2 step, ... as the C enum does."""
-    return enum.IntEnum(name, [(m, i * step) for i, m in enumerate(members.split())])
+    cls = enum.IntEnum(name, [(m, i * step) for i, m in enumerate(members.split())])
+    cls.__doc__ = doc
+    return cls
 
 
 # The C enums, named without their prefixes (RGRBM_EINVAL is Status.EINVAL,
 # RGRBM_UNITS_SPIN is Units.SPIN, ...).
-Status = _enum("Status", "OK EINVAL ENOMEM EIO EFORMAT ENUMERIC ECANCELED EUNSUPPORTED", -1)
-Geometry = _enum("Geometry", "CHAIN SQUARE")
-Boundary = _enum("Boundary", "PERIODIC OPEN")
-Algorithm = _enum("Algorithm", "METROPOLIS HEAT_BATH WOLFF SWENDSEN_WANG")
-Units = _enum("Units", "BINARY SPIN")
-Pass = _enum("Pass", "MEANS SAMPLES")
-Products = _enum("Products", "AUTO SGEMM TABLES")
+Status = _enum("Status", "OK EINVAL ENOMEM EIO EFORMAT ENUMERIC ECANCELED EUNSUPPORTED", -1,
+               "rgrbm_status: 0 or a negative error code (RgrbmError.status).")
+Geometry = _enum("Geometry", "CHAIN SQUARE", doc="rgrbm_geometry: a chain or a square lattice.")
+Boundary = _enum("Boundary", "PERIODIC OPEN", doc="rgrbm_boundary: periodic or open edges.")
+Algorithm = _enum("Algorithm", "METROPOLIS HEAT_BATH WOLFF SWENDSEN_WANG",
+                  doc="rgrbm_algorithm: the Markov chain of a lattice Sampler.")
+Units = _enum("Units", "BINARY SPIN", doc="rgrbm_units: RBM units in {0, 1} (BINARY) or {-1, +1} (SPIN).")
+Pass = _enum("Pass", "MEANS SAMPLES", doc="rgrbm_pass: carry conditional means or samples.")
+Products = _enum("Products", "AUTO SGEMM TABLES",
+                 doc="rgrbm_products: how training computes its batch products.")
 Observable = _enum("Observable", "BOND_MEAN MAGNETIZATION ABS_MAGNETIZATION MAGNETIZATION2 "
-                                 "MAGNETIZATION4 ENERGY")
-AisBase = _enum("AisBase", "ZERO DATA")
-BlockRule = _enum("BlockRule", "MAJORITY DECIMATE")
-RGMode = _enum("RGMode", "SIGN_MEAN SAMPLE")
+                                 "MAGNETIZATION4 ENERGY",
+                   doc="rgrbm_observable: what measure() computes per configuration.")
+AisBase = _enum("AisBase", "ZERO DATA", doc="rgrbm_ais_base: the base RBM of AIS.")
+BlockRule = _enum("BlockRule", "MAJORITY DECIMATE", doc="rgrbm_block_rule: block spins by majority or decimation.")
+RGMode = _enum("RGMode", "SIGN_MEAN SAMPLE", doc="rgrbm_rg_mode: learned coarse spins from means or samples.")
 
 
 
