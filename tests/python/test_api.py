@@ -115,7 +115,11 @@ def public_names():
             continue
         yield name, obj
         if inspect.isclass(obj) and not issubclass(obj, (int, tuple)):
-            for attr, member in vars(obj).items():
+            own = {}  # members defined by rgrbm's classes, inherited ones included
+            for klass in reversed(obj.__mro__):
+                if klass.__module__.startswith("rgrbm"):
+                    own.update(vars(klass))
+            for attr, member in own.items():
                 if attr.startswith("_"):
                     continue
                 if isinstance(member, (classmethod, staticmethod)):
