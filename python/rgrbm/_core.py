@@ -577,24 +577,26 @@ def _numeric_array(x, name):
 
 
 def _finite(a, name):
-    if a.dtype.kind == "f":
-        bad = ~np.isfinite(a)
-        if bad.any():
-            at = _first_bad(bad)
-            raise ValueError(f"{name}[{', '.join(map(str, at))}] = {a[at]} is not finite")
+    """ValueError naming the first NaN or infinity of a float array."""
+    if a.dtype.kind == "f" and not np.isfinite(a).all():
+        at = _first_bad(~np.isfinite(a))
+        raise ValueError(f"{name}[{', '.join(map(str, at))}] = {a[at]} is not finite")
 
 
-def _float_batch(x, width, name):
-    """A C-contiguous, finite float32 (n, width) batch from rows x ((width,) is one row)."""
+def _float_batch(x, width, name, check_finite=True):
+    """A C-contiguous float32 (n, width) batch from rows x ((width,) is one row),
+    finite unless the caller checks a range itself (which catches NaN and inf)."""
     a = _numeric_array(x, name)
     if a.ndim == 1:
         a = a.reshape(1, -1)
     if a.ndim != 2 or a.shape[1] != width or a.shape[0] == 0:
         raise ValueError(f"{name} has shape {np.shape(x)}; expected (n, {width}) with n >= 1")
-    _finite(a, name)
-    a = np.ascontiguousarray(a, dtype=np.float32)
-    _finite(a, name)  # float64 values beyond float32's range become inf
-    return a
+    # After the conversion: float64 values beyond float32's range become inf.
+    f = np.ascontiguousarray(a, dtype=np.float32)
+    if check_finite and not np.isfinite(f).all():
+        _finite(a, name)
+        _finite(f, name)
+    return f
 
 
 def _spin_rows(x, dim, name):
@@ -728,12 +730,20 @@ def _out_handle(create, *args):
     return ptr
 
 
+class _Memory:
+    """Library memory as numpy sees it (__array_interface__): the base of every
+    view, holding the resource of the C object that owns the memory."""
+    __slots__ = ("__array_interface__", "owner")
+
+    def __init__(self, address, shape, dtype, owner):
+        self.__array_interface__ = {"data": (address, False), "shape": shape,
+                                    "typestr": np.dtype(dtype).str, "version": 3}
+        self.owner = owner
+
+
 def _view(address, shape, dtype, resource):
-    """A numpy view of library memory whose base chain holds `resource`."""
-    count = int(np.prod(shape))
-    buf = (np.ctypeslib.as_ctypes_type(dtype) * count).from_address(address)
-    buf._owner = resource  # the view's .base is buf, which holds the owner
-    return np.frombuffer(buf, dtype=dtype).reshape(shape)
+    """A numpy view of library memory whose .base holds `resource`."""
+    return np.asarray(_Memory(address, tuple(shape), dtype, resource))
 
 
 class Dataset(_Handle):
@@ -1204,17 +1214,19 @@ class Stack(_Handle):
         """x checked and mapped to a float32 batch in the stack's units; the units it was in."""
         own = self.units
         units = own if units is None else _enum_arg(Units, units, "units")
-        a = _float_batch(x, self.size(level), name)
+        a = _float_batch(x, self.size(level), name, check_finite=False)
         lo = 0.0 if units == Units.BINARY else -1.0
-        bad = (a < lo) | (a > 1)
-        if bad.any():
-            at = _first_bad(bad)
+        if not (a.min() >= lo and a.max() <= 1):  # also false for NaN
+            _finite(a, name)
+            at = _first_bad((a < lo) | (a > 1))
             hint = ""
             if units == Units.BINARY and ((a == -1) | (a == 1)).all():
                 hint = " (spins: pass units='spin' to map them, or (x + 1) / 2)"
             raise ValueError(f"{name}[{at[0]}, {at[1]}] = {a[at]} is outside [{lo:g}, 1] of "
                              f"{units.name.lower()} units{hint}")
-        return np.ascontiguousarray(_to_units(a, units, own), dtype=np.float32), units, own
+        if units != own:
+            a = np.ascontiguousarray(_to_units(a, units, own), dtype=np.float32)
+        return a, units, own
 
     def _pass(self, fn, from_, to, x, units, *extra):
         a, units, own = self._batch(x, from_, "x", units)
@@ -1385,9 +1397,12 @@ class _Recorder:
         ctypes.Structure.__setattr__(self.options, "progress", PROGRESS_FN())
 
 
-def _train(call, options_list):
+def _train(call, options_list, record=True):
     history = History()
-    recorders = [_Recorder(o, history) for o in options_list]
+    # Without record, only options with a user callback get a trampoline: a
+    # callback makes the trainer compute the reconstruction error it reports.
+    recorders = [_Recorder(o, history) for o in options_list
+                 if record or o.progress is not None]
     for r in recorders:
         r.__enter__()
     try:
@@ -1411,18 +1426,22 @@ def _cd_options(options, name):
     return options
 
 
-def cd_train(stack: Stack, layer: int, data: Dataset,
-             options: Optional[CdOptions] = None) -> History:
-    """Train one layer by CD-k / PCD-k (rgrbm_cd_train); returns the History."""
+def cd_train(stack: Stack, layer: int, data: Dataset, options: Optional[CdOptions] = None,
+             *, record: bool = True) -> History:
+    """Train one layer by CD-k / PCD-k (rgrbm_cd_train); returns the History of
+    its epochs (empty with record=False, which spares the trainer computing
+    the reconstruction error when no progress callback is set either)."""
     s, d = _handle(stack, Stack, "stack"), _handle(data, Dataset, "data")
     layer = _small(layer, "layer")
     options = _cd_options(options, "options")
-    return _train(lambda: lib.rgrbm_cd_train(s, layer, d, ctypes.byref(options)), [options])
+    return _train(lambda: lib.rgrbm_cd_train(s, layer, d, ctypes.byref(options)), [options],
+                  record)
 
 
-def stack_train(stack: Stack, data: Dataset,
-                per_layer: Union[CdOptions, Sequence[CdOptions]]) -> History:
-    """Greedy layer-wise training: per_layer is one CdOptions, or one per layer."""
+def stack_train(stack: Stack, data: Dataset, per_layer: Union[CdOptions, Sequence[CdOptions]],
+                *, record: bool = True) -> History:
+    """Greedy layer-wise training: per_layer is one CdOptions, or one per layer;
+    returns the History of every layer's epochs (see cd_train for record)."""
     s, d = _handle(stack, Stack, "stack"), _handle(data, Dataset, "data")
     if isinstance(per_layer, CdOptions):
         per_layer = [per_layer] * stack.depth
@@ -1435,7 +1454,7 @@ def stack_train(stack: Stack, data: Dataset,
         # The array copies the options after the recorders installed their callbacks.
         arr = (CdOptions * len(per_layer))(*per_layer)
         lib.rgrbm_cd_train_stack(s, d, arr)
-    return _train(call, unique)
+    return _train(call, unique, record)
 
 
 class RGShape(NamedTuple):

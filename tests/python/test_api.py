@@ -43,10 +43,11 @@ def test_dataset_converts_both_ways():
 def test_views_hold_their_owner_through_base():
     s = R.Stack([5, 3])
     W = s.weights(0)
-    base = W
-    while not hasattr(base, "_owner"):
-        base = base.base
-    assert base._owner is s._res
+    assert W.base.owner is s._res
+    row = W[1]  # views of views reach it through their base chain
+    while not hasattr(row, "owner"):
+        row = row.base
+    assert row.owner is s._res
 
 
 def test_free_energy_per_row_and_units():
