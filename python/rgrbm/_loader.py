@@ -2,11 +2,13 @@
 
 Order: ``$RGRBM_LIBRARY`` (a path; an override for build trees and tests),
 then the library installed with this package (the path meson recorded in
-``_config.py`` at install time), then the system loader by soname
+``_config.py`` at install time, or a meson-python wheel's
+``.rgrbm.mesonpy.libs``), then the system loader by soname
 (``librgrbm.so.1``: ``/usr/lib``, ``/usr/local/lib``, ``ld.so.conf``,
 ``$LD_LIBRARY_PATH``).
 """
 import ctypes
+import glob
 import os
 
 #: The soname this package's declarations are written for; a test compares
@@ -14,13 +16,20 @@ import os
 SONAME = "librgrbm.so.1"
 
 
-def _installed_path():
-    """The library meson installed next to this package, or None."""
+def _installed_paths():
+    """The library meson installed with this package: in the libdir recorded
+    at configuration, or, in a wheel built by meson-python, in the
+    .rgrbm.mesonpy.libs directory next to the package."""
+    paths = []
     try:
         from . import _config
+        paths.append(os.path.join(_config.LIBDIR, _config.SONAME))
     except ImportError:  # a source tree: no install-time configuration
-        return None
-    return os.path.join(_config.LIBDIR, _config.SONAME)
+        pass
+    wheel_libs = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                              ".rgrbm.mesonpy.libs")
+    paths += sorted(glob.glob(os.path.join(wheel_libs, SONAME + "*")))
+    return paths
 
 
 def load():
@@ -32,9 +41,7 @@ def load():
         except OSError as exc:
             raise OSError(f"cannot load $RGRBM_LIBRARY = {override!r}: {exc}") from exc
     tried = []
-    for candidate in (_installed_path(), SONAME):
-        if candidate is None:
-            continue
+    for candidate in _installed_paths() + [SONAME]:
         try:
             return ctypes.CDLL(candidate)
         except OSError as exc:
