@@ -60,9 +60,15 @@ def epoch(args):
     def bare():
         C.lib.rgrbm_cd_train(sp, 0, dp, ctypes.byref(raw))
 
-    t_bare = best(bare, args.repeat)
-    t_pkg = best(package, args.repeat)
-    t_hist = best(package_history, args.repeat)
+    # Interleaved, after one warm-up epoch each, so that drift in the
+    # machine's load reaches the three alike.
+    times = {bare: [], package: [], package_history: []}
+    for fn in times:
+        fn()
+    for _ in range(args.repeat):
+        for fn, ts in times.items():
+            ts.append(best(fn, 1))
+    t_bare, t_pkg, t_hist = (min(ts) for ts in times.values())
     print(f"CD-1 epoch, {nv} x {nh}, {rows} rows, batch 100 (best of {args.repeat}):")
     print(f"  bare ctypes      {t_bare * 1e3:9.2f} ms")
     print(f"  package          {t_pkg * 1e3:9.2f} ms   overhead {100 * (t_pkg / t_bare - 1):+.2f}%")

@@ -1095,11 +1095,26 @@ def receptive_locality(rf, lx: int, ly: int, b: int) -> FieldLocality:
     return FieldLocality(*outs)
 
 
+_min, _max = np.minimum.reduce, np.maximum.reduce
+
+
+def _bounds(a):
+    """(min, max) of a float32 array, NaN when it holds a NaN or an infinity.
+    Small arrays go through Python floats: a ufunc reduction costs ~2 us of
+    fixed overhead, more than the whole call for a few rows."""
+    if a.size > 256:
+        return _min(a, None), _max(a, None)
+    v = a.ravel().tolist()
+    if not math.isfinite(sum(v)):  # float32 values cannot overflow a double sum
+        return math.nan, math.nan
+    return min(v), max(v)
+
+
 def _to_units(a, source, target):
     """Values in `source` units mapped exactly to `target` units (s = 2x - 1)."""
     if source == target:
         return a
-    return (2 * a - 1) if target == Units.SPIN else (a + 1) / 2
+    return (2 * a - 1) if target == 1 else (a + 1) / 2  # 1: Units.SPIN
 
 
 class Stack(_Handle):
@@ -1210,29 +1225,35 @@ class Stack(_Handle):
     def _level(self, level, name, default):
         return default if level is None else _small(level, name)
 
-    def _batch(self, x, level, name, units):
-        """x checked and mapped to a float32 batch in the stack's units; the units it was in."""
-        own = self.units
-        units = own if units is None else _enum_arg(Units, units, "units")
-        a = _float_batch(x, self.size(level), name, check_finite=False)
-        lo = 0.0 if units == Units.BINARY else -1.0
-        if not (a.min() >= lo and a.max() <= 1):  # also false for NaN
+    def _batch(self, x, level, name, units, p=None):
+        """x checked and mapped to a float32 batch in the stack's units; the
+        units it was given in and the stack's (plain ints: this is every
+        pass's hot path)."""
+        p = self._p if p is None else p
+        own = int(lib.rgrbm_stack_units(p))
+        units = own if units is None else int(_enum_arg(Units, units, "units"))
+        a = _float_batch(x, lib.rgrbm_stack_size(p, level), name, check_finite=False)
+        lo = -1.0 if units else 0.0  # Units.SPIN is 1
+        mn, mx = _bounds(a)
+        if not (mn >= lo and mx <= 1):  # also false for NaN
             _finite(a, name)
             at = _first_bad((a < lo) | (a > 1))
             hint = ""
             if units == Units.BINARY and ((a == -1) | (a == 1)).all():
                 hint = " (spins: pass units='spin' to map them, or (x + 1) / 2)"
             raise ValueError(f"{name}[{at[0]}, {at[1]}] = {a[at]} is outside [{lo:g}, 1] of "
-                             f"{units.name.lower()} units{hint}")
+                             f"{Units(units).name.lower()} units{hint}")
         if units != own:
             a = np.ascontiguousarray(_to_units(a, units, own), dtype=np.float32)
         return a, units, own
 
     def _pass(self, fn, from_, to, x, units, *extra):
-        a, units, own = self._batch(x, from_, "x", units)
-        out = _empty_floats(a.shape[0], self.size(to))
-        fn(self._p, from_, to, _ptr(a, _float_p), a.shape[0], *extra, _ptr(out, _float_p))
-        return _to_units(out, own, units).astype(np.float32, copy=False)
+        p = self._p
+        a, units, own = self._batch(x, from_, "x", units, p)
+        out = np.empty((a.shape[0], lib.rgrbm_stack_size(p, to)), dtype=np.float32)
+        fn(p, from_, to, a.ctypes.data_as(_float_p), a.shape[0], *extra,
+           out.ctypes.data_as(_float_p))
+        return out if units == own else _to_units(out, own, units).astype(np.float32)
 
     def up(self, x, from_: int = 0, to: Optional[int] = None, *, units=None) -> np.ndarray:
         """Conditional means of level `to` (default depth) given rows x of level from_."""
