@@ -125,6 +125,12 @@ def test_structs_enums_and_macros_match_the_compiler():
     assert ints.pop("RGRBM_VERSION_NUMBER") == C.version_number()
     for name, value in list(ints.items()) + list(c["doubles"].items()):
         assert getattr(C, name[len("RGRBM_"):]) == value, name
+    # And the other way: every constant the binding declares is one the
+    # compiler reported (the CPU flags are read from the header below).
+    reported = {n[len("RGRBM_"):] for n in list(c["integers"]) + list(c["doubles"])}
+    declared = {n for n, v in vars(C).items() if n.isupper() and not n.startswith(("CPU_FLAG_", "_"))
+                and isinstance(v, (int, float)) and not isinstance(v, bool)}
+    assert declared <= reported, declared - reported
 
 
 def test_cpu_flags_match_the_header():
