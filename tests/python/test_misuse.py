@@ -65,6 +65,12 @@ CASES = {
         smp.close()
         raises(ValueError, "Sampler is closed", smp.draw, 1)
     """,
+    "bad values written through views": """
+        lat = R.Lattice.square(8, K=0.4); lat.spins[:] = 5
+        raises(R.RgrbmError, "spins must be -1 or +1", R.Sampler(lat, "wolff", 1).sweep, 1)
+        s = R.Stack([4, 2]); s.weights(0)[0, 0] = np.nan
+        raises(R.RgrbmError, "ENUMERIC", s.up, [[0, 1, 0, 1]])
+    """,
     # 2. Handle types.
     "sampler of a stack": """
         raises(TypeError, "Sampler.gibbs", R.Sampler, R.Stack([4, 2]))
