@@ -157,6 +157,7 @@ mutable struct Sampler
     res::Union{Resource,Nothing}
     source::Any   # the Lattice or Stack it borrows
     level::Int    # a Gibbs sampler's layer (-1: the whole stack); unused for lattices
+    dim::Int      # spins of a drawn configuration (read at creation: the source may be closed)
 end
 mutable struct Stack
     res::Union{Resource,Nothing}
@@ -272,13 +273,12 @@ end
 
 Sampler(lat::Lattice, alg = METROPOLIS, seed = 1) =
     own(Sampler, out_handle(o -> @chk(rgrbm_sampler_create, (VoidPP, Ptr{Cvoid}, Cint, UInt64),
-        o, lat, alg, seed)), lat, 0)
+        o, lat, alg, seed)), lat, 0, length(lat))
 gibbs(s::Stack, layer = -1, chains = 1, seed = 1) =
     own(Sampler, out_handle(o -> @chk(rgrbm_sampler_create_gibbs,
         (VoidPP, Ptr{Cvoid}, Cint, Csize_t, UInt64),
-        o, s, layer, chains, seed)), s, layer)
-draw_dim(smp::Sampler) =
-    smp.source isa Lattice ? length(smp.source) : size(smp.source, max(smp.level, 0))
+        o, s, layer, chains, seed)), s, layer, size(s, max(layer, 0)))
+draw_dim(smp::Sampler) = smp.dim
 sweep!(smp::Sampler, n = 1) = @chk rgrbm_sampler_sweep (Ptr{Cvoid}, UInt64) smp n
 
 """Append count configurations to out (a new Dataset by default) and return it."""
