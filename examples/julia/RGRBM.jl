@@ -1,5 +1,5 @@
 # RGRBM.jl: ccall wrappers of librgrbm's core calls, kept symmetrical to the
-# Python binding examples/python/rgrbm.py (same names and shapes).
+# Python package python/rgrbm (same names and shapes).
 #
 # NOT TESTED HERE. Julia is not packaged in Debian 12 and cannot be installed
 # on this project's build machines, so this file has never been run by the
@@ -15,16 +15,18 @@
 # Conventions:
 # - Every failed call throws RgrbmError(status, name, message), the message
 #   being rgrbm_last_error()'s.
-# - Handles are mutable structs with finalizers; close(x) frees at once.
-#   A borrower (a sampler, a learned RG plan) keeps a reference to what it
-#   borrows so that it stays reachable; but when both become unreachable
-#   together Julia may run their finalizers in either order, so close
-#   borrowers explicitly before what they borrow.
+# - Every handle's C object is owned by a Resource, which counts the views of
+#   its memory and the C objects borrowing it (a sampler its lattice or
+#   stack, a learned RG plan its stack). close(x) makes x unusable at once
+#   (ArgumentError "... is closed") and frees the C object when no view and
+#   no borrower is left; otherwise the last of them to be finalized frees it.
+#   Finalizers may run in any order: the counts make that order irrelevant.
 # - Batches are (n, width) matrices, one configuration per row as in Python;
 #   they are transposed on the way in and out because C is row-major.
-# - spins(lat), weights(s, l) and the biases are views of library memory
-#   (unsafe_wrap, no copy), valid while the handle is open; weights(s, l)[i, j]
-#   is C's W[i][j] (a PermutedDimsArray over the row-major storage).
+# - spins(lat), weights(s, l) and the biases are views of library memory (no
+#   copy): OwnedArrays, which hold the Resource, so a view stays valid after
+#   close(handle) until it is itself collected; weights(s, l)[i, j] is C's
+#   W[i][j] (a PermutedDimsArray over the row-major storage).
 module RGRBM
 
 using Libdl
@@ -99,11 +101,45 @@ cpu_level() = unsafe_string(@c rgrbm_cpu_level_name Cstring ())
 
 const VoidPP = Ptr{Ptr{Cvoid}}
 
-"""Wrap a fresh C handle in T and register its destructor."""
-function own(T, ptr::Ptr{Cvoid}, args...)
-    x = T(ptr, args...)
-    finalizer(close, x)
+"""Owns one C object: freed once no handle, view or borrower refers to it."""
+mutable struct Resource
+    ptr::Ptr{Cvoid}
+    destroy::Symbol          # the C destroy function
+    deps::Vector{Resource}   # what this C object borrows
+    borrowers::Int           # live C objects borrowing this one
+    views::Int               # live OwnedArrays of its memory
+    released::Bool           # the handle was closed or collected
 end
+
+function maybe_free!(r::Resource)
+    (r.released && r.borrowers == 0 && r.views == 0 && r.ptr != C_NULL) || return
+    ccall(Libdl.dlsym(Libdl.dlopen(LIB), r.destroy), Cvoid, (Ptr{Cvoid},), r.ptr)
+    r.ptr = C_NULL
+    for d in r.deps
+        d.borrowers -= 1
+        maybe_free!(d)
+    end
+    empty!(r.deps)
+end
+
+release!(r::Resource) = (r.released = true; maybe_free!(r))
+
+"""A view of library memory that keeps its Resource (and so the memory) alive."""
+mutable struct OwnedArray{T,N,A<:AbstractArray{T,N}} <: AbstractArray{T,N}
+    data::A
+    owner::Resource
+    function OwnedArray(data::A, owner::Resource) where {T,N,A<:AbstractArray{T,N}}
+        owner.views += 1
+        finalizer(new{T,N,A}(data, owner)) do v
+            v.owner.views -= 1
+            maybe_free!(v.owner)
+        end
+    end
+end
+Base.size(v::OwnedArray) = size(v.data)
+Base.IndexStyle(::Type{<:OwnedArray}) = IndexCartesian()
+Base.getindex(v::OwnedArray{T,N}, i::Vararg{Int,N}) where {T,N} = v.data[i...]
+Base.setindex!(v::OwnedArray{T,N}, x, i::Vararg{Int,N}) where {T,N} = (v.data[i...] = x)
 
 function out_handle(f)
     out = Ref{Ptr{Cvoid}}(C_NULL)
@@ -112,36 +148,55 @@ function out_handle(f)
 end
 
 mutable struct Dataset
-    ptr::Ptr{Cvoid}
+    res::Union{Resource,Nothing}
 end
 mutable struct Lattice
-    ptr::Ptr{Cvoid}
+    res::Union{Resource,Nothing}
 end
 mutable struct Sampler
-    ptr::Ptr{Cvoid}
+    res::Union{Resource,Nothing}
     source::Any   # the Lattice or Stack it borrows
     level::Int    # a Gibbs sampler's layer (-1: the whole stack); unused for lattices
+    dim::Int      # spins of a drawn configuration (read at creation: the source may be closed)
 end
 mutable struct Stack
-    ptr::Ptr{Cvoid}
+    res::Union{Resource,Nothing}
 end
 mutable struct RG
-    ptr::Ptr{Cvoid}
+    res::Union{Resource,Nothing}
     source::Any   # the Stack of a learned plan, else nothing
 end
+const Handle = Union{Dataset,Lattice,Sampler,Stack,RG}
+const DESTROY = Dict(Dataset => :rgrbm_dataset_destroy, Lattice => :rgrbm_lattice_destroy,
+                     Sampler => :rgrbm_sampler_destroy, Stack => :rgrbm_stack_destroy,
+                     RG => :rgrbm_rg_destroy)
 
-Base.unsafe_convert(::Type{Ptr{Cvoid}}, x::Union{Dataset,Lattice,Sampler,Stack,RG}) =
-    x.ptr == C_NULL ? error("the handle has been closed") : x.ptr
-
-for (T, destroy) in ((Dataset, :rgrbm_dataset_destroy), (Lattice, :rgrbm_lattice_destroy),
-                     (Sampler, :rgrbm_sampler_destroy), (Stack, :rgrbm_stack_destroy),
-                     (RG, :rgrbm_rg_destroy))
-    @eval function Base.close(x::$T)
-        x.ptr == C_NULL && return
-        ccall(($(QuoteNode(destroy)), LIB), Cvoid, (Ptr{Cvoid},), x.ptr)
-        x.ptr = C_NULL
-    end
+"""The open Resource of a handle, or ArgumentError("... is closed")."""
+function resource(x::Handle)
+    x.res === nothing && throw(ArgumentError("$(nameof(typeof(x))) is closed"))
+    x.res
 end
+
+"""Wrap a fresh C handle in T; the handles among args are what it borrows."""
+function own(T, ptr::Ptr{Cvoid}, args...)
+    deps = Resource[resource(a) for a in args if a isa Handle]
+    r = Resource(ptr, DESTROY[T], deps, 0, 0, false)
+    foreach(d -> d.borrowers += 1, deps)
+    finalizer(release!, r)
+    T(r, args...)
+end
+
+Base.unsafe_convert(::Type{Ptr{Cvoid}}, x::Handle) = resource(x).ptr
+
+"""Make x unusable; its C object is freed now, or when its last view or borrower goes."""
+function Base.close(x::Handle)
+    r, x.res = x.res, nothing
+    r === nothing || release!(r)
+    nothing
+end
+
+"""A view of n elements of type T at p, owned by handle x's Resource."""
+wrap(x::Handle, p::Ptr, dims) = OwnedArray(unsafe_wrap(Array, p, dims), resource(x))
 
 # ---- datasets --------------------------------------------------------------
 
@@ -197,7 +252,7 @@ function spins(lat::Lattice)
     @chk(rgrbm_lattice_shape, (Ptr{Cvoid}, Ptr{Cint}, Ref{Cint}, Ref{Cint}, Ptr{Cint}),
         lat, C_NULL, lx, ly, C_NULL)
     p = @c rgrbm_lattice_spins Ptr{Int8} (Ptr{Cvoid},) lat
-    PermutedDimsArray(unsafe_wrap(Array, p, (Int(lx[]), Int(ly[]))), (2, 1))
+    PermutedDimsArray(wrap(lat, p, (Int(lx[]), Int(ly[]))), (2, 1))
 end
 # The observables are computed: a status and an out-pointer.
 function bond_mean(lat::Lattice)
@@ -218,13 +273,12 @@ end
 
 Sampler(lat::Lattice, alg = METROPOLIS, seed = 1) =
     own(Sampler, out_handle(o -> @chk(rgrbm_sampler_create, (VoidPP, Ptr{Cvoid}, Cint, UInt64),
-        o, lat, alg, seed)), lat, 0)
+        o, lat, alg, seed)), lat, 0, length(lat))
 gibbs(s::Stack, layer = -1, chains = 1, seed = 1) =
     own(Sampler, out_handle(o -> @chk(rgrbm_sampler_create_gibbs,
         (VoidPP, Ptr{Cvoid}, Cint, Csize_t, UInt64),
-        o, s, layer, chains, seed)), s, layer)
-draw_dim(smp::Sampler) =
-    smp.source isa Lattice ? length(smp.source) : size(smp.source, max(smp.level, 0))
+        o, s, layer, chains, seed)), s, layer, size(s, max(layer, 0)))
+draw_dim(smp::Sampler) = smp.dim
 sweep!(smp::Sampler, n = 1) = @chk rgrbm_sampler_sweep (Ptr{Cvoid}, UInt64) smp n
 
 """Append count configurations to out (a new Dataset by default) and return it."""
@@ -328,15 +382,15 @@ end
 """Layer weights as a view indexed [i, j] = C's W[i][j], size (size(l), size(l+1))."""
 function weights(s::Stack, layer)
     p = param_ptr(@c rgrbm_stack_weights Ptr{Cfloat} (Ptr{Cvoid}, Cint) s layer)
-    PermutedDimsArray(unsafe_wrap(Array, p, (size(s, layer + 1), size(s, layer))), (2, 1))
+    PermutedDimsArray(wrap(s, p, (size(s, layer + 1), size(s, layer))), (2, 1))
 end
 function visible_bias(s::Stack, layer)
     p = param_ptr(@c rgrbm_stack_visible_bias Ptr{Cfloat} (Ptr{Cvoid}, Cint) s layer)
-    unsafe_wrap(Array, p, size(s, layer))
+    wrap(s, p, size(s, layer))
 end
 function hidden_bias(s::Stack, layer)
     p = param_ptr(@c rgrbm_stack_hidden_bias Ptr{Cfloat} (Ptr{Cvoid}, Cint) s layer)
-    unsafe_wrap(Array, p, size(s, layer + 1))
+    wrap(s, p, size(s, layer + 1))
 end
 
 """Row-major float32 copy of an (n, width) batch: a (width, n) Julia matrix."""
@@ -420,12 +474,20 @@ function AisOptions(; kw...)
     o
 end
 
-"""(lower, upper) bracket of ln Z by AIS. Keep a Dataset set as o.data alive yourself."""
-function log_partition_ais(s::Stack, layer = 0, o::AisOptions = AisOptions())
+"""(lower, upper) bracket of ln Z by AIS. The base-rate dataset is passed as
+`data` (a Dataset, held for the call); o.data itself is never dereferenced
+after the call."""
+function log_partition_ais(s::Stack, layer = 0, o::AisOptions = AisOptions();
+                           data::Union{Dataset,Nothing} = nothing)
     lo, hi = Ref(0.0), Ref(0.0)
-    @chk(rgrbm_ais_log_partition,
-        (Ptr{Cvoid}, Cint, Ref{AisOptions}, Ref{Cdouble}, Ref{Cdouble}),
-        s, layer, o, lo, hi)
+    o.data = data === nothing ? C_NULL : resource(data).ptr
+    try
+        GC.@preserve data @chk(rgrbm_ais_log_partition,
+            (Ptr{Cvoid}, Cint, Ref{AisOptions}, Ref{Cdouble}, Ref{Cdouble}),
+            s, layer, o, lo, hi)
+    finally
+        o.data = C_NULL
+    end
     (lo[], hi[])
 end
 

@@ -25,8 +25,12 @@ except ImportError:  # 77: the test harness's "skipped"
     print("paper2d.py needs numpy (Debian: apt-get install python3-numpy)", file=sys.stderr)
     sys.exit(77)
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import rgrbm as R  # noqa: E402
+try:
+    import rgrbm as R  # installed by meson install, or on PYTHONPATH
+except ImportError:  # run from a source tree: its python/ directory
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                    "python"))
+    import rgrbm as R
 
 
 def parse_args(argv):
