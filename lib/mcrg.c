@@ -542,7 +542,7 @@ int rgrbm__mcrg_begin(rgrbm__mcrg_job *job, rgrbm_sampler *smp, const rgrbm_rg *
   return rc;
 }
 
-int rgrbm__mcrg_finish(rgrbm__mcrg_job *job, rgrbm_mcrg_result *out, const char *func) {
+int rgrbm__mcrg_finish(rgrbm__mcrg_job *job, const char *func) {
   const rgrbm_mcrg_options *o = &job->o;
   for (size_t c = 0; c < o->chains; c++) { /* in chain order: the sums need not be exact */
     size_t begin, end, first_bin, bins;
@@ -556,13 +556,18 @@ int rgrbm__mcrg_finish(rgrbm__mcrg_job *job, rgrbm_mcrg_result *out, const char 
   }
   accumulator acc = {o->levels, o->even_operators + o->odd_operators, (int)o->bins, job->stride,
                      job->sums, job->counts};
-  int rc = analyse(&acc, o->even_operators, o->odd_operators, job->rg->b, job->avg, job->lam,
-                   &job->res, func);
-  if (rc != RGRBM_OK) return rc;
+  return analyse(&acc, o->even_operators, o->odd_operators, job->rg->b, job->avg, job->lam,
+                 &job->res, func);
+}
+
+void rgrbm__mcrg_deliver(rgrbm__mcrg_job *job, rgrbm_mcrg_result *out) {
   rgrbm__versioned_write(&MCRG_RESULT, out, &job->res);
   job->res.even = NULL; /* out owns them now */
   job->res.odd = NULL;
-  return RGRBM_OK;
+}
+
+int rgrbm__fail_message(int status, const char *func, const char *message) {
+  return rgrbm__fail(status, func, "%s", message);
 }
 
 void rgrbm__mcrg_end(rgrbm__mcrg_job *job) {
@@ -582,7 +587,8 @@ int rgrbm_mcrg_run(rgrbm_sampler *smp, const rgrbm_rg *rg, const rgrbm_mcrg_opti
   int rc = rgrbm__mcrg_begin(&job, smp, rg, o, out, __func__);
   if (rc != RGRBM_OK) return rc;
   rc = rgrbm__mcrg_run_chains(&job, 0, job.o.chains, __func__);
-  if (rc == RGRBM_OK) rc = rgrbm__mcrg_finish(&job, out, __func__);
+  if (rc == RGRBM_OK) rc = rgrbm__mcrg_finish(&job, __func__);
+  if (rc == RGRBM_OK) rgrbm__mcrg_deliver(&job, out);
   rgrbm__mcrg_end(&job);
   return rc;
 }
