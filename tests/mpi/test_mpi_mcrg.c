@@ -141,6 +141,13 @@ static void failures_are_collective(void) {
   CHECK(r.even == NULL, "out filled by a failed call");
   rgrbm_lattice_spins(u.lat)[5] = 1;
 
+  /* The library worked on a duplicate: the caller's error handler is still
+   * the one it set. */
+  MPI_Errhandler handler;
+  MPI_Comm_get_errhandler(MPI_COMM_WORLD, &handler);
+  CHECK(handler == MPI_ERRORS_ARE_FATAL, "MPI_COMM_WORLD's error handler changed");
+  MPI_Errhandler_free(&handler);
+
   /* No communicator: this rank alone, at once. */
   CHECK(rgrbm_mpi_mcrg_run(u.smp, u.rg, &o, &r, MPI_COMM_NULL) == RGRBM_EINVAL &&
             strcmp(rgrbm_last_error(), "rgrbm_mpi_mcrg_run: comm is MPI_COMM_NULL") == 0,
