@@ -6,6 +6,9 @@
 #include <inttypes.h>
 #include <lapacke.h>
 #include <math.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -13,7 +16,9 @@
 #include "error.h"
 #include "lattice.h"
 #include "rg.h"
+#include "rng.h"
 #include "sampler.h"
+#include "team.h"
 #include "versioned.h"
 
 enum { CHUNK = 256, NOPS_MAX = RGRBM_MCRG_EVEN + RGRBM_MCRG_ODD, MAX_BINS = 100000 };
@@ -23,7 +28,7 @@ enum { CHUNK = 256, NOPS_MAX = RGRBM_MCRG_EVEN + RGRBM_MCRG_ODD, MAX_BINS = 1000
 static const double RCOND_MIN = 1e-12;
 
 static const size_t MCRG_OPTIONS_BYTES[RGRBM_MCRG_OPTIONS_VERSION] = {
-    sizeof(rgrbm_mcrg_options)};
+    offsetof(rgrbm_mcrg_options, chains), sizeof(rgrbm_mcrg_options)};
 static const rgrbm__layout MCRG_OPTIONS = {"rgrbm_mcrg_options", RGRBM_MCRG_OPTIONS_VERSION,
                                            MCRG_OPTIONS_BYTES};
 static const rgrbm_mcrg_options MCRG_DEFAULTS = RGRBM_MCRG_OPTIONS_INIT;
@@ -67,6 +72,10 @@ static int check_options(const rgrbm_mcrg_options *o, const char *func) {
   if (o->odd_operators < 1 || o->odd_operators > RGRBM_MCRG_ODD)
     return rgrbm__fail(RGRBM_EINVAL, func, "o->odd_operators = %d, must be in 1..%d",
                        o->odd_operators, RGRBM_MCRG_ODD);
+  size_t max_chains = o->samples < RGRBM_MCRG_MAX_CHAINS ? o->samples : RGRBM_MCRG_MAX_CHAINS;
+  if (o->chains < 1 || o->chains > max_chains)
+    return rgrbm__fail(RGRBM_EINVAL, func, "o->chains = %zu, must be in 1..min(o->samples = %zu, %d)",
+                       o->chains, o->samples, RGRBM_MCRG_MAX_CHAINS);
   return RGRBM_OK;
 }
 
@@ -252,7 +261,8 @@ static int analyse(const accumulator *a, int ne, int no, int b, double *avg, dou
   return rc;
 }
 
-/* Plans and datasets for every level, and the measurement buffers. */
+/* Plans and datasets for every level, and the measurement buffers: one per
+ * running chain. */
 typedef struct {
   int levels;
   const rgrbm_rg *plans[RGRBM_MCRG_MAX_LEVELS]; /* plans[n] maps level n to n+1 */
@@ -261,7 +271,6 @@ typedef struct {
   int lx[RGRBM_MCRG_MAX_LEVELS + 1], ly[RGRBM_MCRG_MAX_LEVELS + 1];
   int8_t *spins, *frame;
   double *ops;
-  double *avg, *lam; /* the jackknife's averages and eigenvalues */
 } pipeline;
 
 static void pipeline_free(pipeline *p) {
@@ -270,16 +279,14 @@ static void pipeline_free(pipeline *p) {
   rgrbm__free(p->spins);
   rgrbm__free(p->frame);
   rgrbm__free(p->ops);
-  rgrbm__free(p->avg);
-  rgrbm__free(p->lam);
 }
 
-/* Everything a run allocates is allocated here, before the first sweep, so
- * that running out of memory leaves the caller's sampler as it was: the
- * datasets hold a whole chunk, and the jackknife's buffers are ready. */
-static int pipeline_init(pipeline *p, const rgrbm_rg *rg, const accumulator *acc,
-                         size_t chunk, const char *func) {
-  const int levels = acc->levels;
+/* Everything a chain allocates is allocated here, before its first sweep,
+ * so that running out of memory leaves the caller's sampler as it was (with
+ * one chain, the chain is the caller's sampler): the datasets hold a whole
+ * chunk. */
+static int pipeline_init(pipeline *p, const rgrbm_rg *rg, int levels, size_t chunk,
+                         const char *func) {
   rgrbm__rg_block block; /* rg is one: check_geometry */
   rgrbm__rg_block_params(rg, &block);
   memset(p, 0, sizeof *p);
@@ -304,10 +311,7 @@ static int pipeline_init(pipeline *p, const rgrbm_rg *rg, const accumulator *acc
   p->spins = rgrbm__alloc(rg->in_dim);
   p->frame = rgrbm__alloc(rgrbm__mcrg_frame_size(rg->in_lx, rg->in_ly));
   p->ops = rgrbm__alloc((size_t)(levels + 1) * NOPS_MAX * sizeof *p->ops);
-  p->avg = rgrbm__alloc(acc->stride * sizeof *p->avg);
-  p->lam = rgrbm__calloc((size_t)(acc->bins + 1) * (size_t)levels * NOPS_MAX, sizeof *p->lam);
-  if (rc == RGRBM_OK && (p->spins == NULL || p->frame == NULL || p->ops == NULL ||
-                         p->avg == NULL || p->lam == NULL))
+  if (rc == RGRBM_OK && (p->spins == NULL || p->frame == NULL || p->ops == NULL))
     rc = RGRBM_FAIL_NOMEM("the MCRG buffers", rg->in_dim);
   if (rc != RGRBM_OK) {
     pipeline_free(p);
@@ -317,9 +321,11 @@ static int pipeline_init(pipeline *p, const rgrbm_rg *rg, const accumulator *acc
 }
 
 /* Draw `count` configurations, block them through every level and add their
- * operators to the bins of samples first.. */
+ * operators to the bins of samples first.. (global sample numbers); the
+ * accumulator's bin 0 is global bin `bin_base`. */
 static int measure_chunk(pipeline *p, rgrbm_sampler *smp, const rgrbm_mcrg_options *o,
-                         size_t first, size_t count, accumulator *acc, const char *func) {
+                         size_t first, size_t count, accumulator *acc, size_t bin_base,
+                         const char *func) {
   for (int n = 0; n <= p->levels; n++) rgrbm_dataset_clear(p->data[n]);
   /* draw() sweeps `spacing` before every configuration, so chunks continue
    * the chain with a uniform spacing and no repeats. */
@@ -334,27 +340,133 @@ static int measure_chunk(pipeline *p, rgrbm_sampler *smp, const rgrbm_mcrg_optio
       rgrbm__mcrg_measure(p->spins, p->lx[n], p->ly[n], o->even_operators, o->odd_operators,
                           p->frame, p->ops + n * k);
     }
-    accumulate(acc, (int)((first + i) * (size_t)acc->bins / o->samples), p->ops);
+    size_t bin = (first + i) * o->bins / o->samples;
+    accumulate(acc, (int)(bin - bin_base), p->ops);
   }
   return RGRBM_OK;
 }
 
-static int run(rgrbm_sampler *smp, const rgrbm_rg *rg, const rgrbm_mcrg_options *o,
-               accumulator *acc, rgrbm_mcrg_result *res, const char *func) {
-  pipeline p;
-  int rc = pipeline_init(&p, rg, acc, o->samples < CHUNK ? o->samples : CHUNK, func);
-  if (rc != RGRBM_OK) return rc;
-  rc = rgrbm_sampler_sweep(smp, o->thermalize);
-  if (rc != RGRBM_OK) rc = rgrbm__fail_within(rc, func);
-  for (size_t first = 0; rc == RGRBM_OK && first < o->samples; first += CHUNK) {
-    size_t count = o->samples - first < CHUNK ? o->samples - first : CHUNK;
-    rc = measure_chunk(&p, smp, o, first, count, acc, func);
+/* ---- chains ---- */
+
+/* The global samples [*begin, *end) of chain c and the bins they fall in,
+ * [*first_bin, *first_bin + *bins). */
+static void chain_range(const rgrbm_mcrg_options *o, size_t c, size_t *begin, size_t *end,
+                        size_t *first_bin, size_t *bins) {
+  rgrbm__team_part(o->samples, o->chains, c, begin, end);
+  *first_bin = *begin * o->bins / o->samples;
+  *bins = (*end - 1) * o->bins / o->samples - *first_bin + 1;
+}
+
+/* The algorithm of a lattice sampler, read from its kind (the sampler keeps
+ * no other record of it). */
+static int sampler_algorithm(const rgrbm_sampler *smp, int *alg) {
+  static const struct {
+    const char *name;
+    rgrbm_algorithm alg;
+  } kinds[] = {{"Metropolis", RGRBM_METROPOLIS},
+               {"heat bath", RGRBM_HEAT_BATH},
+               {"Wolff", RGRBM_WOLFF},
+               {"Swendsen-Wang", RGRBM_SWENDSEN_WANG}};
+  if (smp->lattice == NULL) return 0;
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+    if (strcmp(smp->kind->name, kinds[i].name) == 0) {
+      *alg = (int)kinds[i].alg;
+      return 1;
+    }
+  return 0;
+}
+
+/* Chain c's own lattice (a copy of the template's couplings and spins) and
+ * sampler, keyed by the first word of the Philox stream (o->seed, c). */
+static int chain_sampler(const rgrbm__mcrg_job *job, size_t c, rgrbm_lattice **lat,
+                         rgrbm_sampler **smp, const char *func) {
+  const rgrbm_lattice *t = job->smp->lattice;
+  *smp = NULL;
+  int rc = rgrbm_lattice_create(lat, t->geometry, t->lx, t->ly, t->boundary);
+  if (rc == RGRBM_OK) rc = rgrbm_lattice_set_couplings(*lat, t->K, t->h);
+  if (rc == RGRBM_OK) {
+    memcpy((*lat)->spins, t->spins, t->sites);
+    rgrbm__rng r;
+    rgrbm__rng_init(&r, job->o.seed, RGRBM__STREAM(RGRBM__STREAM_MCRG, c));
+    rc = rgrbm_sampler_create(smp, *lat, (rgrbm_algorithm)job->alg, rgrbm__rng_u64(&r));
   }
-  if (rc == RGRBM_OK)
-    rc = analyse(acc, o->even_operators, o->odd_operators, rg->b, p.avg, p.lam, res, func);
+  if (rc == RGRBM_OK) return RGRBM_OK;
+  rgrbm_lattice_destroy(*lat);
+  *lat = NULL;
+  return rgrbm__fail_within(rc, func);
+}
+
+/* Thermalize chain c and sum its samples' moments into its partials. */
+static int run_chain(rgrbm__mcrg_job *job, size_t c, const char *func) {
+  const rgrbm_mcrg_options *o = &job->o;
+  size_t begin, end, first_bin, bins;
+  chain_range(o, c, &begin, &end, &first_bin, &bins);
+  accumulator acc = {o->levels, o->even_operators + o->odd_operators, (int)bins, job->stride,
+                     job->partials + job->offsets[c], NULL};
+  acc.counts = acc.sums + bins * job->stride;
+  memset(acc.sums, 0, (job->offsets[c + 1] - job->offsets[c]) * sizeof *acc.sums);
+  pipeline p;
+  int rc = pipeline_init(&p, job->rg, o->levels, end - begin < CHUNK ? end - begin : CHUNK, func);
+  if (rc != RGRBM_OK) return rc;
+  rgrbm_lattice *lat = NULL;
+  rgrbm_sampler *smp = job->smp;
+  if (o->chains > 1) rc = chain_sampler(job, c, &lat, &smp, func);
+  if (rc == RGRBM_OK) {
+    rc = rgrbm_sampler_sweep(smp, o->thermalize);
+    if (rc != RGRBM_OK) rc = rgrbm__fail_within(rc, func);
+  }
+  for (size_t first = begin; rc == RGRBM_OK && first < end; first += CHUNK) {
+    size_t count = end - first < CHUNK ? end - first : CHUNK;
+    rc = measure_chunk(&p, smp, o, first, count, &acc, first_bin, func);
+  }
+  if (smp != job->smp) rgrbm_sampler_destroy(smp);
+  rgrbm_lattice_destroy(lat);
   pipeline_free(&p);
   return rc;
 }
+
+/* Guards the job's failure record against chains failing at once. */
+static pthread_mutex_t failure_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Keeps the lowest failing chain's status and (thread-local) message. */
+static void record_failure(rgrbm__mcrg_job *job, size_t c, int rc) {
+  pthread_mutex_lock(&failure_lock);
+  if (job->failed_rc == RGRBM_OK || c < job->failed_chain) {
+    job->failed_rc = rc;
+    job->failed_chain = c;
+    snprintf(job->failed_message, sizeof job->failed_message, "%s", rgrbm_last_error());
+  }
+  pthread_mutex_unlock(&failure_lock);
+}
+
+typedef struct {
+  rgrbm__mcrg_job *job;
+  size_t first;
+  const char *func;
+} chains_job;
+
+static void chain_task(void *arg, size_t task) {
+  chains_job *a = arg;
+  int rc = run_chain(a->job, a->first + task, a->func);
+  if (rc != RGRBM_OK) record_failure(a->job, a->first + task, rc);
+}
+
+int rgrbm__mcrg_run_chains(rgrbm__mcrg_job *job, size_t first, size_t last, const char *func) {
+  job->failed_rc = RGRBM_OK;
+  chains_job arg = {job, first, func};
+  /* Every chain is long work: let the team take them whenever there are two. */
+  rgrbm__team_run(last - first, (double)(last - first) * RGRBM__TEAM_MIN_WORK, chain_task, &arg);
+  if (job->failed_rc == RGRBM_OK) return RGRBM_OK;
+  /* The message names func already (every failure inside a chain is
+   * reported in its name); report it again in this thread's record. */
+  const char *inner = job->failed_message;
+  size_t len = strlen(func);
+  if (strncmp(inner, func, len) == 0 && strncmp(inner + len, ": ", 2) == 0) inner += len + 2;
+  if (job->o.chains == 1) return rgrbm__fail(job->failed_rc, func, "%s", inner);
+  return rgrbm__fail(job->failed_rc, func, "chain %zu: %s", job->failed_chain, inner);
+}
+
+/* ---- the run ---- */
 
 /* The result in the current layout with its two arrays; NULL arrays when
  * either cannot be allocated. */
@@ -376,32 +488,107 @@ static int result_alloc(rgrbm_mcrg_result *res, const rgrbm_mcrg_options *o, int
   return RGRBM_FAIL_NOMEM_IN(func, "the MCRG exponents", (n_even + n_odd) * sizeof *res->even);
 }
 
-int rgrbm_mcrg_run(rgrbm_sampler *smp, const rgrbm_rg *rg, const rgrbm_mcrg_options *given,
-                   rgrbm_mcrg_result *out) {
-  RGRBM_REQUIRE_NONNULL(smp);
-  RGRBM_REQUIRE_NONNULL(rg);
-  RGRBM_REQUIRE_NONNULL(out);
-  rgrbm_mcrg_options current = MCRG_DEFAULTS; /* the caller's version, current layout */
-  const rgrbm_mcrg_options *o = &current;
-  int rc = rgrbm__versioned_read(&MCRG_OPTIONS, &current, given, __func__, "o");
-  if (rc == RGRBM_OK)
-    rc = rgrbm__version_check(&MCRG_RESULT, rgrbm__version_of(out), __func__, "out");
-  if (rc == RGRBM_OK) rc = check_options(o, __func__);
-  if (rc == RGRBM_OK) rc = check_geometry(smp, rg, o->levels, __func__);
+static int validate(rgrbm__mcrg_job *job, rgrbm_sampler *smp, const rgrbm_rg *rg,
+                    const rgrbm_mcrg_options *given, const rgrbm_mcrg_result *out,
+                    const char *func) {
+  if (smp == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "smp is NULL");
+  if (rg == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "rg is NULL");
+  if (out == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "out is NULL");
+  job->o = MCRG_DEFAULTS; /* the caller's version, current layout */
+  int rc = rgrbm__versioned_read(&MCRG_OPTIONS, &job->o, given, func, "o");
+  if (rc == RGRBM_OK) rc = rgrbm__version_check(&MCRG_RESULT, rgrbm__version_of(out), func, "out");
+  if (rc == RGRBM_OK) rc = check_options(&job->o, func);
+  if (rc == RGRBM_OK) rc = check_geometry(smp, rg, job->o.levels, func);
+  if (rc == RGRBM_OK && job->o.chains > 1 && !sampler_algorithm(smp, &job->alg))
+    rc = rgrbm__fail(RGRBM_EINVAL, func,
+                     "o->chains = %zu needs a lattice sampler (Metropolis, heat bath, Wolff or "
+                     "Swendsen-Wang) to copy for every chain; smp is a %s sampler",
+                     job->o.chains, smp->kind->name);
+  return rc;
+}
+
+int rgrbm__mcrg_begin(rgrbm__mcrg_job *job, rgrbm_sampler *smp, const rgrbm_rg *rg,
+                      const rgrbm_mcrg_options *given, const rgrbm_mcrg_result *out,
+                      const char *func) {
+  memset(job, 0, sizeof *job);
+  int rc = validate(job, smp, rg, given, out, func);
   if (rc != RGRBM_OK) return rc;
-  accumulator acc = {o->levels, o->even_operators + o->odd_operators, (int)o->bins, 0, NULL,
-                     NULL};
-  acc.stride = (size_t)(acc.levels + 1) * acc.nops + 2 * (size_t)acc.levels * acc.nops * acc.nops;
-  acc.sums = rgrbm__calloc((size_t)acc.bins * acc.stride, sizeof *acc.sums);
-  acc.counts = rgrbm__calloc((size_t)acc.bins, sizeof *acc.counts);
-  if (acc.sums == NULL || acc.counts == NULL)
-    rc = RGRBM_FAIL_NOMEM("the MCRG accumulators", (size_t)acc.bins * acc.stride * 8);
-  rgrbm_mcrg_result res = RGRBM_MCRG_RESULT_INIT;
-  if (rc == RGRBM_OK) rc = result_alloc(&res, o, rg->b, __func__);
-  if (rc == RGRBM_OK) rc = run(smp, rg, o, &acc, &res, __func__);
-  if (rc == RGRBM_OK) rgrbm__versioned_write(&MCRG_RESULT, out, &res);
-  else rgrbm_mcrg_result_free(&res);
-  rgrbm__free(acc.sums);
-  rgrbm__free(acc.counts);
+  const rgrbm_mcrg_options *o = &job->o;
+  const size_t nops = (size_t)(o->even_operators + o->odd_operators), levels = (size_t)o->levels;
+  job->smp = smp;
+  job->rg = rg;
+  job->stride = (levels + 1) * nops + 2 * levels * nops * nops;
+  job->offsets = rgrbm__alloc((o->chains + 1) * sizeof *job->offsets);
+  if (job->offsets == NULL)
+    return RGRBM_FAIL_NOMEM_IN(func, "the MCRG chain offsets", (o->chains + 1) * sizeof(size_t));
+  job->offsets[0] = 0;
+  for (size_t c = 0; c < o->chains; c++) {
+    size_t begin, end, first_bin, bins;
+    chain_range(o, c, &begin, &end, &first_bin, &bins);
+    job->offsets[c + 1] = job->offsets[c] + bins * (job->stride + 1);
+  }
+  const size_t total = job->offsets[o->chains];
+  job->partials = rgrbm__calloc(total, sizeof *job->partials);
+  job->sums = rgrbm__calloc(o->bins * job->stride, sizeof *job->sums);
+  job->counts = rgrbm__calloc(o->bins, sizeof *job->counts);
+  job->avg = rgrbm__alloc(job->stride * sizeof *job->avg);
+  job->lam = rgrbm__calloc((o->bins + 1) * levels * NOPS_MAX, sizeof *job->lam);
+  if (job->partials == NULL || job->sums == NULL || job->counts == NULL || job->avg == NULL ||
+      job->lam == NULL)
+    rc = RGRBM_FAIL_NOMEM_IN(func, "the MCRG accumulators",
+                             (total + (o->bins + 1) * job->stride) * sizeof(double));
+  if (rc == RGRBM_OK) rc = result_alloc(&job->res, o, rg->b, func);
+  if (rc != RGRBM_OK) rgrbm__mcrg_end(job);
+  return rc;
+}
+
+int rgrbm__mcrg_finish(rgrbm__mcrg_job *job, const char *func) {
+  const rgrbm_mcrg_options *o = &job->o;
+  for (size_t c = 0; c < o->chains; c++) { /* in chain order: the sums need not be exact */
+    size_t begin, end, first_bin, bins;
+    chain_range(o, c, &begin, &end, &first_bin, &bins);
+    const double *sums = job->partials + job->offsets[c], *counts = sums + bins * job->stride;
+    for (size_t j = 0; j < bins; j++) {
+      double *to = job->sums + (first_bin + j) * job->stride;
+      for (size_t i = 0; i < job->stride; i++) to[i] += sums[j * job->stride + i];
+      job->counts[first_bin + j] += counts[j];
+    }
+  }
+  accumulator acc = {o->levels, o->even_operators + o->odd_operators, (int)o->bins, job->stride,
+                     job->sums, job->counts};
+  return analyse(&acc, o->even_operators, o->odd_operators, job->rg->b, job->avg, job->lam,
+                 &job->res, func);
+}
+
+void rgrbm__mcrg_deliver(rgrbm__mcrg_job *job, rgrbm_mcrg_result *out) {
+  rgrbm__versioned_write(&MCRG_RESULT, out, &job->res);
+  job->res.even = NULL; /* out owns them now */
+  job->res.odd = NULL;
+}
+
+int rgrbm__fail_message(int status, const char *func, const char *message) {
+  return rgrbm__fail(status, func, "%s", message);
+}
+
+void rgrbm__mcrg_end(rgrbm__mcrg_job *job) {
+  rgrbm__free(job->offsets);
+  rgrbm__free(job->partials);
+  rgrbm__free(job->sums);
+  rgrbm__free(job->counts);
+  rgrbm__free(job->avg);
+  rgrbm__free(job->lam);
+  rgrbm_mcrg_result_free(&job->res);
+  memset(job, 0, sizeof *job);
+}
+
+int rgrbm_mcrg_run(rgrbm_sampler *smp, const rgrbm_rg *rg, const rgrbm_mcrg_options *o,
+                   rgrbm_mcrg_result *out) {
+  rgrbm__mcrg_job job;
+  int rc = rgrbm__mcrg_begin(&job, smp, rg, o, out, __func__);
+  if (rc != RGRBM_OK) return rc;
+  rc = rgrbm__mcrg_run_chains(&job, 0, job.o.chains, __func__);
+  if (rc == RGRBM_OK) rc = rgrbm__mcrg_finish(&job, __func__);
+  if (rc == RGRBM_OK) rgrbm__mcrg_deliver(&job, out);
+  rgrbm__mcrg_end(&job);
   return rc;
 }

@@ -29,4 +29,72 @@ int rgrbm__lapack_out_of_memory(int info);
  * could not allocate. */
 int rgrbm__mcrg_lapack_failure(int info, const char *func);
 
+/* Entry points that librgrbm exports under the private symbol version
+ * RGRBM_PRIVATE (lib/rgrbm.sym) for its sibling library librgrbm_mpi
+ * (lib/mpi/), which is built from the same sources and installed with
+ * the same version: no ABI promise is made for them, and no public header
+ * declares them. */
+#if defined(__GNUC__)
+#define RGRBM__SIBLING __attribute__((visibility("default")))
+#else
+#define RGRBM__SIBLING
+#endif
+
+/* Records "func: message" as the calling thread's last error (what
+ * rgrbm_last_error() returns) and returns status: how a sibling library
+ * reports its failures through the core's message. */
+RGRBM__SIBLING int rgrbm__fail_message(int status, const char *func, const char *message);
+
+/* A run split in phases, so that the MPI layer (lib/mpi/) can run a range
+ * of chains on each rank and combine them exactly as rgrbm_mcrg_run does:
+ *
+ *   begin (validate, allocate everything) -> run_chains (any ranges that
+ *   cover 0..chains-1) -> finish (combine in chain order, analyse) ->
+ *   deliver (fill out) -> end (free).
+ *
+ * Chain c's moment sums occupy partials[offsets[c] .. offsets[c + 1]): for
+ * each bin its samples touch, in order, the bin's `stride` sums followed
+ * later by the bins' sample counts (see mcrg.c). Every value there is a
+ * function of the options, the sampler and the plan only. */
+typedef struct rgrbm__mcrg_job {
+  rgrbm_mcrg_options o;   /* current layout, validated */
+  rgrbm_sampler *smp;     /* the caller's: the chain with 1 chain, else a template */
+  const rgrbm_rg *rg;
+  int alg;                /* smp's rgrbm_algorithm when chains > 1 */
+  size_t stride;          /* sums per bin */
+  size_t *offsets;        /* chains + 1 entries */
+  double *partials;       /* offsets[chains] doubles */
+  double *sums, *counts;  /* the combined bins */
+  double *avg, *lam;      /* the jackknife's work space */
+  rgrbm_mcrg_result res;  /* the result, its arrays allocated up front */
+  /* The first failing chain's status and message (chains run on worker
+   * threads, whose messages are their own). */
+  int failed_rc;
+  size_t failed_chain;
+  char failed_message[512];
+} rgrbm__mcrg_job;
+
+/* Validates the arguments as rgrbm_mcrg_run does and allocates the whole
+ * job (failing in the name of func, holding nothing on failure). */
+RGRBM__SIBLING int rgrbm__mcrg_begin(rgrbm__mcrg_job *job, rgrbm_sampler *smp, const rgrbm_rg *rg,
+                      const rgrbm_mcrg_options *given, const rgrbm_mcrg_result *out,
+                      const char *func);
+
+/* Runs chains first..last-1 (the worker threads take them in parallel) and
+ * writes their sums. On failure the message names the lowest failing chain
+ * (when chains > 1). */
+RGRBM__SIBLING int rgrbm__mcrg_run_chains(rgrbm__mcrg_job *job, size_t first, size_t last, const char *func);
+
+/* Adds the chains' sums in chain order and analyses them into the job's
+ * result. */
+RGRBM__SIBLING int rgrbm__mcrg_finish(rgrbm__mcrg_job *job, const char *func);
+
+/* Fills out (whose version begin checked) after a successful finish; the
+ * job's result arrays pass to out. Cannot fail. */
+RGRBM__SIBLING void rgrbm__mcrg_deliver(rgrbm__mcrg_job *job, rgrbm_mcrg_result *out);
+
+/* Frees what the job still holds. Safe after a failed begin (it zeroes the
+ * job). */
+RGRBM__SIBLING void rgrbm__mcrg_end(rgrbm__mcrg_job *job);
+
 #endif

@@ -5,6 +5,10 @@
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "mcrg.h"
 #include "rgrbm/mcrg.h"
@@ -145,7 +149,7 @@ START_TEST(bad_input) {
     o.field = value;                                                            \
     ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, &o, &r), RGRBM_EINVAL, __VA_ARGS__); \
   } while (0)
-  BAD(version, 99, "o->version = 99", "rgrbm_mcrg_options versions 1 to 1");
+  BAD(version, 99, "o->version = 99", "rgrbm_mcrg_options versions 1 to 2");
   BAD(version, 0, "o->version = 0");
   BAD(levels, 0, "o->levels = 0");
   BAD(levels, 9, "o->levels = 9");
@@ -249,6 +253,155 @@ START_TEST(lapack_allocation_failures_are_enomem) {
 }
 END_TEST
 
+
+/* ---- chains ---- */
+
+/* The options of the 1.0 layout, as a caller built against it holds them. */
+typedef struct {
+  unsigned version;
+  int levels;
+  size_t samples;
+  uint64_t thermalize, spacing;
+  size_t bins;
+  int even_operators, odd_operators;
+} mcrg_options_v1;
+
+static rgrbm_mcrg_options chain_options(size_t chains) {
+  rgrbm_mcrg_options o = options(2, 90, 20);
+  o.bins = 7; /* bins straddle chains: 90 samples over 7 bins and 4 chains */
+  o.chains = chains;
+  o.seed = 77;
+  o.even_operators = 3;
+  o.odd_operators = 2;
+  return o;
+}
+
+static void run_and_copy(setup *u, const void *o, rgrbm_mcrg_exponent *even,
+                         rgrbm_mcrg_exponent *odd) {
+  rgrbm_mcrg_result r = RGRBM_MCRG_RESULT_INIT;
+  ck_assert_ok(rgrbm_mcrg_run(u->smp, u->rg, o, &r));
+  memcpy(even, r.even, (size_t)(r.levels * r.even_operators) * sizeof *even);
+  memcpy(odd, r.odd, (size_t)(r.levels * r.odd_operators) * sizeof *odd);
+  rgrbm_mcrg_result_free(&r);
+}
+
+START_TEST(version_1_options_run_one_chain) {
+  /* A version-1 caller gets the 1.0 run, bit for bit: one chain, the
+   * sampler itself, whatever seed the current layout would hold. */
+  rgrbm_mcrg_exponent e1[6], o1[4], e2[6], o2[4];
+  rgrbm_mcrg_options cur = chain_options(1);
+  cur.seed = 12345;
+  mcrg_options_v1 old = {1, cur.levels, cur.samples, cur.thermalize, cur.spacing, cur.bins,
+                         cur.even_operators, cur.odd_operators};
+  setup a = make(16, 0.44, RGRBM_WOLFF, 5), b = make(16, 0.44, RGRBM_WOLFF, 5);
+  run_and_copy(&a, &old, e1, o1);
+  run_and_copy(&b, &cur, e2, o2);
+  ck_assert_mem_eq(e1, e2, sizeof e1);
+  ck_assert_mem_eq(o1, o2, sizeof o1);
+  /* Both advanced their own sampler the same way. */
+  ck_assert_mem_eq(rgrbm_lattice_spins_const(a.lat), rgrbm_lattice_spins_const(b.lat), 256);
+  unmake(&a);
+  unmake(&b);
+}
+END_TEST
+
+START_TEST(chains_do_not_depend_on_threads) {
+  rgrbm_mcrg_exponent e1[6], o1[4], e2[6], o2[4];
+  rgrbm_mcrg_options o = chain_options(4);
+  setup u = make(16, 0.44, RGRBM_HEAT_BATH, 5);
+  int8_t start[256];
+  memcpy(start, rgrbm_lattice_spins_const(u.lat), sizeof start);
+  run_and_copy(&u, &o, e1, o1);
+  /* The sampler is a template with several chains: left as it was. */
+  ck_assert_mem_eq(rgrbm_lattice_spins_const(u.lat), start, sizeof start);
+#ifdef _OPENMP
+  int threads = omp_get_max_threads();
+  omp_set_num_threads(threads > 1 ? 1 : 2);
+#endif
+  run_and_copy(&u, &o, e2, o2);
+#ifdef _OPENMP
+  omp_set_num_threads(threads);
+#endif
+  ck_assert_mem_eq(e1, e2, sizeof e1);
+  ck_assert_mem_eq(o1, o2, sizeof o1);
+  /* Another seed gives other chains; the exponents stay finite. */
+  o.seed = 78;
+  run_and_copy(&u, &o, e2, o2);
+  ck_assert(memcmp(e1, e2, sizeof e1) != 0);
+  for (int i = 0; i < 6; i++) ck_assert(isfinite(e2[i].lambda) && e2[i].lambda_err > 0);
+  unmake(&u);
+}
+END_TEST
+
+START_TEST(chain_ranges_combine_in_chain_order) {
+  /* What the MPI layer does: ranges of chains run apart (any split) give the
+   * run's bits. */
+  rgrbm_mcrg_options o = chain_options(4);
+  setup u = make(16, 0.44, RGRBM_SWENDSEN_WANG, 9);
+  rgrbm_mcrg_result whole = RGRBM_MCRG_RESULT_INIT, split = RGRBM_MCRG_RESULT_INIT;
+  ck_assert_ok(rgrbm_mcrg_run(u.smp, u.rg, &o, &whole));
+  rgrbm__mcrg_job job;
+  ck_assert_ok(rgrbm__mcrg_begin(&job, u.smp, u.rg, &o, &split, "test"));
+  ck_assert_ok(rgrbm__mcrg_run_chains(&job, 3, 4, "test"));
+  ck_assert_ok(rgrbm__mcrg_run_chains(&job, 0, 1, "test"));
+  ck_assert_ok(rgrbm__mcrg_run_chains(&job, 1, 3, "test"));
+  ck_assert_ok(rgrbm__mcrg_finish(&job, "test"));
+  rgrbm__mcrg_deliver(&job, &split);
+  rgrbm__mcrg_end(&job);
+  ck_assert_mem_eq(whole.even, split.even, 2 * 3 * sizeof *whole.even);
+  ck_assert_mem_eq(whole.odd, split.odd, 2 * 2 * sizeof *whole.odd);
+  rgrbm_mcrg_result_free(&whole);
+  rgrbm_mcrg_result_free(&split);
+  /* One chain per sample is the limit. */
+  o.samples = o.chains = 14;
+  o.levels = 1;
+  ck_assert_ok(rgrbm_mcrg_run(u.smp, u.rg, &o, &whole));
+  rgrbm_mcrg_result_free(&whole);
+  unmake(&u);
+}
+END_TEST
+
+START_TEST(bad_chains_are_refused) {
+  setup u = make(16, 0.44, RGRBM_METROPOLIS, 3);
+  rgrbm_mcrg_result r = RGRBM_MCRG_RESULT_INIT;
+  rgrbm_mcrg_options o = chain_options(0);
+  ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, &o, &r), RGRBM_EINVAL, "rgrbm_mcrg_run",
+                  "o->chains = 0, must be in 1..min(o->samples = 90, 65536)");
+  o.chains = 91;
+  ck_assert_fails(rgrbm_mcrg_run(u.smp, u.rg, &o, &r), RGRBM_EINVAL, "o->chains = 91");
+  /* Several chains need a lattice sampler to copy; a Gibbs sampler emits no
+   * 2D shape and is refused before that. */
+  rgrbm_stack *s;
+  const int sizes[] = {256, 4};
+  ck_assert_ok(rgrbm_stack_create(&s, sizes, 2, RGRBM_UNITS_SPIN, 1));
+  rgrbm_sampler *gibbs;
+  ck_assert_ok(rgrbm_sampler_create_gibbs(&gibbs, s, 0, 1, 2));
+  o.chains = 2;
+  ck_assert_fails(rgrbm_mcrg_run(gibbs, u.rg, &o, &r), RGRBM_EINVAL, "rgrbm_mcrg_run",
+                  "rg expects one of 16 x 16");
+  ck_assert_ptr_null(r.even);
+  rgrbm_sampler_destroy(gibbs);
+  rgrbm_stack_destroy(s);
+  unmake(&u);
+}
+END_TEST
+
+START_TEST(a_failing_chain_is_named) {
+  /* A spin other than -1/+1 in the template fails every chain: the lowest
+   * one is named. */
+  setup u = make(16, 0.44, RGRBM_METROPOLIS, 3);
+  rgrbm_lattice_spins(u.lat)[17] = 3;
+  rgrbm_mcrg_result r = RGRBM_MCRG_RESULT_INIT;
+  rgrbm_mcrg_options o = chain_options(3);
+  int rc = rgrbm_mcrg_run(u.smp, u.rg, &o, &r);
+  ck_assert_int_ne(rc, RGRBM_OK);
+  ck_assert_msg(strncmp(rgrbm_last_error(), "rgrbm_mcrg_run: chain 0: ", 25) == 0, "%s",
+                rgrbm_last_error());
+  ck_assert_ptr_null(r.even);
+  unmake(&u);
+}
+END_TEST
+
 static Suite *mcrg_suite(void) {
   Suite *s = suite_create("mcrg");
   TCase *tc = tcase_create("core");
@@ -260,6 +413,11 @@ static Suite *mcrg_suite(void) {
   tcase_add_test(tc, limits_are_refused_precisely);
   tcase_add_test(tc, open_lattice_is_refused);
   tcase_add_test(tc, lapack_allocation_failures_are_enomem);
+  tcase_add_test(tc, version_1_options_run_one_chain);
+  tcase_add_test(tc, chains_do_not_depend_on_threads);
+  tcase_add_test(tc, chain_ranges_combine_in_chain_order);
+  tcase_add_test(tc, bad_chains_are_refused);
+  tcase_add_test(tc, a_failing_chain_is_named);
   suite_add_tcase(s, tc);
   return s;
 }

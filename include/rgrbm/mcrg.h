@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 /** Layout version of ::rgrbm_mcrg_options that this header describes. */
-#define RGRBM_MCRG_OPTIONS_VERSION 1
+#define RGRBM_MCRG_OPTIONS_VERSION 2
 /** Most blocking levels a run may measure (a limit of the options, not of
  *  any struct's layout). */
 #define RGRBM_MCRG_MAX_LEVELS 8
@@ -53,6 +53,9 @@ extern "C" {
 /** Most sampler sweeps a run makes, thermalize + samples * spacing (2^48:
  *  months at ten nanoseconds a sweep). */
 #define RGRBM_MCRG_MAX_SWEEPS (UINT64_C(1) << 48)
+/** Most independent Markov chains a run may use (see
+ *  ::rgrbm_mcrg_options::chains). */
+#define RGRBM_MCRG_MAX_CHAINS 65536
 
 /** Run options. Initialize with RGRBM_MCRG_OPTIONS_INIT or
  *  rgrbm_mcrg_options_init(), then change fields. */
@@ -67,12 +70,19 @@ typedef struct rgrbm_mcrg_options {
   size_t bins;         /**< jackknife bins, 2..min(samples, 100000); default 20 */
   int even_operators;  /**< even operators used, 1..RGRBM_MCRG_EVEN; default all */
   int odd_operators;   /**< odd operators used, 1..RGRBM_MCRG_ODD; default all */
+  /* Version 2. */
+  size_t chains;       /**< independent Markov chains, 1..min(samples,
+                            RGRBM_MCRG_MAX_CHAINS); default 1. With 1 the run
+                            advances the sampler it is given; with more, that
+                            sampler is a template (see rgrbm_mcrg_run()). */
+  uint64_t seed;       /**< with chains > 1, keys chain c's sampler (see
+                            rgrbm_mcrg_run()); default 0; unused with 1 chain */
 } rgrbm_mcrg_options;
 
 /** Static initializer: the defaults, version RGRBM_MCRG_OPTIONS_VERSION.
  *  Equal, field by field, to what rgrbm_mcrg_options_init() writes. */
 #define RGRBM_MCRG_OPTIONS_INIT \
-  {RGRBM_MCRG_OPTIONS_VERSION, 3, 10000, 200, 1, 20, RGRBM_MCRG_EVEN, RGRBM_MCRG_ODD}
+  {RGRBM_MCRG_OPTIONS_VERSION, 3, 10000, 200, 1, 20, RGRBM_MCRG_EVEN, RGRBM_MCRG_ODD, 1, 0}
 
 /**
  * @brief Write the defaults of layout `version` into o, and nothing past
@@ -140,9 +150,32 @@ RGRBM_API void rgrbm_mcrg_result_free(rgrbm_mcrg_result *r);
  * @brief Run MCRG: thermalize smp, measure o->samples configurations at
  *        every level, and fill out.
  *
- * The sampler advances (it is not reset), also when the run fails after
- * sampling (a singular matrix is found at the end). Deeper levels use block-spin plans
- * like rg (same b and rule) for the smaller lattices.
+ * With one chain (the default, and every version-1 options struct) the
+ * run thermalizes and samples smp itself: smp advances (it is not reset),
+ * also when the run fails after sampling (a singular matrix is found at the
+ * end). Deeper levels use block-spin plans like rg (same b and rule) for the
+ * smaller lattices.
+ *
+ * With o->chains = C > 1 the run makes C independent chains and smp is only
+ * a template, left unchanged: it must be a lattice sampler (Metropolis,
+ * heat bath, Wolff or Swendsen-Wang). Chain c (0..C-1) runs smp's algorithm
+ * on its own copy of smp's lattice (couplings and current spins) with the
+ * sampler seed given by the first 64-bit word of the library's Philox
+ * stream (o->seed, c); it thermalizes o->thermalize sweeps and then
+ * measures samples_c = o->samples / C configurations, one more for
+ * c < o->samples % C, o->spacing sweeps apart. The chains' samples,
+ * concatenated in chain order, are numbered 0..o->samples-1 and sample g
+ * falls in jackknife bin g * o->bins / o->samples, exactly as the samples
+ * of a single chain do: a bin holds consecutive samples of one chain or
+ * the end of one chain and the start of the next ones. Each chain sums
+ * its samples' moments per bin in sample order; the chains' sums are then
+ * added in chain order. The library's worker threads run chains in
+ * parallel; the exponents depend on the options, smp and rg only, not on
+ * the thread count, and rgrbm_mpi_mcrg_run() gives the same bits on any
+ * number of MPI ranks. Memory: at most (o->bins + C) * (m + 1) doubles for
+ * the chains' sums, m = (levels + 1) k + 2 levels k^2 with k = even + odd
+ * operators used, plus one lattice, sampler and blocking pipeline per
+ * running thread.
  * @param smp a lattice sampler over a periodic 2D lattice of rg's fine shape
  *        (the operators wrap around: an open lattice is refused with
  *        RGRBM_EINVAL, it would bias them).
@@ -160,8 +193,10 @@ RGRBM_API void rgrbm_mcrg_result_free(rgrbm_mcrg_result *r);
  *         RGRBM_ENUMERIC (a correlation matrix is singular, e.g. an operator
  *         that never fluctuates; the message names the level and parity);
  *         RGRBM_ENOMEM (also when LAPACKE cannot allocate its work space);
- *         RGRBM_EINVAL also for out->version 0 or newer than the library's; or
- *         the sampler's error (e.g. RGRBM_EINVAL for a spin other than -1/+1).
+ *         RGRBM_EINVAL also for out->version 0 or newer than the library's,
+ *         and for chains > 1 with a sampler that is not a lattice sampler; or
+ *         the sampler's error (e.g. RGRBM_EINVAL for a spin other than -1/+1;
+ *         with chains > 1 the message names the first chain that failed).
  */
 RGRBM_API int rgrbm_mcrg_run(rgrbm_sampler *smp, const rgrbm_rg *rg, const rgrbm_mcrg_options *o,
                              rgrbm_mcrg_result *out);
