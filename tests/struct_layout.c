@@ -44,7 +44,8 @@
   X(rgrbm_mcrg_options, version) X(rgrbm_mcrg_options, levels)                            \
   X(rgrbm_mcrg_options, samples) X(rgrbm_mcrg_options, thermalize)                        \
   X(rgrbm_mcrg_options, spacing) X(rgrbm_mcrg_options, bins)                              \
-  X(rgrbm_mcrg_options, even_operators) X(rgrbm_mcrg_options, odd_operators)
+  X(rgrbm_mcrg_options, even_operators) X(rgrbm_mcrg_options, odd_operators)                \
+  X(rgrbm_mcrg_options, chains) X(rgrbm_mcrg_options, seed)
 #define MCRG_RESULT_FIELDS(X)                                                              \
   X(rgrbm_mcrg_result, version) X(rgrbm_mcrg_result, levels)                              \
   X(rgrbm_mcrg_result, even_operators) X(rgrbm_mcrg_result, odd_operators)                \

@@ -184,7 +184,7 @@ START_TEST(unknown_versions_are_refused) {
   rgrbm_mcrg_options m;
   ck_assert_fails(rgrbm_ais_options_init(&a, 0), RGRBM_EINVAL, "rgrbm_ais_options versions 1 to 1");
   ck_assert_fails(rgrbm_ais_options_init(&a, 2), RGRBM_EINVAL, "version = 2");
-  ck_assert_fails(rgrbm_mcrg_options_init(&m, 2), RGRBM_EINVAL, "rgrbm_mcrg_options versions 1 to 1");
+  ck_assert_fails(rgrbm_mcrg_options_init(&m, 3), RGRBM_EINVAL, "rgrbm_mcrg_options versions 1 to 2");
   ck_assert_fails(rgrbm_ais_options_init(NULL, 1), RGRBM_EINVAL, "o is NULL");
   /* The training functions refuse them as well, naming struct, version and range. */
   rgrbm_dataset *ds = two_prototypes(16, 20, 1);
@@ -258,6 +258,7 @@ START_TEST(static_initializers_equal_init) {
   ck_assert_int_eq(m.even_operators, mi.even_operators);
   ck_assert_int_eq(m.odd_operators, mi.odd_operators);
   ck_assert(mi.levels == 3 && mi.samples == 10000 && mi.thermalize == 200 && mi.bins == 20);
+  ck_assert(m.chains == mi.chains && m.seed == mi.seed && mi.chains == 1 && mi.seed == 0);
 }
 END_TEST
 

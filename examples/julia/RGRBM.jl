@@ -50,7 +50,7 @@ const LIB = get(ENV, "RGRBM_LIBRARY", "librgrbm.so.1")
 const K_CRITICAL = 0.44068679350977151262
 const MCRG_MAX_LEVELS, MCRG_EVEN, MCRG_ODD = 8, 6, 4
 # Layout versions of the structs below (the headers' RGRBM_*_VERSION).
-const CD_OPTIONS_VERSION, AIS_OPTIONS_VERSION, MCRG_OPTIONS_VERSION = Cuint(2), Cuint(1), Cuint(1)
+const CD_OPTIONS_VERSION, AIS_OPTIONS_VERSION, MCRG_OPTIONS_VERSION = Cuint(2), Cuint(1), Cuint(2)
 const RESULT_VERSION = Cuint(1) # every result struct's current (and first) version
 
 # Enums (values as in the headers).
@@ -647,10 +647,12 @@ mutable struct McrgOptions
     bins::Csize_t
     even_operators::Cint
     odd_operators::Cint
+    chains::Csize_t
+    seed::UInt64
 end
 
 function McrgOptions(; kw...)
-    o = McrgOptions(0, 0, 0, 0, 0, 0, 0, 0)
+    o = McrgOptions(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     @chk rgrbm_mcrg_options_init (Ref{McrgOptions}, Cuint) o MCRG_OPTIONS_VERSION
     foreach(((k, v),) -> setfield!(o, k, convert(fieldtype(McrgOptions, k), v)), kw)
     o

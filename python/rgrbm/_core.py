@@ -38,7 +38,7 @@ CD_OPTIONS_VERSION = 2
 AIS_OPTIONS_VERSION = 1
 RECEPTIVE_SUMMARY_VERSION = 1
 VRG_REPORT_VERSION = 1
-MCRG_OPTIONS_VERSION = 1
+MCRG_OPTIONS_VERSION = 2
 MCRG_RESULT_VERSION = 1
 EXACT_VERSION = 1
 THERMO_VERSION = 1
@@ -325,7 +325,8 @@ class McrgOptions(_Options):
     """Monte Carlo RG options (rgrbm_mcrg_options) with the library's defaults."""
     _fields_ = [("version", ctypes.c_uint), ("levels", _i), ("samples", _z),
                 ("thermalize", _u64), ("spacing", _u64), ("bins", _z),
-                ("even_operators", _i), ("odd_operators", _i)]
+                ("even_operators", _i), ("odd_operators", _i), ("chains", _z),
+                ("seed", _u64)]
     _version = MCRG_OPTIONS_VERSION
     _init_name = "rgrbm_mcrg_options_init"
 
