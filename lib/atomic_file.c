@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "fail.h"
 
 /* ---- the file-call test hook ---- */
 

@@ -32,7 +32,7 @@
 #include "binary_product.h"
 #include "blas_inline.h"
 #include "dataset.h"
-#include "error.h"
+#include "fail.h"
 #include "isa_clones.h"
 #include "stack_likelihood.h"
 #include "rbm.h"

@@ -15,7 +15,7 @@
 
 #include "alloc.h"
 #include "cd_options.h"
-#include "error.h"
+#include "fail.h"
 #include "rbm.h"
 #include "rgrbm/cd.h"
 #include "stack.h"

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "error.h"
+#include "fail.h"
 #include "rgrbm/version.h"
 
 #define RGRBM_STR2(x) #x

@@ -8,7 +8,7 @@
 #include "alloc.h"
 #include "atomic_file.h"
 #include "cpu.h"
-#include "error.h"
+#include "fail.h"
 #include "npy.h"
 
 enum { WORD_BITS = 64 };

@@ -9,7 +9,7 @@
 
 #include "alloc.h"
 #include "dataset.h"
-#include "error.h"
+#include "fail.h"
 #include "lattice.h"
 #include "versioned.h"
 #include "workspace.h"

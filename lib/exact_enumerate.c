@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "error.h"
+#include "fail.h"
 #include "exact.h"
 #include "lattice.h"
 #include "versioned.h"

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "error.h"
+#include "fail.h"
 #include "exact.h"
 #include "lattice.h"
 #include "versioned.h"

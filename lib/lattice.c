@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "error.h"
+#include "fail.h"
 #include "rng.h"
 
 int rgrbm__check_couplings(double K, double h, const char *func) {

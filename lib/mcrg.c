@@ -13,7 +13,7 @@
 
 #include "alloc.h"
 #include "dataset.h"
-#include "error.h"
+#include "fail.h"
 #include "lattice.h"
 #include "rg.h"
 #include "rng.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "error.h"
+#include "fail.h"
 
 static const char NPY_MAGIC[6] = {'\x93', 'N', 'U', 'M', 'P', 'Y'};
 /* numpy itself refuses headers over 10 kB by default; allow more, not much. */

@@ -6,7 +6,7 @@
 
 #include "binary_product.h"
 #include "blas_inline.h"
-#include "error.h"
+#include "fail.h"
 #include "isa_clones.h"
 #include "team.h"
 /* Units are sampled in chunks of this many, one byte of randomness each. */

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "blas_inline.h"
-#include "error.h"
+#include "fail.h"
 #include "rgrbm/receptive.h"
 #include "stack.h"
 #include "stack_feed.h"

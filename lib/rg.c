@@ -5,7 +5,7 @@
 
 #include "alloc.h"
 #include "dataset.h"
-#include "error.h"
+#include "fail.h"
 #include "stack.h"
 #include "versioned.h"
 #include "workspace.h"

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "error.h"
+#include "fail.h"
 #include "rgrbm/decimation1d.h"
 
 /* T^b / lambda_+^b = P_+ + r^b P_-, with r = lambda_-/lambda_+. Everything the

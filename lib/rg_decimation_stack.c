@@ -3,7 +3,7 @@
  * become level l+1. */
 #include <math.h>
 
-#include "error.h"
+#include "fail.h"
 #include "rgrbm/decimation1d.h"
 #include "stack.h"
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "dataset.h"
-#include "error.h"
+#include "fail.h"
 #include "rg.h"
 
 enum { WORD_BITS = 64 };

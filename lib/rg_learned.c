@@ -3,7 +3,7 @@
 #include <math.h>
 
 #include "dataset.h"
-#include "error.h"
+#include "fail.h"
 #include "rbm.h"
 #include "rg.h"
 #include "rng.h"

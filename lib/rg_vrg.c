@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "error.h"
+#include "fail.h"
 #include "rbm.h"
 #include "rgrbm/vrg.h"
 #include "stack.h"

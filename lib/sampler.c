@@ -7,7 +7,7 @@
 
 #include "alloc.h"
 #include "dataset.h"
-#include "error.h"
+#include "fail.h"
 #include "lattice.h"
 
 /* Each kind checks that it can run on the lattice before it allocates. */

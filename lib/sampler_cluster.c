@@ -4,7 +4,7 @@
 
 #include <math.h>
 
-#include "error.h"
+#include "fail.h"
 
 int rgrbm__check_cluster_couplings(const rgrbm_lattice *lat, const char *algorithm,
                                    const char *func) {

@@ -32,7 +32,7 @@
 
 #include "alloc.h"
 #include "cpu.h"
-#include "error.h"
+#include "fail.h"
 #include "lattice.h"
 #include "rng.h"
 #include "sampler.h"

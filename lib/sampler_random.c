@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "error.h"
+#include "fail.h"
 #include "sampler.h"
 
 int rgrbm__pool_init(rgrbm__byte_pool *p, uint64_t seed, uint64_t stream) {

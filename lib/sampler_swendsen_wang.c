@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "error.h"
+#include "fail.h"
 #include "lattice.h"
 #include "rng.h"
 #include "sampler.h"

@@ -9,7 +9,7 @@
  * a large cluster.) The work of a sweep is the cluster size, on average
  * N <m^2> spins; rgrbm__wolff_flipped() counts it. */
 #include "alloc.h"
-#include "error.h"
+#include "fail.h"
 #include "lattice.h"
 #include "rng.h"
 #include "sampler.h"

@@ -8,7 +8,7 @@
 
 #include "alloc.h"
 #include "blas_inline.h"
-#include "error.h"
+#include "fail.h"
 #include "rbm.h"
 #include "rng.h"
 #include "stack_feed.h"

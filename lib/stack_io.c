@@ -13,7 +13,7 @@
 #include "alloc.h"
 #include "atomic_file.h"
 #include "crc32.h"
-#include "error.h"
+#include "fail.h"
 #include "npy.h"
 #include "stack.h"
 

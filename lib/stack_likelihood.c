@@ -8,7 +8,7 @@
 
 #include "alloc.h"
 #include "dataset.h"
-#include "error.h"
+#include "fail.h"
 #include "rbm.h"
 #include "team.h"
 #include "workspace.h"

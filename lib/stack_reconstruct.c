@@ -1,6 +1,6 @@
 /* Reconstructions: a batch up to a level and back down to the visible layer. */
 #include "alloc.h"
-#include "error.h"
+#include "fail.h"
 #include "rgrbm/stack.h"
 #include "stack.h"
 

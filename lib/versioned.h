@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "error.h"
+#include "fail.h"
 
 typedef struct rgrbm__layout {
   const char *name;    /* the struct's public name, for messages */

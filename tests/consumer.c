@@ -3,6 +3,14 @@
  * `pkg-config --static`, with the static one. */
 #include <rgrbm.h>
 #include <stdio.h>
+/* The uninstalled .pc puts lib/ on the include path: none of its internal
+ * headers may stand in for a C library header (lib/ once had error.h). */
+#if defined(__has_include)
+#if __has_include(<error.h>)
+#include <error.h>
+#define RGRBM_CONSUMER_GLIBC_ERROR_H 1
+#endif
+#endif
 
 /* A static link takes only the objects a program refers to: these functions
  * pull in the modules that need each dependency of rgrbm.pc (LAPACKE in
@@ -17,6 +25,9 @@ any_function const rgrbm_consumer_links[] = {
 };
 
 int main(void) {
+#ifdef RGRBM_CONSUMER_GLIBC_ERROR_H
+  (void)error_message_count; /* glibc's <error.h>, not a header of lib/ */
+#endif
   if (rgrbm_version() != RGRBM_VERSION_NUMBER) {
     fprintf(stderr, "header %d, library %u\n", RGRBM_VERSION_NUMBER, rgrbm_version());
     return 1;

@@ -8,7 +8,7 @@
 #include "mcrg.h" /* rgrbm__fail_message */
 #include "rgrbm/common.h"
 
-/* The longest message the core keeps (lib/error.h's RGRBM__ERROR_CAPACITY). */
+/* The longest message the core keeps (lib/fail.h's RGRBM__ERROR_CAPACITY). */
 enum { MESSAGE_BYTES = 512 };
 
 int rgrbm__mpi_check(const rgrbm__mpi_ctx *ctx, int err, const char *call) {

@@ -1,6 +1,6 @@
 /* Internal: setting the thread-local error message. Never installed. */
-#ifndef RGRBM_LIB_ERROR_H
-#define RGRBM_LIB_ERROR_H
+#ifndef RGRBM_LIB_FAIL_H
+#define RGRBM_LIB_FAIL_H
 
 #include "rgrbm/common.h"
 
