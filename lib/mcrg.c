@@ -357,23 +357,12 @@ static void chain_range(const rgrbm_mcrg_options *o, size_t c, size_t *begin, si
   *bins = (*end - 1) * o->bins / o->samples - *first_bin + 1;
 }
 
-/* The algorithm of a lattice sampler, read from its kind (the sampler keeps
- * no other record of it). */
+/* The algorithm of a lattice sampler, as rgrbm_sampler_create recorded it;
+ * 0 for a sampler without a lattice. */
 static int sampler_algorithm(const rgrbm_sampler *smp, int *alg) {
-  static const struct {
-    const char *name;
-    rgrbm_algorithm alg;
-  } kinds[] = {{"Metropolis", RGRBM_METROPOLIS},
-               {"heat bath", RGRBM_HEAT_BATH},
-               {"Wolff", RGRBM_WOLFF},
-               {"Swendsen-Wang", RGRBM_SWENDSEN_WANG}};
   if (smp->lattice == NULL) return 0;
-  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-    if (strcmp(smp->kind->name, kinds[i].name) == 0) {
-      *alg = (int)kinds[i].alg;
-      return 1;
-    }
-  return 0;
+  *alg = (int)smp->algorithm;
+  return 1;
 }
 
 /* Chain c's own lattice (a copy of the template's couplings and spins) and

@@ -35,6 +35,7 @@ int rgrbm_sampler_create(rgrbm_sampler **out, rgrbm_lattice *lat, rgrbm_algorith
   smp->dim = lat->sites;
   smp->chains = 1;
   smp->lattice = lat;
+  smp->algorithm = alg;
   if (lat->geometry == RGRBM_SQUARE) {
     smp->lx = lat->lx;
     smp->ly = lat->ly;

@@ -34,6 +34,7 @@ struct rgrbm_sampler {
   size_t chains;  /* configurations emitted per emit call (1 for lattices) */
   void *state;    /* the kind's own state */
   rgrbm_lattice *lattice; /* the lattice a Monte Carlo kind updates, else NULL */
+  rgrbm_algorithm algorithm; /* the lattice kind's algorithm (unused without a lattice) */
 };
 
 /* Lattice kinds. Each constructor checks that its algorithm can run on the
