@@ -31,6 +31,14 @@ typedef struct rgrbm__rg_kind {
                const char *func);
   /* Block-spin plans: their factor, rule and seed. NULL for other kinds. */
   void (*block)(const rgrbm_rg *rg, rgrbm__rg_block *out);
+  /* Monte Carlo RG's plan for blocking level n >= 2 of a run whose first
+   * level is rg (mcrg.c): *plan (new, the caller destroys it) maps the
+   * configurations of level *reads to level n. *reads is n - 1 for plans
+   * that block level after level (block spins, a translation-invariant
+   * filter: the same rule on the next lattice), 0 for plans that
+   * coarse-grain the fine lattice in one go (a placed stack level). NULL
+   * for kinds MCRG cannot run. Failures are attributed to func. */
+  int (*mcrg_level)(const rgrbm_rg *rg, int n, rgrbm_rg **plan, int *reads, const char *func);
 } rgrbm__rg_kind;
 
 /* A plan lives in one block: the handle, then the kind's state, then the
