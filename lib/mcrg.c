@@ -79,34 +79,91 @@ static int check_options(const rgrbm_mcrg_options *o, const char *func) {
   return RGRBM_OK;
 }
 
-static int check_geometry(const rgrbm_sampler *smp, const rgrbm_rg *rg, int levels,
-                          const char *func) {
+static void levels_free(rgrbm__mcrg_levels *lv) {
+  for (int n = 2; n <= lv->levels; n++) rgrbm_rg_destroy(lv->owned[n]);
+  memset(lv, 0, sizeof *lv);
+}
+
+/* Level n's plan must read an earlier level's lattice and make a 2D one
+ * smaller by the factor of level 1 (the exponents are log lambda / log b),
+ * no smaller than the operators need. */
+static int check_level(const rgrbm__mcrg_levels *lv, int n, int levels, const char *func) {
+  const rgrbm_rg *p = lv->plan[n];
+  const char *name = n == 1 ? "rg" : "the plan";
+  int from = lv->reads[n];
+  if (p->out_lx < 1 || p->out_ly < 1)
+    return rgrbm__fail(RGRBM_EINVAL, func,
+                       "level %d: %s has no 2D geometry (out_lx = %d, out_ly = %d); MCRG "
+                       "measures its operators on a 2D lattice at every level",
+                       n, name, p->out_lx, p->out_ly);
+  if (from < 0 || from >= n || p->in_lx != lv->lx[from] || p->in_ly != lv->ly[from])
+    return rgrbm__fail(RGRBM_EINVAL, func,
+                       "level %d: %s maps %d x %d, but level %d is %d x %d", n, name, p->in_lx,
+                       p->in_ly, from, from >= 0 && from < n ? lv->lx[from] : 0,
+                       from >= 0 && from < n ? lv->ly[from] : 0);
+  const int b = n == 1 ? p->in_lx / p->out_lx : lv->b;
+  const int px = lv->lx[n - 1], py = lv->ly[n - 1];
+  if (b < 2 || p->out_lx * b != px || p->out_ly * b != py)
+    return rgrbm__fail(RGRBM_EINVAL, func,
+                       "level %d: %s makes %d x %d from level %d's %d x %d, not a lattice "
+                       "smaller by %s b = %d along both axes: the exponents "
+                       "log(lambda) / log(b) need one factor b >= 2 for every level",
+                       n, name, p->out_lx, p->out_ly, n - 1, px, py,
+                       n == 1 ? "an integer" : "level 1's", b);
+  if (p->out_lx < RGRBM_MCRG_MIN_SIDE || p->out_ly < RGRBM_MCRG_MIN_SIDE)
+    return rgrbm__fail(RGRBM_EINVAL, func,
+                       "o->levels = %d is more than the %d x %d lattice allows: level %d "
+                       "would be %d x %d with b = %d (sides must divide and stay >= %d)",
+                       levels, lv->lx[0], lv->ly[0], n, p->out_lx, p->out_ly, b,
+                       RGRBM_MCRG_MIN_SIDE);
+  return RGRBM_OK;
+}
+
+/* Level n's plan and lattice (rg's for n = 1, its kind's mcrg_level after). */
+static int add_level(rgrbm__mcrg_levels *lv, const rgrbm_rg *rg, int n, int levels,
+                     const char *func) {
+  if (n == 1) {
+    lv->plan[1] = rg;
+    lv->reads[1] = 0;
+  } else {
+    int rc = rg->kind->mcrg_level(rg, n, &lv->owned[n], &lv->reads[n], func);
+    if (rc != RGRBM_OK) return rc;
+    lv->plan[n] = lv->owned[n];
+  }
+  lv->levels = n; /* levels_free destroys owned[2..n] */
+  int rc = check_level(lv, n, levels, func);
+  if (rc != RGRBM_OK) return rc;
+  if (n == 1) lv->b = rg->in_lx / rg->out_lx;
+  lv->lx[n] = lv->plan[n]->out_lx;
+  lv->ly[n] = lv->plan[n]->out_ly;
+  return RGRBM_OK;
+}
+
+/* Checks that MCRG can run rg on smp's configurations and builds every
+ * level's plan (holding nothing on failure). */
+static int build_levels(rgrbm__mcrg_levels *lv, const rgrbm_sampler *smp, const rgrbm_rg *rg,
+                        int levels, const char *func) {
+  memset(lv, 0, sizeof *lv);
   if (smp->lattice != NULL && smp->lattice->boundary != RGRBM_PERIODIC)
     return rgrbm__fail(RGRBM_EINVAL, func,
                        "smp's lattice has open boundaries: the MCRG operators wrap around, "
                        "so they need a periodic lattice");
-  rgrbm__rg_block block;
-  if (rgrbm__rg_block_params(rg, &block) != RGRBM_OK)
+  if (rg->kind->mcrg_level == NULL)
     return rgrbm__fail(RGRBM_EUNSUPPORTED, func,
-                       "rg is not a block-spin plan (rgrbm_rg_create_block2d); MCRG needs "
-                       "the operators of a 2D lattice at every level");
+                       "rg is not a block-spin plan (rgrbm_rg_create_block2d) nor another kind "
+                       "MCRG can build its levels from (a placed stack: "
+                       "rgrbm_rg_create_learned_placed); MCRG needs the operators of a 2D "
+                       "lattice at every level");
   if (smp->lx != rg->in_lx || smp->ly != rg->in_ly || smp->chains != 1)
     return rgrbm__fail(RGRBM_EINVAL, func,
                        "smp emits %zu configuration(s) of shape %d x %d, rg expects one of %d x %d",
                        smp->chains, smp->lx, smp->ly, rg->in_lx, rg->in_ly);
-  long lx = rg->in_lx, ly = rg->in_ly;
-  for (int n = 0; n < levels; n++) {
-    if (lx % rg->b != 0 || ly % rg->b != 0 || lx / rg->b < RGRBM_MCRG_MIN_SIDE ||
-        ly / rg->b < RGRBM_MCRG_MIN_SIDE)
-      return rgrbm__fail(RGRBM_EINVAL, func,
-                         "o->levels = %d is more than the %d x %d lattice allows: level %d "
-                         "would be %ld x %ld with b = %d (sides must divide and stay >= %d)",
-                         levels, rg->in_lx, rg->in_ly, n + 1, lx / rg->b, ly / rg->b, rg->b,
-                         RGRBM_MCRG_MIN_SIDE);
-    lx /= rg->b;
-    ly /= rg->b;
-  }
-  return RGRBM_OK;
+  lv->lx[0] = rg->in_lx;
+  lv->ly[0] = rg->in_ly;
+  int rc = RGRBM_OK;
+  for (int n = 1; rc == RGRBM_OK && n <= levels; n++) rc = add_level(lv, rg, n, levels, func);
+  if (rc != RGRBM_OK) levels_free(lv);
+  return rc;
 }
 
 /* Per bin: the operator sums of every level, then per level n >= 1 the
@@ -261,21 +318,17 @@ static int analyse(const accumulator *a, int ne, int no, int b, double *avg, dou
   return rc;
 }
 
-/* Plans and datasets for every level, and the measurement buffers: one per
- * running chain. */
+/* Every level's dataset and the measurement buffers: one per running
+ * chain (the plans are the job's, applied as const). */
 typedef struct {
-  int levels;
-  const rgrbm_rg *plans[RGRBM_MCRG_MAX_LEVELS]; /* plans[n] maps level n to n+1 */
-  rgrbm_rg *owned[RGRBM_MCRG_MAX_LEVELS];        /* plans[1..]; plans[0] is the caller's */
+  const rgrbm__mcrg_levels *lv;
   rgrbm_dataset *data[RGRBM_MCRG_MAX_LEVELS + 1];
-  int lx[RGRBM_MCRG_MAX_LEVELS + 1], ly[RGRBM_MCRG_MAX_LEVELS + 1];
   int8_t *spins, *frame;
   double *ops;
 } pipeline;
 
 static void pipeline_free(pipeline *p) {
-  for (int n = 1; n < p->levels; n++) rgrbm_rg_destroy(p->owned[n]);
-  for (int n = 0; n <= p->levels; n++) rgrbm_dataset_destroy(p->data[n]);
+  for (int n = 0; n <= p->lv->levels; n++) rgrbm_dataset_destroy(p->data[n]);
   rgrbm__free(p->spins);
   rgrbm__free(p->frame);
   rgrbm__free(p->ops);
@@ -285,37 +338,24 @@ static void pipeline_free(pipeline *p) {
  * so that running out of memory leaves the caller's sampler as it was (with
  * one chain, the chain is the caller's sampler): the datasets hold a whole
  * chunk. */
-static int pipeline_init(pipeline *p, const rgrbm_rg *rg, int levels, size_t chunk,
+static int pipeline_init(pipeline *p, const rgrbm__mcrg_levels *lv, size_t chunk,
                          const char *func) {
-  rgrbm__rg_block block; /* rg is one: check_geometry */
-  rgrbm__rg_block_params(rg, &block);
   memset(p, 0, sizeof *p);
-  p->levels = levels;
-  p->plans[0] = rg;
-  p->lx[0] = rg->in_lx;
-  p->ly[0] = rg->in_ly;
+  p->lv = lv;
   int rc = RGRBM_OK;
-  for (int n = 0; rc == RGRBM_OK && n <= levels; n++) {
-    if (n > 0) {
-      p->lx[n] = p->lx[n - 1] / rg->b;
-      p->ly[n] = p->ly[n - 1] / rg->b;
-    }
-    if (n > 0 && n < levels) {
-      rc = rgrbm_rg_create_block2d(&p->owned[n], p->lx[n], p->ly[n], block.b, block.rule,
-                                   block.seed + (uint64_t)n);
-      p->plans[n] = p->owned[n];
-    }
-    if (rc == RGRBM_OK) rc = rgrbm_dataset_create(&p->data[n], (size_t)p->lx[n] * p->ly[n]);
+  for (int n = 0; rc == RGRBM_OK && n <= lv->levels; n++) {
+    rc = rgrbm_dataset_create(&p->data[n], (size_t)lv->lx[n] * (size_t)lv->ly[n]);
     if (rc == RGRBM_OK) rc = rgrbm_dataset_reserve(p->data[n], chunk);
   }
-  p->spins = rgrbm__alloc(rg->in_dim);
-  p->frame = rgrbm__alloc(rgrbm__mcrg_frame_size(rg->in_lx, rg->in_ly));
-  p->ops = rgrbm__alloc((size_t)(levels + 1) * NOPS_MAX * sizeof *p->ops);
+  const size_t sites = (size_t)lv->lx[0] * (size_t)lv->ly[0];
+  p->spins = rgrbm__alloc(sites);
+  p->frame = rgrbm__alloc(rgrbm__mcrg_frame_size(lv->lx[0], lv->ly[0]));
+  p->ops = rgrbm__alloc((size_t)(lv->levels + 1) * NOPS_MAX * sizeof *p->ops);
   if (rc == RGRBM_OK && (p->spins == NULL || p->frame == NULL || p->ops == NULL))
-    rc = RGRBM_FAIL_NOMEM("the MCRG buffers", rg->in_dim);
+    rc = RGRBM_FAIL_NOMEM("the MCRG buffers", sites);
   if (rc != RGRBM_OK) {
     pipeline_free(p);
-    return rgrbm__fail(rc, func, "cannot set up %d blocking levels", levels);
+    return rgrbm__fail(rc, func, "cannot set up %d blocking levels", lv->levels);
   }
   return RGRBM_OK;
 }
@@ -326,18 +366,19 @@ static int pipeline_init(pipeline *p, const rgrbm_rg *rg, int levels, size_t chu
 static int measure_chunk(pipeline *p, rgrbm_sampler *smp, const rgrbm_mcrg_options *o,
                          size_t first, size_t count, accumulator *acc, size_t bin_base,
                          const char *func) {
-  for (int n = 0; n <= p->levels; n++) rgrbm_dataset_clear(p->data[n]);
+  const rgrbm__mcrg_levels *lv = p->lv;
+  for (int n = 0; n <= lv->levels; n++) rgrbm_dataset_clear(p->data[n]);
   /* draw() sweeps `spacing` before every configuration, so chunks continue
    * the chain with a uniform spacing and no repeats. */
   int rc = rgrbm_sampler_draw(smp, count, 0, o->spacing, p->data[0]);
-  for (int n = 0; rc == RGRBM_OK && n < p->levels; n++)
-    rc = rgrbm_rg_apply(p->plans[n], p->data[n], p->data[n + 1]);
+  for (int n = 1; rc == RGRBM_OK && n <= lv->levels; n++)
+    rc = rgrbm_rg_apply(lv->plan[n], p->data[lv->reads[n]], p->data[n]);
   if (rc != RGRBM_OK) return rgrbm__fail_within(rc, func);
   const int k = acc->nops;
   for (size_t i = 0; i < count; i++) {
-    for (int n = 0; n <= p->levels; n++) {
+    for (int n = 0; n <= lv->levels; n++) {
       rgrbm_dataset_get(p->data[n], i, 1, p->spins);
-      rgrbm__mcrg_measure(p->spins, p->lx[n], p->ly[n], o->even_operators, o->odd_operators,
+      rgrbm__mcrg_measure(p->spins, lv->lx[n], lv->ly[n], o->even_operators, o->odd_operators,
                           p->frame, p->ops + n * k);
     }
     size_t bin = (first + i) * o->bins / o->samples;
@@ -395,7 +436,7 @@ static int run_chain(rgrbm__mcrg_job *job, size_t c, const char *func) {
   acc.counts = acc.sums + bins * job->stride;
   memset(acc.sums, 0, (job->offsets[c + 1] - job->offsets[c]) * sizeof *acc.sums);
   pipeline p;
-  int rc = pipeline_init(&p, job->rg, o->levels, end - begin < CHUNK ? end - begin : CHUNK, func);
+  int rc = pipeline_init(&p, &job->lv, end - begin < CHUNK ? end - begin : CHUNK, func);
   if (rc != RGRBM_OK) return rc;
   rgrbm_lattice *lat = NULL;
   rgrbm_sampler *smp = job->smp;
@@ -487,12 +528,14 @@ static int validate(rgrbm__mcrg_job *job, rgrbm_sampler *smp, const rgrbm_rg *rg
   int rc = rgrbm__versioned_read(&MCRG_OPTIONS, &job->o, given, func, "o");
   if (rc == RGRBM_OK) rc = rgrbm__version_check(&MCRG_RESULT, rgrbm__version_of(out), func, "out");
   if (rc == RGRBM_OK) rc = check_options(&job->o, func);
-  if (rc == RGRBM_OK) rc = check_geometry(smp, rg, job->o.levels, func);
-  if (rc == RGRBM_OK && job->o.chains > 1 && !sampler_algorithm(smp, &job->alg))
+  if (rc == RGRBM_OK) rc = build_levels(&job->lv, smp, rg, job->o.levels, func);
+  if (rc == RGRBM_OK && job->o.chains > 1 && !sampler_algorithm(smp, &job->alg)) {
     rc = rgrbm__fail(RGRBM_EINVAL, func,
                      "o->chains = %zu needs a lattice sampler (Metropolis, heat bath, Wolff or "
                      "Swendsen-Wang) to copy for every chain; smp is a %s sampler",
                      job->o.chains, smp->kind->name);
+    levels_free(&job->lv);
+  }
   return rc;
 }
 
@@ -526,7 +569,7 @@ int rgrbm__mcrg_begin(rgrbm__mcrg_job *job, rgrbm_sampler *smp, const rgrbm_rg *
       job->lam == NULL)
     rc = RGRBM_FAIL_NOMEM_IN(func, "the MCRG accumulators",
                              (total + (o->bins + 1) * job->stride) * sizeof(double));
-  if (rc == RGRBM_OK) rc = result_alloc(&job->res, o, rg->b, func);
+  if (rc == RGRBM_OK) rc = result_alloc(&job->res, o, job->lv.b, func);
   if (rc != RGRBM_OK) rgrbm__mcrg_end(job);
   return rc;
 }
@@ -545,7 +588,7 @@ int rgrbm__mcrg_finish(rgrbm__mcrg_job *job, const char *func) {
   }
   accumulator acc = {o->levels, o->even_operators + o->odd_operators, (int)o->bins, job->stride,
                      job->sums, job->counts};
-  return analyse(&acc, o->even_operators, o->odd_operators, job->rg->b, job->avg, job->lam,
+  return analyse(&acc, o->even_operators, o->odd_operators, job->lv.b, job->avg, job->lam,
                  &job->res, func);
 }
 
@@ -567,6 +610,7 @@ void rgrbm__mcrg_end(rgrbm__mcrg_job *job) {
   rgrbm__free(job->avg);
   rgrbm__free(job->lam);
   rgrbm_mcrg_result_free(&job->res);
+  levels_free(&job->lv);
   memset(job, 0, sizeof *job);
 }
 

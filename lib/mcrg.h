@@ -56,10 +56,23 @@ RGRBM__SIBLING int rgrbm__fail_message(int status, const char *func, const char 
  * each bin its samples touch, in order, the bin's `stride` sums followed
  * later by the bins' sample counts (see mcrg.c). Every value there is a
  * function of the options, the sampler and the plan only. */
+/* The levels of a run: plan[n] makes level n (1..levels) from level
+ * reads[n] < n; plan[1] is the caller's plan (reads[1] = 0), the others come
+ * from its kind's mcrg_level (lib/rg.h) and are owned. Level n is an
+ * lx[n] x ly[n] lattice (level 0 the sampler's) and lx[n - 1] = b lx[n]. */
+typedef struct rgrbm__mcrg_levels {
+  int levels, b;
+  const rgrbm_rg *plan[RGRBM_MCRG_MAX_LEVELS + 1];
+  rgrbm_rg *owned[RGRBM_MCRG_MAX_LEVELS + 1];
+  int reads[RGRBM_MCRG_MAX_LEVELS + 1];
+  int lx[RGRBM_MCRG_MAX_LEVELS + 1], ly[RGRBM_MCRG_MAX_LEVELS + 1];
+} rgrbm__mcrg_levels;
+
 typedef struct rgrbm__mcrg_job {
   rgrbm_mcrg_options o;   /* current layout, validated */
   rgrbm_sampler *smp;     /* the caller's: the chain with 1 chain, else a template */
   const rgrbm_rg *rg;
+  rgrbm__mcrg_levels lv;  /* built once by begin; the chains apply them (const) */
   int alg;                /* smp's rgrbm_algorithm when chains > 1 */
   size_t stride;          /* sums per bin */
   size_t *offsets;        /* chains + 1 entries */

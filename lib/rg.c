@@ -66,12 +66,6 @@ int rgrbm_rg_shape(const rgrbm_rg *rg, rgrbm_rg_dims *out) {
   return RGRBM_OK;
 }
 
-int rgrbm__rg_block_params(const rgrbm_rg *rg, rgrbm__rg_block *out) {
-  if (rg->kind->block == NULL) return RGRBM_EUNSUPPORTED;
-  rg->kind->block(rg, out);
-  return RGRBM_OK;
-}
-
 /* splitmix64's finalizer: a cheap bijective mix. */
 static uint64_t mix64(uint64_t z) {
   z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);

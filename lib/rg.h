@@ -12,13 +12,6 @@
 #include "rgrbm/rg.h"
 #include "rng.h"
 
-/* What mcrg.c needs of a block-spin plan to build the coarser levels' plans. */
-typedef struct rgrbm__rg_block {
-  int b;
-  rgrbm_block_rule rule;
-  uint64_t seed;
-} rgrbm__rg_block;
-
 typedef struct rgrbm__rg_kind {
   /* Whether the plan can run now, failing in the name of func (the public
    * entry point): a learned plan's borrowed stack may change after
@@ -29,15 +22,17 @@ typedef struct rgrbm__rg_kind {
    * that a failure leaves out as it was. */
   int (*apply)(const rgrbm_rg *rg, const rgrbm_dataset *in, rgrbm_dataset *out,
                const char *func);
-  /* Block-spin plans: their factor, rule and seed. NULL for other kinds. */
-  void (*block)(const rgrbm_rg *rg, rgrbm__rg_block *out);
   /* Monte Carlo RG's plan for blocking level n >= 2 of a run whose first
    * level is rg (mcrg.c): *plan (new, the caller destroys it) maps the
    * configurations of level *reads to level n. *reads is n - 1 for plans
    * that block level after level (block spins, a translation-invariant
    * filter: the same rule on the next lattice), 0 for plans that
-   * coarse-grain the fine lattice in one go (a placed stack level). NULL
-   * for kinds MCRG cannot run. Failures are attributed to func. */
+   * coarse-grain the fine lattice in one go (a placed stack level). The
+   * plan must have a 2D geometry (out_lx, out_ly), which MCRG reads its
+   * operators on; its coin flips should be keyed apart from the other
+   * levels' (block spins use seed + n - 1). NULL for kinds MCRG cannot run
+   * (their outputs are not a lattice in site order). Failures are
+   * attributed to func. */
   int (*mcrg_level)(const rgrbm_rg *rg, int n, rgrbm_rg **plan, int *reads, const char *func);
 } rgrbm__rg_kind;
 
@@ -51,7 +46,8 @@ struct rgrbm_rg {
   int shaped;                       /* 1: outputs get the 2D shape out_lx x out_ly */
   uint64_t seed;                    /* keys every coin flip (rgrbm__rg_row_rng) */
   /* Plans that gather: coarse spin j reads fine spins map[j * block_size ..
-   * (j+1) * block_size). 0 and NULL for other kinds. */
+   * (j+1) * block_size). Placed learned plans (block_size 1): coarse site j
+   * is the stack unit map[j]. 0 and NULL for other kinds. */
   size_t block_size;
   uint32_t *map;
   void *state; /* the kind's own data, NULL when it has none */
@@ -67,9 +63,5 @@ int rgrbm__rg_alloc(rgrbm_rg **out, const rgrbm__rg_kind *kind, size_t out_dim,
  * stream by a hash of the packed row, so that coin flips depend on the
  * configuration alone (not on its index or the thread that handles it). */
 void rgrbm__rg_row_rng(const rgrbm_rg *rg, const uint64_t *row, size_t words, rgrbm__rng *rng);
-
-/* A block-spin plan's factor, rule and seed; RGRBM_EUNSUPPORTED, with no
- * message (the caller words it), for every other kind. */
-int rgrbm__rg_block_params(const rgrbm_rg *rg, rgrbm__rg_block *out);
 
 #endif

@@ -18,13 +18,12 @@ typedef struct block_state {
 static int gather_apply(const rgrbm_rg *rg, const rgrbm_dataset *in, rgrbm_dataset *out,
                         const char *func);
 
-static void block_params(const rgrbm_rg *rg, rgrbm__rg_block *out) {
-  const block_state *st = rg->state;
-  *out = (rgrbm__rg_block){rg->b, st->rule, rg->seed};
-}
+static int block_mcrg_level(const rgrbm_rg *rg, int n, rgrbm_rg **plan, int *reads,
+                            const char *func);
 
 static const rgrbm__rg_kind decimation1d_kind = {.apply = gather_apply};
-static const rgrbm__rg_kind block2d_kind = {.apply = gather_apply, .block = block_params};
+static const rgrbm__rg_kind block2d_kind = {.apply = gather_apply,
+                                            .mcrg_level = block_mcrg_level};
 
 int rgrbm_rg_create_decimation1d(rgrbm_rg **out, int n_sites, int b) {
   RGRBM_REQUIRE_NONNULL(out);
@@ -63,17 +62,16 @@ static int check_block2d(int lx, int ly, int b, rgrbm_block_rule rule, const cha
   return RGRBM_OK;
 }
 
-int rgrbm_rg_create_block2d(rgrbm_rg **out, int lx, int ly, int b, rgrbm_block_rule rule,
-                            uint64_t seed) {
-  RGRBM_REQUIRE_NONNULL(out);
-  *out = NULL;
-  int rc = check_block2d(lx, ly, b, rule, __func__);
+/* The work of rgrbm_rg_create_block2d, failing in the name of func. */
+static int make_block2d(rgrbm_rg **out, int lx, int ly, int b, rgrbm_block_rule rule,
+                        uint64_t seed, const char *func) {
+  int rc = check_block2d(lx, ly, b, rule, func);
   if (rc != RGRBM_OK) return rc;
   const int cx = lx / b, cy = ly / b;
   size_t members = rule == RGRBM_BLOCK_MAJORITY ? (size_t)b * (size_t)b : 1;
   rgrbm_rg *rg = NULL;
   rc = rgrbm__rg_alloc(&rg, &block2d_kind, (size_t)cx * (size_t)cy, sizeof(block_state), members,
-                       __func__);
+                       func);
   if (rc != RGRBM_OK) return rc;
   rg->in_dim = (size_t)lx * (size_t)ly;
   rg->in_lx = lx;
@@ -93,6 +91,36 @@ int rgrbm_rg_create_block2d(rgrbm_rg **out, int lx, int ly, int b, rgrbm_block_r
       }
   *out = rg;
   return RGRBM_OK;
+}
+
+int rgrbm_rg_create_block2d(rgrbm_rg **out, int lx, int ly, int b, rgrbm_block_rule rule,
+                            uint64_t seed) {
+  RGRBM_REQUIRE_NONNULL(out);
+  *out = NULL;
+  return make_block2d(out, lx, ly, b, rule, seed, __func__);
+}
+
+/* Level n blocks level n - 1 by the same rule; its coins are keyed by
+ * seed + n - 1, so that the levels' tie-breaking coins are independent
+ * (and MCRG's results those of librgrbm 1.0 and 1.1). */
+static int block_mcrg_level(const rgrbm_rg *rg, int n, rgrbm_rg **plan, int *reads,
+                            const char *func) {
+  int lx = rg->out_lx, ly = rg->out_ly; /* level k - 1's sides */
+  for (int k = 2; k <= n; k++) {
+    if (lx % rg->b != 0 || ly % rg->b != 0)
+      return rgrbm__fail(RGRBM_EINVAL, func,
+                         "level %d cannot block the %d x %d lattice of level %d by b = %d "
+                         "(rg maps %d x %d): b must divide every level's sides",
+                         k, lx, ly, k - 1, rg->b, rg->in_lx, rg->in_ly);
+    if (k < n) {
+      lx /= rg->b;
+      ly /= rg->b;
+    }
+  }
+  const block_state *st = rg->state;
+  int rc = make_block2d(plan, lx, ly, rg->b, st->rule, rg->seed + (uint64_t)(n - 1), func);
+  if (rc == RGRBM_OK) *reads = n - 1;
+  return rc;
 }
 
 static inline int bit_at(const uint64_t *row, size_t j) {

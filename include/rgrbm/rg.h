@@ -87,6 +87,69 @@ RGRBM_API int rgrbm_rg_create_block2d(rgrbm_rg **out, int lx, int ly, int b,
 RGRBM_API int rgrbm_rg_create_learned(rgrbm_rg **out, const rgrbm_stack *s, int level,
                                       rgrbm_rg_mode mode, uint64_t seed);
 
+/** Layout version of ::rgrbm_rg_placement that this header describes (1 is
+ *  the first and current one). */
+#define RGRBM_RG_PLACEMENT_VERSION 1
+
+/** How a stack level's units fall on the coarse lattice, from
+ *  rgrbm_rg_create_learned_placed(). The caller sets version
+ *  (RGRBM_RG_PLACEMENT_INIT); the library writes only that version's fields. */
+typedef struct rgrbm_rg_placement {
+  unsigned version;     /**< set by the caller, 1..RGRBM_RG_PLACEMENT_VERSION */
+  int coarse_lx;        /**< coarse sites per row: lx / B with size(0) = B^2 size(level) */
+  int coarse_ly;        /**< coarse rows: ly / B */
+  size_t units;         /**< units of the level, = coarse_lx * coarse_ly */
+  size_t placed;        /**< units alone on their coarse site */
+  double fraction;      /**< placed / units; 1 exactly when the placement is one-to-one */
+  size_t empty_sites;   /**< coarse sites no unit's centre falls on */
+  size_t crowded_sites; /**< coarse sites two or more units' centres fall on */
+} rgrbm_rg_placement;
+
+/** Static initializer of a result of version RGRBM_RG_PLACEMENT_VERSION. */
+#define RGRBM_RG_PLACEMENT_INIT {RGRBM_RG_PLACEMENT_VERSION, 0, 0, 0, 0, 0.0, 0, 0}
+
+/**
+ * @brief Plan the coarse-graining of a stack from level 0 to `level`, its
+ *        units placed on the coarse lattice: a plan Monte Carlo RG can run.
+ *
+ * The visible layer is an lx x ly periodic lattice and level `level` the
+ * (lx / B) x (ly / B) lattice, B the integer with size(0) = B^2 size(level).
+ * Each unit sits where its receptive field (rgrbm/receptive.h) is centred:
+ * the circular mean of the sites weighted by |r|^2 (the centre
+ * rgrbm_receptive_locality() reports), rounded to the nearest coarse site
+ * (coarse site X covers fine sites B X .. B X + B - 1, centred on
+ * B X + (B - 1) / 2). When every coarse site gets exactly one unit, the plan
+ * coarse-grains as rgrbm_rg_create_learned() does (same mode and seed, same
+ * coarse spins) and outputs them in site order, y * (lx / B) + x; otherwise
+ * it fails, and report says how far the placement got. The placement is
+ * computed once here: retraining the stack later keeps it.
+ *
+ * For rgrbm_mcrg_run() the plan is level 1 of the run; its level n is the
+ * stack's level n * `level`, placed the same way from the fine lattice
+ * (seed + n - 1), and must place one-to-one too. See docs/rg.md "Monte Carlo
+ * RG with learned plans".
+ * @param out receives the plan (NULL on failure).
+ * @param s the stack (borrowed: it must outlive the plan and not change while
+ *        the plan is applied).
+ * @param level 1..depth.
+ * @param mode RGRBM_RG_SIGN_MEAN or RGRBM_RG_SAMPLE.
+ * @param seed keys the coins of zero means and the samples.
+ * @param lx the visible layer's sites per row (lx * ly == size(0)).
+ * @param ly its rows.
+ * @param report NULL, or its version set by the caller: receives that
+ *        version's fields whenever the placement was computed, so also when
+ *        it is not one-to-one.
+ * @return RGRBM_OK; RGRBM_EINVAL (NULL, level or mode out of range, lx * ly
+ *         != size(0), no integer B dividing lx and ly, report->version 0 or
+ *         newer than the library's, or a placement that is not one-to-one,
+ *         the message giving the fraction placed and the empty and crowded
+ *         sites); RGRBM_ENUMERIC (a weight not finite, a receptive field all
+ *         zero); RGRBM_ENOMEM.
+ */
+RGRBM_API int rgrbm_rg_create_learned_placed(rgrbm_rg **out, const rgrbm_stack *s, int level,
+                                             rgrbm_rg_mode mode, uint64_t seed, int lx, int ly,
+                                             rgrbm_rg_placement *report);
+
 /** @brief Free a plan. NULL is a no-op.
  * @param rg the plan. */
 RGRBM_API void rgrbm_rg_destroy(rgrbm_rg *rg);
