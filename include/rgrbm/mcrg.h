@@ -1,12 +1,14 @@
 /**
  * @file rgrbm/mcrg.h
  * @brief Monte Carlo renormalization group (Swendsen 1979): critical
- *        exponents from the linearized RG map measured on block-spin
+ *        exponents from the linearized RG map measured on coarse-grained
  *        configurations.
  *
- * A lattice sampler produces configurations; a block-spin plan coarse-grains
- * each of them repeatedly (level 0 is the lattice, level n the n-times
- * blocked lattice). At every level the even operators S_a (products of an even
+ * A lattice sampler produces configurations; a plan coarse-grains each of
+ * them repeatedly (level 0 is the lattice, level n the n-times blocked
+ * lattice): block spins, or a stack whose units are placed on the coarse
+ * lattices (rgrbm_rg_create_learned_placed(); docs/rg.md "Monte Carlo RG
+ * with learned plans"). At every level the even operators S_a (products of an even
  * number of spins, summed over the lattice) and the odd ones are measured.
  * With F_ab = \<S_a^(n) S_b^(n-1)> - \<S_a^(n)>\<S_b^(n-1)> and
  * G_ab = \<S_a^(n) S_b^(n)> - \<S_a^(n)>\<S_b^(n)>, the linearized map of the
@@ -153,8 +155,14 @@ RGRBM_API void rgrbm_mcrg_result_free(rgrbm_mcrg_result *r);
  * With one chain (the default, and every version-1 options struct) the
  * run thermalizes and samples smp itself: smp advances (it is not reset),
  * also when the run fails after sampling (a singular matrix is found at the
- * end). Deeper levels use block-spin plans like rg (same b and rule) for the
- * smaller lattices.
+ * end). Level 1 is rg itself; the plan of every deeper level n comes from
+ * rg's kind: for block spins the same b and rule on level n - 1's lattice,
+ * its tie-breaking coins keyed by rg's seed + n - 1; for a placed stack
+ * the stack's level n times rg's level, placed the same way and applied to
+ * the fine configuration (seed + n - 1). Every level must be a 2D lattice
+ * smaller than the one before by the same factor b (the result's b), with
+ * sides of at least RGRBM_MCRG_MIN_SIDE. The plans are built once, before
+ * the first sweep, and shared by the chains.
  *
  * With o->chains = C > 1 the run makes C independent chains and smp is only
  * a template, left unchanged: it must be a lattice sampler (Metropolis,
@@ -179,7 +187,8 @@ RGRBM_API void rgrbm_mcrg_result_free(rgrbm_mcrg_result *r);
  * @param smp a lattice sampler over a periodic 2D lattice of rg's fine shape
  *        (the operators wrap around: an open lattice is refused with
  *        RGRBM_EINVAL, it would bias them).
- * @param rg a block-spin plan (rgrbm_rg_create_block2d).
+ * @param rg a block-spin plan (rgrbm_rg_create_block2d()) or a placed stack
+ *        (rgrbm_rg_create_learned_placed()).
  * @param o options of version 1..RGRBM_MCRG_OPTIONS_VERSION, or NULL for the
  *        defaults.
  * @param out the caller's result, version set (see ::rgrbm_mcrg_result):
@@ -188,8 +197,11 @@ RGRBM_API void rgrbm_mcrg_result_free(rgrbm_mcrg_result *r);
  *        not freed, so free a previous result before reusing it). On
  *        failure nothing is allocated and out is unchanged.
  * @return RGRBM_OK; RGRBM_EINVAL (naming the argument: shape mismatch, open
- *         boundaries, more levels than the lattice allows, bad options or
- *         limits); RGRBM_EUNSUPPORTED (rg is not a block-spin plan);
+ *         boundaries, more levels than the lattice or the stack allows, a
+ *         level without 2D geometry or with another factor b, a deeper
+ *         stack level that does not place one-to-one, bad options or
+ *         limits); RGRBM_EUNSUPPORTED (rg is of a kind MCRG cannot repeat:
+ *         1D decimation, an unplaced learned plan);
  *         RGRBM_ENUMERIC (a correlation matrix is singular, e.g. an operator
  *         that never fluctuates; the message names the level and parity);
  *         RGRBM_ENOMEM (also when LAPACKE cannot allocate its work space);
