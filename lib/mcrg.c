@@ -96,11 +96,12 @@ static int check_level(const rgrbm__mcrg_levels *lv, int n, int levels, const ch
                        "level %d: %s has no 2D geometry (out_lx = %d, out_ly = %d); MCRG "
                        "measures its operators on a 2D lattice at every level",
                        n, name, p->out_lx, p->out_ly);
-  if (from < 0 || from >= n || p->in_lx != lv->lx[from] || p->in_ly != lv->ly[from])
-    return rgrbm__fail(RGRBM_EINVAL, func,
-                       "level %d: %s maps %d x %d, but level %d is %d x %d", n, name, p->in_lx,
-                       p->in_ly, from, from >= 0 && from < n ? lv->lx[from] : 0,
-                       from >= 0 && from < n ? lv->ly[from] : 0);
+  if (from < 0 || from >= n)
+    return rgrbm__fail(RGRBM_EINVAL, func, "level %d: %s reads level %d, not one of 0..%d", n,
+                       name, from, n - 1);
+  if (p->in_lx != lv->lx[from] || p->in_ly != lv->ly[from])
+    return rgrbm__fail(RGRBM_EINVAL, func, "level %d: %s maps %d x %d, but level %d is %d x %d",
+                       n, name, p->in_lx, p->in_ly, from, lv->lx[from], lv->ly[from]);
   const int b = n == 1 ? p->in_lx / p->out_lx : lv->b;
   const int px = lv->lx[n - 1], py = lv->ly[n - 1];
   if (b < 2 || p->out_lx * b != px || p->out_ly * b != py)

@@ -352,6 +352,51 @@ START_TEST(plans_without_lattice_or_one_factor_are_refused) {
 }
 END_TEST
 
+/* A placed plan is the unplaced one with its outputs in site order (in
+ * sampling mode, where no mean sits at a midpoint and no coin is drawn). */
+START_TEST(placed_plan_permutes_the_learned_plan) {
+  size_t before = rgrbm_memory_in_use();
+  block_stack k = make_stack(16, 2, 2, RGRBM_BLOCK_MAJORITY, 0.5f);
+  rgrbm_lattice *lat;
+  rgrbm_sampler *smp = sampler(&lat, 16, 3);
+  rgrbm_dataset *fine, *a, *p;
+  ck_assert_ok(rgrbm_dataset_create(&fine, 256));
+  ck_assert_ok(rgrbm_sampler_draw(smp, 50, 10, 1, fine));
+  for (int level = 1; level <= 2; level++) {
+    rgrbm_rg *plain, *placed;
+    ck_assert_ok(rgrbm_rg_create_learned(&plain, k.s, level, RGRBM_RG_SAMPLE, 6));
+    ck_assert_ok(rgrbm_rg_create_learned_placed(&placed, k.s, level, RGRBM_RG_SAMPLE, 6, 16, 16,
+                                                NULL));
+    const size_t n = placed->out_dim;
+    ck_assert_ok(rgrbm_dataset_create(&a, n));
+    ck_assert_ok(rgrbm_dataset_create(&p, n));
+    ck_assert_ok(rgrbm_rg_apply(plain, fine, a));
+    ck_assert_ok(rgrbm_rg_apply(placed, fine, p));
+    int8_t *x = malloc(50 * n), *y = malloc(50 * n);
+    ck_assert_ok(rgrbm_dataset_get(a, 0, 50, x));
+    ck_assert_ok(rgrbm_dataset_get(p, 0, 50, y));
+    long flips = 0;
+    for (size_t i = 0; i < 50; i++)
+      for (size_t j = 0; j < n; j++) {
+        ck_assert_int_eq(y[i * n + j], x[i * n + (size_t)k.unit[level][j]]);
+        flips += y[i * n + j] != y[(i + 1) % 50 * n + j];
+      }
+    ck_assert(flips > 0); /* not a constant output */
+    free(x);
+    free(y);
+    rgrbm_dataset_destroy(a);
+    rgrbm_dataset_destroy(p);
+    rgrbm_rg_destroy(plain);
+    rgrbm_rg_destroy(placed);
+  }
+  rgrbm_dataset_destroy(fine);
+  rgrbm_sampler_destroy(smp);
+  rgrbm_lattice_destroy(lat);
+  free_stack(&k);
+  ck_assert_uint_eq(rgrbm_memory_in_use(), before);
+}
+END_TEST
+
 /* Stochastic coarse spins: each level samples its units on the way up. The
  * run is a function of its seeds and differs from the deterministic one. */
 START_TEST(sampled_coarse_spins_run) {
@@ -386,6 +431,7 @@ int main(void) {
   tcase_add_test(tc, placed_majority_b2_ties_match_at_level_1);
   tcase_add_test(tc, placement_that_is_not_one_to_one_is_refused);
   tcase_add_test(tc, plans_without_lattice_or_one_factor_are_refused);
+  tcase_add_test(tc, placed_plan_permutes_the_learned_plan);
   tcase_add_test(tc, sampled_coarse_spins_run);
   suite_add_tcase(s, tc);
   return rgrbm_test_run(s);

@@ -119,9 +119,10 @@ typedef struct rgrbm_rg_placement {
  * rgrbm_receptive_locality() reports), rounded to the nearest coarse site
  * (coarse site X covers fine sites B X .. B X + B - 1, centred on
  * B X + (B - 1) / 2). When every coarse site gets exactly one unit, the plan
- * coarse-grains as rgrbm_rg_create_learned() does (same mode and seed, same
- * coarse spins) and outputs them in site order, y * (lx / B) + x; otherwise
- * it fails, and report says how far the placement got. The placement is
+ * coarse-grains as rgrbm_rg_create_learned() does (same mode and seed: the
+ * same coarse spins, except that a mean exactly at the midpoint draws its
+ * coin in site order) and outputs them in site order, y * (lx / B) + x;
+ * otherwise it fails, and report says how far the placement got. The placement is
  * computed once here: retraining the stack later keeps it.
  *
  * For rgrbm_mcrg_run() the plan is level 1 of the run; its level n is the
