@@ -552,8 +552,11 @@ int rgrbm__mcrg_begin(rgrbm__mcrg_job *job, rgrbm_sampler *smp, const rgrbm_rg *
   job->rg = rg;
   job->stride = (levels + 1) * nops + 2 * levels * nops * nops;
   job->offsets = rgrbm__alloc((o->chains + 1) * sizeof *job->offsets);
-  if (job->offsets == NULL)
-    return RGRBM_FAIL_NOMEM_IN(func, "the MCRG chain offsets", (o->chains + 1) * sizeof(size_t));
+  if (job->offsets == NULL) {
+    rc = RGRBM_FAIL_NOMEM_IN(func, "the MCRG chain offsets", (o->chains + 1) * sizeof(size_t));
+    rgrbm__mcrg_end(job); /* the levels' plans */
+    return rc;
+  }
   job->offsets[0] = 0;
   for (size_t c = 0; c < o->chains; c++) {
     size_t begin, end, first_bin, bins;

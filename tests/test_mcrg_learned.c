@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "rg.h"
 #include "rgrbm/mcrg.h"
 #include "testutil.h"
@@ -423,6 +424,65 @@ START_TEST(sampled_coarse_spins_run) {
 }
 END_TEST
 
+/* Every allocation of a placement and of a run over placed levels fails in
+ * turn: RGRBM_ENOMEM in the public function's name, nothing held after,
+ * the caller's out and report untouched; then the call succeeds. */
+START_TEST(allocation_failures_leave_nothing) {
+  block_stack k = make_stack(16, 2, 2, RGRBM_BLOCK_DECIMATE, 20.0f);
+  size_t before = rgrbm_memory_in_use();
+  int failures = 0, rc;
+  rgrbm_rg *rg;
+  for (long n = 0;; n++) {
+    rgrbm_rg_placement rep = RGRBM_RG_PLACEMENT_INIT, copy = rep;
+    rg = (rgrbm_rg *)&k;
+    rgrbm__alloc_fail_after(n);
+    rc = rgrbm_rg_create_learned_placed(&rg, k.s, 2, RGRBM_RG_SIGN_MEAN, 1, 16, 16, &rep);
+    rgrbm__alloc_fail_after(-1);
+    if (rc == RGRBM_OK) break;
+    ck_assert_msg(rc == RGRBM_ENOMEM, "allocation %ld: %s", n, rgrbm_last_error());
+    RGRBM_CHECK_MESSAGE("placement", "rgrbm_rg_create_learned_placed");
+    ck_assert_ptr_null(rg);
+    ck_assert_mem_eq(&rep, &copy, sizeof rep);
+    ck_assert_uint_eq(rgrbm_memory_in_use(), before);
+    failures++;
+  }
+  ck_assert_int_ge(failures, 3); /* site buffer, plan, receptive-field work */
+  rgrbm_rg_destroy(rg);
+  ck_assert_ok(rgrbm_rg_create_learned_placed(&rg, k.s, 1, RGRBM_RG_SIGN_MEAN, 1, 16, 16, NULL));
+  rgrbm_lattice *lat;
+  rgrbm_sampler *smp = sampler(&lat, 16, 2);
+  rgrbm_mcrg_options o;
+  rgrbm_mcrg_options_init(&o, RGRBM_MCRG_OPTIONS_VERSION);
+  o.levels = 2;
+  o.samples = 100;
+  o.bins = 4;
+  o.thermalize = 2;
+  const size_t held = rgrbm_memory_in_use();
+  failures = 0;
+  for (long n = 0;; n++) {
+    rgrbm_mcrg_result r = RGRBM_MCRG_RESULT_INIT, copy = r;
+    rgrbm__alloc_fail_after(n);
+    rc = rgrbm_mcrg_run(smp, rg, &o, &r);
+    rgrbm__alloc_fail_after(-1);
+    if (rc == RGRBM_OK) {
+      rgrbm_mcrg_result_free(&r);
+      break;
+    }
+    ck_assert_msg(rc == RGRBM_ENOMEM, "allocation %ld: %s", n, rgrbm_last_error());
+    RGRBM_CHECK_MESSAGE("run", "rgrbm_mcrg_run");
+    ck_assert_mem_eq(&r, &copy, sizeof r);
+    ck_assert_uint_eq(rgrbm_memory_in_use(), held);
+    failures++;
+  }
+  ck_assert_int_ge(failures, 5);
+  rgrbm_sampler_destroy(smp);
+  rgrbm_lattice_destroy(lat);
+  rgrbm_rg_destroy(rg);
+  ck_assert_uint_eq(rgrbm_memory_in_use(), before);
+  free_stack(&k);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("mcrg_learned");
   TCase *tc = tcase_create("core");
@@ -433,6 +493,7 @@ int main(void) {
   tcase_add_test(tc, plans_without_lattice_or_one_factor_are_refused);
   tcase_add_test(tc, placed_plan_permutes_the_learned_plan);
   tcase_add_test(tc, sampled_coarse_spins_run);
+  tcase_add_test(tc, allocation_failures_leave_nothing);
   suite_add_tcase(s, tc);
   return rgrbm_test_run(s);
 }
