@@ -51,7 +51,8 @@ typedef struct map_note {
   int levels;        /* levels MCRG can run with the plan, 0..context levels */
   int placements;    /* placement reports filled (stack plans) */
   rgrbm_rg_placement placement[MAX_LEVELS];
-  rgrbm_stack *stack; /* owned by the note, borrowed by the plan */
+  void *owned;                 /* what the plan borrows (a stack, a filter), or NULL */
+  void (*release)(void *owned); /* frees it after the run */
 } map_note;
 
 /* A map: its summary.json key, its report name and its maker, which
@@ -102,20 +103,25 @@ static int train_stack(const context *c, rgrbm_stack **s) {
   return 0;
 }
 
+static void release_stack(void *s) { rgrbm_stack_destroy(s); }
+
 /* Every level's placement, reported; MCRG runs the levels 1..n that all
  * place one-to-one. */
 static int make_stack_plan(const context *c, rgrbm_rg **plan, map_note *note) {
   printf("  training a %d-%d-%d-%d stack on %zu configurations, %d epochs per layer\n", c->L * c->L,
          (c->L / 2) * (c->L / 2), (c->L / 4) * (c->L / 4), (c->L / 8) * (c->L / 8),
          rgrbm_dataset_count(c->train), c->epochs);
-  if (train_stack(c, &note->stack) != 0) return 1;
+  rgrbm_stack *s = NULL;
+  int trained = train_stack(c, &s);
+  note->owned = s; /* freed also when training failed */
+  note->release = release_stack;
+  if (trained != 0) return 1;
   int usable = 1;
   for (int l = 1; l <= c->levels; l++) {
     rgrbm_rg *rg = NULL;
     rgrbm_rg_placement *p = &note->placement[l - 1];
     *p = (rgrbm_rg_placement)RGRBM_RG_PLACEMENT_INIT;
-    int rc = rgrbm_rg_create_learned_placed(&rg, note->stack, l, RGRBM_RG_SIGN_MEAN, c->seed, c->L,
-                                            c->L, p);
+    int rc = rgrbm_rg_create_learned_placed(&rg, s, l, RGRBM_RG_SIGN_MEAN, c->seed, c->L, c->L, p);
     note->placements = l;
     if (rc != RGRBM_OK && p->units == 0) return library_error("placement");
     if (rc != RGRBM_OK && usable) {
@@ -130,7 +136,9 @@ static int make_stack_plan(const context *c, rgrbm_rg **plan, map_note *note) {
 }
 
 /* The maps, in the report's order. Another map is one more row here: a
- * maker that builds (and may train) its plan from the context. */
+ * maker that builds (and may train, on c->train) its plan from the
+ * context, sets note->levels to the levels MCRG may run, and hands what
+ * the plan borrows to note->owned and note->release. */
 static const map_entry MAPS[] = {
     {"majority", "2 x 2 majority rule", make_majority},
     {"decimation", "2 x 2 decimation", make_decimation},
@@ -458,7 +466,7 @@ int main(int argc, char **argv) {
   }
   for (int m = 0; m < NMAPS; m++) {
     rgrbm_mcrg_result_free(&res[m].r);
-    rgrbm_stack_destroy(res[m].note.stack);
+    if (res[m].note.release != NULL) res[m].note.release(res[m].note.owned);
   }
   rgrbm_dataset_destroy(data);
   return rc;
