@@ -346,7 +346,7 @@ static void usage(const char *prog) {
          "  --out DIR     output folder for report.md and summary.json (default\n"
          "                learned_mcrg_out; created if missing)\n"
          "  --seed N      seed of every random number, 0..2^64-1 (default %llu): the chain\n"
-         "                uses N, the majority rule's coins N - %llu, training N + 1\n"
+         "                uses N, the majority rule's coins N - %llu, the stack N + 1 .. N + 4\n"
          "  --epochs N    training epochs per layer, 1..10000\n"
          "  --samples N   MCRG samples, 100..100000000 (training uses the first 2000 of\n"
          "                them in --quick runs, 5000 otherwise)\n"
