@@ -79,10 +79,11 @@ static int conv_mcrg_level(const rgrbm_rg *rg, int n, rgrbm_rg **plan, int *read
                            const char *func) {
   const conv_state *st = rg->state;
   int lx = rg->in_lx, ly = rg->in_ly;
+  *plan = NULL;
   for (int level = 1; level < n; level++) {
     if (lx % rg->b != 0 || ly % rg->b != 0)
       return rgrbm__fail(RGRBM_EINVAL, func, "level %d's lattice %d x %d is not divisible "
-                         "by the filter's stride b = %d", level, lx, ly, rg->b);
+                         "by the filter's stride b = %d", level - 1, lx, ly, rg->b);
     lx /= rg->b;
     ly /= rg->b;
   }
