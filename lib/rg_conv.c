@@ -100,20 +100,32 @@ typedef struct apply_job {
   const rgrbm_dataset *in;
   const rgrbm__conv_geometry *g;
   const float *bias_row; /* nh copies of the hidden bias */
+  float orient;          /* -1 when the filter's sum is negative, else +1 */
   float *v, *h;          /* BATCH_ROWS x nv, BATCH_ROWS x nh */
   size_t first;
 } apply_job;
 
-/* The unit's side of the midpoint of its range; a unit exactly at the
- * midpoint (a zero field) takes a coin from the row's generator. */
-static void to_spins(rgrbm_units units, float *x, size_t n, rgrbm__rng *rng) {
+/* The unit's side of the midpoint of its range, times orient; a unit
+ * exactly at the midpoint (a zero field) takes a coin from the row's
+ * generator. */
+static void to_spins(rgrbm_units units, float orient, float *x, size_t n, rgrbm__rng *rng) {
   const float mid = rgrbm__units_mid(units);
   for (size_t j = 0; j < n; j++) {
     if (x[j] == mid)
       x[j] = (rgrbm__rng_u32(rng) >> 31) ? 1.0f : -1.0f;
     else
-      x[j] = x[j] > mid ? 1.0f : -1.0f;
+      x[j] = x[j] > mid ? orient : -orient;
   }
+}
+
+/* Training breaks the layer's symmetry w -> -w (with h -> -h) either way:
+ * a filter of negative sum makes a unit follow the opposite of its
+ * block. The coarse spin is oriented so that it follows the block, as a
+ * block spin does (an RG map, and MCRG's odd eigenvalue, need that sign). */
+static float orientation(const rgrbm_conv *c) {
+  double sum = 0.0;
+  for (size_t k = 0; k < (size_t)c->f * (size_t)c->f; k++) sum += c->params[k];
+  return sum < 0.0 ? -1.0f : 1.0f;
 }
 
 /* Row first + r: its generator is keyed by the configuration (rg.h). */
@@ -127,7 +139,7 @@ static void row_task(void *arg, size_t r) {
   rgrbm__dataset_unpack_float(j->in, NULL, i, 1, rgrbm__units_low(c->units), 1.0f, v);
   rgrbm__conv_hidden_means(c, j->g, v, j->bias_row, h);
   if (j->st->mode == RGRBM_RG_SAMPLE) rgrbm__sample_units(c->units, h, 1, j->g->nh, &rng, h);
-  to_spins(c->units, h, j->g->nh, &rng);
+  to_spins(c->units, j->orient, h, j->g->nh, &rng);
 }
 
 static void carve(apply_job *j, rgrbm__workspace *ws, float **bias_row) {
@@ -158,6 +170,7 @@ static int conv_apply(const rgrbm_rg *rg, const rgrbm_dataset *in, rgrbm_dataset
   const float hb = rgrbm__conv_hbias(st->conv);
   for (size_t k = 0; k < g.nh; k++) bias_row[k] = hb;
   j.bias_row = bias_row;
+  j.orient = orientation(st->conv);
   const double per_row = (double)g.nh * (double)g.f * (double)g.f;
   for (j.first = 0; j.first < in->count; j.first += BATCH_ROWS) {
     size_t rows = in->count - j.first < BATCH_ROWS ? in->count - j.first : BATCH_ROWS;

@@ -98,7 +98,10 @@ RGRBM_API int rgrbm_rg_create_learned(rgrbm_rg **out, const rgrbm_stack *s, int 
  * conditional mean relative to the middle of the units' range (0 for spin,
  * 1/2 for binary units), a mean exactly there a seeded coin; in
  * RGRBM_RG_SAMPLE mode a sample of p(h | v). Coarse outputs are always -1/+1
- * spins, whatever the layer's units. The layer is borrowed: it must outlive
+ * spins, whatever the layer's units, oriented to follow their blocks: when
+ * the filter's weights sum to less than 0 (training may break the layer's
+ * symmetry w -> -w, h -> -h either way), the coarse spin is the opposite of
+ * the unit's side. The layer is borrowed: it must outlive
  * the plan and must not change while the plan is applied; it may be trained
  * between applications (each application reads the filter as it is then,
  * and refuses a NaN or infinite parameter with RGRBM_ENUMERIC). For Monte
