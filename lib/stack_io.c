@@ -75,7 +75,9 @@ typedef struct record_field {
 
 /* File order of the record; docs/formats.md lists the same table. Format 2
  * appends fields, so a format-1 record is a prefix of a format-2 one and
- * the fields it lacks keep 0 (products: RGRBM_PRODUCTS_AUTO). */
+ * the fields it lacks keep 0 (products: RGRBM_PRODUCTS_AUTO). Format 3
+ * (translation-invariant layers) stores the format-2 record; a field for a
+ * later format gets the `since` of that format. */
 static const record_field RECORD_FIELDS[] = {
     RECORD_FIELD(trained, KIND_TRAINED, 1),
     RECORD_FIELD(epochs, KIND_COUNT, 1),
@@ -132,9 +134,10 @@ static uint64_t encode_field(const rgrbm__training_record *o, const record_field
   return 0;
 }
 
-/* Writes the newest format's record. */
-static void encode_record(const rgrbm__training_record *o, unsigned char *b) {
+/* Writes format `format`'s record (record_bytes(format) bytes). */
+static void encode_record(const rgrbm__training_record *o, unsigned format, unsigned char *b) {
   for (int i = 0; i < RECORD_FIELD_COUNT; i++) {
+    if (RECORD_FIELDS[i].since > format) continue;
     int n = field_bytes(RECORD_FIELDS[i].kind);
     put_le(b, encode_field(o, &RECORD_FIELDS[i]), n);
     b += n;
@@ -263,7 +266,7 @@ static int write_header(writer *w, const rgrbm_stack *s) {
 static int write_layer(writer *w, const rgrbm_stack *s, int l) {
   unsigned char meta[128];
   put_le(meta, (uint32_t)s->epochs_done[l], EPOCHS_BYTES);
-  encode_record(&s->trained_with[l], meta + EPOCHS_BYTES);
+  encode_record(&s->trained_with[l], RGRBM_STACK_FORMAT_VERSION, meta + EPOCHS_BYTES);
   int rc = put(w, meta, layer_meta_bytes(RGRBM_STACK_FORMAT_VERSION));
   layer_arrays a = arrays_of(s, l);
   /* Floats are IEEE-754 binary32 and the build only targets little-endian
@@ -526,7 +529,7 @@ static int write_conv(writer *w, const rgrbm_conv *c) {
   put_le(h + 32, (uint32_t)c->f, 4);
   put_le(h + 36, (uint32_t)c->b, 4);
   put_le(h + 40, (uint32_t)c->epochs_done, 4);
-  encode_record(&c->trained_with, h + 44);
+  encode_record(&c->trained_with, RGRBM_CONV_FORMAT_VERSION, h + 44);
   int rc = put(w, h, 44 + record_bytes(RGRBM_CONV_FORMAT_VERSION));
   if (rc == RGRBM_OK) rc = put(w, c->params, rgrbm__conv_param_count(c->f) * sizeof(float));
   return rc;
