@@ -1,7 +1,11 @@
 /* The stack file: a fixed header, the level sizes, one record per layer
- * (training metadata, weights, biases) and a CRC-32 trailer. docs/formats.md
+ * (training metadata, weights, biases) and a CRC-32 trailer. Format 3, for
+ * models other than stacks, names the model's kind in the header's formerly
+ * reserved field: kind 1 is a translation-invariant layer (rgrbm/conv.h),
+ * whose body is its shape, training record, filter and biases. docs/formats.md
  * has the byte layout; the field table below is its single source here. */
 #include "rgrbm/stack.h"
+#include "rgrbm/conv.h"
 
 #include <inttypes.h>
 #include <limits.h>
@@ -12,6 +16,7 @@
 
 #include "alloc.h"
 #include "atomic_file.h"
+#include "conv.h"
 #include "crc32.h"
 #include "fail.h"
 #include "npy.h"
@@ -19,10 +24,16 @@
 
 static const unsigned char STACK_MAGIC[8] = {'R', 'G', 'R', 'B', 'M', 'S', 'T', 'K'};
 enum {
-  HEADER_BYTES = 32, /* magic, version, units, nlevels, reserved, seed */
+  HEADER_BYTES = 32, /* magic, version, units, nlevels, reserved (format 3: kind), seed */
   CRC_BYTES = 4,
-  EPOCHS_BYTES = 4
+  EPOCHS_BYTES = 4,
+  NEWEST_FORMAT = RGRBM_CONV_FORMAT_VERSION, /* the newest this library reads */
+  CONV_SHAPE_BYTES = 12 /* a layer's f, b and epochs done */
 };
+
+/* Model kinds: format 3's header offset 20 holds KIND_CONV, formats 1 and 2
+ * (stacks) a reserved 0. */
+enum { KIND_STACK = 0, KIND_CONV = 1 };
 
 /* ---- little-endian encoding ------------------------------------------- */
 
@@ -64,7 +75,9 @@ typedef struct record_field {
 
 /* File order of the record; docs/formats.md lists the same table. Format 2
  * appends fields, so a format-1 record is a prefix of a format-2 one and
- * the fields it lacks keep 0 (products: RGRBM_PRODUCTS_AUTO). */
+ * the fields it lacks keep 0 (products: RGRBM_PRODUCTS_AUTO). Format 3
+ * (translation-invariant layers) stores the format-2 record; a field for a
+ * later format gets the `since` of that format. */
 static const record_field RECORD_FIELDS[] = {
     RECORD_FIELD(trained, KIND_TRAINED, 1),
     RECORD_FIELD(epochs, KIND_COUNT, 1),
@@ -121,9 +134,10 @@ static uint64_t encode_field(const rgrbm__training_record *o, const record_field
   return 0;
 }
 
-/* Writes the newest format's record. */
-static void encode_record(const rgrbm__training_record *o, unsigned char *b) {
+/* Writes format `format`'s record (record_bytes(format) bytes). */
+static void encode_record(const rgrbm__training_record *o, unsigned format, unsigned char *b) {
   for (int i = 0; i < RECORD_FIELD_COUNT; i++) {
+    if (RECORD_FIELDS[i].since > format) continue;
     int n = field_bytes(RECORD_FIELDS[i].kind);
     put_le(b, encode_field(o, &RECORD_FIELDS[i]), n);
     b += n;
@@ -252,7 +266,7 @@ static int write_header(writer *w, const rgrbm_stack *s) {
 static int write_layer(writer *w, const rgrbm_stack *s, int l) {
   unsigned char meta[128];
   put_le(meta, (uint32_t)s->epochs_done[l], EPOCHS_BYTES);
-  encode_record(&s->trained_with[l], meta + EPOCHS_BYTES);
+  encode_record(&s->trained_with[l], RGRBM_STACK_FORMAT_VERSION, meta + EPOCHS_BYTES);
   int rc = put(w, meta, layer_meta_bytes(RGRBM_STACK_FORMAT_VERSION));
   layer_arrays a = arrays_of(s, l);
   /* Floats are IEEE-754 binary32 and the build only targets little-endian
@@ -312,6 +326,35 @@ static int bad_file(const reader *r, const char *what) {
   return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': %s", r->path, what);
 }
 
+/* Format 3 exists for models other than stacks, which are written in
+ * format 2: its header's formerly reserved field names the kind, and the
+ * only kind defined is KIND_CONV. want is the caller's kind (KIND_STACK for
+ * rgrbm_stack_load); a file of the other loader's kind is refused naming
+ * that loader. Sets r->format. */
+static int check_version_and_kind(reader *r, const unsigned char *b, int want) {
+  const uint64_t version = get_le(b + 8, 4), field = get_le(b + 20, 4);
+  if (version < 1 || version > NEWEST_FORMAT)
+    return rgrbm__fail(RGRBM_EFORMAT, r->func,
+                       "'%s': unsupported stack format version %" PRIu64
+                       " (this library reads 1 to 2 for stacks, 3 for translation-invariant "
+                       "layers)", r->path, version);
+  r->format = (unsigned)version;
+  if (version < 3 && field != 0) return bad_file(r, "reserved header field is not 0");
+  if (version < 3 && want == KIND_CONV)
+    return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s' holds an RBM stack (format %" PRIu64
+                       "), not a translation-invariant layer: load it with rgrbm_stack_load",
+                       r->path, version);
+  if (version == 3 && field == KIND_CONV && want == KIND_STACK)
+    return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s' holds a translation-invariant layer "
+                       "(format 3, kind 1), not an RBM stack: load it with rgrbm_conv_load",
+                       r->path);
+  if (version == 3 && field != KIND_CONV)
+    return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': unsupported stack format version 3 "
+                       "(this library reads 1 to 2) with model kind %" PRIu64 " (format 3 "
+                       "defines only kind 1, a translation-invariant layer)", r->path, field);
+  return RGRBM_OK;
+}
+
 typedef struct header {
   unsigned units;
   uint64_t nlevels;
@@ -325,13 +368,8 @@ static int read_header(reader *r, header *h) {
   if (rc != RGRBM_OK) return rc;
   if (memcmp(b, STACK_MAGIC, sizeof STACK_MAGIC) != 0)
     return bad_file(r, "not a stack file (wrong magic)");
-  uint64_t version = get_le(b + 8, 4);
-  if (version < 1 || version > RGRBM_STACK_FORMAT_VERSION)
-    return rgrbm__fail(RGRBM_EFORMAT, r->func,
-                       "'%s': unsupported stack format version %" PRIu64
-                       " (this library reads 1 to %d)",
-                       r->path, version, RGRBM_STACK_FORMAT_VERSION);
-  r->format = (unsigned)version;
+  rc = check_version_and_kind(r, b, KIND_STACK);
+  if (rc != RGRBM_OK) return rc;
   h->units = (unsigned)get_le(b + 12, 4);
   if (h->units != RGRBM_UNITS_BINARY && h->units != RGRBM_UNITS_SPIN)
     return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': unknown units %u", r->path, h->units);
@@ -342,7 +380,6 @@ static int read_header(reader *r, header *h) {
                        "'%s': %" PRIu64 " levels do not fit a file of %" PRIu64
                        " bytes (need >= 2)",
                        r->path, h->nlevels, r->length);
-  if (get_le(b + 20, 4) != 0) return bad_file(r, "reserved header field is not 0");
   h->seed = get_le(b + 24, 8);
   return RGRBM_OK;
 }
@@ -470,6 +507,144 @@ int rgrbm_stack_load(rgrbm_stack **out, const char *path) {
   int rc = rgrbm__open_for_read(path, __func__, &r.fp, &r.length);
   if (rc != RGRBM_OK) return rc;
   rc = read_stack(&r, out);
+  fclose(r.fp);
+  return rc;
+}
+
+/* ---- translation-invariant layers (format 3, kind 1) ---------------- */
+
+static size_t conv_file_bytes(int f) {
+  return HEADER_BYTES + CONV_SHAPE_BYTES + record_bytes(RGRBM_CONV_FORMAT_VERSION) +
+         rgrbm__conv_param_count(f) * sizeof(float) + CRC_BYTES;
+}
+
+static int write_conv(writer *w, const rgrbm_conv *c) {
+  unsigned char h[HEADER_BYTES + CONV_SHAPE_BYTES + 128];
+  memcpy(h, STACK_MAGIC, sizeof STACK_MAGIC);
+  put_le(h + 8, RGRBM_CONV_FORMAT_VERSION, 4);
+  put_le(h + 12, (uint32_t)c->units, 4);
+  put_le(h + 16, 2, 4); /* a visible and a hidden level */
+  put_le(h + 20, KIND_CONV, 4);
+  put_le(h + 24, c->seed, 8);
+  put_le(h + 32, (uint32_t)c->f, 4);
+  put_le(h + 36, (uint32_t)c->b, 4);
+  put_le(h + 40, (uint32_t)c->epochs_done, 4);
+  encode_record(&c->trained_with, RGRBM_CONV_FORMAT_VERSION, h + 44);
+  int rc = put(w, h, 44 + record_bytes(RGRBM_CONV_FORMAT_VERSION));
+  if (rc == RGRBM_OK) rc = put(w, c->params, rgrbm__conv_param_count(c->f) * sizeof(float));
+  return rc;
+}
+
+int rgrbm_conv_save(const rgrbm_conv *c, const char *path) {
+  RGRBM_REQUIRE_NONNULL(c);
+  RGRBM_REQUIRE_NONNULL(path);
+  int rc = rgrbm__conv_check_finite(c, __func__);
+  if (rc != RGRBM_OK) return rc;
+  writer w = {.crc = 0};
+  rc = rgrbm__atomic_open(&w.af, path, __func__);
+  if (rc != RGRBM_OK) return rc;
+  rc = write_conv(&w, c);
+  if (rc == RGRBM_OK) {
+    unsigned char trailer[CRC_BYTES];
+    put_le(trailer, w.crc, CRC_BYTES);
+    rc = rgrbm__atomic_write(&w.af, trailer, sizeof trailer);
+  }
+  if (rc != RGRBM_OK) {
+    rgrbm__atomic_abort(&w.af);
+    return rc;
+  }
+  return rgrbm__atomic_commit(&w.af);
+}
+
+/* The header and the shape, checked against the file length. */
+typedef struct conv_header {
+  unsigned units;
+  int f, b;
+  uint64_t epochs, seed;
+} conv_header;
+
+static int read_conv_header(reader *r, conv_header *h) {
+  unsigned char b[HEADER_BYTES + CONV_SHAPE_BYTES];
+  if (r->length < HEADER_BYTES + CRC_BYTES) return bad_file(r, "too short for a stack file");
+  int rc = get(r, b, HEADER_BYTES);
+  if (rc != RGRBM_OK) return rc;
+  if (memcmp(b, STACK_MAGIC, sizeof STACK_MAGIC) != 0)
+    return bad_file(r, "not a stack file (wrong magic)");
+  rc = check_version_and_kind(r, b, KIND_CONV);
+  if (rc != RGRBM_OK) return rc;
+  h->units = (unsigned)get_le(b + 12, 4);
+  if (h->units != RGRBM_UNITS_BINARY && h->units != RGRBM_UNITS_SPIN)
+    return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': unknown units %u", r->path, h->units);
+  if (get_le(b + 16, 4) != 2)
+    return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': a translation-invariant layer has 2 "
+                       "levels, the file says %" PRIu64, r->path, get_le(b + 16, 4));
+  h->seed = get_le(b + 24, 8);
+  if (r->length < HEADER_BYTES + CONV_SHAPE_BYTES + CRC_BYTES)
+    return bad_file(r, "too short for a translation-invariant layer (truncated)");
+  rc = get(r, b + HEADER_BYTES, CONV_SHAPE_BYTES);
+  if (rc != RGRBM_OK) return rc;
+  const uint64_t f = get_le(b + 32, 4), stride = get_le(b + 36, 4);
+  h->epochs = get_le(b + 40, 4);
+  if (stride < 2 || f < stride || f > RGRBM_CONV_MAX_SIDE)
+    return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': filter side f = %" PRIu64 " and stride "
+                       "b = %" PRIu64 " are out of range (2 <= b <= f <= %d)", r->path, f,
+                       stride, RGRBM_CONV_MAX_SIDE);
+  h->f = (int)f;
+  h->b = (int)stride;
+  const uint64_t need = conv_file_bytes(h->f);
+  if (need != r->length)
+    return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': a %d x %d filter needs %" PRIu64
+                       " bytes, the file has %" PRIu64 " (%s)", r->path, h->f, h->f, need,
+                       r->length, need > r->length ? "truncated" : "trailing bytes");
+  return RGRBM_OK;
+}
+
+/* After the checksum: the metadata's values and the parameters. */
+static int apply_conv_metadata(const reader *r, const conv_header *h, const unsigned char *meta,
+                               rgrbm_conv *c) {
+  if (h->epochs > INT_MAX)
+    return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': epochs done = %" PRIu64
+                       " is out of range", r->path, h->epochs);
+  int rc = decode_record(meta, r->format, 0, r->path, r->func, &c->trained_with);
+  if (rc != RGRBM_OK) return rc;
+  c->epochs_done = (int)h->epochs;
+  c->seed = h->seed;
+  const size_t weights = (size_t)c->f * (size_t)c->f;
+  for (size_t i = 0; i < weights + 2; i++)
+    if (!isfinite(c->params[i]))
+      return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': parameter %zu (%s) is not finite",
+                         r->path, i, i < weights ? "a weight of the filter"
+                                     : i == weights ? "the visible bias" : "the hidden bias");
+  return RGRBM_OK;
+}
+
+static int read_conv(reader *r, rgrbm_conv **out) {
+  conv_header h;
+  int rc = read_conv_header(r, &h);
+  if (rc != RGRBM_OK) return rc;
+  rgrbm_conv *c = NULL;
+  unsigned char meta[128];
+  rc = rgrbm__conv_alloc(&c, h.f, h.b, (rgrbm_units)h.units, r->func);
+  if (rc == RGRBM_OK) rc = get(r, meta, record_bytes(r->format));
+  if (rc == RGRBM_OK) rc = get(r, c->params, rgrbm__conv_param_count(h.f) * sizeof(float));
+  if (rc == RGRBM_OK) rc = check_crc(r);
+  if (rc == RGRBM_OK) rc = apply_conv_metadata(r, &h, meta, c);
+  if (rc != RGRBM_OK) {
+    rgrbm_conv_destroy(c);
+    return rc;
+  }
+  *out = c;
+  return RGRBM_OK;
+}
+
+int rgrbm_conv_load(rgrbm_conv **out, const char *path) {
+  RGRBM_REQUIRE_NONNULL(out);
+  *out = NULL;
+  RGRBM_REQUIRE_NONNULL(path);
+  reader r = {.path = path, .func = __func__};
+  int rc = rgrbm__open_for_read(path, __func__, &r.fp, &r.length);
+  if (rc != RGRBM_OK) return rc;
+  rc = read_conv(&r, out);
   fclose(r.fp);
   return rc;
 }

@@ -14,6 +14,7 @@
 
 #include "alloc.h"
 #include "atomic_file.h"
+#include "conv.h"
 #include "dataset.h"
 #include "lattice.h"
 #include "rg.h"
@@ -33,6 +34,7 @@ typedef struct fixture {
   rgrbm_stack *small;         /* 8-4 on the ring, for enumeration */
   rgrbm_sampler *smp;         /* made by a case's prepare */
   rgrbm_rg *rg;               /* made by a case's prepare */
+  rgrbm_conv *conv;           /* f = 4, b = 2, spin units */
   rgrbm_cd_options cd[2];
   float in[FLOATS], res[FLOATS];
   double num[2048]; /* results: rgrbm_exact, rgrbm_thermo, rgrbm_mcrg_result, ... */
@@ -43,6 +45,7 @@ typedef struct fixture {
   rgrbm_sampler *made_smp;
   rgrbm_stack *made_stack;
   rgrbm_rg *made_rg;
+  rgrbm_conv *made_conv;
 } fixture;
 
 /* ---- hashing the objects ---- */
@@ -104,6 +107,17 @@ static uint64_t hash_rg(uint64_t h, const rgrbm_rg *rg) {
   return rg->map ? mix(h, rg->map, rg->out_dim * rg->block_size * sizeof(uint32_t)) : h;
 }
 
+static uint64_t hash_conv(uint64_t h, const rgrbm_conv *c) {
+  if (c == NULL) return mix(h, "null", 4);
+  MIX(h, c->f);
+  MIX(h, c->b);
+  MIX(h, c->units);
+  MIX(h, c->seed);
+  MIX(h, c->epochs_done);
+  MIX(h, c->trained_with);
+  return mix(h, c->params, rgrbm__conv_param_count(c->f) * sizeof(float));
+}
+
 /* The file at f->path (or its absence) and every name in its directory. */
 static uint64_t hash_files(uint64_t h, const fixture *f) {
   FILE *fp = fopen(f->path, "rb");
@@ -144,12 +158,15 @@ static uint64_t hash_all(const fixture *f, int with_capacity) {
   h = hash_lattice(h, f->made_lat);
   h = hash_stack(h, f->made_stack);
   h = hash_rg(h, f->made_rg);
+  h = hash_conv(h, f->conv);
+  h = hash_conv(h, f->made_conv);
   const unsigned char made_sampler = f->made_smp != NULL;
   return mix(h, &made_sampler, 1);
 }
 
 static int made_nothing(const fixture *f) {
-  return !f->made_ds && !f->made_lat && !f->made_smp && !f->made_stack && !f->made_rg;
+  return !f->made_ds && !f->made_lat && !f->made_smp && !f->made_stack && !f->made_rg &&
+         !f->made_conv;
 }
 
 /* ---- the common fixture ---- */
@@ -169,6 +186,7 @@ static void fixture_setup(fixture *f) {
   const int sizes[3] = {SITES, HID, TOP}, small[2] = {8, 4};
   ck_assert_ok(rgrbm_stack_create(&f->stack, sizes, 3, RGRBM_UNITS_SPIN, 5));
   ck_assert_ok(rgrbm_stack_create(&f->small, small, 2, RGRBM_UNITS_BINARY, 6));
+  ck_assert_ok(rgrbm_conv_create(&f->conv, 4, 2, RGRBM_UNITS_SPIN, 7));
   for (int l = 0; l < 2; l++) {
     rgrbm_cd_options_init(&f->cd[l], RGRBM_CD_OPTIONS_VERSION);
     f->cd[l].epochs = 2;
@@ -188,6 +206,8 @@ static void fixture_teardown(fixture *f) {
   rgrbm_dataset_destroy(f->made_ds);
   rgrbm_lattice_destroy(f->made_lat);
   rgrbm_stack_destroy(f->made_stack);
+  rgrbm_conv_destroy(f->conv);
+  rgrbm_conv_destroy(f->made_conv);
   rgrbm_dataset_destroy(f->out);
   rgrbm_dataset_destroy(f->flat);
   rgrbm_dataset_destroy(f->data);
@@ -237,6 +257,13 @@ static void prep_mcrg(fixture *f) {
   ck_assert_ok(rgrbm_sampler_create(&f->smp, f->lat, RGRBM_WOLFF, 11));
   ck_assert_ok(rgrbm_rg_create_block2d(&f->rg, SIDE, SIDE, 2, RGRBM_BLOCK_MAJORITY, 4));
 }
+static void prep_conv(fixture *f, rgrbm_rg_mode mode) {
+  ck_assert_ok(rgrbm_rg_create_conv(&f->rg, f->conv, SIDE, SIDE, mode, 4));
+  out_dataset(f, SITES / 4);
+}
+static void prep_conv_mean(fixture *f) { prep_conv(f, RGRBM_RG_SIGN_MEAN); }
+static void prep_conv_sample(fixture *f) { prep_conv(f, RGRBM_RG_SAMPLE); }
+static void prep_saved_conv(fixture *f) { ck_assert_ok(rgrbm_conv_save(f->conv, f->path)); }
 static void prep_saved_stack(fixture *f) { ck_assert_ok(rgrbm_stack_save(f->stack, f->path)); }
 static void prep_saved_data(fixture *f) { ck_assert_ok(rgrbm_dataset_save_npy(f->data, f->path)); }
 static void prep_old_file(fixture *f) {
@@ -397,6 +424,15 @@ static int c_rg_learned(fixture *f) {
 static int c_rg_apply(fixture *f) {
   return rgrbm_rg_apply(f->rg, f->flat ? f->flat : f->data, f->out);
 }
+static int c_conv_create(fixture *f) {
+  return rgrbm_conv_create(&f->made_conv, 6, 2, RGRBM_UNITS_BINARY, 3);
+}
+static int c_conv_train(fixture *f) { return rgrbm_conv_train(f->conv, f->data, &f->cd[0]); }
+static int c_conv_save(fixture *f) { return rgrbm_conv_save(f->conv, f->path); }
+static int c_conv_load(fixture *f) { return rgrbm_conv_load(&f->made_conv, f->path); }
+static int c_rg_conv(fixture *f) {
+  return rgrbm_rg_create_conv(&f->made_rg, f->conv, SIDE, SIDE, RGRBM_RG_SAMPLE, 1);
+}
 static int c_flow(fixture *f) {
   return rgrbm_decimation1d_flow(0.8, 0.1, 2, 10, f->num, f->num + 11, f->num + 22);
 }
@@ -503,6 +539,15 @@ static const fault_case CASES[] = {
     {"stack_create_decimation1d", "rgrbm_decimation1d_stack", NULL, c_decimation_stack},
     {"vrg_check", "rgrbm_vrg_check", prep_result, c_vrg},
     {"mcrg_run", "rgrbm_mcrg_run", prep_mcrg, c_mcrg},
+    {"conv_create", "rgrbm_conv_create", NULL, c_conv_create},
+    {"conv_train cd", "rgrbm_conv_train", NULL, c_conv_train},
+    {"conv_train pcd progress", "rgrbm_conv_train", prep_pcd, c_conv_train},
+    {"conv_save new", "rgrbm_conv_save", NULL, c_conv_save},
+    {"conv_save over", "rgrbm_conv_save", prep_old_file, c_conv_save},
+    {"conv_load", "rgrbm_conv_load", prep_saved_conv, c_conv_load},
+    {"rg_create_conv", "rgrbm_rg_create_conv", NULL, c_rg_conv},
+    {"rg_apply conv mean", "rgrbm_rg_apply", prep_conv_mean, c_rg_apply},
+    {"rg_apply conv sample", "rgrbm_rg_apply", prep_conv_sample, c_rg_apply},
 };
 enum { CASE_COUNT = sizeof CASES / sizeof CASES[0] };
 
@@ -596,6 +641,8 @@ static const fault_case FILE_CASES[] = {
     {"stack_save new", "rgrbm_stack_save", NULL, c_stack_save},
     {"stack_save over", "rgrbm_stack_save", prep_old_file, c_stack_save},
     {"stack_export_npy", "rgrbm_stack_export_npy", NULL, c_export},
+    {"conv_save new", "rgrbm_conv_save", NULL, c_conv_save},
+    {"conv_save over", "rgrbm_conv_save", prep_old_file, c_conv_save},
 };
 enum { FILE_CASE_COUNT = sizeof FILE_CASES / sizeof FILE_CASES[0] };
 

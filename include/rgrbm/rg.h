@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "rgrbm/common.h"
+#include "rgrbm/conv.h"
 #include "rgrbm/dataset.h"
 #include "rgrbm/lattice.h"
 #include "rgrbm/stack.h"
@@ -150,6 +151,36 @@ typedef struct rgrbm_rg_placement {
 RGRBM_API int rgrbm_rg_create_learned_placed(rgrbm_rg **out, const rgrbm_stack *s, int level,
                                              rgrbm_rg_mode mode, uint64_t seed, int lx, int ly,
                                              rgrbm_rg_placement *report);
+/**
+ * @brief Plan the coarse-graining of an lx x ly periodic lattice by a
+ *        translation-invariant layer (rgrbm/conv.h): lx/b x ly/b out, coarse
+ *        spin (X, Y) from hidden unit (X, Y), whose window is centred on the
+ *        b x b block at (b X, b Y).
+ *
+ * In RGRBM_RG_SIGN_MEAN mode the coarse spin is the side of the hidden
+ * conditional mean relative to the middle of the units' range (0 for spin,
+ * 1/2 for binary units), a mean exactly there a seeded coin; in
+ * RGRBM_RG_SAMPLE mode a sample of p(h | v). Coarse outputs are always -1/+1
+ * spins, whatever the layer's units, oriented to follow their blocks: when
+ * the filter's weights sum to less than 0 (training may break the layer's
+ * symmetry w -> -w, h -> -h either way), the coarse spin is the opposite of
+ * the unit's side. The layer is borrowed: it must outlive
+ * the plan and must not change while the plan is applied; it may be trained
+ * between applications (each application reads the filter as it is then,
+ * and refuses a NaN or infinite parameter with RGRBM_ENUMERIC). For Monte
+ * Carlo RG (rgrbm/mcrg.h) level n >= 2 applies the same layer and mode to
+ * level n - 1's lattice with seed + n - 1.
+ * @param out receives the plan (NULL on failure).
+ * @param c the layer (borrowed, see above).
+ * @param lx fine lattice side along x, a positive multiple of b.
+ * @param ly fine lattice side along y, a positive multiple of b.
+ * @param mode RGRBM_RG_SIGN_MEAN or RGRBM_RG_SAMPLE.
+ * @param seed keys the coins of zero means and the samples.
+ * @return RGRBM_OK, RGRBM_EINVAL (NULL, b not dividing lx or ly, unknown
+ *         mode; named) or RGRBM_ENOMEM.
+ */
+RGRBM_API int rgrbm_rg_create_conv(rgrbm_rg **out, const rgrbm_conv *c, int lx, int ly,
+                                   rgrbm_rg_mode mode, uint64_t seed);
 
 /** @brief Free a plan. NULL is a no-op.
  * @param rg the plan. */
