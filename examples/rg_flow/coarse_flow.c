@@ -149,5 +149,8 @@ flow_crossing flow_find_crossing(const double *K, const rgrbm_estimate *k_prime,
   x.slope = s;
   x.points = used;
   x.chi2_dof = used > 2 ? chi2 / (used - 2) : NAN;
+  /* a line that does not fit its points (K' curves between them) leaves
+   * more scatter than the errors say: widen the error by it (PDG's rule) */
+  if (x.chi2_dof > 1) x.error *= sqrt(x.chi2_dof);
   return x;
 }

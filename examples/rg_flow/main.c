@@ -22,9 +22,9 @@ static flow_config full_config(void) {
   flow_config c = {0};
   c.seed = DEFAULT_SEED;
   c.out_dir = "rg_flow_out";
-  c.L = 64, c.k_min = 0.36, c.k_max = 0.52, c.k_count = 9;
-  c.samples = 10000, c.bins = 50, c.thermalize = 500, c.crossing_points = 4;
-  c.rbm_side = 10, c.rbm_hidden = 64, c.rbm_epochs = 100, c.rbm_passes = 50;
+  c.L = 64, c.k_min = 0.36, c.k_max = 0.52, c.k_count = 17;
+  c.samples = 20000, c.bins = 50, c.thermalize = 500, c.crossing_points = 4;
+  c.rbm_side = 10, c.rbm_hidden = 64, c.rbm_epochs = 100, c.rbm_passes = 100;
   c.rbm_per_temperature = 1000, c.rbm_flow_samples = 1000;
   return c;
 }

@@ -25,9 +25,9 @@ static FILE *open_out(const flow_config *c, const char *name, char *path, size_t
 
 /* The passes shown in the report's table: 0, 1, 2, 5, 10, 20, 50, ... and the last. */
 static int shown_pass(int p, int last) {
-  if (p <= 2 || p == last) return 1;
-  for (int d = 5; d <= p; d *= 10)
-    if (p == d || p == 2 * d) return 1;
+  if (p == 0 || p == last) return 1;
+  for (int d = 1; d <= p; d *= 10)
+    if (p == d || p == 2 * d || p == 5 * d) return 1;
   return 0;
 }
 
@@ -157,7 +157,8 @@ static void md_coarse(FILE *f, const flow_config *c, const coarse_flow *cf) {
   fprintf(f, "\n### Crossings K' = K\n\n"
           "K* is where a weighted straight line through the %d points nearest the first sign "
           "change of K' - K crosses zero; its error propagates the errors of K' through the "
-          "fit (intercept and slope uncorrelated about the points' weighted mean). A slope "
+          "fit (intercept and slope uncorrelated about the points' weighted mean), scaled by "
+          "sqrt(chi2/dof) where that exceeds 1 (K' curves over the points used). A slope "
           "d(K' - K)/dK > 0 means the flow runs away from K* on both sides (an unstable, "
           "critical-like fixed point of the nearest-neighbour projection).\n\n"
           "| map | K* | error | K* - K_c | (K* - K_c)/error | slope | chi2/dof |\n"
