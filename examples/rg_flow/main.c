@@ -34,7 +34,7 @@ static void make_quick(flow_config *c) {
   c->quick = 1;
   c->L = 16, c->k_count = 5, c->samples = 1000, c->bins = 20, c->thermalize = 100;
   c->crossing_points = 3;
-  c->rbm_epochs = 5, c->rbm_passes = 5, c->rbm_per_temperature = 100, c->rbm_flow_samples = 200;
+  c->rbm_epochs = 20, c->rbm_passes = 10, c->rbm_per_temperature = 100, c->rbm_flow_samples = 200;
 }
 
 static void usage(const char *prog) {

@@ -18,6 +18,36 @@ static int rbm_ok(const rbm_flow *r, int start, int pass) {
   return r->ok[(size_t)start * (size_t)(r->passes + 1) + (size_t)pass];
 }
 
+/* Where the RBM flows end after the last pass: the flows from above K_c
+ * (T < T_c) and from below it (T > T_c), and whether the two groups have
+ * met, their nearest ends within 3 errors. A start at T_c belongs to
+ * neither group. */
+typedef struct flow_ends {
+  double above_lo, above_hi, below_lo, below_hi, mean;
+  int met;
+} flow_ends;
+
+static flow_ends rbm_flow_ends(const rbm_flow *r) {
+  flow_ends e = {INFINITY, -INFINITY, INFINITY, -INFINITY, 0, 0};
+  double T_c = 1 / K_C, sum = 0, err_above = 0, err_below = 0;
+  int count = 0;
+  for (int i = 0; i < r->n_starts; i++) {
+    if (!rbm_ok(r, i, r->passes)) continue;
+    const rgrbm_estimate *k = rbm_cell(r, i, r->passes);
+    sum += k->value, count++;
+    if (r->start_T[i] < T_c - 1e-3) {
+      if (k->value < e.above_lo) e.above_lo = k->value, err_above = k->error;
+      e.above_hi = fmax(e.above_hi, k->value);
+    } else if (r->start_T[i] > T_c + 1e-3) {
+      if (k->value > e.below_hi) e.below_hi = k->value, err_below = k->error;
+      e.below_lo = fmin(e.below_lo, k->value);
+    }
+  }
+  e.mean = count ? sum / count : NAN;
+  e.met = e.above_lo - e.below_hi < 3 * sqrt(err_above * err_above + err_below * err_below);
+  return e;
+}
+
 static FILE *open_out(const flow_config *c, const char *name, char *path, size_t cap) {
   snprintf(path, cap, "%s/%s", c->out_dir, name);
   return fopen(path, "w");
@@ -93,7 +123,18 @@ static void json_rbm(FILE *f, const flow_config *c, const rbm_flow *r) {
   fprintf(f, ", \"seconds_train\": %.1f, \"seconds_flow\": %.1f,\n    \"train_T\": [",
           r->seconds_train, r->seconds_flow);
   for (int t = 0; t < r->n_train; t++) fprintf(f, "%s%.10g", t ? ", " : "", r->train_T[t]);
-  fprintf(f, "],\n    \"flows\": [\n");
+  flow_ends e = rbm_flow_ends(r);
+  fprintf(f, "],\n    \"ends\": {\"above_lo\": ");
+  json_number(f, e.above_lo);
+  fprintf(f, ", \"above_hi\": ");
+  json_number(f, e.above_hi);
+  fprintf(f, ", \"below_lo\": ");
+  json_number(f, e.below_lo);
+  fprintf(f, ", \"below_hi\": ");
+  json_number(f, e.below_hi);
+  fprintf(f, ", \"mean\": ");
+  json_number(f, e.mean);
+  fprintf(f, ", \"met\": %s},\n    \"flows\": [\n", e.met ? "true" : "false");
   for (int i = 0; i < r->n_starts; i++) {
     fprintf(f, "      {\"start_T\": %.10g, \"start_K\": %.10g, \"k_eff\": [", r->start_T[i],
             1 / r->start_T[i]);
@@ -215,21 +256,18 @@ static void md_rbm(FILE *f, const flow_config *c, const rbm_flow *r) {
     else
       fprintf(f, " |\n");
   }
-  /* where the flows end: their spread and mean after the last pass */
-  double lo = INFINITY, hi = -INFINITY;
-  for (int i = 0; i < r->n_starts; i++)
-    if (rbm_ok(r, i, r->passes)) {
-      lo = fmin(lo, rbm_cell(r, i, r->passes)->value);
-      hi = fmax(hi, rbm_cell(r, i, r->passes)->value);
-    }
-  fprintf(f, "\nAfter %d passes the flows from every start lie in K_eff = [%.4f, %.4f] "
-          "(K_c = %.4f, T = [%.3f, %.3f] against T_c = 2.269). ", r->passes, lo, hi, K_C,
-          1 / hi, 1 / lo);
-  if (lo <= K_C && K_C <= hi)
-    fprintf(f, "That interval holds K_c.\n\n");
+  flow_ends e = rbm_flow_ends(r);
+  fprintf(f, "\nAfter %d passes the flows that started above K_c (T < T_c) end at K_eff in "
+          "[%.4f, %.4f], those that started below it (T > T_c) in [%.4f, %.4f] (K_c = %.4f). ",
+          r->passes, e.above_lo, e.above_hi, e.below_lo, e.below_hi, K_C);
+  if (e.met)
+    fprintf(f, "The two groups have met (within 3 errors): the RBM flow has a fixed point at "
+            "K_eff = %.4f (the mean of every end point; T = %.3f against T_c = 2.269), %.4f %s "
+            "K_c.\n\n", e.mean, 1 / e.mean, fabs(e.mean - K_C), e.mean > K_C ? "above" : "below");
   else
-    fprintf(f, "That interval does not hold K_c: the flow's end point is %s K_c by %.4f.\n\n",
-            lo > K_C ? "above" : "below", lo > K_C ? lo - K_C : K_C - hi);
+    fprintf(f, "The two groups have not met after %d passes: a fixed point would lie between "
+            "%.4f and %.4f, %s K_c.\n\n", r->passes, e.below_hi, e.above_lo,
+            e.below_hi <= K_C && K_C <= e.above_lo ? "a range that holds" : "a range that misses");
   fprintf(f, "![RBM flow](rbm_flow.svg)\n\n");
 }
 
