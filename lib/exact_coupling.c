@@ -45,6 +45,12 @@ static double next_coupling(double K, double f, double slope, double lo, double 
   return 0.5 * (lo + hi);
 }
 
+static int solved(double K, double slope, double *K_out, double *slope_out) {
+  *K_out = K;
+  *slope_out = slope;
+  return RGRBM_OK;
+}
+
 /* The K in (0, RGRBM_EXACT_SQUARE_MAX_K) with b(K) = target, 0 < target < 2. */
 static int solve_positive(int lx, int ly, double target, double *K_out, double *slope_out,
                           const char *func) {
@@ -61,20 +67,20 @@ static int solve_positive(int lx, int ly, double target, double *K_out, double *
   for (int it = 0; it < MAX_ITERATIONS; it++) {
     if ((rc = torus_bond_mean(lx, ly, K, &b, &slope, func)) != RGRBM_OK) return rc;
     double f = b - target;
-    if (f == 0) break;
+    if (f == 0) return solved(K, slope, K_out, slope_out);
     if (f < 0) lo = K; else hi = K;
     double Kn = next_coupling(K, f, slope, lo, hi, previous_step);
     previous_step = Kn - K;
     K = Kn;
     if (fabs(previous_step) <= STEP_TOLERANCE || hi - lo <= STEP_TOLERANCE) {
-      rc = torus_bond_mean(lx, ly, K, &b, &slope, func);
-      if (rc != RGRBM_OK) return rc;
-      break;
+      if ((rc = torus_bond_mean(lx, ly, K, &b, &slope, func)) != RGRBM_OK) return rc;
+      return solved(K, slope, K_out, slope_out);
     }
   }
-  *K_out = K;
-  *slope_out = slope;
-  return RGRBM_OK;
+  /* bisection alone would have converged long before: a bond mean that is
+   * not monotonic in K would be a bug in the exact solution */
+  return rgrbm__fail(RGRBM_ENUMERIC, func, "bond_mean = %.17g: no convergence after %d "
+                     "iterations (bracket [%.17g, %.17g])", target, MAX_ITERATIONS, lo, hi);
 }
 
 int rgrbm__exact_torus_coupling(int lx, int ly, double bond_mean, double *K, double *slope,
