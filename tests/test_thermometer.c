@@ -8,7 +8,10 @@
 /* Tori from 4 x 4 to 64 x 64, with unequal and odd sides. */
 static const int SIDES[][2] = {{4, 4}, {6, 10}, {5, 5}, {16, 16}, {12, 7}, {32, 48}, {64, 64}};
 static const double COUPLINGS[] = {0.1, 0.2, 0.3, 0.4, RGRBM_K_CRITICAL, 0.47, 0.5, 0.6, 0.8, 1.0};
-enum { N_SIDES = sizeof SIDES / sizeof SIDES[0], N_COUPLINGS = sizeof COUPLINGS / sizeof COUPLINGS[0] };
+enum {
+  N_SIDES = sizeof SIDES / sizeof SIDES[0],
+  N_COUPLINGS = sizeof COUPLINGS / sizeof COUPLINGS[0]
+};
 
 static double torus_bond_mean(int lx, int ly, double K) {
   rgrbm_exact e = RGRBM_EXACT_INIT;

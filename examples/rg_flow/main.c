@@ -141,7 +141,8 @@ static int parse_args(int argc, char **argv, flow_config *c) {
       return cli_usage_error(prog, "unknown option '%s'", arg);
     }
   }
-  if (c->L % 2 != 0) return cli_usage_error(prog, "--L: %d is odd; 2 x 2 blocks need an even side", c->L);
+  if (c->L % 2 != 0)
+    return cli_usage_error(prog, "--L: %d is odd; 2 x 2 blocks need an even side", c->L);
   if (c->samples < c->bins) c->bins = c->samples;
   return CLI_RUN;
 }
@@ -161,8 +162,11 @@ int main(int argc, char **argv) {
     return 1;
   }
   int rc = flow_write_outputs(&c, &cf, &rf);
-  if (rc) fprintf(stderr, "rg_flow: writing into %s: %s\n", c.out_dir, strerror(errno));
-  else printf("rg_flow: wrote %s/report.md, summary.json, coarse_flow.svg, rbm_flow.svg\n", c.out_dir);
+  if (rc)
+    fprintf(stderr, "rg_flow: writing into %s: %s\n", c.out_dir, strerror(errno));
+  else
+    printf("rg_flow: wrote %s/report.md, summary.json, coarse_flow.svg, rbm_flow.svg\n",
+           c.out_dir);
   rbm_flow_free(&rf);
   return rc ? 1 : 0;
 }

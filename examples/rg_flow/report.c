@@ -190,8 +190,10 @@ static void md_coarse(FILE *f, const flow_config *c, const coarse_flow *cf) {
     for (int m = 0; m < cf->n_maps; m++) {
       const map_flow *mf = &cf->maps[m];
       md_estimate(f, &mf->k_prime[k], mf->ok[k]);
-      if (mf->ok[k]) fprintf(f, " %+.1f |", (mf->k_prime[k].value - cf->K[k]) / mf->k_prime[k].error);
-      else fprintf(f, " |");
+      if (mf->ok[k])
+        fprintf(f, " %+.1f |", (mf->k_prime[k].value - cf->K[k]) / mf->k_prime[k].error);
+      else
+        fprintf(f, " |");
     }
     fprintf(f, "\n");
   }
