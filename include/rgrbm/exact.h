@@ -2,7 +2,8 @@
  * @file rgrbm/exact.h
  * @brief Exact reference values for Ising models, without sampling: the 1D
  *        chain (transfer matrix), Onsager's infinite square lattice,
- *        Kaufman's finite torus, and exhaustive enumeration of small lattices.
+ *        Kaufman's finite torus (and its inverse, the coupling of a given
+ *        bond mean), and exhaustive enumeration of small lattices.
  *
  * Everything refers to the reduced Hamiltonian of rgrbm/lattice.h,
  * beta*H = -K sum_\<ij> s_i s_j - h sum_i s_i, with the same bond counting.
@@ -141,6 +142,36 @@ RGRBM_API int rgrbm_exact_onsager(double K, rgrbm_exact *out);
  *         at most 300 KiB).
  */
 RGRBM_API int rgrbm_exact_torus(int lx, int ly, double K, rgrbm_exact *out);
+
+/**
+ * @brief The exact thermometer: the coupling K at which the lx x ly torus at
+ *        h = 0 has a given bond mean, the inverse of rgrbm_exact_torus()'s
+ *        bond_mean.
+ *
+ * bond_mean is B / N as everywhere in this header (2 bonds per site: the
+ * nearest-neighbour correlation \<s_i s_j> is bond_mean / 2). It increases
+ * strictly with K (its slope is N Var(B/N) = C / K^2 > 0), from 0 at K = 0 to
+ * 2 as K -> infinity, so the solution is unique; it is found by Newton's
+ * method on the exact bond mean and its exact slope, safeguarded by
+ * bisection, to 1e-10 in K or better wherever the bond mean resolves K that
+ * finely (its slope is 64 K e^{-8K}-small at large K: at K = 4 a change of
+ * one rounding step in the bond mean already moves K by about 1e-3).
+ * bond_mean = 0 gives K = 0 exactly. A negative bond_mean gives K < 0 on a
+ * torus with even sides (flipping one sublattice maps K to -K and the bond
+ * mean to minus itself); with an odd side that ferro-antiferro symmetry is
+ * broken and K < 0 is not covered.
+ * @param lx side, 2..RGRBM_LATTICE_MAX_SIDE.
+ * @param ly side, 2..RGRBM_LATTICE_MAX_SIDE.
+ * @param bond_mean B / N, in (-2, 2).
+ * @param K receives the coupling (unchanged on failure).
+ * @return RGRBM_OK, RGRBM_EINVAL (K NULL, side out of range, bond_mean not
+ *         finite or outside [-2, 2]), RGRBM_ENUMERIC (|bond_mean| = 2, the
+ *         ground state's, whose coupling is infinite, or a bond mean beyond
+ *         the torus's at K = RGRBM_EXACT_SQUARE_MAX_K), RGRBM_EUNSUPPORTED
+ *         (bond_mean < 0 with an odd side) or RGRBM_ENOMEM (as
+ *         rgrbm_exact_torus()).
+ */
+RGRBM_API int rgrbm_exact_torus_coupling(int lx, int ly, double bond_mean, double *K);
 
 /**
  * @brief Exhaustive enumeration of all 2^N states of a lattice of at most

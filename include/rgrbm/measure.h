@@ -3,9 +3,11 @@
  * @brief Ising observables measured on a dataset of sampled configurations,
  *        with their errors (see rgrbm/series.h for the series statistics).
  *
- * Every function takes the configurations of a dataset together with a lattice that supplies
- * the geometry, boundary and couplings (K, h) they were sampled at (its spins
- * are not used); the dataset's dim must equal the lattice's site count.
+ * Every function but rgrbm_measure_k_eff() takes the configurations of a dataset together with
+ * a lattice that supplies the geometry, boundary and couplings (K, h) they were sampled at (its
+ * spins are not used); the dataset's dim must equal the lattice's site count.
+ * rgrbm_measure_k_eff() is a thermometer: it reads the torus from the
+ * dataset's 2D shape and returns the coupling.
  *
  * Per-configuration quantities (N sites, B = sum_\<ij> s_i s_j with the bonds
  * of rgrbm/lattice.h, M = sum_i s_i):
@@ -142,6 +144,42 @@ RGRBM_API int rgrbm_measure_correlation(const rgrbm_dataset *ds, const rgrbm_lat
  */
 RGRBM_API int rgrbm_measure_xi2(const rgrbm_dataset *ds, const rgrbm_lattice *model, size_t bins,
                                 rgrbm_estimate *xi);
+
+/**
+ * @brief K_eff, the exact thermometer: the coupling K at which the exact
+ *        lx x ly torus (Kaufman; rgrbm_exact_torus_coupling()) has the bond
+ *        mean the configurations show, with its error.
+ *
+ * The configurations are read as the periodic square lattice of the
+ * dataset's 2D shape (lx x ly, both >= 2). Their bond mean b = B / N (2
+ * bonds per site, as rgrbm_measure_thermo()'s bond_mean) is averaged over
+ * all configurations; its standard error is rgrbm_series_binned_error()'s
+ * with `bins` bins of consecutive configurations, and the error of K_eff is
+ * that error carried linearly through the exact slope at the solution,
+ * dK = db / (db/dK), db/dK = N Var(b) = C / K^2 of the torus (a first-order
+ * propagation: the bond mean is a smooth, strictly increasing function of
+ * K, and the errors of sampled data are small against its curvature).
+ * K_eff is solved to 1e-10 in K (see rgrbm_exact_torus_coupling() for the
+ * limit at large K).
+ *
+ * Caveat: on configurations that are not equilibrium samples of the
+ * nearest-neighbour model (coarse-grained configurations, an RBM's
+ * reconstructions), K_eff is an effective nearest-neighbour coupling: the
+ * coupling of the nearest-neighbour model that has the same bond mean on
+ * the same torus, not the coarse Hamiltonian, which has further couplings
+ * (next-nearest, four-spin, ...). Two sets with the same K_eff agree in
+ * their nearest-neighbour correlation only.
+ * @param ds configurations with a 2D shape, both sides >= 2.
+ * @param bins bins for the error, 2..count.
+ * @param k_eff receives K_eff and its standard error (unchanged on failure).
+ * @return RGRBM_OK; RGRBM_EINVAL (NULL, no 2D shape, a side < 2, bins < 2,
+ *         fewer configurations than bins); RGRBM_ENUMERIC (every bond
+ *         satisfied in every configuration, b = 2, or b = -2: K_eff is
+ *         infinite; or the slope at K_eff underflows, far in the ordered
+ *         phase, so the error cannot be carried); RGRBM_EUNSUPPORTED (b < 0
+ *         with an odd side: see rgrbm_exact_torus_coupling()); RGRBM_ENOMEM.
+ */
+RGRBM_API int rgrbm_measure_k_eff(const rgrbm_dataset *ds, size_t bins, rgrbm_estimate *k_eff);
 
 #ifdef __cplusplus
 }
