@@ -18,6 +18,7 @@
 #include "rgrbm/dataset.h"
 #include "rgrbm/stack.h"
 #include "rgrbm/cd.h"
+#include "rgrbm/conv.h"
 #include "rgrbm/lattice.h"
 #include "rgrbm/sampler.h"
 #include "rgrbm/exact.h"

@@ -55,6 +55,11 @@
   X(rgrbm_rg_dims, version) X(rgrbm_rg_dims, in_dim) X(rgrbm_rg_dims, out_dim)            \
   X(rgrbm_rg_dims, in_lx) X(rgrbm_rg_dims, in_ly) X(rgrbm_rg_dims, out_lx)                \
   X(rgrbm_rg_dims, out_ly) X(rgrbm_rg_dims, b)
+#define RG_PLACEMENT_FIELDS(X)                                                             \
+  X(rgrbm_rg_placement, version) X(rgrbm_rg_placement, coarse_lx)                         \
+  X(rgrbm_rg_placement, coarse_ly) X(rgrbm_rg_placement, units)                           \
+  X(rgrbm_rg_placement, placed) X(rgrbm_rg_placement, fraction)                           \
+  X(rgrbm_rg_placement, empty_sites) X(rgrbm_rg_placement, crowded_sites)
 #define MCRG_EXPONENT_FIELDS(X)                                                            \
   X(rgrbm_mcrg_exponent, lambda) X(rgrbm_mcrg_exponent, lambda_err)                       \
   X(rgrbm_mcrg_exponent, y) X(rgrbm_mcrg_exponent, y_err)
@@ -65,7 +70,7 @@
   X(rgrbm_receptive_summary, LOCALITY_FIELDS) X(rgrbm_ais_options, AIS_FIELDS)                     \
   X(rgrbm_vrg_report, VRG_FIELDS) X(rgrbm_mcrg_options, MCRG_OPTIONS_FIELDS)              \
   X(rgrbm_mcrg_result, MCRG_RESULT_FIELDS) X(rgrbm_mcrg_exponent, MCRG_EXPONENT_FIELDS)     \
-  X(rgrbm_rg_dims, RG_DIMS_FIELDS)
+  X(rgrbm_rg_dims, RG_DIMS_FIELDS) X(rgrbm_rg_placement, RG_PLACEMENT_FIELDS)
 
 /* Integer-valued enums and macros; the binding names them without the prefix. */
 #define INTEGERS(X)                                                                        \
@@ -84,6 +89,7 @@
   X(RGRBM_MCRG_OPTIONS_VERSION) X(RGRBM_MCRG_RESULT_VERSION) X(RGRBM_MCRG_MAX_LEVELS)     \
   X(RGRBM_EXACT_VERSION) X(RGRBM_THERMO_VERSION) X(RGRBM_RG_DIMS_VERSION) X(RGRBM_MCRG_EVEN)               \
   X(RGRBM_MCRG_ODD) X(RGRBM_MCRG_MIN_SIDE) X(RGRBM_STACK_FORMAT_VERSION)                  \
+  X(RGRBM_RG_PLACEMENT_VERSION) X(RGRBM_CONV_MAX_SIDE) X(RGRBM_CONV_FORMAT_VERSION)        \
   X(RGRBM_VERSION_NUMBER)
 #define DOUBLES(X) \
   X(RGRBM_K_CRITICAL) X(RGRBM_STACK_DEFAULT_SIGMA) X(RGRBM_DECIMATION_TIE_WEIGHT)

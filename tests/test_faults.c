@@ -389,6 +389,12 @@ static int c_receptive_locality(fixture *f) {
 }
 /* Every result struct starts with its version, which the caller sets (1 is
  * current for all of them). */
+static int c_measure_k_eff(fixture *f) {
+  return rgrbm_measure_k_eff(f->data, 3, (rgrbm_estimate *)f->num);
+}
+static int c_exact_torus_coupling(fixture *f) {
+  return rgrbm_exact_torus_coupling(4, 6, 1.9999, f->num); /* K > 1.1: the strip's transfer matrix */
+}
 static void prep_result(fixture *f) {
   const unsigned version = 1;
   memcpy(f->num, &version, sizeof version);
@@ -501,6 +507,8 @@ static const fault_case CASES[] = {
     {"measure_thermo", "rgrbm_measure_thermo", prep_result, c_measure_thermo},
     {"measure_correlation", "rgrbm_measure_correlation", NULL, c_measure_correlation},
     {"measure_xi2", "rgrbm_measure_xi2", NULL, c_measure_xi2},
+    {"measure_k_eff", "rgrbm_measure_k_eff", NULL, c_measure_k_eff},
+    {"exact_torus_coupling", "rgrbm_exact_torus_coupling", NULL, c_exact_torus_coupling},
     {"stack_create", "rgrbm_stack_create", NULL, c_stack_create},
     {"stack_set_units", "rgrbm_stack_set_units", NULL, c_set_units},
     {"stack_up", "rgrbm_stack_up", NULL, c_up},

@@ -11,6 +11,7 @@ import gc
 import json
 import math
 import os
+import pickle
 import re
 import subprocess
 import sys
@@ -126,7 +127,7 @@ class Layout(unittest.TestCase):
                "rgrbm_receptive_summary": RC.Locality_, "rgrbm_ais_options": R.AisOptions,
                "rgrbm_vrg_report": RC.VrgReport_, "rgrbm_mcrg_options": R.McrgOptions,
                "rgrbm_mcrg_result": RC.McrgResult_, "rgrbm_mcrg_exponent": RC.McrgExponent_,
-               "rgrbm_rg_dims": RC.RgDims_}
+               "rgrbm_rg_dims": RC.RgDims_, "rgrbm_rg_placement": RC.RgPlacement_}
     ENUM_PREFIXES = [(R.Status, "RGRBM_"), (R.Geometry, "RGRBM_"), (R.Boundary, "RGRBM_"),
                      (R.Algorithm, "RGRBM_"), (R.Units, "RGRBM_UNITS_"), (R.Pass, "RGRBM_PASS_"),
                      (R.Products, "RGRBM_PRODUCTS_"),
@@ -346,6 +347,17 @@ class Sampling(unittest.TestCase):
                 with sampled_lattice(lat, alg, 3, 3000, spacing=2) as ds:
                     b = R.measure_thermo(ds, lat, 20).bond_mean
                     within(self, b.value, ex.bond_mean, b.error, alg.name)
+
+    def test_thermometer_reads_kaufman_and_samples(self):
+        for K in (0.3, R.K_CRITICAL, 0.6):
+            b = R.exact_torus(12, 8, K).bond_mean
+            self.assertAlmostEqual(R.exact_torus_coupling(12, 8, b), K, places=10)
+        with self.assertRaises(R.RgrbmError):
+            R.exact_torus_coupling(8, 8, 2.0)  # every bond satisfied: K is infinite
+        with R.Lattice.square(16, K=0.4) as lat:
+            with sampled_lattice(lat, R.Algorithm.SWENDSEN_WANG, 5, 2000) as ds:
+                k = R.measure_k_eff(ds, 20)
+                within(self, k.value, 0.4, k.error, "K_eff")
 
     def test_measures_follow_their_definitions(self):
         with R.Lattice.square(6, K=0.35) as lat:
@@ -609,6 +621,62 @@ class RenormalizationGroup(unittest.TestCase):
             self.assertTrue(set(np.unique(samples.apply(ds).to_array())) <= {-1, 1})
             samples.close()
         rg.close()
+
+    def test_placed_plan_orders_units_by_site(self):
+        # Level 1 decimates 8 x 8 to 4 x 4, its units in reversed site order.
+        s = R.Stack([64, 16], R.Units.SPIN, 1)
+        w = s.weights(0)
+        w[:] = 0
+        s.visible_bias(0)[:] = 0
+        s.hidden_bias(0)[:] = 0
+        for site in range(16):
+            w[(site // 4) * 16 + (site % 4) * 2, 15 - site] = 20
+        rg = R.RG.learned_placed(s, 1, 8, 8)
+        self.assertEqual(rg.placement.placed, 16)
+        self.assertEqual(rg.placement.fraction, 1.0)
+        self.assertEqual((rg.shape.out_lx, rg.shape.b), (4, 2))
+        with lattice_data(8, 0.3, 50, 5) as ds:
+            fine = ds.to_array().reshape(50, 8, 8)
+            np.testing.assert_array_equal(rg.apply(ds).to_array().reshape(50, 4, 4),
+                                          fine[:, ::2, ::2])
+        rg.close()
+        w[:, 1] = w[:, 0]  # two units on one site
+        with self.assertRaisesRegex(R.RgrbmError, "fraction 0.8750"):
+            R.RG.learned_placed(s, 1, 8, 8)
+
+    def test_conv_layer_trains_saves_and_coarse_grains(self):
+        c = R.Conv(2, 2, R.Units.SPIN, 3)
+        self.assertEqual((c.filter_side, c.stride, c.units), (2, 2, R.Units.SPIN))
+        self.assertEqual(c.weights().shape, (2, 2))
+        self.assertFalse(c.weights(writable=False).flags.writeable)
+        self.assertEqual(c.visible_bias(False).shape, (1,))
+        self.assertEqual(c.hidden_bias(False).shape, (1,))
+        # A 2 x 2 block filter: the plan is majority rule where blocks have no tie.
+        c.weights()[:] = 5.0
+        c.hidden_bias()[:] = 0.0
+        c.visible_bias()[:] = 0.0
+        with lattice_data(8, 0.6, 40, 9) as ds:
+            rg = R.RG.conv(c, 8, 8)
+            self.assertIs(rg.source, c)
+            coarse = rg.apply(ds).to_array().reshape(40, 4, 4)
+            fine = ds.to_array().reshape(40, 4, 2, 4, 2).sum(axis=(2, 4))
+            decided = fine != 0
+            np.testing.assert_array_equal(coarse[decided], np.sign(fine[decided]))
+            rg.close()
+            opts = R.CdOptions(epochs=2, batch_size=10, learning_rate=0.01, seed=4)
+            history = c.train(ds, opts)
+            self.assertEqual(len(history), 2)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "layer.stk")
+            c.save(path)
+            back = R.Conv.load(path)
+            np.testing.assert_array_equal(back.weights(), c.weights())
+            with self.assertRaisesRegex(R.RgrbmError, "rgrbm_conv_load"):
+                R.Stack.load(path)
+        again = pickle.loads(pickle.dumps(c))
+        np.testing.assert_array_equal(again.weights(), c.weights())
+        with self.assertRaisesRegex(R.RgrbmError, "f"):
+            R.Conv(1, 2)
 
     def test_decimation_step_flow_and_free_energy(self):
         K = 0.7

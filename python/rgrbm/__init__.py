@@ -11,12 +11,12 @@ last view dies, inputs are checked before the C call, and library failures
 raise :class:`RgrbmError` with the library's message.
 """
 from ._core import (  # noqa: F401
-    AisBase, AisOptions, Algorithm, BlockRule, Boundary, CdOptions, Dataset, Epoch,
+    AisBase, AisOptions, Algorithm, BlockRule, Boundary, CdOptions, Conv, Dataset, Epoch,
     FieldLocality, Geometry, History, K_CRITICAL, Lattice, McrgOptions, McrgResult, Observable,
     Pass, Products, RG, RGMode, RGShape, RgrbmError, Sampler, Stack, Status, Units, cd_train,
     clear_error, cpu_flags, cpu_level, decimation1d_flow, decimation1d_step, exact_chain,
-    exact_enumerate, exact_onsager, exact_torus, lib, mcrg_run, measure, measure_correlation,
-    measure_thermo, measure_xi2, memory_in_use, receptive_locality, series_binned_error,
+    exact_enumerate, exact_onsager, exact_torus, exact_torus_coupling, lib, mcrg_run, measure,
+    measure_correlation, measure_k_eff, measure_thermo, measure_xi2, memory_in_use, receptive_locality, series_binned_error,
     series_mean, series_tau_int, set_cpu_mask, stack_train, version, version_number, vrg_check,
     CPU_FLAG_ALL, CPU_FLAG_AVX2, CPU_FLAG_AVX512, CPU_FLAG_AVX512VBMI, CPU_FLAG_NEON,
 )
@@ -25,13 +25,14 @@ from ._core import (  # noqa: F401
 __version__ = version()
 
 __all__ = [
-    "AisBase", "AisOptions", "Algorithm", "BlockRule", "Boundary", "CdOptions", "Dataset",
+    "AisBase", "AisOptions", "Algorithm", "BlockRule", "Boundary", "CdOptions", "Conv",
+    "Dataset",
     "Epoch", "FieldLocality", "Geometry", "History", "K_CRITICAL", "Lattice", "McrgOptions",
     "McrgResult", "Observable", "Pass", "Products", "RG", "RGMode", "RGShape", "RgrbmError",
     "Sampler", "Stack", "Status", "Units", "cd_train", "clear_error", "cpu_flags", "cpu_level",
     "decimation1d_flow", "decimation1d_step", "exact_chain", "exact_enumerate", "exact_onsager",
-    "exact_torus", "lib", "mcrg_run", "measure", "measure_correlation", "measure_thermo",
-    "measure_xi2", "memory_in_use", "receptive_locality", "series_binned_error", "series_mean",
+    "exact_torus", "exact_torus_coupling", "lib", "mcrg_run", "measure", "measure_correlation",
+    "measure_k_eff", "measure_thermo", "measure_xi2", "memory_in_use", "receptive_locality", "series_binned_error", "series_mean",
     "series_tau_int", "set_cpu_mask", "stack_train", "version", "version_number", "vrg_check",
     "CPU_FLAG_ALL", "CPU_FLAG_AVX2", "CPU_FLAG_AVX512", "CPU_FLAG_AVX512VBMI", "CPU_FLAG_NEON",
     "RBMStack",

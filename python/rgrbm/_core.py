@@ -43,6 +43,9 @@ MCRG_RESULT_VERSION = 1
 EXACT_VERSION = 1
 THERMO_VERSION = 1
 RG_DIMS_VERSION = 1
+RG_PLACEMENT_VERSION = 1
+CONV_MAX_SIDE = 1024
+CONV_FORMAT_VERSION = 3
 MCRG_MAX_LEVELS = 8
 MCRG_EVEN = 6
 MCRG_ODD = 4
@@ -182,6 +185,13 @@ class RgDims_(ctypes.Structure):
     _version = RG_DIMS_VERSION
     _fields_ = [("version", ctypes.c_uint), ("in_dim", _z), ("out_dim", _z)] + [
         (n, _i) for n in ("in_lx", "in_ly", "out_lx", "out_ly", "b")]
+
+
+class RgPlacement_(ctypes.Structure):
+    _version = RG_PLACEMENT_VERSION
+    _fields_ = [("version", ctypes.c_uint), ("coarse_lx", _i), ("coarse_ly", _i),
+                ("units", _z), ("placed", _z), ("fraction", _d), ("empty_sites", _z),
+                ("crowded_sites", _z)]
 
 
 class McrgExponent_(ctypes.Structure):
@@ -380,6 +390,7 @@ _PROTOTYPES = [
     ("rgrbm_exact_chain", _STATUS, [_i, _d, _d, _i, _ref(Exact_)]),
     ("rgrbm_exact_onsager", _STATUS, [_d, _ref(Exact_)]),
     ("rgrbm_exact_torus", _STATUS, [_i, _i, _d, _ref(Exact_)]),
+    ("rgrbm_exact_torus_coupling", _STATUS, [_i, _i, _d, _double_p]),
     ("rgrbm_exact_enumerate", _STATUS, [_i, _i, _i, _i, _d, _d, _ref(Exact_)]),
     ("rgrbm_series_mean", _STATUS, [_double_p, _z, _double_p]),
     ("rgrbm_series_binned_error", _STATUS, [_double_p, _z, _z, _double_p]),
@@ -388,6 +399,7 @@ _PROTOTYPES = [
     ("rgrbm_measure_thermo", _STATUS, [_h, _h, _z, _ref(Thermo_)]),
     ("rgrbm_measure_correlation", _STATUS, [_h, _h, _i, _double_p]),
     ("rgrbm_measure_xi2", _STATUS, [_h, _h, _z, _ref(Estimate_)]),
+    ("rgrbm_measure_k_eff", _STATUS, [_h, _z, _ref(Estimate_)]),
     ("rgrbm_stack_create", _STATUS, [_handle_p, _int_p, _i, _i, _u64]),
     ("rgrbm_stack_destroy", None, [_h]),
     ("rgrbm_stack_depth", _Nonzero(_i), [_h]),
@@ -409,6 +421,20 @@ _PROTOTYPES = [
     ("rgrbm_stack_log_likelihood", _STATUS, [_h, _i, _h, _double_p]),
     ("rgrbm_stack_pseudo_log_likelihood", _STATUS, [_h, _i, _h, _double_p]),
     ("rgrbm_cd_options_init", _STATUS, [_ref(CdOptions), ctypes.c_uint]),
+    ("rgrbm_conv_create", _STATUS, [_handle_p, _i, _i, _i, _u64]),
+    ("rgrbm_conv_destroy", None, [_h]),
+    ("rgrbm_conv_filter_side", _Nonzero(_i), [_h]),
+    ("rgrbm_conv_stride", _Nonzero(_i), [_h]),
+    ("rgrbm_conv_units", _i, [_h]),
+    ("rgrbm_conv_weights", _float_p, [_h]),
+    ("rgrbm_conv_visible_bias", _float_p, [_h]),
+    ("rgrbm_conv_hidden_bias", _float_p, [_h]),
+    ("rgrbm_conv_weights_const", _float_p, [_h]),
+    ("rgrbm_conv_visible_bias_const", _float_p, [_h]),
+    ("rgrbm_conv_hidden_bias_const", _float_p, [_h]),
+    ("rgrbm_conv_train", _STATUS, [_h, _h, _ref(CdOptions)]),
+    ("rgrbm_conv_save", _STATUS, [_h, _s]),
+    ("rgrbm_conv_load", _STATUS, [_handle_p, _s]),
     ("rgrbm_cd_train", _STATUS, [_h, _i, _h, _ref(CdOptions)]),
     ("rgrbm_cd_train_stack", _STATUS, [_h, _h, _ref(CdOptions)]),
     ("rgrbm_receptive_field", _STATUS, [_h, _i, _float_p]),
@@ -430,6 +456,9 @@ _PROTOTYPES = [
     ("rgrbm_rg_destroy", None, [_h]),
     ("rgrbm_rg_shape", _STATUS, [_h, _ref(RgDims_)]),
     ("rgrbm_rg_apply", _STATUS, [_h, _h, _h]),
+    ("rgrbm_rg_create_conv", _STATUS, [_handle_p, _h, _i, _i, _i, _u64]),
+    ("rgrbm_rg_create_learned_placed", _STATUS, [_handle_p, _h, _i, _i, _u64, _i, _i,
+                                                 _ref(RgPlacement_)]),
     ("rgrbm_decimation1d_stack", _STATUS, [_handle_p, _i, _d, _i]),
     ("rgrbm_vrg_check", _STATUS, [_h, _i, _h, _ref(VrgReport_)]),
     ("rgrbm_mcrg_options_init", _STATUS, [_ref(McrgOptions), ctypes.c_uint]),
@@ -1016,6 +1045,14 @@ def exact_torus(lx: int, ly: int, K: float):
                      _real(K, "K"))
 
 
+def exact_torus_coupling(lx: int, ly: int, bond_mean: float) -> float:
+    """The coupling K at which Kaufman's lx x ly torus has the bond mean B/N given."""
+    K = ctypes.c_double()
+    lib.rgrbm_exact_torus_coupling(_small(lx, "lx"), _small(ly, "ly"),
+                                   _real(bond_mean, "bond_mean"), ctypes.byref(K))
+    return K.value
+
+
 def exact_enumerate(geometry, lx: int, ly: int, boundary, K: float, h: float = 0.0):
     """Brute-force enumeration of a small lattice: an Exact namedtuple."""
     return _call_out(lib.rgrbm_exact_enumerate, Exact_, _enum_arg(Geometry, geometry, "geometry"),
@@ -1073,6 +1110,13 @@ def measure_xi2(data: Dataset, model: Lattice, bins: int = 20):
     """Second-moment correlation length: an Estimate(value, error)."""
     return _call_out(lib.rgrbm_measure_xi2, Estimate_, _handle(data, Dataset, "data"),
                      _handle(model, Lattice, "model"), _count(bins, "bins"))
+
+
+def measure_k_eff(data: Dataset, bins: int = 20):
+    """K_eff, the coupling of the exact torus of data's 2D shape with data's bond
+    mean: an Estimate(value, error)."""
+    return _call_out(lib.rgrbm_measure_k_eff, Estimate_, _handle(data, Dataset, "data"),
+                     _count(bins, "bins"))
 
 
 class FieldLocality(NamedTuple):
@@ -1479,6 +1523,90 @@ def stack_train(stack: Stack, data: Dataset, per_layer: Union[CdOptions, Sequenc
     return _train(call, unique, record)
 
 
+class Conv(_Handle):
+    """A translation-invariant RBM layer (rgrbm/conv.h): one f x f filter shared
+    by every hidden unit, hidden units on the coarse lattice (stride b)."""
+    _destroy_name = "rgrbm_conv_destroy"
+
+    def __init__(self, f: int, b: int = 2, units: Union["Units", int, str] = Units.SPIN,
+                 seed: int = 1, *, _ptr=None):
+        if _ptr is None:
+            _ptr = _out_handle(lib.rgrbm_conv_create, _small(f, "f"), _small(b, "b"),
+                               _enum_arg(Units, units, "units"), _seed(seed))
+        super().__init__(_ptr)
+
+    @classmethod
+    def load(cls, path: Union[str, os.PathLike]) -> "Conv":
+        """Read a layer written by save()."""
+        return cls(0, _ptr=_out_handle(lib.rgrbm_conv_load, os.fsencode(path)))
+
+    def save(self, path: Union[str, os.PathLike]) -> None:
+        """Write the layer (stack file format 3, docs/formats.md), atomically."""
+        lib.rgrbm_conv_save(self._p, os.fsencode(path))
+
+    def __reduce__(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "layer.stk")
+            self.save(path)
+            with open(path, "rb") as f:
+                return (Conv._from_bytes, (f.read(),))
+
+    @staticmethod
+    def _from_bytes(data: bytes) -> "Conv":
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "layer.stk")
+            with open(path, "wb") as f:
+                f.write(data)
+            return Conv.load(path)
+
+    @property
+    def filter_side(self) -> int:
+        """f: the side of the filter's window."""
+        return lib.rgrbm_conv_filter_side(self._p)
+
+    @property
+    def stride(self) -> int:
+        """b: fine sites per coarse site along each axis."""
+        return lib.rgrbm_conv_stride(self._p)
+
+    @property
+    def units(self) -> "Units":
+        """The layer's unit convention."""
+        return Units(lib.rgrbm_conv_units(self._p))
+
+    def _scalar_or_filter(self, fn, shape, writable):
+        ptr = fn(self._p)
+        view = _view(ctypes.addressof(ptr.contents), shape, np.float32, self._res)
+        if not writable:
+            view.flags.writeable = False
+        return view
+
+    def weights(self, writable: bool = True) -> np.ndarray:
+        """float32 view (f, f) of the filter, [dy, dx]; read-only when not writable."""
+        f = self.filter_side
+        fn = lib.rgrbm_conv_weights if writable else lib.rgrbm_conv_weights_const
+        return self._scalar_or_filter(fn, (f, f), writable)
+
+    def visible_bias(self, writable: bool = True) -> np.ndarray:
+        """float32 view (1,) of the shared visible bias."""
+        fn = lib.rgrbm_conv_visible_bias if writable else lib.rgrbm_conv_visible_bias_const
+        return self._scalar_or_filter(fn, (1,), writable)
+
+    def hidden_bias(self, writable: bool = True) -> np.ndarray:
+        """float32 view (1,) of the shared hidden bias."""
+        fn = lib.rgrbm_conv_hidden_bias if writable else lib.rgrbm_conv_hidden_bias_const
+        return self._scalar_or_filter(fn, (1,), writable)
+
+    def train(self, data: "Dataset", options: Optional[CdOptions] = None, *,
+              record: bool = True) -> History:
+        """CD-k / PCD-k on 2D-shaped configurations (rgrbm_conv_train); returns
+        the History of its epochs."""
+        d = _handle(data, Dataset, "data")
+        options = _cd_options(options, "options")
+        return _train(lambda: lib.rgrbm_conv_train(self._p, d, ctypes.byref(options)),
+                      [options], record)
+
+
 class RGShape(NamedTuple):
     """Input and output sizes of a coarse-graining plan."""
     in_dim: int
@@ -1518,6 +1646,31 @@ class RG(_Handle):
         ptr = _handle(stack, Stack, "stack")
         return cls(_out_handle(lib.rgrbm_rg_create_learned, ptr, _small(level, "level"),
                                _enum_arg(RGMode, mode, "mode"), _seed(seed)), stack)
+
+    @classmethod
+    def conv(cls, layer: "Conv", lx: int, ly: int, mode=RGMode.SIGN_MEAN,
+             seed: int = 1) -> "RG":
+        """Coarse spins of an lx x ly lattice from a translation-invariant layer
+        (keeps the layer alive: ``source``)."""
+        ptr = _handle(layer, Conv, "layer")
+        return cls(_out_handle(lib.rgrbm_rg_create_conv, ptr, _small(lx, "lx"), _small(ly, "ly"),
+                               _enum_arg(RGMode, mode, "mode"), _seed(seed)), layer)
+
+    @classmethod
+    def learned_placed(cls, stack: Stack, level: int, lx: int, ly: int,
+                       mode=RGMode.SIGN_MEAN, seed: int = 1) -> "RG":
+        """A stack level's units placed on the coarse lattice by their receptive-field
+        centres, outputs in site order: a plan Monte Carlo RG can run. Raises
+        RgrbmError when the placement is not one-to-one (the message gives the
+        fraction placed); ``placement`` holds the report."""
+        ptr = _handle(stack, Stack, "stack")
+        report = RgPlacement_()
+        report.version = RgPlacement_._version
+        rg = cls(_out_handle(lib.rgrbm_rg_create_learned_placed, ptr, _small(level, "level"),
+                             _enum_arg(RGMode, mode, "mode"), _seed(seed), _small(lx, "lx"),
+                             _small(ly, "ly"), ctypes.byref(report)), stack)
+        rg.placement = _as_tuple(report)
+        return rg
 
     @property
     def shape(self) -> RGShape:

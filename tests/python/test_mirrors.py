@@ -23,7 +23,8 @@ STRUCTS = {"rgrbm_exact": C.Exact_, "rgrbm_estimate": C.Estimate_, "rgrbm_thermo
            "rgrbm_cd_options": C.CdOptions, "rgrbm_receptive_summary": C.Locality_,
            "rgrbm_ais_options": C.AisOptions, "rgrbm_vrg_report": C.VrgReport_,
            "rgrbm_mcrg_options": C.McrgOptions, "rgrbm_mcrg_result": C.McrgResult_,
-           "rgrbm_mcrg_exponent": C.McrgExponent_, "rgrbm_rg_dims": C.RgDims_}
+           "rgrbm_mcrg_exponent": C.McrgExponent_, "rgrbm_rg_dims": C.RgDims_,
+           "rgrbm_rg_placement": C.RgPlacement_}
 SCALARS = {"int": ctypes.c_int, "unsigned": ctypes.c_uint, "size_t": ctypes.c_size_t,
            "uint64_t": ctypes.c_uint64, "double": ctypes.c_double, "void": None}
 POINTERS = {"float": C._float_p, "double": C._double_p, "int8_t": C._c_int8_p,
