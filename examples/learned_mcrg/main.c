@@ -135,6 +135,47 @@ static int make_stack_plan(const context *c, rgrbm_rg **plan, map_note *note) {
   return 0;
 }
 
+/* Chung & Kao's translation-invariant map: one 8 x 8 filter, stride 2, +-1
+ * units, CD-1 (docs/rg.md "Translation-invariant learned coarse-graining"
+ * gives these settings and why: lr 0.1, L1 1e-3). Trained once, shared by
+ * the deterministic and the sampled rows, freed at the end of main. */
+static rgrbm_conv *trained_filter;
+
+static int train_filter(const context *c) {
+  if (trained_filter != NULL) return 0;
+  printf("  training an 8 x 8 filter (stride 2, +-1 units) on %zu configurations, %d epochs\n",
+         rgrbm_dataset_count(c->train), c->epochs);
+  rgrbm_cd_options o = RGRBM_CD_OPTIONS_INIT;
+  o.epochs = c->epochs;
+  o.learning_rate = 0.1;
+  o.l1 = 1e-3;
+  o.seed = c->seed + 11;
+  if (rgrbm_conv_create(&trained_filter, 8, 2, RGRBM_UNITS_SPIN, c->seed + 12) != RGRBM_OK)
+    return library_error("filter");
+  if (rgrbm_conv_train(trained_filter, c->train, &o) != RGRBM_OK) {
+    rgrbm_conv_destroy(trained_filter);
+    trained_filter = NULL;
+    return library_error("filter training");
+  }
+  return 0;
+}
+
+static int make_conv(const context *c, rgrbm_rg **plan, map_note *note, rgrbm_rg_mode mode) {
+  if (train_filter(c) != 0) return 1;
+  note->levels = c->levels;
+  if (rgrbm_rg_create_conv(plan, trained_filter, c->L, c->L, mode, c->seed) != RGRBM_OK)
+    return library_error("filter plan");
+  return 0;
+}
+
+static int make_conv_mean(const context *c, rgrbm_rg **plan, map_note *note) {
+  return make_conv(c, plan, note, RGRBM_RG_SIGN_MEAN);
+}
+
+static int make_conv_sampled(const context *c, rgrbm_rg **plan, map_note *note) {
+  return make_conv(c, plan, note, RGRBM_RG_SAMPLE);
+}
+
 /* The maps, in the report's order. Another map is one more row here: a
  * maker that builds (and may train, on c->train) its plan from the
  * context, sets note->levels to the levels MCRG may run, and hands what
@@ -142,6 +183,8 @@ static int make_stack_plan(const context *c, rgrbm_rg **plan, map_note *note) {
 static const map_entry MAPS[] = {
     {"majority", "2 x 2 majority rule", make_majority},
     {"decimation", "2 x 2 decimation", make_decimation},
+    {"filter", "learned 8 x 8 filter, stride 2 (sign of means)", make_conv_mean},
+    {"filter_sampled", "learned 8 x 8 filter, stride 2 (sampled)", make_conv_sampled},
     {"stack", "trained stack, units placed by receptive-field centre (sign of means)",
      make_stack_plan},
 };
@@ -161,7 +204,11 @@ static int chain(const context *c, rgrbm_lattice **lat, rgrbm_sampler **smp) {
   return 0;
 }
 
-static int run_map(const context *c, const rgrbm_rg *plan, int levels, rgrbm_mcrg_result *r) {
+/* A numerical failure (an operator that does not fluctuate on a map's
+ * coarse lattice, as a barely trained filter's can) is that map's result,
+ * reported in its note; any other failure stops the run. */
+static int run_map(const context *c, const rgrbm_rg *plan, int levels, rgrbm_mcrg_result *r,
+                   map_note *note) {
   rgrbm_lattice *lat = NULL;
   rgrbm_sampler *smp = NULL;
   rgrbm_mcrg_options o;
@@ -170,7 +217,11 @@ static int run_map(const context *c, const rgrbm_rg *plan, int levels, rgrbm_mcr
   o.samples = c->samples;
   *r = (rgrbm_mcrg_result)RGRBM_MCRG_RESULT_INIT;
   int rc = chain(c, &lat, &smp);
-  if (rc == 0 && rgrbm_mcrg_run(smp, plan, &o, r) != RGRBM_OK) rc = library_error("MCRG");
+  int status = rc == 0 ? rgrbm_mcrg_run(smp, plan, &o, r) : RGRBM_OK;
+  if (status == RGRBM_ENUMERIC)
+    snprintf(note->text, sizeof note->text, "MCRG failed: %s", rgrbm_last_error());
+  else if (status != RGRBM_OK)
+    rc = library_error("MCRG");
   rgrbm_sampler_destroy(smp);
   rgrbm_lattice_destroy(lat);
   return rc;
@@ -432,7 +483,7 @@ static int run_all(const context *c, outcome *res) {
     if (MAPS[m].make(c, &plan, &res[m].note) != 0) return 1;
     int rc = 0;
     if (plan != NULL && res[m].note.levels > 0)
-      rc = run_map(c, plan, res[m].note.levels, &res[m].r);
+      rc = run_map(c, plan, res[m].note.levels, &res[m].r, &res[m].note);
     rgrbm_rg_destroy(plan);
     if (rc != 0) return rc;
     print_outcome(&MAPS[m], &res[m]);
@@ -469,6 +520,7 @@ int main(int argc, char **argv) {
     rgrbm_mcrg_result_free(&res[m].r);
     if (res[m].note.release != NULL) res[m].note.release(res[m].note.owned);
   }
+  rgrbm_conv_destroy(trained_filter);
   rgrbm_dataset_destroy(data);
   return rc;
 }

@@ -44,6 +44,8 @@ typedef struct flow_map {
 /* The maps of this build (flow_maps.c). */
 extern const flow_map FLOW_MAPS[];
 extern const int FLOW_MAP_COUNT;
+/* Frees what the maps keep between calls (the learned filter). */
+void flow_maps_release(void);
 
 /* K* where K' = K, from a weighted line through the points nearest a sign
  * change of K' - K. */

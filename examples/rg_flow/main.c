@@ -157,7 +157,9 @@ int main(int argc, char **argv) {
   }
   static coarse_flow cf;
   rbm_flow rf = {0};
-  if (coarse_flow_run(&c, &cf) || rbm_flow_run(&c, &rf)) {
+  int failed = coarse_flow_run(&c, &cf);
+  flow_maps_release();
+  if (failed || rbm_flow_run(&c, &rf)) {
     rbm_flow_free(&rf);
     return 1;
   }
