@@ -57,9 +57,15 @@ static void split(size_t n, size_t unit, int size, size_t *bounds) {
 
 void rgrbm__cd_dist_slices(rgrbm__cd_dist *d, rgrbm__cd_trainer *t) {
   const int r = d->comm->rank;
-  split(t->batch, RGRBM__CD_ROW_CHUNK, d->comm->size, d->pos);
-  split(t->chains, RGRBM__CD_ROW_CHUNK, d->comm->size, d->chain);
-  split(t->nv, RGRBM__CD_W_CHUNK, d->comm->size, d->wrow);
+  /* The table kernels compute every row alone and every entry of the
+   * gradient in one order: any slices give the same bits, so they are even
+   * (the work of a batch splits evenly). The sgemm calls need fixed
+   * shapes: the slices start at multiples of the calls' rows. */
+  const size_t rows = t->tables ? 1 : RGRBM__CD_ROW_CHUNK;
+  const size_t w_rows = t->tables ? 1 : RGRBM__CD_W_CHUNK;
+  split(t->batch, rows, d->comm->size, d->pos);
+  split(t->chains, rows, d->comm->size, d->chain);
+  split(t->nv, w_rows, d->comm->size, d->wrow);
   t->pos_lo = d->pos[r];
   t->pos_hi = d->pos[r + 1];
   t->chain_lo = d->chain[r];

@@ -1,7 +1,8 @@
 /* rgrbm_mpi_cd_train and rgrbm_mpi_cd_train_stack under mpirun -np 1, 2, 3
  * (tests/mpi/run.sh). Every run trains on sub-communicators of 1 .. size
- * ranks with several splits of the rows (a rank with no rows, a rank with
- * one row, all rows on one rank), so one run compares rank counts:
+ * ranks (with all of them, several splits of the rows: a rank with no
+ * rows, a rank with one row, all rows on one rank), so one run compares
+ * rank counts:
  *  - table path: the parameters equal rgrbm_cd_train's on the concatenated
  *    data bit for bit, for every rank count and split (CD, PCD, a
  *    callback, layer 1 fed up by samples, the stack driver);
@@ -230,7 +231,8 @@ static void check_layer(const char *what, int layer, const rgrbm_cd_options *o,
   rgrbm_stack *first = NULL; /* one rank's result, for the sgemm path */
   for (int p = 1; p <= size; p++) {
     MPI_Comm comm = first_ranks(p);
-    for (int which = 0; which < (p == 1 ? 1 : SPLITS); which++) {
+    /* every split on all ranks, the even one on fewer */
+    for (int which = 0; which < (p == size ? SPLITS : 1); which++) {
       if (comm == MPI_COMM_NULL) continue;
       pair run = make_pair(layer, lower_o);
       rgrbm_dataset *local = shard(which, p, rank);
