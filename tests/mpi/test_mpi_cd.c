@@ -37,9 +37,10 @@ static int rank, size, failures;
 
 /* The global data: ROWS configurations of NV spins, the same on every
  * rank (a fixed generator), more ordered than random so that training
- * moves. Batches of 40 make three slices of 16 positions for 3 ranks (the
- * last batch of 20 leaves rank 2 none); 200 visible units make four blocks
- * of 64 rows of W. */
+ * moves. Batches of 40 make slices of 14, 13 and 13 positions on 3 ranks
+ * on the table path, of 16, 16 and 8 on the sgemm path (whose slices start
+ * at multiples of 16); the last batch of 20 leaves rank 2 none. 200
+ * visible units make four blocks of 64 rows of W on the sgemm path. */
 enum { NV = 200, NH = 24, NTOP = 8, ROWS = 100, BATCH = 40 };
 static int8_t spins[ROWS][NV];
 
