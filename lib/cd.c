@@ -21,7 +21,13 @@
  * unpacked from the packed dataset into a reused float buffer. Randomness:
  * each epoch derives a key from (seed, layer, epoch) and every batch row (and
  * every persistent chain) has its own stream, so results do not depend on the
- * thread count. */
+ * thread count.
+ *
+ * The trainer computes the batch positions, chains and rows of W of its
+ * slices (cd_trainer.h): all of them in one process; a share of them in each
+ * process of a distributed run (cd_distributed.c), which then exchanges rows
+ * at the points marked by t->dist, so that every process ends each batch
+ * with the parameters one process would have. */
 #include <float.h>
 #include <math.h>
 #include <string.h>

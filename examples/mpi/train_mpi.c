@@ -101,10 +101,9 @@ static int draw_chunk(const run_args *a, size_t c, size_t count, rgrbm_dataset *
 
 /* This rank's consecutive range of the chunks. */
 static int draw_shard(const run_args *a, int rank, int ranks, rgrbm_dataset **out) {
-  const size_t chunks = (a->samples + CHUNK - 1) / CHUNK;
-  const size_t first = chunks / (size_t)ranks * (size_t)rank +
-                       ((size_t)rank < chunks % (size_t)ranks ? (size_t)rank : chunks % (size_t)ranks);
-  const size_t last = first + chunks / (size_t)ranks + ((size_t)rank < chunks % (size_t)ranks);
+  const size_t chunks = (a->samples + CHUNK - 1) / CHUNK, r = (size_t)rank;
+  const size_t each = chunks / (size_t)ranks, extra = chunks % (size_t)ranks;
+  const size_t first = each * r + (r < extra ? r : extra), last = first + each + (r < extra);
   int rc = rgrbm_dataset_create(out, (size_t)a->side * (size_t)a->side);
   for (size_t c = first; rc == RGRBM_OK && c < last; c++) {
     const size_t count = c + 1 < chunks ? CHUNK : a->samples - c * CHUNK;
