@@ -110,6 +110,10 @@ RGRBM_API int rgrbm_mpi_mcrg_run(rgrbm_sampler *smp, const rgrbm_rg *rg,
  * the data are fed up batch by batch (rgrbm_cd_train()'s cache of the fed
  * data is not kept: each rank would need all of it).
  *
+ * Memory per rank: what rgrbm_cd_train() holds for the global batch, plus
+ * the global shuffle order (8 bytes a row of all shards) and the packed
+ * rows of a batch (twice).
+ *
  * Every rank's arguments are checked on that rank; the layer and the
  * options (all fields but progress and progress_data) and the stack (its
  * shape, the layer's epochs and a CRC-32 of every parameter) are then
