@@ -128,6 +128,7 @@ typedef struct product_job {
   float *out;
   const rgrbm__param_step *step;
   const rgrbm__product_epilogue *after;
+  size_t r_begin, r_end; /* the output rows computed */
   size_t row_blocks;
   atomic_int bad;
 } product_job;
@@ -136,28 +137,40 @@ typedef struct product_job {
  * thread count. */
 static void product_task(void *arg, size_t task) {
   product_job *j = arg;
-  const size_t rows = j->b->rows, cols = j->d->cols;
+  const size_t cols = j->d->cols;
   size_t r0, r1, c0 = (task / j->row_blocks) * CHUNK_COLS;
   size_t c1 = cols - c0 < CHUNK_COLS ? cols : c0 + CHUNK_COLS;
-  rgrbm__team_part(rows, j->row_blocks, task % j->row_blocks, &r0, &r1);
+  rgrbm__team_part(j->r_end - j->r_begin, j->row_blocks, task % j->row_blocks, &r0, &r1);
+  r0 += j->r_begin;
+  r1 += j->r_begin;
   if (r0 == r1) return;
   if (j->kernel(j->b, j->d, j->alpha, j->beta, j->step, j->out, r0, r1, c0, c1))
     atomic_store(&j->bad, 1);
   if (j->after) j->after->fn(j->after->arg, j->out, cols, r0, r1, c0, c1);
 }
 
+int rgrbm__binary_product_rows(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
+                               float alpha, float beta, float *out,
+                               const rgrbm__param_step *step,
+                               const rgrbm__product_epilogue *after, size_t r_begin,
+                               size_t r_end) {
+  const size_t rows = r_end - r_begin;
+  product_job j = {.kernel = kernel_for(rgrbm__cpu_isa()), .b = b, .d = d, .alpha = alpha,
+                   .beta = beta, .out = out, .step = step, .after = after,
+                   .r_begin = r_begin, .r_end = r_end,
+                   .row_blocks = (rows + TILE_MAX_ROWS - 1) / TILE_MAX_ROWS};
+  atomic_init(&j.bad, 0);
+  if (rows == 0 || d->cols == 0) return 0;
+  const size_t chunks = (d->cols + CHUNK_COLS - 1) / CHUNK_COLS;
+  const double work = (double)rows * (double)b->cols * (double)d->cols / 4.0;
+  rgrbm__team_run(chunks * j.row_blocks, work, product_task, &j);
+  return atomic_load(&j.bad);
+}
+
 int rgrbm__binary_product(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
                           float alpha, float beta, float *out, const rgrbm__param_step *step,
                           const rgrbm__product_epilogue *after) {
-  product_job j = {.kernel = kernel_for(rgrbm__cpu_isa()), .b = b, .d = d, .alpha = alpha,
-                   .beta = beta, .out = out, .step = step, .after = after,
-                   .row_blocks = (b->rows + TILE_MAX_ROWS - 1) / TILE_MAX_ROWS};
-  atomic_init(&j.bad, 0);
-  if (b->rows == 0 || d->cols == 0) return 0;
-  const size_t chunks = (d->cols + CHUNK_COLS - 1) / CHUNK_COLS;
-  const double work = (double)b->rows * (double)b->cols * (double)d->cols / 4.0;
-  rgrbm__team_run(chunks * j.row_blocks, work, product_task, &j);
-  return atomic_load(&j.bad);
+  return rgrbm__binary_product_rows(b, d, alpha, beta, out, step, after, 0, b->rows);
 }
 
 /* ---- codes ---- */

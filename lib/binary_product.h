@@ -74,6 +74,18 @@ int rgrbm__binary_product(const rgrbm__binary_matrix *b, const rgrbm__dense_matr
                           float alpha, float beta, float *out, const rgrbm__param_step *step,
                           const rgrbm__product_epilogue *after);
 
+/* The output rows [r_begin, r_end) of rgrbm__binary_product (r_end <=
+ * b->rows), the other rows of out and of the step's param untouched: every
+ * entry gets the bits the whole product gives it (an entry's sum never
+ * depends on the tiling), so processes that each compute a range of rows
+ * (data-parallel training, lib/cd_distributed.c) together make the
+ * product of one process. */
+int rgrbm__binary_product_rows(const rgrbm__binary_matrix *b, const rgrbm__dense_matrix *d,
+                               float alpha, float beta, float *out,
+                               const rgrbm__param_step *step,
+                               const rgrbm__product_epilogue *after, size_t r_begin,
+                               size_t r_end);
+
 /* One level's kernel: the block [r_begin, r_end) x [c_begin, c_end) of the
  * product with the step, for K = b->cols > 0 (binary_product_kernel.h). */
 typedef int (*rgrbm__product_block_fn)(const rgrbm__binary_matrix *b,

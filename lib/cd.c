@@ -21,7 +21,13 @@
  * unpacked from the packed dataset into a reused float buffer. Randomness:
  * each epoch derives a key from (seed, layer, epoch) and every batch row (and
  * every persistent chain) has its own stream, so results do not depend on the
- * thread count. */
+ * thread count.
+ *
+ * The trainer computes the batch positions, chains and rows of W of its
+ * slices (cd_trainer.h): all of them in one process; a share of them in each
+ * process of a distributed run (cd_distributed.c), which then exchanges rows
+ * at the points marked by t->dist, so that every process ends each batch
+ * with the parameters one process would have. */
 #include <float.h>
 #include <math.h>
 #include <string.h>
@@ -29,6 +35,7 @@
 
 #include "alloc.h"
 #include "cd_options.h"
+#include "cd_trainer.h"
 #include "binary_product.h"
 #include "blas_inline.h"
 #include "dataset.h"
@@ -104,7 +111,7 @@ static int check_counts(const rgrbm_cd_options *o, const char *func) {
 
 /* o is the caller's options read into the current layout (the version was
  * checked then). */
-static int check_options(const rgrbm_cd_options *o, const char *func) {
+int rgrbm__cd_check_options(const rgrbm_cd_options *o, const char *func) {
   int rc = check_counts(o, func);
   /* The updates run in float: the rate and its products must stay finite there. */
   if (rc == RGRBM_OK && !(o->learning_rate > 0.0 && o->learning_rate <= FLT_MAX))
@@ -150,38 +157,9 @@ static int choose_tables(int layer, const rgrbm_cd_options *o, int *tables, cons
                          : "layer > 0 is fed up by means (o->feed_up = RGRBM_PASS_MEANS)");
 }
 
-/* ---- the trainer's state ---- */
+/* ---- the trainer's state (cd_trainer.h) ---- */
 
-typedef struct trainer {
-  const char *func; /* the public entry point, named by every failure */
-  rgrbm_stack *s;
-  int layer;
-  const rgrbm_dataset *data;
-  const rgrbm_cd_options *o;
-  size_t nv, nh, count;
-  size_t batch;  /* rows of a full batch */
-  size_t chains; /* PCD chains (0 for CD) */
-  /* v and h hold batch positive rows and the negative rows (CD: batch,
-   * PCD: chains); hs the negative side's hidden samples (PCD: the chains'
-   * state). */
-  float *v, *h, *hs;
-  /* PCD with a progress callback only: the error's reconstruction (batch x
-   * nv), its hidden sample (batch x nh) and its generators (batch) */
-  float *recon, *recon_h;
-  rgrbm__rng *error_rngs;
-  rgrbm__feed feed; /* batch x widest level below layer, layer > 0 only */
-  float *dw, *dc, *db; /* momentum */
-  float *gc, *gb;      /* bias gradients of one batch */
-  float *good;      /* the layer's parameters after the last good epoch (rbm.h's block) */
-  uint8_t *codes;   /* the table kernel's binary operand (tables only) */
-  float *fed;       /* count x nv: the data at the layer's level, or NULL */
-  int tables;       /* products by group tables (else sgemm) */
-  size_t *order;
-  rgrbm__rng *rngs; /* batch rows, then chains */
-  double *pll_scratch; /* o->compute_pll with a callback: the PLL's, batch rows */
-  double sq_error;  /* this epoch's summed squared reconstruction error */
-  rgrbm__workspace ws; /* the single block holding all of the above */
-} trainer;
+typedef rgrbm__cd_trainer trainer;
 
 /* Bytes of codes the largest product needs: rows of any level at or below
  * the layer, or the columns of the gradient's rows x nv visible block. */
@@ -196,12 +174,12 @@ static size_t codes_bytes(const trainer *t, size_t rows) {
 }
 
 /* Whether PCD's reconstruction error is wanted (it needs buffers of its own). */
-static int pcd_error(const trainer *t) { return t->chains && t->o->progress; }
+static int pcd_error(const trainer *t) { return t->chains && t->reporting; }
 
 /* The PLL's scratch is allocated with everything else, before the first
  * change to the stack, so that no failure can come after one. */
 static size_t pll_doubles(const trainer *t, int *overflow) {
-  if (!(t->o->compute_pll && t->o->progress)) return 0;
+  if (!(t->o->compute_pll && t->reporting)) return 0;
   return rgrbm__pll_scratch_doubles(t->s, t->layer, t->batch, overflow);
 }
 
@@ -229,6 +207,8 @@ static void carve(trainer *t, rgrbm__workspace *ws) {
   RGRBM__WS_TAKE(ws, t->rngs, t->batch + t->chains);
   RGRBM__WS_TAKE(ws, t->error_rngs, error_rows);
   RGRBM__WS_TAKE(ws, t->pll_scratch, pll_doubles(t, &overflow));
+  t->row_error = NULL; /* one process sums the error by blocks (add_error) */
+  if (t->dist && t->reporting) RGRBM__WS_TAKE(ws, t->row_error, t->batch);
   ws->overflow |= overflow;
 }
 
@@ -244,7 +224,9 @@ static void carve(trainer *t, rgrbm__workspace *ws) {
 
 static int allocate_fed(trainer *t) {
   t->fed = NULL;
-  if (t->layer == 0 || t->o->feed_up != RGRBM_PASS_MEANS) return RGRBM_OK;
+  /* Distributed, a process holds a shard and computes the rows of its
+   * positions, which the shuffle takes from every shard. */
+  if (t->layer == 0 || t->o->feed_up != RGRBM_PASS_MEANS || t->dist) return RGRBM_OK;
   int overflow = 0;
   size_t bytes = rgrbm__mul_size(rgrbm__mul_size(t->count, t->nv, &overflow), sizeof(float),
                                  &overflow);
@@ -255,8 +237,9 @@ static int allocate_fed(trainer *t) {
                      "fed up to layer %d", bytes, t->layer);
 }
 
-static int trainer_init(trainer *t, rgrbm_stack *s, int layer, const rgrbm_dataset *data,
-                        const rgrbm_cd_options *o, const char *func) {
+int rgrbm__cd_trainer_init(trainer *t, rgrbm_stack *s, int layer, const rgrbm_dataset *data,
+                           size_t count, const rgrbm_cd_options *o, rgrbm__cd_dist *dist,
+                           const char *func) {
   memset(t, 0, sizeof *t);
   t->func = func;
   t->s = s;
@@ -265,11 +248,17 @@ static int trainer_init(trainer *t, rgrbm_stack *s, int layer, const rgrbm_datas
   t->o = o;
   t->nv = (size_t)s->sizes[layer];
   t->nh = (size_t)s->sizes[layer + 1];
-  t->count = data->count;
+  t->count = count;
   t->batch = o->batch_size < t->count ? o->batch_size : t->count;
   t->chains = o->persistent ? (o->persistent_chains ? o->persistent_chains : o->batch_size) : 0;
+  t->reporting = o->progress != NULL;
+  t->pos_hi = t->batch;
+  t->chain_hi = t->chains;
+  t->w_hi = t->nv;
+  t->dist = dist;
   int rc = choose_tables(layer, o, &t->tables, func);
   if (rc != RGRBM_OK) return rc;
+  if (dist) rgrbm__cd_dist_slices(dist, t);
   carve(t, &t->ws);
   rc = rgrbm__ws_alloc(&t->ws, 1); /* zeroed: the momenta start at 0 */
   if (rc == RGRBM_EINVAL)
@@ -284,7 +273,7 @@ static int trainer_init(trainer *t, rgrbm_stack *s, int layer, const rgrbm_datas
   return rc;
 }
 
-static void trainer_free(trainer *t) {
+void rgrbm__cd_trainer_free(trainer *t) {
   rgrbm__free(t->fed);
   rgrbm__ws_free(&t->ws);
 }
@@ -398,8 +387,19 @@ RGRBM__INLINE double squared_distance_body(const float *a, const float *b, size_
 }
 RGRBM__CLONES(double, squared_distance, (const float *a, const float *b, size_t n), (a, b, n))
 
-static void add_error(trainer *t, const float *data, const float *recon, size_t n) {
-  t->sq_error += squared_distance_for(rgrbm__cpu_isa())(data, recon, n);
+/* The squared error of rows rows of data against recon, batch positions
+ * first..: one process adds the whole block to the epoch's sum; a
+ * distributed process keeps each position's sum (row_error), so that the
+ * epoch's total is added up in position order whatever the slices. */
+static void add_error(trainer *t, const float *data, const float *recon, size_t rows,
+                      size_t first) {
+  double (*distance)(const float *, const float *, size_t) = squared_distance_for(rgrbm__cpu_isa());
+  if (t->row_error == NULL) {
+    t->sq_error += distance(data, recon, rows * t->nv);
+    return;
+  }
+  for (size_t r = 0; r < rows; r++)
+    t->row_error[first + r] += distance(data + r * t->nv, recon + r * t->nv, t->nv);
 }
 
 static int params_finite(const float *p, size_t n) {
@@ -410,18 +410,37 @@ static int params_finite(const float *p, size_t n) {
 
 /* ---- the passes, by tables on the team or by sgemm ---- */
 
+/* A pass of n rows by sgemm: one call, or (distributed) calls of
+ * row_chunk rows, so that a row's bits never depend on how many rows a
+ * process computes. */
+typedef void sgemm_pass_fn(const rgrbm_stack *s, int layer, const float *in, size_t n,
+                           float *out);
+
+static void sgemm_pass(const trainer *t, sgemm_pass_fn *pass, int layer, const float *in,
+                       size_t in_width, size_t n, float *out, size_t out_width) {
+  if (t->row_chunk == 0) {
+    pass(t->s, layer, in, n, out);
+    return;
+  }
+  for (size_t r = 0; r < n; r += t->row_chunk) {
+    const size_t rows = n - r < t->row_chunk ? n - r : t->row_chunk;
+    pass(t->s, layer, in + r * in_width, rows, out + r * out_width);
+  }
+}
+
 static void hidden_means(trainer *t, int layer, const float *v, size_t n, float *out) {
   if (t->tables)
     rgrbm__rbm_hidden_means_tables(t->s, layer, v, n, t->codes, out);
   else
-    rgrbm__rbm_hidden_means(t->s, layer, v, n, out);
+    sgemm_pass(t, rgrbm__rbm_hidden_means, layer, v, (size_t)t->s->sizes[layer], n, out,
+               (size_t)t->s->sizes[layer + 1]);
 }
 
 static void visible_means(trainer *t, const float *h, size_t n, float *out) {
   if (t->tables)
     rgrbm__rbm_visible_means_tables(t->s, t->layer, h, n, t->codes, out);
   else
-    rgrbm__rbm_visible_means(t->s, t->layer, h, n, out);
+    sgemm_pass(t, rgrbm__rbm_visible_means, t->layer, h, t->nh, n, out, t->nv);
 }
 
 static void sample(trainer *t, const float *means, size_t rows, size_t cols,
@@ -432,18 +451,39 @@ static void sample(trainer *t, const float *means, size_t rows, size_t cols,
     rgrbm__sample_units(t->s->units, means, rows, cols, row_rngs, out);
 }
 
+/* Rows [w_lo, w_hi) of dw = momentum dw + lr v0^T h0 by sgemm, in calls
+ * of W_CHUNK rows at fixed offsets when distributed (the slices' edges are
+ * multiples of it: every process count makes the same calls). */
+static void sgemm_weight_rows(trainer *t, size_t rows, const float *v0, const float *h0,
+                              float lr, float momentum) {
+  const size_t chunk = t->row_chunk ? RGRBM__CD_W_CHUNK : t->w_hi - t->w_lo;
+  for (size_t r = t->w_lo; r < t->w_hi; r += chunk) {
+    const size_t m = t->w_hi - r < chunk ? t->w_hi - r : chunk;
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (blasint)m, (blasint)t->nh,
+                (blasint)rows, lr, v0 + r, (blasint)t->nv, h0, (blasint)t->nh, momentum,
+                t->dw + r * t->nh, (blasint)t->nh);
+  }
+}
+
 /* dw = momentum dw + lr v0^T h0 over rows (v0: rows x nv, h0: rows x nh),
- * then the penalized weight step; returns nonzero when a weight stopped
- * being finite. With tables the step is fused into the product's stores. */
+ * then the penalized weight step, for the rows [w_lo, w_hi) of W (all of
+ * them for one process); returns nonzero when a weight stopped being
+ * finite. With tables the step is fused into the product's stores. */
 static int weight_update(trainer *t, size_t rows, const float *v0, const float *h0,
                          float momentum) {
   const float lr = (float)t->o->learning_rate;
   const float lr_l2 = (float)(t->o->learning_rate * t->o->l2);
   const float lr_l1 = (float)(t->o->learning_rate * t->o->l1);
   float *w = t->s->weights[t->layer];
+  const int whole = t->w_lo == 0 && t->w_hi == t->nv;
   if (!t->tables) {
-    rgrbm__sgemm(1, 0, t->nv, t->nh, rows, lr, v0, h0, momentum, t->dw);
-    return penalized_step_for(rgrbm__cpu_isa())(w, t->dw, t->nv * t->nh, lr_l2, lr_l1);
+    if (whole && t->row_chunk == 0)
+      rgrbm__sgemm(1, 0, t->nv, t->nh, rows, lr, v0, h0, momentum, t->dw);
+    else
+      sgemm_weight_rows(t, rows, v0, h0, lr, momentum);
+    const size_t first = t->w_lo * t->nh;
+    return penalized_step_for(rgrbm__cpu_isa())(w + first, t->dw + first,
+                                                (t->w_hi - t->w_lo) * t->nh, lr_l2, lr_l1);
   }
   const rgrbm_units units = t->s->units;
   rgrbm__codes_of_columns(v0, rows, t->nv, rgrbm__units_mid(units), t->codes);
@@ -452,7 +492,9 @@ static int weight_update(trainer *t, size_t rows, const float *v0, const float *
                                   .low = rgrbm__units_low(units), .high = 1.0f};
   const rgrbm__dense_matrix d = {.data = h0, .cols = t->nh, .k_stride = t->nh, .c_stride = 1};
   const rgrbm__param_step step = {.param = w, .l2 = lr_l2, .l1 = lr_l1};
-  return rgrbm__binary_product(&b, &d, lr, momentum, t->dw, &step, NULL);
+  if (whole) return rgrbm__binary_product(&b, &d, lr, momentum, t->dw, &step, NULL);
+  return rgrbm__binary_product_rows(&b, &d, lr, momentum, t->dw, &step, NULL, t->w_lo,
+                                    t->w_hi);
 }
 
 /* ---- data: unpack, feed up through the layers below ---- */
@@ -475,9 +517,10 @@ static void unpack_task(void *arg, size_t task) {
                               j->dst + r * j->data->dim);
 }
 
-static void unpack(trainer *t, const size_t *idx, size_t n, float low, float *dst) {
-  unpack_job j = {t->data, idx, n, low, dst};
-  const double work = t->tables ? (double)n * (double)t->data->dim : 0.0;
+static void unpack(trainer *t, const rgrbm_dataset *data, const size_t *idx, size_t n,
+                   float low, float *dst) {
+  unpack_job j = {data, idx, n, low, dst};
+  const double work = t->tables ? (double)n * (double)data->dim : 0.0;
   rgrbm__team_run((n + UNPACK_SLICE - 1) / UNPACK_SLICE, work, unpack_task, &j);
 }
 
@@ -485,6 +528,7 @@ static void unpack(trainer *t, const size_t *idx, size_t n, float low, float *ds
 typedef struct feed_ctx {
   trainer *t;
   rgrbm_pass feed;
+  rgrbm__rng *rngs;
 } feed_ctx;
 
 static void feed_step(const void *arg, int level, int next, const float *src, size_t n,
@@ -492,23 +536,26 @@ static void feed_step(const void *arg, int level, int next, const float *src, si
   const feed_ctx *c = arg;
   hidden_means(c->t, level, src, n, dst);
   if (c->feed == RGRBM_PASS_SAMPLES)
-    sample(c->t, dst, n, (size_t)c->t->s->sizes[next], c->t->rngs, dst);
+    sample(c->t, dst, n, (size_t)c->t->s->sizes[next], c->rngs, dst);
 }
 
-/* Rows idx[0..n) of the dataset, at the trained layer's level, into dst
- * (n x nv); with feed == RGRBM_PASS_SAMPLES row r draws from rngs[r]. */
-static void feed_rows(trainer *t, const size_t *idx, size_t n, rgrbm_pass feed, float *dst) {
+/* Rows idx[0..n) of data, at the trained layer's level, into dst (n x nv);
+ * with feed == RGRBM_PASS_SAMPLES row r draws from rngs[r]. */
+static void feed_rows(trainer *t, const rgrbm_dataset *data, const size_t *idx, size_t n,
+                      rgrbm_pass feed, rgrbm__rng *rngs, float *dst) {
   float *level0 = t->layer == 0 ? dst : t->feed.buf[0];
-  unpack(t, idx, n, rgrbm__units_low(t->s->units), level0);
+  unpack(t, data, idx, n, rgrbm__units_low(t->s->units), level0);
   if (t->layer == 0) return;
-  feed_ctx c = {t, feed};
+  feed_ctx c = {t, feed, rngs};
   rgrbm__feed_run(&t->feed, 0, t->layer, level0, n, dst, feed_step, &c);
 }
 
-/* feed_rows, from the cache when it holds the rows asked for. */
-static void load_rows(trainer *t, const size_t *idx, size_t n, rgrbm_pass feed, float *dst) {
+/* feed_rows, from the cache when it holds the rows asked for (data is then
+ * the trainer's). */
+static void load_rows(trainer *t, const rgrbm_dataset *data, const size_t *idx, size_t n,
+                      rgrbm_pass feed, rgrbm__rng *rngs, float *dst) {
   if (t->fed == NULL || feed != RGRBM_PASS_MEANS) {
-    feed_rows(t, idx, n, feed, dst);
+    feed_rows(t, data, idx, n, feed, rngs, dst);
     return;
   }
   for (size_t r = 0; r < n; r++)
@@ -520,77 +567,119 @@ static void fill_fed(trainer *t) {
   for (size_t first = 0; t->fed != NULL && first < t->count; first += t->batch) {
     size_t n = t->count - first < t->batch ? t->count - first : t->batch;
     for (size_t r = 0; r < n; r++) t->order[r] = first + r;
-    feed_rows(t, t->order, n, RGRBM_PASS_MEANS, t->fed + first * t->nv);
+    feed_rows(t, t->data, t->order, n, RGRBM_PASS_MEANS, t->rngs, t->fed + first * t->nv);
   }
 }
 
 /* ---- one minibatch ---- */
 
-/* The negative phase of CD-k: chains start at the data's hidden samples. */
-static void negative_cd(trainer *t, size_t n, const float *vpos, const float *hpos, float *vneg,
-                        float *hneg, int want_error) {
-  sample(t, hpos, n, t->nh, t->rngs, t->hs);
+/* A batch of n positive and m negative rows: CD [pos; neg] rows, PCD
+ * [chains; pos] so that the chains never move. Positions [lo, hi) and
+ * chains [clo, chi) are this process's. */
+typedef struct batch {
+  size_t n, m, lo, hi, clo, chi;
+  float *vpos, *vneg, *hpos, *hneg;
+} batch;
+
+static batch batch_of(const trainer *t, size_t n) {
+  const int pcd = t->chains != 0;
+  const size_t nv = t->nv, nh = t->nh, m = pcd ? t->chains : n;
+  batch b = {.n = n, .m = m};
+  b.lo = t->pos_lo < n ? t->pos_lo : n;
+  b.hi = t->pos_hi < n ? t->pos_hi : n;
+  b.clo = pcd ? t->chain_lo : b.lo;
+  b.chi = pcd ? t->chain_hi : b.hi;
+  b.vpos = pcd ? t->v + m * nv : t->v;
+  b.vneg = pcd ? t->v : t->v + n * nv;
+  b.hpos = pcd ? t->h + m * nh : t->h;
+  b.hneg = pcd ? t->h : t->h + n * nh;
+  return b;
+}
+
+/* The negative phase of CD-k for positions [lo, hi): chains start at the
+ * data's hidden samples. */
+static void negative_cd(trainer *t, const batch *b, int want_error) {
+  const size_t lo = b->lo, rows = b->hi - b->lo, nv = t->nv, nh = t->nh;
+  const float *vpos = b->vpos + lo * nv, *hpos = b->hpos + lo * nh;
+  float *vneg = b->vneg + lo * nv, *hneg = b->hneg + lo * nh, *hs = t->hs + lo * nh;
+  rgrbm__rng *rngs = t->rngs + lo;
+  sample(t, hpos, rows, nh, rngs, hs);
   for (int step = 1; step <= t->o->k; step++) {
-    visible_means(t, t->hs, n, vneg);
-    if (step == 1 && want_error) add_error(t, vpos, vneg, n * t->nv);
-    if (!t->o->mean_field_reconstruction) sample(t, vneg, n, t->nv, t->rngs, vneg);
-    hidden_means(t, t->layer, vneg, n, hneg);
-    if (step < t->o->k) sample(t, hneg, n, t->nh, t->rngs, t->hs);
+    visible_means(t, hs, rows, vneg);
+    if (step == 1 && want_error) add_error(t, vpos, vneg, rows, lo);
+    if (!t->o->mean_field_reconstruction) sample(t, vneg, rows, nv, rngs, vneg);
+    hidden_means(t, t->layer, vneg, rows, hneg);
+    if (step < t->o->k) sample(t, hneg, rows, nh, rngs, hs);
   }
 }
 
-/* The negative phase of PCD-k: the persistent chains (visible vneg, hidden
- * samples hs) advance k block-Gibbs steps. The reconstruction error, when
- * wanted, is CD's, p(v | h) with h a hidden sample given the data rows,
- * drawn from generators of its own so that the training does not change. */
-static void negative_pcd(trainer *t, size_t n, const float *vpos, const float *hpos,
-                         float *vneg, float *hneg, int want_error) {
-  const size_t m = t->chains;
-  rgrbm__rng *chain_rngs = t->rngs + t->batch;
+/* The negative phase of PCD-k: the persistent chains [clo, chi) (visible
+ * vneg, hidden samples hs) advance k block-Gibbs steps. The reconstruction
+ * error, when wanted, is CD's, p(v | h) with h a hidden sample given the
+ * data rows, drawn from generators of its own so that the training does
+ * not change. */
+static void negative_pcd(trainer *t, const batch *b, int want_error) {
+  const size_t nv = t->nv, nh = t->nh, lo = b->lo, rows = b->hi - b->lo;
   if (want_error) {
-    sample(t, hpos, n, t->nh, t->error_rngs, t->recon_h);
-    visible_means(t, t->recon_h, n, t->recon);
-    add_error(t, vpos, t->recon, n * t->nv);
+    sample(t, b->hpos + lo * nh, rows, nh, t->error_rngs + lo, t->recon_h + lo * nh);
+    visible_means(t, t->recon_h + lo * nh, rows, t->recon + lo * nv);
+    add_error(t, b->vpos + lo * nv, t->recon + lo * nv, rows, lo);
   }
+  const size_t c = b->clo, chains = b->chi - b->clo;
+  rgrbm__rng *chain_rngs = t->rngs + t->batch + c;
+  float *vneg = b->vneg + c * nv, *hneg = b->hneg + c * nh, *hs = t->hs + c * nh;
   for (int step = 1; step <= t->o->k; step++) {
-    visible_means(t, t->hs, m, vneg);
-    sample(t, vneg, m, t->nv, chain_rngs, vneg);
-    hidden_means(t, t->layer, vneg, m, hneg);
-    sample(t, hneg, m, t->nh, chain_rngs, t->hs);
+    visible_means(t, hs, chains, vneg);
+    sample(t, vneg, chains, nv, chain_rngs, vneg);
+    hidden_means(t, t->layer, vneg, chains, hneg);
+    sample(t, hneg, chains, nh, chain_rngs, hs);
   }
 }
 
-/* Gradient and parameter step for a batch of n positive and m negative rows
- * starting at rows v0/h0 (positives first for CD, chains first for PCD).
- * Returns nonzero when a parameter stopped being finite. */
-static int update(trainer *t, size_t n, size_t m, float *vpos, float *hpos, float *vneg,
-                  float *hneg, const float *v0, const float *h0, float momentum) {
+/* Distributed: every process's rows of the batch to every process. */
+static int gather_batch(trainer *t, const batch *b) {
+  const int pcd = t->chains != 0;
+  int rc = rgrbm__cd_dist_gather_rows(t, 0, b->vpos, t->nv, b->n);
+  if (rc == RGRBM_OK) rc = rgrbm__cd_dist_gather_rows(t, 0, b->hpos, t->nh, b->n);
+  if (rc == RGRBM_OK) rc = rgrbm__cd_dist_gather_rows(t, pcd, b->vneg, t->nv, b->m);
+  if (rc == RGRBM_OK) rc = rgrbm__cd_dist_gather_rows(t, pcd, b->hneg, t->nh, b->m);
+  return rc;
+}
+
+/* Gradient and parameter step for the batch's n positive and m negative
+ * rows (which start at t->v and t->h). *bad: whether a parameter stopped
+ * being finite (on any process). */
+static int update(trainer *t, const batch *b, float momentum, int *bad) {
   rgrbm_stack *s = t->s;
   const float lr = (float)t->o->learning_rate;
   const rgrbm__isa isa = rgrbm__cpu_isa();
-  sums_job sums = {vpos, vneg, hpos, hneg, n, m, t->nv, t->nh, t->gc, t->gb, isa};
+  sums_job sums = {b->vpos, b->vneg, b->hpos, b->hneg, b->n, b->m, t->nv, t->nh, t->gc, t->gb,
+                   isa};
   bias_gradients(t, &sums);
-  int bad = weight_update(t, n + m, v0, h0, momentum);
-  bad |= momentum_step_for(isa)(s->vbias[t->layer], t->dc, t->gc, t->nv, momentum, lr);
-  bad |= momentum_step_for(isa)(s->hbias[t->layer], t->db, t->gb, t->nh, momentum, lr);
-  return bad;
+  *bad = weight_update(t, b->n + b->m, t->v, t->h, momentum);
+  *bad |= momentum_step_for(isa)(s->vbias[t->layer], t->dc, t->gc, t->nv, momentum, lr);
+  *bad |= momentum_step_for(isa)(s->hbias[t->layer], t->db, t->gb, t->nh, momentum, lr);
+  return t->dist ? rgrbm__cd_dist_gather_weights(t, bad) : RGRBM_OK;
 }
 
-static int train_batch(trainer *t, const size_t *idx, size_t n, float momentum,
-                       int want_error) {
-  const size_t nv = t->nv, nh = t->nh;
-  const int pcd = t->chains != 0;
-  const size_t m = pcd ? t->chains : n;
-  /* CD: [pos; neg] rows; PCD: [chains; pos] so the chains never move. */
-  float *vpos = pcd ? t->v + m * nv : t->v, *vneg = pcd ? t->v : t->v + n * nv;
-  float *hpos = pcd ? t->h + m * nh : t->h, *hneg = pcd ? t->h : t->h + n * nh;
-  load_rows(t, idx, n, t->o->feed_up, vpos);
-  hidden_means(t, t->layer, vpos, n, hpos);
-  if (pcd)
-    negative_pcd(t, n, vpos, hpos, vneg, hneg, want_error);
+/* The batch of global rows idx[0..n): this process's positions and chains,
+ * then (distributed) the exchange of rows, then the update. */
+static int train_batch(trainer *t, const size_t *idx, size_t n, float momentum, int want_error,
+                       int *bad) {
+  const batch b = batch_of(t, n);
+  const rgrbm_dataset *data = t->data;
+  const size_t *rows = idx + b.lo;
+  int rc = RGRBM_OK;
+  if (t->dist) rc = rgrbm__cd_dist_fetch(t, idx, n, b.lo, b.hi, &data, &rows);
+  if (rc != RGRBM_OK) return rc;
+  load_rows(t, data, rows, b.hi - b.lo, t->o->feed_up, t->rngs + b.lo, b.vpos + b.lo * t->nv);
+  hidden_means(t, t->layer, b.vpos + b.lo * t->nv, b.hi - b.lo, b.hpos + b.lo * t->nh);
+  if (t->chains)
+    negative_pcd(t, &b, want_error);
   else
-    negative_cd(t, n, vpos, hpos, vneg, hneg, want_error);
-  return update(t, n, m, vpos, hpos, vneg, hneg, t->v, t->h, momentum);
+    negative_cd(t, &b, want_error);
+  if (t->dist) rc = gather_batch(t, &b);
+  return rc == RGRBM_OK ? update(t, &b, momentum, bad) : rc;
 }
 
 /* ---- epochs ---- */
@@ -617,18 +706,26 @@ static void shuffle(trainer *t, uint64_t key) {
 }
 
 /* PCD chains start at data rows (fed up), chain r at row r mod count, and
- * their hidden state at a sample given those rows. */
-static void init_chains(trainer *t, uint64_t key) {
+ * their hidden state at a sample given those rows. Distributed, every
+ * process starts every chain (as one process does, from the first rows of
+ * the data, which it receives) and then advances its own. */
+static int init_chains(trainer *t, uint64_t key) {
   const size_t m = t->chains;
   float *vneg = t->v;
+  const rgrbm_dataset *data = t->data;
+  if (t->dist) {
+    int rc = rgrbm__cd_dist_first_rows(t, m < t->count ? m : t->count, &data);
+    if (rc != RGRBM_OK) return rc;
+  }
   rgrbm__rng_init_rows(t->rngs, t->batch + m, key, RGRBM__STREAM(RGRBM__STREAM_CD, 0));
   for (size_t first = 0; first < m; first += t->batch) {
     size_t n = m - first < t->batch ? m - first : t->batch;
     for (size_t r = 0; r < n; r++) t->order[r] = (first + r) % t->count;
-    load_rows(t, t->order, n, t->o->feed_up, vneg + first * t->nv);
+    load_rows(t, data, t->order, n, t->o->feed_up, t->rngs, vneg + first * t->nv);
   }
   hidden_means(t, t->layer, vneg, m, t->h);
   sample(t, t->h, m, t->nh, t->rngs + t->batch, t->hs);
+  return RGRBM_OK;
 }
 
 static void snapshot(trainer *t, int restore) {
@@ -657,49 +754,60 @@ static int run_epoch(trainer *t, int epoch) {
     rgrbm__rng_init_rows(t->error_rngs, t->batch, key,
                          RGRBM__STREAM(RGRBM__STREAM_CD, RGRBM__CD_ERROR_BIT));
   t->sq_error = 0.0;
+  if (t->row_error) memset(t->row_error, 0, t->batch * sizeof *t->row_error);
   for (size_t first = 0; first < t->count; first += t->batch) {
     size_t n = t->count - first < t->batch ? t->count - first : t->batch;
-    if (train_batch(t, t->order + first, n, momentum, o->progress != NULL)) {
-      snapshot(t, 1);
+    int bad = 0, rc = train_batch(t, t->order + first, n, momentum, t->reporting, &bad);
+    if (rc != RGRBM_OK || bad) snapshot(t, 1); /* every process restores alike */
+    if (rc != RGRBM_OK) return rc;
+    if (bad)
       return rgrbm__fail(RGRBM_ENUMERIC, t->func, "layer %d, epoch %d, rows %zu..%zu: "
                          "a parameter became NaN or infinite (o->learning_rate = %g too "
                          "large?); the parameters after epoch %d are restored", t->layer,
                          epoch, first, first + n - 1, o->learning_rate, epoch - 1);
-    }
   }
   return RGRBM_OK;
 }
 
 /* PLL per visible unit of the layer's RBM on the data at its level; above
  * level 0 the data are sampled up (a configuration is needed), with a stream
- * of their own so that asking for the PLL never changes the training. */
+ * of their own so that asking for the PLL never changes the training.
+ * Distributed, each process sums over its shard and the sums are added in
+ * process order. */
 static int epoch_pll(trainer *t, int epoch, double *pll) {
   const uint64_t key = epoch_key(t->o->seed, t->layer, epoch) ^ RGRBM__CD_PASS_BIT;
   rgrbm__rng_init_rows(t->rngs, t->batch, key, RGRBM__STREAM(RGRBM__STREAM_CD, 0));
   float *rows = t->v + t->chains * t->nv; /* behind the PCD chains, which must survive */
+  const size_t count = t->data->count;
   double sum = 0.0;
   int rc = RGRBM_OK;
-  for (size_t first = 0; rc == RGRBM_OK && first < t->count; first += t->batch) {
-    size_t n = t->count - first < t->batch ? t->count - first : t->batch;
+  for (size_t first = 0; rc == RGRBM_OK && first < count; first += t->batch) {
+    size_t n = count - first < t->batch ? count - first : t->batch;
     for (size_t r = 0; r < n; r++) t->order[r] = first + r;
-    load_rows(t, t->order, n, RGRBM_PASS_SAMPLES, rows);
+    load_rows(t, t->data, t->order, n, RGRBM_PASS_SAMPLES, t->rngs, rows);
     double part = 0.0;
     rc = rgrbm__pll_sum_with(t->s, t->layer, rows, n, t->pll_scratch, &part);
     sum += part;
   }
+  if (t->dist && rc == RGRBM_OK) rc = rgrbm__cd_dist_sum_pll(t, &sum);
   *pll = sum / ((double)t->count * (double)t->nv);
   return rc;
 }
 
+/* The epoch's numbers to the progress callback (distributed: rank 0's,
+ * whose answer every process follows). */
 static int report(trainer *t, int epoch, double seconds) {
   const rgrbm_cd_options *o = t->o;
-  double pll = NAN;
-  if (o->compute_pll) {
-    int rc = epoch_pll(t, epoch, &pll);
-    if (rc != RGRBM_OK) return rc;
-  }
-  double error = t->sq_error / ((double)t->count * (double)t->nv);
-  int stop = o->progress(o->progress_data, t->layer, epoch, error, pll, seconds);
+  double pll = NAN, sq_error = t->sq_error;
+  int rc = o->compute_pll ? epoch_pll(t, epoch, &pll) : RGRBM_OK;
+  if (rc == RGRBM_OK && t->dist) rc = rgrbm__cd_dist_sum_error(t, &sq_error);
+  if (rc != RGRBM_OK) return rc;
+  double error = sq_error / ((double)t->count * (double)t->nv);
+  int stop = 0;
+  if (t->dist == NULL || rgrbm__cd_dist_reports(t))
+    stop = o->progress(o->progress_data, t->layer, epoch, error, pll, seconds);
+  if (t->dist) rc = rgrbm__cd_dist_stop(t, &stop);
+  if (rc != RGRBM_OK) return rc;
   if (stop)
     return rgrbm__fail(RGRBM_ECANCELED, t->func, "the progress callback returned %d "
                        "after epoch %d of layer %d", stop, epoch, t->layer);
@@ -730,11 +838,14 @@ static void record_options(trainer *t) {
   r->products = (int)o->products;
 }
 
-static int train(trainer *t) {
+int rgrbm__cd_trainer_train(trainer *t) {
   rgrbm_stack *s = t->s;
   snapshot(t, 0);
   fill_fed(t);
-  if (t->chains) init_chains(t, epoch_key(t->o->seed, t->layer, s->epochs_done[t->layer]));
+  if (t->chains) {
+    int rc = init_chains(t, epoch_key(t->o->seed, t->layer, s->epochs_done[t->layer]));
+    if (rc != RGRBM_OK) return rc;
+  }
   for (int e = 0; e < t->o->epochs; e++) {
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -744,7 +855,7 @@ static int train(trainer *t) {
     s->epochs_done[t->layer] = epoch;
     record_options(t);
     snapshot(t, 0);
-    if (t->o->progress) {
+    if (t->reporting) {
       rc = report(t, epoch, seconds_since(&start));
       if (rc != RGRBM_OK) return rc;
     }
@@ -752,27 +863,32 @@ static int train(trainer *t) {
   return RGRBM_OK;
 }
 
-int rgrbm__cd_check_call(const rgrbm_stack *s, int layer, const rgrbm_dataset *data,
-                         const rgrbm_cd_options *o, const char *func) {
-  int rc = rgrbm__stack_check_layer(s, layer, func);
-  if (rc != RGRBM_OK) return rc;
-  if (data == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "data is NULL");
-  if (data->dim != (size_t)s->sizes[0])
-    return rgrbm__fail(RGRBM_EINVAL, func, "data dim = %zu != size(0) = %d",
-                       data->dim, s->sizes[0]);
-  if (data->count == 0)
+int rgrbm__cd_check_sized(const rgrbm_stack *s, int layer, size_t dim, size_t count,
+                          const rgrbm_cd_options *o, const char *func) {
+  if (dim != (size_t)s->sizes[0])
+    return rgrbm__fail(RGRBM_EINVAL, func, "data dim = %zu != size(0) = %d", dim,
+                       s->sizes[0]);
+  if (count == 0)
     return rgrbm__fail(RGRBM_EINVAL, func, "data holds 0 configurations");
-  rc = check_options(o, func);
+  int rc = rgrbm__cd_check_options(o, func);
   if (rc != RGRBM_OK) return rc;
-  if (o->batch_size > RGRBM__BLAS_MAX / 2 && data->count > RGRBM__BLAS_MAX / 2)
+  if (o->batch_size > RGRBM__BLAS_MAX / 2 && count > RGRBM__BLAS_MAX / 2)
     return rgrbm__fail(RGRBM_EINVAL, func, "o->batch_size = %zu with %zu rows of "
-                       "data: a batch holds at most %zu rows", o->batch_size, data->count,
+                       "data: a batch holds at most %zu rows", o->batch_size, count,
                        RGRBM__BLAS_MAX / 2);
   if (s->epochs_done[layer] > INT32_MAX - o->epochs)
     return rgrbm__fail(RGRBM_EINVAL, func, "o->epochs = %d overflows the %d epochs "
                        "already done", o->epochs, s->epochs_done[layer]);
   int tables;
   return choose_tables(layer, o, &tables, func);
+}
+
+int rgrbm__cd_check_call(const rgrbm_stack *s, int layer, const rgrbm_dataset *data,
+                         const rgrbm_cd_options *o, const char *func) {
+  int rc = rgrbm__stack_check_layer(s, layer, func);
+  if (rc != RGRBM_OK) return rc;
+  if (data == NULL) return rgrbm__fail(RGRBM_EINVAL, func, "data is NULL");
+  return rgrbm__cd_check_sized(s, layer, data->dim, data->count, o, func);
 }
 
 /* The layer's own parameters, before anything is done with them. */
@@ -788,19 +904,24 @@ static int check_layer_finite(const rgrbm_stack *s, int layer, const char *func)
   return RGRBM_OK;
 }
 
+int rgrbm__cd_check_finite(const rgrbm_stack *s, int layer, const char *func) {
+  int rc = check_layer_finite(s, layer, func);
+  if (rc == RGRBM_OK) /* the layers below feed the data up */
+    rc = rgrbm__stack_check_finite(s, 0, layer - 1, func);
+  return rc;
+}
+
 int rgrbm_cd_train(rgrbm_stack *s, int layer, const rgrbm_dataset *data,
                    const rgrbm_cd_options *given) {
   rgrbm_cd_options o; /* the caller's version read into the current layout */
   int rc = rgrbm__cd_options_read(given, &o, __func__, "o");
   if (rc == RGRBM_OK) rc = rgrbm__cd_check_call(s, layer, data, &o, __func__);
-  if (rc == RGRBM_OK) rc = check_layer_finite(s, layer, __func__);
-  if (rc == RGRBM_OK) /* the layers below feed the data up */
-    rc = rgrbm__stack_check_finite(s, 0, layer - 1, __func__);
+  if (rc == RGRBM_OK) rc = rgrbm__cd_check_finite(s, layer, __func__);
   if (rc != RGRBM_OK) return rc;
   trainer t;
-  rc = trainer_init(&t, s, layer, data, &o, __func__);
+  rc = rgrbm__cd_trainer_init(&t, s, layer, data, data->count, &o, NULL, __func__);
   if (rc != RGRBM_OK) return rc;
-  rc = train(&t);
-  trainer_free(&t);
+  rc = rgrbm__cd_trainer_train(&t);
+  rgrbm__cd_trainer_free(&t);
   return rc;
 }

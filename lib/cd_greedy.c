@@ -14,7 +14,10 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "cd_distributed.h"
 #include "cd_options.h"
+#include "cd_trainer.h"
+#include "dataset.h"
 #include "fail.h"
 #include "rbm.h"
 #include "rgrbm/cd.h"
@@ -82,10 +85,11 @@ static size_t caller_stride(const rgrbm_cd_options *per_layer) {
 }
 
 /* Read every layer's options into o (depth entries) and check each call
- * rgrbm_cd_train will make, before anything is trained. */
-static int read_all_options(const rgrbm_stack *s, const rgrbm_dataset *data,
+ * `train` will make (on count rows of dimension dim), before anything is
+ * trained. */
+static int read_all_options(const rgrbm_stack *s, size_t dim, size_t count,
                             const rgrbm_cd_options *per_layer, rgrbm_cd_options *o,
-                            const char *func) {
+                            const char *func, const char *train) {
   size_t stride = 0;
   if (per_layer) {
     int rc = rgrbm__version_check(&rgrbm__cd_options_layout, rgrbm__version_of(per_layer), func,
@@ -102,14 +106,43 @@ static int read_all_options(const rgrbm_stack *s, const rgrbm_dataset *data,
       return rgrbm__fail(RGRBM_EINVAL, func, "per_layer[%d]->version = %u differs from "
                          "per_layer[0]->version = %u: the array has one layout", l,
                          rgrbm__version_of(given), rgrbm__version_of(per_layer));
-    /* Each layer's options are refused as the rgrbm_cd_train call of that
-     * layer would refuse them; fail_in_layer names the layer. */
-    const char *train = "rgrbm_cd_train";
+    /* Each layer's options are refused as the `train` call of that layer
+     * would refuse them; fail_in_layer names the layer. */
     int rc = rgrbm__cd_options_read(given, &o[l], train, "o");
-    if (rc == RGRBM_OK) rc = rgrbm__cd_check_call(s, l, data, &o[l], train);
+    if (rc == RGRBM_OK) rc = rgrbm__cd_check_sized(s, l, dim, count, &o[l], train);
     if (rc != RGRBM_OK) return fail_in_layer(rc, l, func);
   }
   return RGRBM_OK;
+}
+
+/* Trains one layer: rgrbm_cd_train, or its distributed counterpart. */
+typedef struct layer_trainer {
+  const rgrbm_dataset *data;
+  const rgrbm__cd_comm *comm; /* NULL: one process */
+  const char *name;           /* the one-layer function, for messages */
+} layer_trainer;
+
+static int train_layer(const layer_trainer *lt, rgrbm_stack *s, int layer,
+                       const rgrbm_cd_options *o) {
+  if (lt->comm == NULL) return rgrbm_cd_train(s, layer, lt->data, o);
+  return rgrbm__cd_train_distributed(s, layer, lt->data, o, lt->comm, lt->name);
+}
+
+/* Layers 0, 1, ... with options o; snap (taken when depth > 1) undoes them
+ * when memory runs out. */
+static int train_layers(const layer_trainer *lt, rgrbm_stack *s, const rgrbm_cd_options *o,
+                        const snapshot *snap, const char *func) {
+  int rc = RGRBM_OK;
+  for (int l = 0; rc == RGRBM_OK && l < s->depth; l++) {
+    rc = train_layer(lt, s, l, &o[l]);
+    /* A stop or a numerical failure keeps the progress made; a lack of
+     * memory (the only other failure left, the arguments being checked)
+     * leaves the stack as it was. */
+    if (rc != RGRBM_OK && rc != RGRBM_ECANCELED && rc != RGRBM_ENUMERIC && snap->params)
+      snapshot_restore(snap, s);
+    if (rc != RGRBM_OK) rc = fail_in_layer(rc, l, func);
+  }
+  return rc;
 }
 
 int rgrbm_cd_train_stack(rgrbm_stack *s, const rgrbm_dataset *data,
@@ -118,18 +151,59 @@ int rgrbm_cd_train_stack(rgrbm_stack *s, const rgrbm_dataset *data,
   RGRBM_REQUIRE_NONNULL(data);
   rgrbm_cd_options *o = rgrbm__calloc((size_t)s->depth, sizeof *o);
   if (o == NULL) return RGRBM_FAIL_NOMEM("the layers' options", (size_t)s->depth * sizeof *o);
-  int rc = read_all_options(s, data, per_layer, o, __func__);
+  int rc = read_all_options(s, data->dim, data->count, per_layer, o, __func__,
+                            "rgrbm_cd_train");
   snapshot snap = {0};
   if (rc == RGRBM_OK && s->depth > 1) rc = snapshot_take(&snap, s, __func__);
+  const layer_trainer lt = {data, NULL, "rgrbm_cd_train"};
+  if (rc == RGRBM_OK) rc = train_layers(&lt, s, o, &snap, __func__);
+  snapshot_free(&snap);
+  rgrbm__free(o);
+  return rc;
+}
+
+/* ---- distributed (cd_distributed.h) ---- */
+
+/* Local: the arguments, then every layer's options on the global count. */
+static int check_stack_call(rgrbm_stack *s, const rgrbm_dataset *local, size_t count,
+                            const rgrbm_cd_options *per_layer, rgrbm_cd_options *o,
+                            const char *func, const char *layer_func) {
+  if (local->dim != (size_t)s->sizes[0])
+    return rgrbm__fail(RGRBM_EINVAL, func, "local dim = %zu != size(0) = %d", local->dim,
+                       s->sizes[0]);
+  if (count == 0)
+    return rgrbm__fail(RGRBM_EINVAL, func, "the shards hold 0 configurations in all");
+  int rc = read_all_options(s, local->dim, count, per_layer, o, func, layer_func);
   for (int l = 0; rc == RGRBM_OK && l < s->depth; l++) {
-    rc = rgrbm_cd_train(s, l, data, &o[l]);
-    /* A stop or a numerical failure keeps the progress made; a lack of
-     * memory (the only other failure left, the arguments being checked)
-     * leaves the stack as it was. */
-    if (rc != RGRBM_OK && rc != RGRBM_ECANCELED && rc != RGRBM_ENUMERIC && snap.params)
-      snapshot_restore(&snap, s);
-    if (rc != RGRBM_OK) rc = fail_in_layer(rc, l, __func__);
+    rc = rgrbm__cd_check_finite(s, l, layer_func);
+    if (rc != RGRBM_OK) rc = fail_in_layer(rc, l, func);
   }
+  return rc;
+}
+
+int rgrbm__cd_train_stack_distributed(rgrbm_stack *s, const rgrbm_dataset *local,
+                                      const rgrbm_cd_options *per_layer,
+                                      const rgrbm__cd_comm *comm, const char *func,
+                                      const char *layer_func) {
+  rgrbm_cd_options *o = NULL;
+  int rc = RGRBM_OK;
+  if (s == NULL || local == NULL)
+    rc = rgrbm__fail(RGRBM_EINVAL, func, "%s is NULL", s == NULL ? "s" : "local");
+  if (rc == RGRBM_OK && (o = rgrbm__calloc((size_t)s->depth, sizeof *o)) == NULL)
+    rc = RGRBM_FAIL_NOMEM_IN(func, "the layers' options", (size_t)s->depth * sizeof *o);
+  rc = comm->agree(comm->ctx, rc, func);
+  size_t count = 0;
+  if (rc == RGRBM_OK) rc = rgrbm__cd_dist_global_count(comm, local, &count, func);
+  if (rc == RGRBM_OK)
+    rc = comm->agree(comm->ctx,
+                     check_stack_call(s, local, count, per_layer, o, func, layer_func), func);
+  for (int l = 0; rc == RGRBM_OK && l < s->depth; l++)
+    rc = rgrbm__cd_dist_check_same(comm, s, l, &o[l], l, func);
+  snapshot snap = {0};
+  if (rc == RGRBM_OK && s->depth > 1)
+    rc = comm->agree(comm->ctx, snapshot_take(&snap, s, func), func);
+  const layer_trainer lt = {local, comm, layer_func};
+  if (rc == RGRBM_OK) rc = train_layers(&lt, s, o, &snap, func);
   snapshot_free(&snap);
   rgrbm__free(o);
   return rc;

@@ -7,7 +7,8 @@ output and the same seed reproduces it. For paper2d also: the report's
 Configuration section and summary.json describe a --quick run changed by
 options (tests/test_paper2d.py checks the plain --quick run).
 
-Usage: test_examples.py --mcrg PATH --decimation1d PATH [--paper2d PATH]"""
+Usage: test_examples.py --mcrg PATH --decimation1d PATH [--paper2d PATH]
+                        [--train_mpi PATH]"""
 import argparse
 import os
 import subprocess
@@ -42,6 +43,15 @@ EXAMPLES = {
                    (["1", "nan"], "nan"),
                    (["1", "0.1", "2", "0"], "0"),
                    (["--seed", "1"], "--seed")],  # deterministic: no seed to set
+    },
+    "train_mpi": {
+        "options": ("--quick", "--seed", "--out", "epochs", "samples", "batch", "-h, --help"),
+        "errors": [(["--no-such-option"], "--no-such-option"),
+                   (["3x"], "3x"),
+                   (["2", "0"], "0"),
+                   (["2", "100", "10", "7"], "too many"),
+                   (["--out"], "--out"),
+                   (["--seed", "-1"], "-1")],
     },
     "paper2d": {
         "options": ("--out", "--quick", "--seed", "--epochs", "--samples", "--batch", "--lr",

@@ -49,3 +49,32 @@ def load():
     raise OSError("cannot load librgrbm (" + "; ".join(tried) + "). Install it (meson install) "
                   "where the dynamic loader finds it, or set $RGRBM_LIBRARY to the path of "
                   f"{SONAME}.")
+
+
+#: The soname of librgrbm_mpi (rgrbm/mpi.h), loaded by rgrbm.mpi only.
+MPI_SONAME = "librgrbm_mpi.so.1"
+
+
+def load_mpi():
+    """Load librgrbm_mpi: ``$RGRBM_MPI_LIBRARY`` (a path), then beside the
+    installed librgrbm (or, in a build tree, beside ``$RGRBM_LIBRARY`` and in
+    its ``mpi/`` folder), then by soname; OSError saying what was tried."""
+    override = os.environ.get("RGRBM_MPI_LIBRARY")
+    if override:
+        try:
+            return ctypes.CDLL(override)
+        except OSError as exc:
+            raise OSError(f"cannot load $RGRBM_MPI_LIBRARY = {override!r}: {exc}") from exc
+    places = [os.path.dirname(p) for p in _installed_paths()]
+    if os.environ.get("RGRBM_LIBRARY"):
+        core_dir = os.path.dirname(os.path.abspath(os.environ["RGRBM_LIBRARY"]))
+        places += [core_dir, os.path.join(core_dir, "mpi")]
+    tried = []
+    for candidate in [os.path.join(p, MPI_SONAME) for p in places] + [MPI_SONAME]:
+        try:
+            return ctypes.CDLL(candidate)
+        except OSError as exc:
+            tried.append(f"{candidate}: {exc}")
+    raise OSError("cannot load librgrbm_mpi (" + "; ".join(tried) + "). Build librgrbm "
+                  "with MPI (meson -Dmpi=enabled) and install it, or set $RGRBM_MPI_LIBRARY "
+                  f"to the path of {MPI_SONAME}.")

@@ -1,0 +1,109 @@
+"""librgrbm_mpi's collective functions (rgrbm/mpi.h) for mpi4py communicators.
+
+    from mpi4py import MPI
+    import rgrbm, rgrbm.mpi
+    rgrbm.mpi.cd_train(stack, 0, my_shard, options, comm=MPI.COMM_WORLD)
+
+Imported on demand (``import rgrbm`` never loads MPI): it needs mpi4py and
+librgrbm_mpi (a build with MPI; found as :func:`rgrbm._loader.load_mpi`
+says). Every function is collective over ``comm`` (default
+``MPI.COMM_WORLD``): call it on every rank with the same arguments (each
+rank its own shard of the data). Every rank gets the same result or the
+same :class:`rgrbm.RgrbmError`, whose message names the failing rank. The
+progress callbacks, and so the returned History, run on rank 0 only (the
+History of the other ranks is empty).
+"""
+import ctypes
+from typing import Optional, Sequence, Union
+
+from mpi4py import MPI
+
+from . import _core, _loader
+from ._core import (CdOptions, Dataset, History, McrgOptions, McrgResult, RG, Sampler, Stack,
+                    _cd_options, _handle, _small, _train)
+
+mpi_lib = _loader.load_mpi()
+
+# An MPI_Comm is a pointer in Open MPI and an int in MPICH: the C type of
+# the handle that mpi4py's _handleof returns.
+_comm_t = ctypes.c_int if MPI._sizeof(MPI.Comm) == ctypes.sizeof(ctypes.c_int) else ctypes.c_void_p
+
+_PROTOTYPES = [
+    ("rgrbm_mpi_cd_train", [_core._h, _core._i, _core._h, _core._ref(CdOptions), _comm_t]),
+    ("rgrbm_mpi_cd_train_stack", [_core._h, _core._h, _core._ref(CdOptions), _comm_t]),
+    ("rgrbm_mpi_mcrg_run", [_core._h, _core._h, _core._ref(McrgOptions),
+                            _core._ref(_core.McrgResult_), _comm_t]),
+]
+
+for _name, _argtypes in _PROTOTYPES:
+    _fn = getattr(mpi_lib, _name)
+    _fn.argtypes, _fn.restype, _fn.errcheck = _argtypes, ctypes.c_int, _core._check_int
+
+
+def _comm(comm):
+    """The C handle of an mpi4py communicator (MPI.COMM_WORLD for None)."""
+    if comm is None:
+        comm = MPI.COMM_WORLD
+    if not isinstance(comm, MPI.Comm):
+        raise TypeError(f"comm must be an mpi4py MPI.Comm, not {type(comm).__name__}")
+    if comm == MPI.COMM_NULL:
+        raise ValueError("comm is MPI.COMM_NULL")
+    return _comm_t(MPI._handleof(comm))
+
+
+def cd_train(stack: Stack, layer: int, data: Dataset, options: Optional[CdOptions] = None,
+             *, comm: Optional[MPI.Comm] = None, record: bool = True) -> History:
+    """Train one layer on the concatenation of every rank's ``data`` shard
+    (rgrbm_mpi_cd_train): the parameters of rgrbm.cd_train on all the rows,
+    on every rank; the History on rank 0 (see rgrbm.cd_train for record)."""
+    s, d = _handle(stack, Stack, "stack"), _handle(data, Dataset, "data")
+    layer = _small(layer, "layer")
+    options = _cd_options(options, "options")
+    c = _comm(comm)
+    return _train(lambda: mpi_lib.rgrbm_mpi_cd_train(s, layer, d, ctypes.byref(options), c),
+                  [options], record)
+
+
+def cd_train_stack(stack: Stack, data: Dataset, per_layer: Union[CdOptions, Sequence[CdOptions]],
+                   *, comm: Optional[MPI.Comm] = None, record: bool = True) -> History:
+    """Greedy layer-wise training over the ranks (rgrbm_mpi_cd_train_stack):
+    per_layer is one CdOptions, or one per layer, as for rgrbm.stack_train."""
+    s, d = _handle(stack, Stack, "stack"), _handle(data, Dataset, "data")
+    if isinstance(per_layer, CdOptions):
+        per_layer = [per_layer] * stack.depth
+    per_layer = [_cd_options(o, f"per_layer[{i}]") for i, o in enumerate(per_layer)]
+    if len(per_layer) != stack.depth:
+        raise ValueError(f"per_layer has {len(per_layer)} options for {stack.depth} layers")
+    unique = list({id(o): o for o in per_layer}.values())
+    c = _comm(comm)
+
+    def call():
+        # The array copies the options after the recorders installed their callbacks.
+        arr = (CdOptions * len(per_layer))(*per_layer)
+        mpi_lib.rgrbm_mpi_cd_train_stack(s, d, arr, c)
+    return _train(call, unique, record)
+
+
+def mcrg_run(sampler: Sampler, rg: RG, options: Optional[McrgOptions] = None,
+             *, comm: Optional[MPI.Comm] = None) -> McrgResult:
+    """Swendsen's MCRG with the chains spread over the ranks
+    (rgrbm_mpi_mcrg_run): rgrbm.mcrg_run's result, the same on every rank."""
+    smp, plan = _handle(sampler, Sampler, "sampler"), _handle(rg, RG, "rg")
+    if options is not None and not isinstance(options, McrgOptions):
+        raise TypeError(f"options must be a rgrbm.McrgOptions, not {type(options).__name__}")
+    opts = ctypes.byref(options) if options is not None else None
+    c = _comm(comm)
+    r = _core.McrgResult_(version=_core.MCRG_RESULT_VERSION)
+    mpi_lib.rgrbm_mpi_mcrg_run(smp, plan, opts, ctypes.byref(r), c)
+    try:
+        tables = {}
+        for parity, k in (("even", r.even_operators), ("odd", r.odd_operators)):
+            shape = (r.levels, k)
+            arr = _core.np.ctypeslib.as_array(ctypes.cast(getattr(r, parity), _core._double_p),
+                                              shape=(r.levels * k * 4,)).reshape(shape + (4,))
+            for i, q in enumerate(("lambda", "lambda_err", "y", "y_err")):
+                name = q.replace("_err", f"_{parity}_err") if "err" in q else f"{q}_{parity}"
+                tables[name] = arr[..., i].copy()
+    finally:
+        _core.lib.rgrbm_mcrg_result_free(ctypes.byref(r))
+    return McrgResult(*(getattr(r, n) for n, _ in _core.McrgResult_._fields_[:6]), **tables)
