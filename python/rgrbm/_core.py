@@ -1722,15 +1722,15 @@ McrgResult.__doc__ = ("Swendsen's MCRG result: counts, and (levels, operators) t
                       "eigenvalues lambda and exponents y with their errors.")
 
 
-def mcrg_run(sampler: Sampler, rg: RG, options: Optional[McrgOptions] = None) -> McrgResult:
-    """Swendsen's MCRG: a McrgResult tuple whose tables are (levels, operators)
-    arrays (lambda_even[n - 1][k - 1]: level n, the first k even operators)."""
+def _mcrg_call(sampler, rg, options, run):
+    """Check the arguments, call run(sampler, rg, options, result) and read
+    the result into a McrgResult (freeing the library's arrays)."""
     smp, plan = _handle(sampler, Sampler, "sampler"), _handle(rg, RG, "rg")
     if options is not None and not isinstance(options, McrgOptions):
         raise TypeError(f"options must be a rgrbm.McrgOptions, not {type(options).__name__}")
     opts = ctypes.byref(options) if options is not None else None
     r = McrgResult_(version=MCRG_RESULT_VERSION)
-    lib.rgrbm_mcrg_run(smp, plan, opts, ctypes.byref(r))
+    run(smp, plan, opts, ctypes.byref(r))
     try:
         tables = {}
         for parity, k in (("even", r.even_operators), ("odd", r.odd_operators)):
@@ -1743,3 +1743,9 @@ def mcrg_run(sampler: Sampler, rg: RG, options: Optional[McrgOptions] = None) ->
     finally:
         lib.rgrbm_mcrg_result_free(ctypes.byref(r))
     return McrgResult(*(getattr(r, n) for n, _ in McrgResult_._fields_[:6]), **tables)
+
+
+def mcrg_run(sampler: Sampler, rg: RG, options: Optional[McrgOptions] = None) -> McrgResult:
+    """Swendsen's MCRG: a McrgResult tuple whose tables are (levels, operators)
+    arrays (lambda_even[n - 1][k - 1]: level n, the first k even operators)."""
+    return _mcrg_call(sampler, rg, options, lib.rgrbm_mcrg_run)

@@ -88,22 +88,7 @@ def mcrg_run(sampler: Sampler, rg: RG, options: Optional[McrgOptions] = None,
              *, comm: Optional[MPI.Comm] = None) -> McrgResult:
     """Swendsen's MCRG with the chains spread over the ranks
     (rgrbm_mpi_mcrg_run): rgrbm.mcrg_run's result, the same on every rank."""
-    smp, plan = _handle(sampler, Sampler, "sampler"), _handle(rg, RG, "rg")
-    if options is not None and not isinstance(options, McrgOptions):
-        raise TypeError(f"options must be a rgrbm.McrgOptions, not {type(options).__name__}")
-    opts = ctypes.byref(options) if options is not None else None
     c = _comm(comm)
-    r = _core.McrgResult_(version=_core.MCRG_RESULT_VERSION)
-    mpi_lib.rgrbm_mpi_mcrg_run(smp, plan, opts, ctypes.byref(r), c)
-    try:
-        tables = {}
-        for parity, k in (("even", r.even_operators), ("odd", r.odd_operators)):
-            shape = (r.levels, k)
-            arr = _core.np.ctypeslib.as_array(ctypes.cast(getattr(r, parity), _core._double_p),
-                                              shape=(r.levels * k * 4,)).reshape(shape + (4,))
-            for i, q in enumerate(("lambda", "lambda_err", "y", "y_err")):
-                name = q.replace("_err", f"_{parity}_err") if "err" in q else f"{q}_{parity}"
-                tables[name] = arr[..., i].copy()
-    finally:
-        _core.lib.rgrbm_mcrg_result_free(ctypes.byref(r))
-    return McrgResult(*(getattr(r, n) for n, _ in _core.McrgResult_._fields_[:6]), **tables)
+    return _core._mcrg_call(sampler, rg, options,
+                            lambda smp, plan, opts, r: mpi_lib.rgrbm_mpi_mcrg_run(smp, plan, opts,
+                                                                                  r, c))
