@@ -17,7 +17,7 @@
 /** Major version; incremented on incompatible API or ABI changes. */
 #define RGRBM_VERSION_MAJOR 1
 /** Minor version; incremented when functionality is added compatibly. */
-#define RGRBM_VERSION_MINOR 1
+#define RGRBM_VERSION_MINOR 2
 /** Patch version; incremented for compatible bug fixes. */
 #define RGRBM_VERSION_PATCH 0
 
