@@ -10,6 +10,7 @@
 #endif
 
 #include "conv.h"
+#include "file_testutil.h"
 #include "getter_testutil.h"
 #include "rg.h"
 #include "rgrbm/conv.h"
@@ -384,37 +385,6 @@ START_TEST(failures_keep_the_layer) {
 END_TEST
 
 /* ---- files ---- */
-
-static size_t read_all(const char *path, unsigned char *buf, size_t cap) {
-  FILE *fp = fopen(path, "rb");
-  ck_assert_ptr_nonnull(fp);
-  size_t n = fread(buf, 1, cap, fp);
-  fclose(fp);
-  return n;
-}
-
-static void write_all(const char *path, const unsigned char *buf, size_t n) {
-  FILE *fp = fopen(path, "wb");
-  ck_assert_ptr_nonnull(fp);
-  ck_assert_uint_eq(fwrite(buf, 1, n, fp), n);
-  fclose(fp);
-}
-
-/* CRC-32/ISO-HDLC, bit by bit. */
-static uint32_t crc32_of(const unsigned char *b, size_t n) {
-  uint32_t crc = 0xFFFFFFFFu;
-  for (size_t i = 0; i < n; i++) {
-    crc ^= b[i];
-    for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-  }
-  return ~crc;
-}
-
-static void put_u32(unsigned char *b, uint32_t v) {
-  for (int i = 0; i < 4; i++) b[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void fix_crc(unsigned char *b, size_t n) { put_u32(b + n - 4, crc32_of(b, n - 4)); }
 
 static void expect_conv_rejected(const char *path, const char *fragment) {
   rgrbm_conv *c = (rgrbm_conv *)&c; /* must be reset to NULL */
