@@ -13,6 +13,7 @@
 #include "file_testutil.h"
 #include "getter_testutil.h"
 #include "rg.h"
+#include "rg_testutil.h"
 #include "rgrbm/conv.h"
 #include "rgrbm/rg.h"
 #include "rng.h"
@@ -482,22 +483,6 @@ START_TEST(files_round_trip_and_refuse_damage) {
 END_TEST
 
 /* ---- the RG plan ---- */
-
-static rgrbm_dataset *apply_new(const rgrbm_rg *rg, const rgrbm_dataset *in) {
-  rgrbm_rg_dims dims = RGRBM_RG_DIMS_INIT;
-  ck_assert_ok(rgrbm_rg_shape(rg, &dims));
-  rgrbm_dataset *out;
-  ck_assert_ok(rgrbm_dataset_create(&out, dims.out_dim));
-  ck_assert_ok(rgrbm_rg_apply(rg, in, out));
-  return out;
-}
-
-static int8_t *all_spins(const rgrbm_dataset *ds) {
-  size_t n = rgrbm_dataset_count(ds) * rgrbm_dataset_dim(ds);
-  int8_t *s = malloc(n);
-  ck_assert_ok(rgrbm_dataset_get(ds, 0, rgrbm_dataset_count(ds), s));
-  return s;
-}
 
 /* A 2 x 2 block indicator filter is majority rule wherever the block has a
  * majority (spin units: field = w * block sum; binary units: w * (ups - 2)
