@@ -26,4 +26,18 @@ static inline rgrbm_dataset *apply_new(const rgrbm_rg *rg, const rgrbm_dataset *
   return out;
 }
 
+/* rg's shape (rgrbm_rg_shape) is that of b x b blocks on an lx x ly
+ * lattice. */
+static inline void assert_block_shape(const rgrbm_rg *rg, int lx, int ly, int b) {
+  rgrbm_rg_dims d = RGRBM_RG_DIMS_INIT;
+  ck_assert_ok(rgrbm_rg_shape(rg, &d));
+  ck_assert_uint_eq(d.in_dim, (size_t)lx * (size_t)ly);
+  ck_assert_uint_eq(d.out_dim, (size_t)(lx / b) * (size_t)(ly / b));
+  ck_assert_int_eq(d.in_lx, lx);
+  ck_assert_int_eq(d.in_ly, ly);
+  ck_assert_int_eq(d.out_lx, lx / b);
+  ck_assert_int_eq(d.out_ly, ly / b);
+  ck_assert_int_eq(d.b, b);
+}
+
 #endif

@@ -551,12 +551,7 @@ START_TEST(plan_modes_and_borrowing) {
   ck_assert_ok(rgrbm_rg_create_conv(&mean2, c, lx, ly, RGRBM_RG_SIGN_MEAN, 2));
   ck_assert_ok(rgrbm_rg_create_conv(&samp1, c, lx, ly, RGRBM_RG_SAMPLE, 1));
   ck_assert_ok(rgrbm_rg_create_conv(&samp2, c, lx, ly, RGRBM_RG_SAMPLE, 2));
-  rgrbm_rg_dims d = RGRBM_RG_DIMS_INIT;
-  ck_assert_ok(rgrbm_rg_shape(mean1, &d));
-  ck_assert_uint_eq(d.in_dim, 64);
-  ck_assert_uint_eq(d.out_dim, 16);
-  ck_assert_int_eq(d.out_lx, 4);
-  ck_assert_int_eq(d.b, 2);
+  assert_block_shape(mean1, lx, ly, 2);
   rgrbm_dataset *a = apply_new(mean1, in), *b = apply_new(mean2, in);
   rgrbm_dataset *s1 = apply_new(samp1, in), *s2 = apply_new(samp2, in), *s1b = apply_new(samp1, in);
   int8_t *pa = all_spins(a), *pb = all_spins(b), *q1 = all_spins(s1), *q2 = all_spins(s2),
@@ -615,13 +610,7 @@ START_TEST(mcrg_levels_repeat_the_filter) {
   int reads = -1;
   ck_assert_ok(rg->kind->mcrg_level(rg, 3, &plan, &reads, "caller"));
   ck_assert_int_eq(reads, 2);
-  rgrbm_rg_dims d = RGRBM_RG_DIMS_INIT;
-  ck_assert_ok(rgrbm_rg_shape(plan, &d));
-  ck_assert_int_eq(d.in_lx, 6);
-  ck_assert_int_eq(d.in_ly, 4);
-  ck_assert_int_eq(d.out_lx, 3);
-  ck_assert_int_eq(d.out_ly, 2);
-  ck_assert_int_eq(d.b, 2);
+  assert_block_shape(plan, 6, 4, 2);
   ck_assert_uint_eq(plan->seed, 12);
   rgrbm_rg_destroy(plan);
   rgrbm_rg_destroy(rg);
