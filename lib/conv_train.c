@@ -354,7 +354,8 @@ static int train(trainer *t) {
     snapshot(t, 0);
     if (t->o->progress == NULL) continue;
     const double error = t->epoch_error / ((double)t->count * (double)t->nv);
-    int stop = t->o->progress(t->o->progress_data, 0, epoch, error, NAN, rgrbm__cd_seconds_since(&start));
+    int stop = t->o->progress(t->o->progress_data, 0, epoch, error, NAN,
+                              rgrbm__cd_seconds_since(&start));
     if (stop)
       return rgrbm__fail(RGRBM_ECANCELED, t->func, "the progress callback returned %d after "
                          "epoch %d", stop, epoch);
