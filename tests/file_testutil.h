@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "testutil.h"
 
@@ -44,6 +45,18 @@ static inline uint32_t crc32_of(const unsigned char *b, size_t n) {
  * loader's later checks (not the CRC) are what must catch the patch. */
 static inline void fix_crc(unsigned char *buf, size_t n) {
   put_u32(buf + n - 4, crc32_of(buf, n - 4));
+}
+
+/* Writes to path the n bytes of good with the 32-bit field at `at` set to
+ * value and the checksum fixed (n at most 1024). */
+static inline void write_patched(const char *path, const unsigned char *good, size_t n,
+                                 size_t at, uint32_t value) {
+  unsigned char buf[1024];
+  ck_assert_uint_le(n, sizeof buf);
+  memcpy(buf, good, n);
+  put_u32(buf + at, value);
+  fix_crc(buf, n);
+  write_all(path, buf, n);
 }
 
 #endif

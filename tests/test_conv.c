@@ -397,11 +397,7 @@ static void expect_conv_rejected(const char *path, const char *fragment) {
 
 static void patch_and_expect(const char *path, const unsigned char *good, size_t n, size_t at,
                              uint32_t value, const char *fragment) {
-  unsigned char buf[1024];
-  memcpy(buf, good, n);
-  put_u32(buf + at, value);
-  fix_crc(buf, n);
-  write_all(path, buf, n);
+  write_patched(path, good, n, at, value);
   expect_conv_rejected(path, fragment);
 }
 

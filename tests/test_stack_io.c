@@ -167,11 +167,7 @@ END_TEST
 /* Patch a 32-bit field, fix the checksum, expect the named rejection. */
 static void patch_and_expect(const char *bad, const unsigned char *buf, size_t n, size_t offset,
                              uint32_t value, const char *fragment) {
-  unsigned char copy[1024];
-  memcpy(copy, buf, n);
-  put_u32(copy + offset, value);
-  fix_crc(copy, n);
-  write_all(bad, copy, n);
+  write_patched(bad, buf, n, offset, value);
   expect_rejected(bad, fragment);
 }
 
