@@ -34,6 +34,7 @@
 #include <time.h>
 
 #include "alloc.h"
+#include "cd_epoch.h"
 #include "cd_options.h"
 #include "cd_trainer.h"
 #include "binary_product.h"
@@ -88,21 +89,21 @@ static int check_momentum(double value, const char *name, const char *func) {
                      value);
 }
 
-static int check_counts(const rgrbm_cd_options *o, const char *func) {
+static int check_counts(const rgrbm_cd_options *o, size_t max_chains, const char *func) {
   if (o->epochs < 1)
     return rgrbm__fail(RGRBM_EINVAL, func, "o->epochs = %d, must be at least 1", o->epochs);
   /* Larger than the data is one batch (rgrbm_cd_train checks the batch it
    * gives); as PCD's default chain count it obeys the chains' limit. */
   if (o->batch_size == 0)
     return rgrbm__fail(RGRBM_EINVAL, func, "o->batch_size = 0, must be at least 1");
-  if (o->persistent && o->persistent_chains == 0 && o->batch_size > RGRBM__BLAS_MAX / 2)
+  if (o->persistent && o->persistent_chains == 0 && o->batch_size > max_chains)
     return rgrbm__fail(RGRBM_EINVAL, func, "o->batch_size = %zu, as PCD's chain count "
                        "(o->persistent_chains = 0) it must be at most %zu", o->batch_size,
-                       RGRBM__BLAS_MAX / 2);
+                       max_chains);
   if (o->k < 1) return rgrbm__fail(RGRBM_EINVAL, func, "o->k = %d, must be at least 1", o->k);
-  if (o->persistent_chains > RGRBM__BLAS_MAX / 2)
+  if (o->persistent_chains > max_chains)
     return rgrbm__fail(RGRBM_EINVAL, func, "o->persistent_chains = %zu exceeds %zu",
-                       o->persistent_chains, RGRBM__BLAS_MAX / 2);
+                       o->persistent_chains, max_chains);
   if (o->momentum_switch_epoch < 1)
     return rgrbm__fail(RGRBM_EINVAL, func, "o->momentum_switch_epoch = %d, must be at least 1",
                        o->momentum_switch_epoch);
@@ -111,8 +112,9 @@ static int check_counts(const rgrbm_cd_options *o, const char *func) {
 
 /* o is the caller's options read into the current layout (the version was
  * checked then). */
-int rgrbm__cd_check_options(const rgrbm_cd_options *o, const char *func) {
-  int rc = check_counts(o, func);
+int rgrbm__cd_check_option_values(const rgrbm_cd_options *o, size_t max_chains,
+                                  const char *func) {
+  int rc = check_counts(o, max_chains, func);
   /* The updates run in float: the rate and its products must stay finite there. */
   if (rc == RGRBM_OK && !(o->learning_rate > 0.0 && o->learning_rate <= FLT_MAX))
     rc = rgrbm__fail(RGRBM_EINVAL, func, "o->learning_rate = %g, must be > 0 and "
@@ -133,6 +135,11 @@ int rgrbm__cd_check_options(const rgrbm_cd_options *o, const char *func) {
     rc = rgrbm__fail(RGRBM_EINVAL, func, "o->products = %d is not an "
                      "rgrbm_products value", (int)o->products);
   return rc;
+}
+
+/* The chains are rows of sgemm calls, with the batch rows beside them. */
+int rgrbm__cd_check_options(const rgrbm_cd_options *o, const char *func) {
+  return rgrbm__cd_check_option_values(o, RGRBM__BLAS_MAX / 2, func);
 }
 
 /* Whether every product of training layer `layer` has a binary operand: the
@@ -684,25 +691,48 @@ static int train_batch(trainer *t, const size_t *idx, size_t n, float momentum, 
 
 /* ---- epochs ---- */
 
-/* A key for one epoch of one layer: Philox of (epoch, layer) under the seed. */
-static uint64_t epoch_key(uint64_t seed, int layer, int epoch) {
-  const uint32_t ctr[4] = {(uint32_t)epoch, 0, (uint32_t)layer, 0x43440000u /* "CD" */};
+/* ---- the random streams of an epoch (cd_epoch.h) ---- */
+
+uint64_t rgrbm__cd_epoch_key(uint64_t seed, int layer, int epoch, uint32_t tag) {
+  const uint32_t ctr[4] = {(uint32_t)epoch, 0, (uint32_t)layer, tag};
   const uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
   uint32_t out[4];
   rgrbm__philox4x32_10(ctr, key, out);
   return (uint64_t)out[0] | ((uint64_t)out[1] << 32);
 }
 
-static void shuffle(trainer *t, uint64_t key) {
+void rgrbm__cd_shuffle(size_t *order, size_t count, uint64_t key) {
   rgrbm__rng rng;
   rgrbm__rng_init(&rng, key, RGRBM__STREAM(RGRBM__STREAM_CD, RGRBM__CD_SHUFFLE_BIT));
-  for (size_t i = 0; i < t->count; i++) t->order[i] = i;
-  for (size_t i = t->count; i > 1; i--) {
+  for (size_t i = 0; i < count; i++) order[i] = i;
+  for (size_t i = count; i > 1; i--) {
     size_t j = (size_t)rgrbm__rng_below(&rng, i);
-    size_t tmp = t->order[i - 1];
-    t->order[i - 1] = t->order[j];
-    t->order[j] = tmp;
+    size_t tmp = order[i - 1];
+    order[i - 1] = order[j];
+    order[j] = tmp;
   }
+}
+
+void rgrbm__cd_epoch_streams(rgrbm__rng *rngs, size_t batch_rows, size_t chains,
+                             rgrbm__rng *error_rngs, uint64_t key) {
+  rgrbm__rng_init_rows(rngs, batch_rows, key, RGRBM__STREAM(RGRBM__STREAM_CD, 0));
+  if (chains)
+    rgrbm__rng_init_rows(rngs + batch_rows, chains, key,
+                         RGRBM__STREAM(RGRBM__STREAM_CD, batch_rows));
+  if (error_rngs)
+    rgrbm__rng_init_rows(error_rngs, batch_rows, key,
+                         RGRBM__STREAM(RGRBM__STREAM_CD, RGRBM__CD_ERROR_BIT));
+}
+
+double rgrbm__cd_seconds_since(const struct timespec *start) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)(now.tv_sec - start->tv_sec) + 1e-9 * (double)(now.tv_nsec - start->tv_nsec);
+}
+
+/* The key of one epoch of this trainer's layer. */
+static uint64_t epoch_key(const trainer *t, int epoch) {
+  return rgrbm__cd_epoch_key(t->o->seed, t->layer, epoch, RGRBM__CD_TAG_STACK);
 }
 
 /* PCD chains start at data rows (fed up), chain r at row r mod count, and
@@ -732,27 +762,16 @@ static void snapshot(trainer *t, int restore) {
   rgrbm__layer_copy(t->s, t->layer, t->good, restore);
 }
 
-static double seconds_since(const struct timespec *start) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (double)(now.tv_sec - start->tv_sec) + 1e-9 * (double)(now.tv_nsec - start->tv_nsec);
-}
-
 /* One pass over the data; RGRBM_ENUMERIC (parameters restored) on a
  * non-finite parameter. epoch is the layer's 1-based epoch number. */
 static int run_epoch(trainer *t, int epoch) {
   const rgrbm_cd_options *o = t->o;
-  const uint64_t key = epoch_key(o->seed, t->layer, epoch);
+  const uint64_t key = epoch_key(t, epoch);
   const float momentum =
       (float)(epoch >= o->momentum_switch_epoch ? o->momentum_final : o->momentum_initial);
-  shuffle(t, key);
-  rgrbm__rng_init_rows(t->rngs, t->batch, key, RGRBM__STREAM(RGRBM__STREAM_CD, 0));
-  if (t->chains)
-    rgrbm__rng_init_rows(t->rngs + t->batch, t->chains, key,
-                         RGRBM__STREAM(RGRBM__STREAM_CD, t->batch));
-  if (pcd_error(t))
-    rgrbm__rng_init_rows(t->error_rngs, t->batch, key,
-                         RGRBM__STREAM(RGRBM__STREAM_CD, RGRBM__CD_ERROR_BIT));
+  rgrbm__cd_shuffle(t->order, t->count, key);
+  rgrbm__cd_epoch_streams(t->rngs, t->batch, t->chains, pcd_error(t) ? t->error_rngs : NULL,
+                          key);
   t->sq_error = 0.0;
   if (t->row_error) memset(t->row_error, 0, t->batch * sizeof *t->row_error);
   for (size_t first = 0; first < t->count; first += t->batch) {
@@ -775,7 +794,7 @@ static int run_epoch(trainer *t, int epoch) {
  * Distributed, each process sums over its shard and the sums are added in
  * process order. */
 static int epoch_pll(trainer *t, int epoch, double *pll) {
-  const uint64_t key = epoch_key(t->o->seed, t->layer, epoch) ^ RGRBM__CD_PASS_BIT;
+  const uint64_t key = epoch_key(t, epoch) ^ RGRBM__CD_PASS_BIT;
   rgrbm__rng_init_rows(t->rngs, t->batch, key, RGRBM__STREAM(RGRBM__STREAM_CD, 0));
   float *rows = t->v + t->chains * t->nv; /* behind the PCD chains, which must survive */
   const size_t count = t->data->count;
@@ -814,10 +833,8 @@ static int report(trainer *t, int epoch, double seconds) {
   return RGRBM_OK;
 }
 
-/* The stack's record of this call's options (docs/formats.md stores it). */
-static void record_options(trainer *t) {
-  const rgrbm_cd_options *o = t->o;
-  rgrbm__training_record *r = &t->s->trained_with[t->layer];
+/* The record of a call's options (docs/formats.md stores it). */
+void rgrbm__cd_record_options(rgrbm__training_record *r, const rgrbm_cd_options *o) {
   memset(r, 0, sizeof *r); /* padding too: the stack's bytes follow its training */
   r->trained = 1;
   r->epochs = o->epochs;
@@ -843,7 +860,7 @@ int rgrbm__cd_trainer_train(trainer *t) {
   snapshot(t, 0);
   fill_fed(t);
   if (t->chains) {
-    int rc = init_chains(t, epoch_key(t->o->seed, t->layer, s->epochs_done[t->layer]));
+    int rc = init_chains(t, epoch_key(t, s->epochs_done[t->layer]));
     if (rc != RGRBM_OK) return rc;
   }
   for (int e = 0; e < t->o->epochs; e++) {
@@ -853,10 +870,10 @@ int rgrbm__cd_trainer_train(trainer *t) {
     int rc = run_epoch(t, epoch);
     if (rc != RGRBM_OK) return rc;
     s->epochs_done[t->layer] = epoch;
-    record_options(t);
+    rgrbm__cd_record_options(&s->trained_with[t->layer], t->o);
     snapshot(t, 0);
     if (t->reporting) {
-      rc = report(t, epoch, seconds_since(&start));
+      rc = report(t, epoch, rgrbm__cd_seconds_since(&start));
       if (rc != RGRBM_OK) return rc;
     }
   }

@@ -1,6 +1,6 @@
-/* Internal: reading and checking rgrbm_cd_options, shared by rgrbm_cd_train
- * and rgrbm_cd_train_stack (which checks every layer before training any).
- * Never installed. */
+/* Internal: reading, checking and recording rgrbm_cd_options, shared by
+ * rgrbm_cd_train, rgrbm_cd_train_stack (which checks every layer before
+ * training any) and rgrbm_conv_train. Never installed. */
 #ifndef RGRBM_LIB_CD_OPTIONS_H
 #define RGRBM_LIB_CD_OPTIONS_H
 
@@ -20,6 +20,19 @@ int rgrbm__cd_options_read(const rgrbm_cd_options *given, rgrbm_cd_options *o,
  * with RGRBM_EINVAL or RGRBM_EUNSUPPORTED (the arguments, the options read
  * by rgrbm__cd_options_read, their fit with the data, the stack's epoch
  * count, whether tables can run), in that function's name. */
+/* Checks every option of o (read by rgrbm__cd_options_read) that needs no
+ * data, in the name of func: RGRBM_EINVAL for a value out of range. The
+ * chain counts (o->persistent_chains, and o->batch_size as PCD's default
+ * count) must be at most max_chains (SIZE_MAX: no limit). */
+int rgrbm__cd_check_option_values(const rgrbm_cd_options *o, size_t max_chains,
+                                  const char *func);
+
+struct rgrbm__training_record;
+
+/* *r = the record of a training call with options o (zeroed first, padding
+ * too, since the record is saved byte for byte with the layer). */
+void rgrbm__cd_record_options(struct rgrbm__training_record *r, const rgrbm_cd_options *o);
+
 int rgrbm__cd_check_call(const rgrbm_stack *s, int layer, const rgrbm_dataset *data,
                          const rgrbm_cd_options *o, const char *func);
 

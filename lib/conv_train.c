@@ -8,11 +8,12 @@
  * writes its own slot of statistics and draws from its own stream; the
  * calling thread sums the slots in order, so the bits do not depend on the
  * thread count. */
-#include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
+#include "cd_epoch.h"
 #include "cd_options.h"
 #include "conv.h"
 #include "dataset.h"
@@ -24,53 +25,10 @@
 
 /* ---- option checks (the stack trainer's rules, cd.c) ---- */
 
-static int check_unit_interval(double value, const char *name, const char *func) {
-  if (value >= 0.0 && value < 1.0) return RGRBM_OK;
-  return rgrbm__fail(RGRBM_EINVAL, func, "o->%s = %g, must be in [0, 1)", name, value);
-}
-
-static int check_nonnegative(double value, const char *name, const char *func) {
-  if (isfinite(value) && value >= 0.0) return RGRBM_OK;
-  return rgrbm__fail(RGRBM_EINVAL, func, "o->%s = %g, must be finite and >= 0", name, value);
-}
-
-static int check_flag(int value, const char *name, const char *func) {
-  if (value == 0 || value == 1) return RGRBM_OK;
-  return rgrbm__fail(RGRBM_EINVAL, func, "o->%s = %d, must be 0 or 1", name, value);
-}
-
-static int check_counts(const rgrbm_cd_options *o, const char *func) {
-  if (o->epochs < 1)
-    return rgrbm__fail(RGRBM_EINVAL, func, "o->epochs = %d, must be at least 1", o->epochs);
-  if (o->batch_size == 0)
-    return rgrbm__fail(RGRBM_EINVAL, func, "o->batch_size = 0, must be at least 1");
-  if (o->k < 1) return rgrbm__fail(RGRBM_EINVAL, func, "o->k = %d, must be at least 1", o->k);
-  if (o->momentum_switch_epoch < 1)
-    return rgrbm__fail(RGRBM_EINVAL, func, "o->momentum_switch_epoch = %d, must be at least 1",
-                       o->momentum_switch_epoch);
-  return RGRBM_OK;
-}
-
+/* The chains are rows of direct loops, not of sgemm calls: their count is
+ * limited only by the memory they take. */
 static int check_options(const rgrbm_cd_options *o, const char *func) {
-  int rc = check_counts(o, func);
-  if (rc == RGRBM_OK && !(o->learning_rate > 0.0 && o->learning_rate <= FLT_MAX))
-    rc = rgrbm__fail(RGRBM_EINVAL, func, "o->learning_rate = %g, must be > 0 and at most "
-                     "FLT_MAX", o->learning_rate);
-  if (rc == RGRBM_OK) rc = check_unit_interval(o->momentum_initial, "momentum_initial", func);
-  if (rc == RGRBM_OK) rc = check_unit_interval(o->momentum_final, "momentum_final", func);
-  if (rc == RGRBM_OK) rc = check_nonnegative(o->l1, "l1", func);
-  if (rc == RGRBM_OK) rc = check_nonnegative(o->l2, "l2", func);
-  if (rc == RGRBM_OK) rc = check_flag(o->persistent, "persistent", func);
-  if (rc == RGRBM_OK)
-    rc = check_flag(o->mean_field_reconstruction, "mean_field_reconstruction", func);
-  if (rc == RGRBM_OK) rc = check_flag(o->compute_pll, "compute_pll", func);
-  if (rc == RGRBM_OK && o->feed_up != RGRBM_PASS_MEANS && o->feed_up != RGRBM_PASS_SAMPLES)
-    rc = rgrbm__fail(RGRBM_EINVAL, func, "o->feed_up = %d is neither RGRBM_PASS_MEANS nor "
-                     "RGRBM_PASS_SAMPLES", (int)o->feed_up);
-  if (rc == RGRBM_OK && o->products != RGRBM_PRODUCTS_AUTO &&
-      o->products != RGRBM_PRODUCTS_SGEMM && o->products != RGRBM_PRODUCTS_TABLES)
-    rc = rgrbm__fail(RGRBM_EINVAL, func, "o->products = %d is not an rgrbm_products value",
-                     (int)o->products);
+  int rc = rgrbm__cd_check_option_values(o, SIZE_MAX, func);
   if (rc == RGRBM_OK && o->compute_pll)
     rc = rgrbm__fail(RGRBM_EUNSUPPORTED, func, "o->compute_pll = 1: a translation-invariant "
                      "layer has no pseudo-likelihood report");
@@ -329,26 +287,10 @@ static int train_batch(trainer *t, const size_t *idx, size_t n, float momentum) 
 
 /* ---- epochs ---- */
 
-/* A key for one epoch: Philox of the epoch under the seed, tagged "CV" so
- * that it differs from the stack trainer's keys of the same seed. */
+/* A key for one epoch: layer 0 under the conv tag, so that it differs from
+ * the stack trainer's keys of the same seed. */
 static uint64_t epoch_key(uint64_t seed, int epoch) {
-  const uint32_t ctr[4] = {(uint32_t)epoch, 0, 0, 0x43560000u /* "CV" */};
-  const uint32_t key[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
-  uint32_t out[4];
-  rgrbm__philox4x32_10(ctr, key, out);
-  return (uint64_t)out[0] | ((uint64_t)out[1] << 32);
-}
-
-static void shuffle(trainer *t, uint64_t key) {
-  rgrbm__rng rng;
-  rgrbm__rng_init(&rng, key, RGRBM__STREAM(RGRBM__STREAM_CD, RGRBM__CD_SHUFFLE_BIT));
-  for (size_t i = 0; i < t->count; i++) t->order[i] = i;
-  for (size_t i = t->count; i > 1; i--) {
-    size_t j = (size_t)rgrbm__rng_below(&rng, i);
-    size_t tmp = t->order[i - 1];
-    t->order[i - 1] = t->order[j];
-    t->order[j] = tmp;
-  }
+  return rgrbm__cd_epoch_key(seed, 0, epoch, RGRBM__CD_TAG_CONV);
 }
 
 /* PCD chains start at data rows (chain j at row j mod count) with their
@@ -379,14 +321,9 @@ static int run_epoch(trainer *t, int epoch) {
   const uint64_t key = epoch_key(o->seed, epoch);
   const float momentum =
       (float)(epoch >= o->momentum_switch_epoch ? o->momentum_final : o->momentum_initial);
-  shuffle(t, key);
-  rgrbm__rng_init_rows(t->rngs, t->batch, key, RGRBM__STREAM(RGRBM__STREAM_CD, 0));
-  if (t->chains)
-    rgrbm__rng_init_rows(t->rngs + t->batch, t->chains, key,
-                         RGRBM__STREAM(RGRBM__STREAM_CD, t->batch));
-  if (pcd_error(t))
-    rgrbm__rng_init_rows(t->error_rngs, t->batch, key,
-                         RGRBM__STREAM(RGRBM__STREAM_CD, RGRBM__CD_ERROR_BIT));
+  rgrbm__cd_shuffle(t->order, t->count, key);
+  rgrbm__cd_epoch_streams(t->rngs, t->batch, t->chains, pcd_error(t) ? t->error_rngs : NULL,
+                          key);
   t->want_error = o->progress != NULL;
   t->epoch_error = 0.0;
   for (size_t first = 0; first < t->count; first += t->batch) {
@@ -402,36 +339,6 @@ static int run_epoch(trainer *t, int epoch) {
   return RGRBM_OK;
 }
 
-/* The layer's record of this call's options (saved with it). */
-static void record_options(trainer *t) {
-  const rgrbm_cd_options *o = t->o;
-  rgrbm__training_record *r = &t->c->trained_with;
-  memset(r, 0, sizeof *r);
-  r->trained = 1;
-  r->epochs = o->epochs;
-  r->batch_size = o->batch_size;
-  r->k = o->k;
-  r->persistent = o->persistent;
-  r->persistent_chains = o->persistent_chains;
-  r->learning_rate = o->learning_rate;
-  r->momentum_initial = o->momentum_initial;
-  r->momentum_final = o->momentum_final;
-  r->momentum_switch_epoch = o->momentum_switch_epoch;
-  r->mean_field_reconstruction = o->mean_field_reconstruction;
-  r->l1 = o->l1;
-  r->l2 = o->l2;
-  r->feed_up = o->feed_up;
-  r->compute_pll = o->compute_pll;
-  r->seed = o->seed;
-  r->products = (int)o->products;
-}
-
-static double seconds_since(const struct timespec *start) {
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  return (double)(now.tv_sec - start->tv_sec) + 1e-9 * (double)(now.tv_nsec - start->tv_nsec);
-}
-
 static int train(trainer *t) {
   rgrbm_conv *c = t->c;
   snapshot(t, 0);
@@ -443,11 +350,12 @@ static int train(trainer *t) {
     int rc = run_epoch(t, epoch);
     if (rc != RGRBM_OK) return rc;
     c->epochs_done = epoch;
-    record_options(t);
+    rgrbm__cd_record_options(&c->trained_with, t->o);
     snapshot(t, 0);
     if (t->o->progress == NULL) continue;
     const double error = t->epoch_error / ((double)t->count * (double)t->nv);
-    int stop = t->o->progress(t->o->progress_data, 0, epoch, error, NAN, seconds_since(&start));
+    int stop = t->o->progress(t->o->progress_data, 0, epoch, error, NAN,
+                              rgrbm__cd_seconds_since(&start));
     if (stop)
       return rgrbm__fail(RGRBM_ECANCELED, t->func, "the progress callback returned %d after "
                          "epoch %d", stop, epoch);

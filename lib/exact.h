@@ -14,6 +14,10 @@
  * 1..RGRBM_EXACT_VERSION. */
 int rgrbm__exact_check_out(const rgrbm_exact *out, const char *func);
 
+/* RGRBM_EINVAL in func's name unless both sides of a torus, lx and ly, lie
+ * in 2..RGRBM_LATTICE_MAX_SIDE. */
+int rgrbm__exact_check_torus_sides(int lx, int ly, const char *func);
+
 /* Write the caller's version's fields of e (current layout) to out. */
 void rgrbm__exact_write(rgrbm_exact *out, rgrbm_exact *e);
 

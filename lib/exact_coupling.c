@@ -5,6 +5,7 @@
 
 #include <math.h>
 
+#include "exact.h"
 #include "exact_coupling.h"
 #include "fail.h"
 
@@ -85,12 +86,8 @@ static int solve_positive(int lx, int ly, double target, double *K_out, double *
 
 int rgrbm__exact_torus_coupling(int lx, int ly, double bond_mean, double *K, double *slope,
                                 const char *func) {
-  if (lx < 2 || lx > RGRBM_LATTICE_MAX_SIDE)
-    return rgrbm__fail(RGRBM_EINVAL, func, "lx = %d, a side must be in 2..%d", lx,
-                       RGRBM_LATTICE_MAX_SIDE);
-  if (ly < 2 || ly > RGRBM_LATTICE_MAX_SIDE)
-    return rgrbm__fail(RGRBM_EINVAL, func, "ly = %d, a side must be in 2..%d", ly,
-                       RGRBM_LATTICE_MAX_SIDE);
+  int rc = rgrbm__exact_check_torus_sides(lx, ly, func);
+  if (rc != RGRBM_OK) return rc;
   if (!isfinite(bond_mean) || fabs(bond_mean) > 2)
     return rgrbm__fail(RGRBM_EINVAL, func, "bond_mean = %g, a torus's bond mean B/N lies in "
                        "[-2, 2]", bond_mean);
@@ -109,7 +106,7 @@ int rgrbm__exact_torus_coupling(int lx, int ly, double bond_mean, double *K, dou
     return rgrbm__fail(RGRBM_EUNSUPPORTED, func, "bond_mean = %g < 0 on a %d x %d torus: a "
                        "negative coupling on a torus with an odd side is frustrated, and the "
                        "exact solution covers K > 0 only", bond_mean, lx, ly);
-  int rc = solve_positive(lx, ly, -bond_mean, K, slope, func);
+  rc = solve_positive(lx, ly, -bond_mean, K, slope, func);
   if (rc == RGRBM_OK) *K = -*K;
   return rc;
 }

@@ -327,15 +327,20 @@ static void sum_terms(const term t[4], arg3 x0, double *log_s, double *d1, doubl
   *d2 = s2 / s - (s1 / s) * (s1 / s);
 }
 
-int rgrbm_exact_torus(int lx, int ly, double K, rgrbm_exact *out) {
-  int rc = rgrbm__exact_check_out(out, __func__);
-  if (rc != RGRBM_OK) return rc;
+int rgrbm__exact_check_torus_sides(int lx, int ly, const char *func) {
   if (lx < 2 || lx > RGRBM_LATTICE_MAX_SIDE)
-    return rgrbm__fail(RGRBM_EINVAL, __func__, "lx = %d, a side must be in 2..%d", lx,
+    return rgrbm__fail(RGRBM_EINVAL, func, "lx = %d, a side must be in 2..%d", lx,
                        RGRBM_LATTICE_MAX_SIDE);
   if (ly < 2 || ly > RGRBM_LATTICE_MAX_SIDE)
-    return rgrbm__fail(RGRBM_EINVAL, __func__, "ly = %d, a side must be in 2..%d", ly,
+    return rgrbm__fail(RGRBM_EINVAL, func, "ly = %d, a side must be in 2..%d", ly,
                        RGRBM_LATTICE_MAX_SIDE);
+  return RGRBM_OK;
+}
+
+int rgrbm_exact_torus(int lx, int ly, double K, rgrbm_exact *out) {
+  int rc = rgrbm__exact_check_out(out, __func__);
+  if (rc == RGRBM_OK) rc = rgrbm__exact_check_torus_sides(lx, ly, __func__);
+  if (rc != RGRBM_OK) return rc;
   rc = check_coupling(K, __func__);
   if (rc != RGRBM_OK) return rc;
   int n = lx, m = ly;

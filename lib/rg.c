@@ -41,6 +41,16 @@ int rgrbm__rg_alloc(rgrbm_rg **out, const rgrbm__rg_kind *kind, size_t out_dim,
   return RGRBM_OK;
 }
 
+void rgrbm__rg_set_blocks(rgrbm_rg *rg, int lx, int ly, int b) {
+  rg->in_dim = (size_t)lx * (size_t)ly;
+  rg->in_lx = lx;
+  rg->in_ly = ly;
+  rg->out_lx = lx / b;
+  rg->out_ly = ly / b;
+  rg->b = b;
+  rg->shaped = 1;
+}
+
 /* The handle is its block's start (rgrbm__rg_alloc). */
 void rgrbm_rg_destroy(rgrbm_rg *rg) { rgrbm__free(rg); }
 

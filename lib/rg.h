@@ -59,6 +59,10 @@ struct rgrbm_rg {
 int rgrbm__rg_alloc(rgrbm_rg **out, const rgrbm__rg_kind *kind, size_t out_dim,
                     size_t state_bytes, size_t block_size, const char *func);
 
+/* Gives rg the 2D geometry of b x b blocks on an lx x ly lattice (b divides
+ * both sides): lx * ly fine spins, a (lx / b) x (ly / b) coarse lattice. */
+void rgrbm__rg_set_blocks(rgrbm_rg *rg, int lx, int ly, int b);
+
 /* The generator for one fine configuration: keyed by the plan's seed, its
  * stream by a hash of the packed row, so that coin flips depend on the
  * configuration alone (not on its index or the thread that handles it). */

@@ -51,13 +51,7 @@ static int create_plan(rgrbm_rg **out, const rgrbm_conv *c, int lx, int ly, rgrb
   rgrbm_rg *rg = NULL;
   rc = rgrbm__rg_alloc(&rg, &conv_kind, (size_t)cx * (size_t)cy, sizeof(conv_state), 0, func);
   if (rc != RGRBM_OK) return rc;
-  rg->in_dim = (size_t)lx * (size_t)ly;
-  rg->in_lx = lx;
-  rg->in_ly = ly;
-  rg->out_lx = cx;
-  rg->out_ly = cy;
-  rg->b = c->b;
-  rg->shaped = 1;
+  rgrbm__rg_set_blocks(rg, lx, ly, c->b);
   rg->seed = seed;
   *(conv_state *)rg->state = (conv_state){c, mode};
   *out = rg;

@@ -73,13 +73,7 @@ static int make_block2d(rgrbm_rg **out, int lx, int ly, int b, rgrbm_block_rule 
   rc = rgrbm__rg_alloc(&rg, &block2d_kind, (size_t)cx * (size_t)cy, sizeof(block_state), members,
                        func);
   if (rc != RGRBM_OK) return rc;
-  rg->in_dim = (size_t)lx * (size_t)ly;
-  rg->in_lx = lx;
-  rg->in_ly = ly;
-  rg->out_lx = cx;
-  rg->out_ly = cy;
-  rg->b = b;
-  rg->shaped = 1;
+  rgrbm__rg_set_blocks(rg, lx, ly, b);
   rg->seed = seed;
   ((block_state *)rg->state)->rule = rule;
   uint32_t *m = rg->map;

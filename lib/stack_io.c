@@ -246,14 +246,40 @@ static int put(writer *w, const void *data, size_t n) {
   return rgrbm__atomic_write(&w->af, data, n);
 }
 
+/* The header every kind of model starts with (docs/formats.md); kind is 0
+ * in formats 1 and 2 (a stack), KIND_CONV in format 3. */
+static void encode_header(unsigned char *h, unsigned format, rgrbm_units units,
+                          uint32_t nlevels, uint32_t kind, uint64_t seed) {
+  memcpy(h, STACK_MAGIC, sizeof STACK_MAGIC);
+  put_le(h + 8, format, 4);
+  put_le(h + 12, (uint32_t)units, 4);
+  put_le(h + 16, nlevels, 4);
+  put_le(h + 20, kind, 4);
+  put_le(h + 24, seed, 8);
+}
+
+/* Writes path atomically: write_model(w, model), then the CRC of all of it. */
+static int save_file(const char *path, const char *func,
+                     int (*write_model)(writer *w, const void *model), const void *model) {
+  writer w = {.crc = 0};
+  int rc = rgrbm__atomic_open(&w.af, path, func);
+  if (rc != RGRBM_OK) return rc;
+  rc = write_model(&w, model);
+  if (rc == RGRBM_OK) {
+    unsigned char trailer[CRC_BYTES];
+    put_le(trailer, w.crc, CRC_BYTES);
+    rc = rgrbm__atomic_write(&w.af, trailer, sizeof trailer);
+  }
+  if (rc != RGRBM_OK) {
+    rgrbm__atomic_abort(&w.af);
+    return rc;
+  }
+  return rgrbm__atomic_commit(&w.af);
+}
+
 static int write_header(writer *w, const rgrbm_stack *s) {
   unsigned char h[HEADER_BYTES];
-  memcpy(h, STACK_MAGIC, sizeof STACK_MAGIC);
-  put_le(h + 8, RGRBM_STACK_FORMAT_VERSION, 4);
-  put_le(h + 12, (uint32_t)s->units, 4);
-  put_le(h + 16, (uint32_t)(s->depth + 1), 4);
-  put_le(h + 20, 0, 4);
-  put_le(h + 24, s->seed, 8);
+  encode_header(h, RGRBM_STACK_FORMAT_VERSION, s->units, (uint32_t)(s->depth + 1), 0, s->seed);
   int rc = put(w, h, sizeof h);
   for (int i = 0; rc == RGRBM_OK && i <= s->depth; i++) {
     unsigned char b[4];
@@ -275,6 +301,13 @@ static int write_layer(writer *w, const rgrbm_stack *s, int l) {
   return rc;
 }
 
+static int write_stack(writer *w, const void *model) {
+  const rgrbm_stack *s = model;
+  int rc = write_header(w, s);
+  for (int l = 0; rc == RGRBM_OK && l < s->depth; l++) rc = write_layer(w, s, l);
+  return rc;
+}
+
 int rgrbm_stack_save(const rgrbm_stack *s, const char *path) {
   RGRBM_REQUIRE_NONNULL(s);
   RGRBM_REQUIRE_NONNULL(path);
@@ -284,21 +317,7 @@ int rgrbm_stack_save(const rgrbm_stack *s, const char *path) {
     return rgrbm__fail(RGRBM_ENUMERIC, __func__,
                        "s: layer %d's %s hold a NaN or infinity at index %zu", layer,
                        ARRAY_NAMES[array], index);
-  writer w = {.crc = 0};
-  int rc = rgrbm__atomic_open(&w.af, path, __func__);
-  if (rc != RGRBM_OK) return rc;
-  rc = write_header(&w, s);
-  for (int l = 0; rc == RGRBM_OK && l < s->depth; l++) rc = write_layer(&w, s, l);
-  if (rc == RGRBM_OK) {
-    unsigned char trailer[CRC_BYTES];
-    put_le(trailer, w.crc, CRC_BYTES);
-    rc = rgrbm__atomic_write(&w.af, trailer, sizeof trailer);
-  }
-  if (rc != RGRBM_OK) {
-    rgrbm__atomic_abort(&w.af);
-    return rc;
-  }
-  return rgrbm__atomic_commit(&w.af);
+  return save_file(path, __func__, write_stack, s);
 }
 
 /* ---- loading ---------------------------------------------------------- */
@@ -355,6 +374,33 @@ static int check_version_and_kind(reader *r, const unsigned char *b, int want) {
   return RGRBM_OK;
 }
 
+/* The header's fields every kind shares, into b (HEADER_BYTES): its
+ * length, magic, version and kind (which must be `kind`), and units. */
+static int read_header_start(reader *r, unsigned char *b, int kind, unsigned *units) {
+  if (r->length < HEADER_BYTES + CRC_BYTES) return bad_file(r, "too short for a stack file");
+  int rc = get(r, b, HEADER_BYTES);
+  if (rc != RGRBM_OK) return rc;
+  if (memcmp(b, STACK_MAGIC, sizeof STACK_MAGIC) != 0)
+    return bad_file(r, "not a stack file (wrong magic)");
+  rc = check_version_and_kind(r, b, kind);
+  if (rc != RGRBM_OK) return rc;
+  *units = (unsigned)get_le(b + 12, 4);
+  if (*units != RGRBM_UNITS_BINARY && *units != RGRBM_UNITS_SPIN)
+    return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': unknown units %u", r->path, *units);
+  return RGRBM_OK;
+}
+
+/* Opens path, runs read_model(r, out) on it and closes it. */
+static int load_file(const char *path, const char *func,
+                     int (*read_model)(reader *r, void *out), void *out) {
+  reader r = {.path = path, .func = func};
+  int rc = rgrbm__open_for_read(path, func, &r.fp, &r.length);
+  if (rc != RGRBM_OK) return rc;
+  rc = read_model(&r, out);
+  fclose(r.fp);
+  return rc;
+}
+
 typedef struct header {
   unsigned units;
   uint64_t nlevels;
@@ -363,16 +409,8 @@ typedef struct header {
 
 static int read_header(reader *r, header *h) {
   unsigned char b[HEADER_BYTES];
-  if (r->length < HEADER_BYTES + CRC_BYTES) return bad_file(r, "too short for a stack file");
-  int rc = get(r, b, sizeof b);
+  int rc = read_header_start(r, b, KIND_STACK, &h->units);
   if (rc != RGRBM_OK) return rc;
-  if (memcmp(b, STACK_MAGIC, sizeof STACK_MAGIC) != 0)
-    return bad_file(r, "not a stack file (wrong magic)");
-  rc = check_version_and_kind(r, b, KIND_STACK);
-  if (rc != RGRBM_OK) return rc;
-  h->units = (unsigned)get_le(b + 12, 4);
-  if (h->units != RGRBM_UNITS_BINARY && h->units != RGRBM_UNITS_SPIN)
-    return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': unknown units %u", r->path, h->units);
   h->nlevels = get_le(b + 16, 4);
   if (h->nlevels < 2 || h->nlevels > INT_MAX ||
       h->nlevels * 4 > r->length - HEADER_BYTES - CRC_BYTES)
@@ -469,7 +507,8 @@ static int nomem(const reader *r, const char *what, size_t bytes) {
   return rgrbm__fail(RGRBM_ENOMEM, r->func, "cannot allocate %zu bytes for %s", bytes, what);
 }
 
-static int read_stack(reader *r, rgrbm_stack **out) {
+static int read_stack(reader *r, void *out_arg) {
+  rgrbm_stack **out = out_arg;
   header h = {0, 0, 0};
   int rc = read_header(r, &h);
   if (rc != RGRBM_OK) return rc;
@@ -503,12 +542,7 @@ int rgrbm_stack_load(rgrbm_stack **out, const char *path) {
   RGRBM_REQUIRE_NONNULL(out);
   *out = NULL;
   RGRBM_REQUIRE_NONNULL(path);
-  reader r = {.path = path, .func = __func__};
-  int rc = rgrbm__open_for_read(path, __func__, &r.fp, &r.length);
-  if (rc != RGRBM_OK) return rc;
-  rc = read_stack(&r, out);
-  fclose(r.fp);
-  return rc;
+  return load_file(path, __func__, read_stack, out);
 }
 
 /* ---- translation-invariant layers (format 3, kind 1) ---------------- */
@@ -518,14 +552,11 @@ static size_t conv_file_bytes(int f) {
          rgrbm__conv_param_count(f) * sizeof(float) + CRC_BYTES;
 }
 
-static int write_conv(writer *w, const rgrbm_conv *c) {
+static int write_conv(writer *w, const void *model) {
+  const rgrbm_conv *c = model;
   unsigned char h[HEADER_BYTES + CONV_SHAPE_BYTES + 128];
-  memcpy(h, STACK_MAGIC, sizeof STACK_MAGIC);
-  put_le(h + 8, RGRBM_CONV_FORMAT_VERSION, 4);
-  put_le(h + 12, (uint32_t)c->units, 4);
-  put_le(h + 16, 2, 4); /* a visible and a hidden level */
-  put_le(h + 20, KIND_CONV, 4);
-  put_le(h + 24, c->seed, 8);
+  encode_header(h, RGRBM_CONV_FORMAT_VERSION, c->units, 2 /* a visible and a hidden level */,
+                KIND_CONV, c->seed);
   put_le(h + 32, (uint32_t)c->f, 4);
   put_le(h + 36, (uint32_t)c->b, 4);
   put_le(h + 40, (uint32_t)c->epochs_done, 4);
@@ -540,20 +571,7 @@ int rgrbm_conv_save(const rgrbm_conv *c, const char *path) {
   RGRBM_REQUIRE_NONNULL(path);
   int rc = rgrbm__conv_check_finite(c, __func__);
   if (rc != RGRBM_OK) return rc;
-  writer w = {.crc = 0};
-  rc = rgrbm__atomic_open(&w.af, path, __func__);
-  if (rc != RGRBM_OK) return rc;
-  rc = write_conv(&w, c);
-  if (rc == RGRBM_OK) {
-    unsigned char trailer[CRC_BYTES];
-    put_le(trailer, w.crc, CRC_BYTES);
-    rc = rgrbm__atomic_write(&w.af, trailer, sizeof trailer);
-  }
-  if (rc != RGRBM_OK) {
-    rgrbm__atomic_abort(&w.af);
-    return rc;
-  }
-  return rgrbm__atomic_commit(&w.af);
+  return save_file(path, __func__, write_conv, c);
 }
 
 /* The header and the shape, checked against the file length. */
@@ -565,16 +583,8 @@ typedef struct conv_header {
 
 static int read_conv_header(reader *r, conv_header *h) {
   unsigned char b[HEADER_BYTES + CONV_SHAPE_BYTES];
-  if (r->length < HEADER_BYTES + CRC_BYTES) return bad_file(r, "too short for a stack file");
-  int rc = get(r, b, HEADER_BYTES);
+  int rc = read_header_start(r, b, KIND_CONV, &h->units);
   if (rc != RGRBM_OK) return rc;
-  if (memcmp(b, STACK_MAGIC, sizeof STACK_MAGIC) != 0)
-    return bad_file(r, "not a stack file (wrong magic)");
-  rc = check_version_and_kind(r, b, KIND_CONV);
-  if (rc != RGRBM_OK) return rc;
-  h->units = (unsigned)get_le(b + 12, 4);
-  if (h->units != RGRBM_UNITS_BINARY && h->units != RGRBM_UNITS_SPIN)
-    return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': unknown units %u", r->path, h->units);
   if (get_le(b + 16, 4) != 2)
     return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': a translation-invariant layer has 2 "
                        "levels, the file says %" PRIu64, r->path, get_le(b + 16, 4));
@@ -618,7 +628,8 @@ static int apply_conv_metadata(const reader *r, const conv_header *h, const unsi
   return RGRBM_OK;
 }
 
-static int read_conv(reader *r, rgrbm_conv **out) {
+static int read_conv(reader *r, void *out_arg) {
+  rgrbm_conv **out = out_arg;
   conv_header h;
   int rc = read_conv_header(r, &h);
   if (rc != RGRBM_OK) return rc;
@@ -641,12 +652,7 @@ int rgrbm_conv_load(rgrbm_conv **out, const char *path) {
   RGRBM_REQUIRE_NONNULL(out);
   *out = NULL;
   RGRBM_REQUIRE_NONNULL(path);
-  reader r = {.path = path, .func = __func__};
-  int rc = rgrbm__open_for_read(path, __func__, &r.fp, &r.length);
-  if (rc != RGRBM_OK) return rc;
-  rc = read_conv(&r, out);
-  fclose(r.fp);
-  return rc;
+  return load_file(path, __func__, read_conv, out);
 }
 
 /* ---- .npy export -------------------------------------------------------- */

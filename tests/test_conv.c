@@ -10,8 +10,10 @@
 #endif
 
 #include "conv.h"
+#include "file_testutil.h"
 #include "getter_testutil.h"
 #include "rg.h"
+#include "rg_testutil.h"
 #include "rgrbm/conv.h"
 #include "rgrbm/rg.h"
 #include "rng.h"
@@ -385,37 +387,6 @@ END_TEST
 
 /* ---- files ---- */
 
-static size_t read_all(const char *path, unsigned char *buf, size_t cap) {
-  FILE *fp = fopen(path, "rb");
-  ck_assert_ptr_nonnull(fp);
-  size_t n = fread(buf, 1, cap, fp);
-  fclose(fp);
-  return n;
-}
-
-static void write_all(const char *path, const unsigned char *buf, size_t n) {
-  FILE *fp = fopen(path, "wb");
-  ck_assert_ptr_nonnull(fp);
-  ck_assert_uint_eq(fwrite(buf, 1, n, fp), n);
-  fclose(fp);
-}
-
-/* CRC-32/ISO-HDLC, bit by bit. */
-static uint32_t crc32_of(const unsigned char *b, size_t n) {
-  uint32_t crc = 0xFFFFFFFFu;
-  for (size_t i = 0; i < n; i++) {
-    crc ^= b[i];
-    for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-  }
-  return ~crc;
-}
-
-static void put_u32(unsigned char *b, uint32_t v) {
-  for (int i = 0; i < 4; i++) b[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void fix_crc(unsigned char *b, size_t n) { put_u32(b + n - 4, crc32_of(b, n - 4)); }
-
 static void expect_conv_rejected(const char *path, const char *fragment) {
   rgrbm_conv *c = (rgrbm_conv *)&c; /* must be reset to NULL */
   const size_t memory = rgrbm_memory_in_use();
@@ -426,11 +397,7 @@ static void expect_conv_rejected(const char *path, const char *fragment) {
 
 static void patch_and_expect(const char *path, const unsigned char *good, size_t n, size_t at,
                              uint32_t value, const char *fragment) {
-  unsigned char buf[1024];
-  memcpy(buf, good, n);
-  put_u32(buf + at, value);
-  fix_crc(buf, n);
-  write_all(path, buf, n);
+  write_patched(path, good, n, at, value);
   expect_conv_rejected(path, fragment);
 }
 
@@ -513,22 +480,6 @@ END_TEST
 
 /* ---- the RG plan ---- */
 
-static rgrbm_dataset *apply_new(const rgrbm_rg *rg, const rgrbm_dataset *in) {
-  rgrbm_rg_dims dims = RGRBM_RG_DIMS_INIT;
-  ck_assert_ok(rgrbm_rg_shape(rg, &dims));
-  rgrbm_dataset *out;
-  ck_assert_ok(rgrbm_dataset_create(&out, dims.out_dim));
-  ck_assert_ok(rgrbm_rg_apply(rg, in, out));
-  return out;
-}
-
-static int8_t *all_spins(const rgrbm_dataset *ds) {
-  size_t n = rgrbm_dataset_count(ds) * rgrbm_dataset_dim(ds);
-  int8_t *s = malloc(n);
-  ck_assert_ok(rgrbm_dataset_get(ds, 0, rgrbm_dataset_count(ds), s));
-  return s;
-}
-
 /* A 2 x 2 block indicator filter is majority rule wherever the block has a
  * majority (spin units: field = w * block sum; binary units: w * (ups - 2)
  * through the hidden bias), and a coin at ties. */
@@ -596,12 +547,7 @@ START_TEST(plan_modes_and_borrowing) {
   ck_assert_ok(rgrbm_rg_create_conv(&mean2, c, lx, ly, RGRBM_RG_SIGN_MEAN, 2));
   ck_assert_ok(rgrbm_rg_create_conv(&samp1, c, lx, ly, RGRBM_RG_SAMPLE, 1));
   ck_assert_ok(rgrbm_rg_create_conv(&samp2, c, lx, ly, RGRBM_RG_SAMPLE, 2));
-  rgrbm_rg_dims d = RGRBM_RG_DIMS_INIT;
-  ck_assert_ok(rgrbm_rg_shape(mean1, &d));
-  ck_assert_uint_eq(d.in_dim, 64);
-  ck_assert_uint_eq(d.out_dim, 16);
-  ck_assert_int_eq(d.out_lx, 4);
-  ck_assert_int_eq(d.b, 2);
+  assert_block_shape(mean1, lx, ly, 2);
   rgrbm_dataset *a = apply_new(mean1, in), *b = apply_new(mean2, in);
   rgrbm_dataset *s1 = apply_new(samp1, in), *s2 = apply_new(samp2, in), *s1b = apply_new(samp1, in);
   int8_t *pa = all_spins(a), *pb = all_spins(b), *q1 = all_spins(s1), *q2 = all_spins(s2),
@@ -660,13 +606,7 @@ START_TEST(mcrg_levels_repeat_the_filter) {
   int reads = -1;
   ck_assert_ok(rg->kind->mcrg_level(rg, 3, &plan, &reads, "caller"));
   ck_assert_int_eq(reads, 2);
-  rgrbm_rg_dims d = RGRBM_RG_DIMS_INIT;
-  ck_assert_ok(rgrbm_rg_shape(plan, &d));
-  ck_assert_int_eq(d.in_lx, 6);
-  ck_assert_int_eq(d.in_ly, 4);
-  ck_assert_int_eq(d.out_lx, 3);
-  ck_assert_int_eq(d.out_ly, 2);
-  ck_assert_int_eq(d.b, 2);
+  assert_block_shape(plan, 6, 4, 2);
   ck_assert_uint_eq(plan->seed, 12);
   rgrbm_rg_destroy(plan);
   rgrbm_rg_destroy(rg);

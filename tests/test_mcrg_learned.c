@@ -168,36 +168,63 @@ static void assert_same_coarse(const rgrbm_rg *placed, const rgrbm_rg *block, in
   rgrbm_lattice_destroy(lat);
 }
 
+/* A block-spin plan and the learned plan placed on k's stack, with the
+ * same lattice, factor and rule (its units saturate: weight 20). */
+typedef struct {
+  size_t memory_before; /* the library's memory in use before the pair */
+  block_stack k;
+  rgrbm_rg *block, *placed;
+} plan_pair;
+
+static plan_pair make_pair(int L, int b, int depth, rgrbm_block_rule rule, uint64_t block_seed,
+                           uint64_t placed_seed, rgrbm_rg_placement *rep) {
+  plan_pair p = {rgrbm_memory_in_use(), make_stack(L, b, depth, rule, 20.0f), NULL, NULL};
+  ck_assert_ok(rgrbm_rg_create_block2d(&p.block, L, L, b, rule, block_seed));
+  ck_assert_ok(rgrbm_rg_create_learned_placed(&p.placed, p.k.s, 1, RGRBM_RG_SIGN_MEAN,
+                                              placed_seed, L, L, rep));
+  return p;
+}
+
+/* Frees the pair and checks that the library holds what it held before. */
+static void free_pair(plan_pair *p) {
+  rgrbm_rg_destroy(p->block);
+  rgrbm_rg_destroy(p->placed);
+  free_stack(&p->k);
+  ck_assert_uint_eq(rgrbm_memory_in_use(), p->memory_before);
+}
+
+/* The two plans give the same coarse configurations at every level of the
+ * stack on `configs` samples, and bit for bit the same MCRG results on
+ * chains of seed run_seed. */
+static void assert_pair_agrees(const plan_pair *p, size_t configs, uint64_t run_seed) {
+  const int L = p->k.L, levels = p->k.depth;
+  assert_same_coarse(p->placed, p->block, L, levels, configs);
+  rgrbm_mcrg_result a = run(p->block, L, levels, run_seed);
+  rgrbm_mcrg_result r = run(p->placed, L, levels, run_seed);
+  ck_assert_int_eq(r.b, p->k.b);
+  assert_same_result(&a, &r);
+  rgrbm_mcrg_result_free(&a);
+  rgrbm_mcrg_result_free(&r);
+}
+
 /* Decimation: each unit copies one spin of the level below, so the
  * saturated means (tanh(20) = 1 in float) are the decimated spins exactly;
  * there are no ties, hence no coins. Same samples, same coarse
  * configurations at every level: the operator sums, and so every number
  * MCRG derives from them, are bit for bit the same. */
 START_TEST(placed_decimation_matches_block_spins) {
-  size_t before = rgrbm_memory_in_use();
-  block_stack k = make_stack(32, 2, 3, RGRBM_BLOCK_DECIMATE, 20.0f);
-  rgrbm_rg *block, *placed;
   rgrbm_rg_placement rep = RGRBM_RG_PLACEMENT_INIT;
-  ck_assert_ok(rgrbm_rg_create_block2d(&block, 32, 32, 2, RGRBM_BLOCK_DECIMATE, 3));
-  ck_assert_ok(rgrbm_rg_create_learned_placed(&placed, k.s, 1, RGRBM_RG_SIGN_MEAN, 9, 32, 32,
-                                              &rep));
+  plan_pair p = make_pair(32, 2, 3, RGRBM_BLOCK_DECIMATE, 3, 9, &rep);
   ck_assert(rep.fraction == 1.0 && rep.placed == 256 && rep.units == 256);
   ck_assert(rep.empty_sites == 0 && rep.crowded_sites == 0);
   ck_assert(rep.coarse_lx == 16 && rep.coarse_ly == 16);
   /* The placement undid the scramble: site j is the unit placed there. */
-  for (int j = 0; j < 256; j++) ck_assert_uint_eq(placed->map[j], (uint32_t)k.unit[1][j]);
+  for (int j = 0; j < 256; j++) ck_assert_uint_eq(p.placed->map[j], (uint32_t)p.k.unit[1][j]);
   rgrbm_rg_dims d = RGRBM_RG_DIMS_INIT;
-  ck_assert_ok(rgrbm_rg_shape(placed, &d));
+  ck_assert_ok(rgrbm_rg_shape(p.placed, &d));
   ck_assert(d.in_lx == 32 && d.out_lx == 16 && d.out_ly == 16 && d.b == 2);
-  assert_same_coarse(placed, block, 32, 3, 64);
-  rgrbm_mcrg_result a = run(block, 32, 3, 21), p = run(placed, 32, 3, 21);
-  assert_same_result(&a, &p);
-  rgrbm_mcrg_result_free(&a);
-  rgrbm_mcrg_result_free(&p);
-  rgrbm_rg_destroy(block);
-  rgrbm_rg_destroy(placed);
-  free_stack(&k);
-  ck_assert_uint_eq(rgrbm_memory_in_use(), before);
+  assert_pair_agrees(&p, 64, 21);
+  free_pair(&p);
 }
 END_TEST
 
@@ -206,22 +233,9 @@ END_TEST
  * stack's level 2 (majority of level-1 means of +-1) is the majority of the
  * level-1 majorities, as block spins compose. */
 START_TEST(placed_majority_b3_matches_block_spins) {
-  size_t before = rgrbm_memory_in_use();
-  block_stack k = make_stack(36, 3, 2, RGRBM_BLOCK_MAJORITY, 20.0f);
-  rgrbm_rg *block, *placed;
-  ck_assert_ok(rgrbm_rg_create_block2d(&block, 36, 36, 3, RGRBM_BLOCK_MAJORITY, 3));
-  ck_assert_ok(rgrbm_rg_create_learned_placed(&placed, k.s, 1, RGRBM_RG_SIGN_MEAN, 9, 36, 36,
-                                              NULL));
-  assert_same_coarse(placed, block, 36, 2, 64);
-  rgrbm_mcrg_result a = run(block, 36, 2, 22), p = run(placed, 36, 2, 22);
-  ck_assert_int_eq(p.b, 3);
-  assert_same_result(&a, &p);
-  rgrbm_mcrg_result_free(&a);
-  rgrbm_mcrg_result_free(&p);
-  rgrbm_rg_destroy(block);
-  rgrbm_rg_destroy(placed);
-  free_stack(&k);
-  ck_assert_uint_eq(rgrbm_memory_in_use(), before);
+  plan_pair p = make_pair(36, 3, 2, RGRBM_BLOCK_MAJORITY, 3, 9, NULL);
+  assert_pair_agrees(&p, 64, 22);
+  free_pair(&p);
 }
 END_TEST
 
@@ -231,31 +245,20 @@ END_TEST
  * identical. (Level 2 is not: the stack feeds the tied means, 0, up where
  * block spins feed the coin.) */
 START_TEST(placed_majority_b2_ties_match_at_level_1) {
-  size_t before = rgrbm_memory_in_use();
-  block_stack k = make_stack(16, 2, 1, RGRBM_BLOCK_MAJORITY, 20.0f);
-  rgrbm_rg *block, *placed;
-  ck_assert_ok(rgrbm_rg_create_block2d(&block, 16, 16, 2, RGRBM_BLOCK_MAJORITY, 4));
-  ck_assert_ok(rgrbm_rg_create_learned_placed(&placed, k.s, 1, RGRBM_RG_SIGN_MEAN, 4, 16, 16,
-                                              NULL));
-  assert_same_coarse(placed, block, 16, 1, 200);
-  rgrbm_mcrg_result a = run(block, 16, 1, 23), p = run(placed, 16, 1, 23);
-  assert_same_result(&a, &p);
-  rgrbm_mcrg_result_free(&a);
-  rgrbm_mcrg_result_free(&p);
+  plan_pair p = make_pair(16, 2, 1, RGRBM_BLOCK_MAJORITY, 4, 4, NULL);
+  assert_pair_agrees(&p, 200, 23);
   /* A depth-1 stack has no level 2 for the run. */
   rgrbm_lattice *lat;
   rgrbm_sampler *smp = sampler(&lat, 16, 1);
   rgrbm_mcrg_options o;
   rgrbm_mcrg_options_init(&o, RGRBM_MCRG_OPTIONS_VERSION);
   o.levels = 2;
-  ck_assert_fails(rgrbm_mcrg_run(smp, placed, &o, &a), RGRBM_EINVAL, "rgrbm_mcrg_run",
+  rgrbm_mcrg_result a = RGRBM_MCRG_RESULT_INIT;
+  ck_assert_fails(rgrbm_mcrg_run(smp, p.placed, &o, &a), RGRBM_EINVAL, "rgrbm_mcrg_run",
                   "level 2 of the run needs the stack's level 2 x 1 = 2", "depth 1");
   rgrbm_sampler_destroy(smp);
   rgrbm_lattice_destroy(lat);
-  rgrbm_rg_destroy(block);
-  rgrbm_rg_destroy(placed);
-  free_stack(&k);
-  ck_assert_uint_eq(rgrbm_memory_in_use(), before);
+  free_pair(&p);
 }
 END_TEST
 

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "rg_testutil.h"
 #include "rgrbm/rg.h"
 #include "rng.h"
 #include "testutil.h"
@@ -21,28 +22,12 @@ static rgrbm_dataset *random_dataset(size_t dim, size_t count, uint64_t seed) {
   return ds;
 }
 
-static int8_t *all_spins(const rgrbm_dataset *ds) {
-  size_t n = rgrbm_dataset_count(ds) * rgrbm_dataset_dim(ds);
-  int8_t *s = malloc(n ? n : 1);
-  ck_assert_ok(rgrbm_dataset_get(ds, 0, rgrbm_dataset_count(ds), s));
-  return s;
-}
-
 /* Sum of the b x b block at coarse (X, Y) of an lx-wide configuration. */
 static int block_sum(const int8_t *c, int lx, int b, int X, int Y) {
   int sum = 0;
   for (int j = 0; j < b; j++)
     for (int i = 0; i < b; i++) sum += c[(Y * b + j) * lx + X * b + i];
   return sum;
-}
-
-static rgrbm_dataset *apply_new(const rgrbm_rg *rg, const rgrbm_dataset *in) {
-  rgrbm_rg_dims dims = RGRBM_RG_DIMS_INIT;
-  ck_assert_ok(rgrbm_rg_shape(rg, &dims));
-  rgrbm_dataset *out;
-  ck_assert_ok(rgrbm_dataset_create(&out, dims.out_dim));
-  ck_assert_ok(rgrbm_rg_apply(rg, in, out));
-  return out;
 }
 
 START_TEST(majority_matches_reference_and_ties_are_fair) {

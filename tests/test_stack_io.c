@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "crc32.h"
+#include "file_testutil.h"
 #include "npy.h"
 #include "stack_fixtures.h"
 #include "testutil.h"
@@ -36,31 +37,6 @@ static rgrbm_stack *small_stack(const int *sizes, int nlevels, rgrbm_units units
         .seed = UINT64_C(0xFEEDFACECAFEBEEF), .products = 1 + l % 2};
   }
   return s;
-}
-
-static size_t read_all(const char *path, unsigned char *buf, size_t cap) {
-  FILE *f = fopen(path, "rb");
-  ck_assert_ptr_nonnull(f);
-  size_t n = fread(buf, 1, cap, f);
-  fclose(f);
-  return n;
-}
-
-static void write_all(const char *path, const unsigned char *buf, size_t n) {
-  FILE *f = fopen(path, "wb");
-  ck_assert_ptr_nonnull(f);
-  ck_assert_uint_eq(fwrite(buf, 1, n, f), n);
-  fclose(f);
-}
-
-static void put_u32(unsigned char *b, uint32_t v) {
-  for (int i = 0; i < 4; i++) b[i] = (unsigned char)(v >> (8 * i));
-}
-
-/* Make a patched file's checksum right again, so the loader's later checks
- * (not the CRC) are what must catch the patch. */
-static void fix_crc(unsigned char *buf, size_t n) {
-  put_u32(buf + n - 4, rgrbm__crc32(0, buf, n - 4));
 }
 
 static void assert_same_stack(const rgrbm_stack *a, const rgrbm_stack *b) {
@@ -191,11 +167,7 @@ END_TEST
 /* Patch a 32-bit field, fix the checksum, expect the named rejection. */
 static void patch_and_expect(const char *bad, const unsigned char *buf, size_t n, size_t offset,
                              uint32_t value, const char *fragment) {
-  unsigned char copy[1024];
-  memcpy(copy, buf, n);
-  put_u32(copy + offset, value);
-  fix_crc(copy, n);
-  write_all(bad, copy, n);
+  write_patched(bad, buf, n, offset, value);
   expect_rejected(bad, fragment);
 }
 

@@ -13,15 +13,13 @@ shift
 reps=${1:-5}
 rows=${2:-20000}
 exe=$build/examples/mpi/bench_cd_mpi
-mpirun=${MPIRUN:-mpirun}
-flags=
-if "$mpirun" --version 2>&1 | grep -q 'Open MPI'; then
-  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-  export OMPI_MCA_btl_vader_single_copy_mechanism=none
-  flags="--mca btl self,vader --bind-to none"
-  # A rank waiting in a collective yields its core instead of spinning: on
-  # a machine shared with other work, spinning holds up the rank it waits
-  # for (a 2000-row epoch took 4.7 s spinning, 0.6 s yielding at load 9).
+# shellcheck source=examples/mpi/mpirun_env.sh
+. "$(dirname "$0")/mpirun_env.sh"
+if [ -n "$flags" ]; then
+  # Open MPI: a rank waiting in a collective yields its core instead of
+  # spinning: on a machine shared with other work, spinning holds up the
+  # rank it waits for (a 2000-row epoch took 4.7 s spinning, 0.6 s
+  # yielding at load 9).
   export OMPI_MCA_mpi_yield_when_idle=1
 fi
 out=$(mktemp)

@@ -9,13 +9,8 @@ build=$1
 shift
 args=${*:-64 20000 2 3 200}
 exe=$build/examples/mpi/mcrg_mpi
-mpirun=${MPIRUN:-mpirun}
-flags=
-if "$mpirun" --version 2>&1 | grep -q 'Open MPI'; then
-  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-  export OMPI_MCA_btl_vader_single_copy_mechanism=none
-  flags="--mca btl self,vader --bind-to none"
-fi
+# shellcheck source=examples/mpi/mpirun_env.sh
+. "$(dirname "$0")/mpirun_env.sh"
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 one=$(mktemp)
 two=$(mktemp)

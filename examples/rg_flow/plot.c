@@ -3,23 +3,21 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "../svg_axes.h"
+
 enum { WIDTH = 640, HEIGHT = 440, LEFT = 70, RIGHT = 20, TOP = 40, BOTTOM = 50, TICKS = 5 };
 
 static const char *const COLOURS[] = {"#b2182b", "#2166ac", "#1b7837", "#762a83", "#e08214",
                                       "#35978f", "#8c510a", "#4d4d4d"};
 enum { N_COLOURS = sizeof COLOURS / sizeof COLOURS[0] };
 
-typedef struct frame {
-  double x0, x1, y0, y1;
-} frame;
+typedef svg_range frame;
 
-static double px(const frame *f, double x) {
-  return LEFT + (x - f->x0) / (f->x1 - f->x0) * (WIDTH - LEFT - RIGHT);
-}
+static const svg_canvas CANVAS = {WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM};
 
-static double py(const frame *f, double y) {
-  return HEIGHT - BOTTOM - (y - f->y0) / (f->y1 - f->y0) * (HEIGHT - TOP - BOTTOM);
-}
+static double px(const frame *f, double x) { return svg_px(&CANVAS, f, x); }
+
+static double py(const frame *f, double y) { return svg_py(&CANVAS, f, y); }
 
 static void widen(frame *f, double x, double ylo, double yhi) {
   f->x0 = fmin(f->x0, x), f->x1 = fmax(f->x1, x);
@@ -47,25 +45,6 @@ static frame data_range(const plot_spec *p) {
   double xpad = 0.05 * (f.x1 - f.x0), ypad = 0.05 * (f.y1 - f.y0);
   f.x0 -= xpad, f.x1 += xpad, f.y0 -= ypad, f.y1 += ypad;
   return f;
-}
-
-static void axes(FILE *out, const plot_spec *p, const frame *f) {
-  fprintf(out, "<rect x='%d' y='%d' width='%d' height='%d' fill='none' stroke='#444'/>\n", LEFT,
-          TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM);
-  for (int t = 0; t <= TICKS; t++) {
-    double x = f->x0 + (f->x1 - f->x0) * t / TICKS, y = f->y0 + (f->y1 - f->y0) * t / TICKS;
-    fprintf(out, "<text x='%.1f' y='%d' font-size='11' text-anchor='middle'>%.3g</text>\n",
-            px(f, x), HEIGHT - BOTTOM + 16, x);
-    fprintf(out, "<text x='%d' y='%.1f' font-size='11' text-anchor='end'>%.3g</text>\n", LEFT - 6,
-            py(f, y) + 4, y);
-  }
-  fprintf(out, "<text x='%d' y='24' font-size='15' text-anchor='middle'>%s</text>\n", WIDTH / 2,
-          p->title);
-  fprintf(out, "<text x='%d' y='%d' font-size='12' text-anchor='middle'>%s</text>\n",
-          (WIDTH + LEFT - RIGHT) / 2, HEIGHT - 12, p->xlabel);
-  fprintf(out, "<text x='16' y='%d' font-size='12' text-anchor='middle' "
-          "transform='rotate(-90 16 %d)'>%s</text>\n", (HEIGHT + TOP - BOTTOM) / 2,
-          (HEIGHT + TOP - BOTTOM) / 2, p->ylabel);
 }
 
 static void line(FILE *out, const frame *f, double x0, double y0, double x1, double y1,
@@ -115,15 +94,9 @@ int plot_svg_write(const char *path, const plot_spec *p) {
   FILE *out = fopen(path, "w");
   if (out == NULL) return -1;
   frame f = data_range(p);
-  fprintf(out, "<?xml version='1.0' encoding='UTF-8'?>\n"
-          "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
-          "viewBox='0 0 %d %d' font-family='sans-serif'>\n"
-          "<rect width='100%%' height='100%%' fill='white'/>\n", WIDTH, HEIGHT, WIDTH, HEIGHT);
-  axes(out, p, &f);
+  svg_begin(out, &CANVAS);
+  svg_axes(out, &CANVAS, &f, TICKS, p->title, p->xlabel, p->ylabel);
   references(out, p, &f);
   for (int k = 0; k < p->nseries; k++) series(out, p, &f, k);
-  fprintf(out, "</svg>\n");
-  int failed = ferror(out);
-  if (fclose(out) != 0 || failed) return -1;
-  return 0;
+  return svg_end(out);
 }

@@ -1509,17 +1509,29 @@ def stack_train(stack: Stack, data: Dataset, per_layer: Union[CdOptions, Sequenc
     """Greedy layer-wise training: per_layer is one CdOptions, or one per layer;
     returns the History of every layer's epochs (see cd_train for record)."""
     s, d = _handle(stack, Stack, "stack"), _handle(data, Dataset, "data")
+    per_layer = _per_layer_options(stack, per_layer)
+    return _train_stack(per_layer, lambda arr: lib.rgrbm_cd_train_stack(s, d, arr), record)
+
+
+def _per_layer_options(stack, per_layer):
+    """stack_train's per_layer (one CdOptions, or one per layer of stack) as
+    a checked list of one per layer; shared with rgrbm.mpi.cd_train_stack."""
     if isinstance(per_layer, CdOptions):
         per_layer = [per_layer] * stack.depth
     per_layer = [_cd_options(o, f"per_layer[{i}]") for i, o in enumerate(per_layer)]
     if len(per_layer) != stack.depth:
         raise ValueError(f"per_layer has {len(per_layer)} options for {stack.depth} layers")
+    return per_layer
+
+
+def _train_stack(per_layer, train_array, record):
+    """Trains with train_array(per_layer as a ctypes array) and returns the
+    History (see _train); shared with rgrbm.mpi.cd_train_stack."""
     unique = list({id(o): o for o in per_layer}.values())
 
     def call():
         # The array copies the options after the recorders installed their callbacks.
-        arr = (CdOptions * len(per_layer))(*per_layer)
-        lib.rgrbm_cd_train_stack(s, d, arr)
+        train_array((CdOptions * len(per_layer))(*per_layer))
     return _train(call, unique, record)
 
 

@@ -32,23 +32,30 @@ def _installed_paths():
     return paths
 
 
-def load():
-    """Load librgrbm and return the ctypes.CDLL; OSError saying what was tried."""
-    override = os.environ.get("RGRBM_LIBRARY")
+def _load_first(variable, candidates, name, advice):
+    """The ctypes.CDLL of ``$variable`` when it is set (alone), else of the
+    first of candidates() that loads; OSError saying what was tried, then
+    advice."""
+    override = os.environ.get(variable)
     if override:
         try:
             return ctypes.CDLL(override)
         except OSError as exc:
-            raise OSError(f"cannot load $RGRBM_LIBRARY = {override!r}: {exc}") from exc
+            raise OSError(f"cannot load ${variable} = {override!r}: {exc}") from exc
     tried = []
-    for candidate in _installed_paths() + [SONAME]:
+    for candidate in candidates():
         try:
             return ctypes.CDLL(candidate)
         except OSError as exc:
             tried.append(f"{candidate}: {exc}")
-    raise OSError("cannot load librgrbm (" + "; ".join(tried) + "). Install it (meson install) "
-                  "where the dynamic loader finds it, or set $RGRBM_LIBRARY to the path of "
-                  f"{SONAME}.")
+    raise OSError(f"cannot load {name} (" + "; ".join(tried) + "). " + advice)
+
+
+def load():
+    """Load librgrbm and return the ctypes.CDLL; OSError saying what was tried."""
+    return _load_first("RGRBM_LIBRARY", lambda: _installed_paths() + [SONAME], "librgrbm",
+                       "Install it (meson install) where the dynamic loader finds it, or set "
+                       f"$RGRBM_LIBRARY to the path of {SONAME}.")
 
 
 #: The soname of librgrbm_mpi (rgrbm/mpi.h), loaded by rgrbm.mpi only.
@@ -59,22 +66,14 @@ def load_mpi():
     """Load librgrbm_mpi: ``$RGRBM_MPI_LIBRARY`` (a path), then beside the
     installed librgrbm (or, in a build tree, beside ``$RGRBM_LIBRARY`` and in
     its ``mpi/`` folder), then by soname; OSError saying what was tried."""
-    override = os.environ.get("RGRBM_MPI_LIBRARY")
-    if override:
-        try:
-            return ctypes.CDLL(override)
-        except OSError as exc:
-            raise OSError(f"cannot load $RGRBM_MPI_LIBRARY = {override!r}: {exc}") from exc
+    return _load_first("RGRBM_MPI_LIBRARY", _mpi_candidates, "librgrbm_mpi",
+                       "Build librgrbm with MPI (meson -Dmpi=enabled) and install it, or set "
+                       f"$RGRBM_MPI_LIBRARY to the path of {MPI_SONAME}.")
+
+
+def _mpi_candidates():
     places = [os.path.dirname(p) for p in _installed_paths()]
     if os.environ.get("RGRBM_LIBRARY"):
         core_dir = os.path.dirname(os.path.abspath(os.environ["RGRBM_LIBRARY"]))
         places += [core_dir, os.path.join(core_dir, "mpi")]
-    tried = []
-    for candidate in [os.path.join(p, MPI_SONAME) for p in places] + [MPI_SONAME]:
-        try:
-            return ctypes.CDLL(candidate)
-        except OSError as exc:
-            tried.append(f"{candidate}: {exc}")
-    raise OSError("cannot load librgrbm_mpi (" + "; ".join(tried) + "). Build librgrbm "
-                  "with MPI (meson -Dmpi=enabled) and install it, or set $RGRBM_MPI_LIBRARY "
-                  f"to the path of {MPI_SONAME}.")
+    return [os.path.join(p, MPI_SONAME) for p in places] + [MPI_SONAME]

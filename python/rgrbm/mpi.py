@@ -20,7 +20,8 @@ from mpi4py import MPI
 
 from . import _core, _loader
 from ._core import (CdOptions, Dataset, History, McrgOptions, McrgResult, RG, Sampler, Stack,
-                    _cd_options, _handle, _small, _train)
+                    _cd_options, _handle, _per_layer_options, _small, _train,
+                    _train_stack)
 
 mpi_lib = _loader.load_mpi()
 
@@ -69,19 +70,10 @@ def cd_train_stack(stack: Stack, data: Dataset, per_layer: Union[CdOptions, Sequ
     """Greedy layer-wise training over the ranks (rgrbm_mpi_cd_train_stack):
     per_layer is one CdOptions, or one per layer, as for rgrbm.stack_train."""
     s, d = _handle(stack, Stack, "stack"), _handle(data, Dataset, "data")
-    if isinstance(per_layer, CdOptions):
-        per_layer = [per_layer] * stack.depth
-    per_layer = [_cd_options(o, f"per_layer[{i}]") for i, o in enumerate(per_layer)]
-    if len(per_layer) != stack.depth:
-        raise ValueError(f"per_layer has {len(per_layer)} options for {stack.depth} layers")
-    unique = list({id(o): o for o in per_layer}.values())
+    per_layer = _per_layer_options(stack, per_layer)
     c = _comm(comm)
-
-    def call():
-        # The array copies the options after the recorders installed their callbacks.
-        arr = (CdOptions * len(per_layer))(*per_layer)
-        mpi_lib.rgrbm_mpi_cd_train_stack(s, d, arr, c)
-    return _train(call, unique, record)
+    return _train_stack(per_layer, lambda arr: mpi_lib.rgrbm_mpi_cd_train_stack(s, d, arr, c),
+                        record)
 
 
 def mcrg_run(sampler: Sampler, rg: RG, options: Optional[McrgOptions] = None,

@@ -13,27 +13,13 @@
  *    different stack or seed), a stop by rank 0's callback and non-finite
  *    parameters: the same status and message on every rank, no hang (the
  *    runner's timeout).
- * A plain program, not Check: Check's forked tests and MPI do not mix.
- * Exit status 0 when every rank passed. */
+ * The harness: mpi_testutil.h. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rgrbm.h"
-#include "rgrbm/mpi.h"
-
-static int rank, size, failures;
-
-#define CHECK(cond, ...)                                             \
-  do {                                                               \
-    if (!(cond)) {                                                   \
-      failures++;                                                    \
-      fprintf(stderr, "rank %d: %s:%d: ", rank, __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                                  \
-      fputc('\n', stderr);                                           \
-    }                                                                \
-  } while (0)
+#include "mpi_testutil.h"
 
 /* The global data: ROWS configurations of NV spins, the same on every
  * rank (a fixed generator), more ordered than random so that training
@@ -359,26 +345,26 @@ static void stack_driver_equals_one_process(void) {
 
 /* ---- failures ---- */
 
-/* The status and message rank 0 got, compared on every rank. */
-static void same_error_everywhere(int rc, int want, const char *needle) {
-  char message[512];
-  snprintf(message, sizeof message, "%s", rgrbm_last_error());
-  CHECK(rc == want, "status %d, expected %d (%s)", rc, want, message);
-  CHECK(strstr(message, needle) != NULL, "message '%s' lacks '%s'", message, needle);
-  int root_rc = rc;
-  char root_message[512];
-  memcpy(root_message, message, sizeof message);
-  MPI_Bcast(&root_rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
-  MPI_Bcast(root_message, sizeof root_message, MPI_CHAR, 0, MPI_COMM_WORLD);
-  CHECK(rc == root_rc && strcmp(message, root_message) == 0,
-        "rank 0 got %d '%s', this rank %d '%s'", root_rc, root_message, rc, message);
-}
-
 /* rgrbm_cd_train's last message as rgrbm_mpi_cd_train words it. */
 static void mpi_message(char *out, size_t n) {
   const char *prefix = "rgrbm_cd_train: ", *m = rgrbm_last_error();
   CHECK(strncmp(m, prefix, strlen(prefix)) == 0, "unexpected message '%s'", m);
   snprintf(out, n, "rgrbm_mpi_cd_train: %s", m + strlen(prefix));
+}
+
+/* Layer 0 trained with o fails with `want`, on all rows in one process and
+ * on the shards over the ranks: the same message (reworded) on every rank
+ * and the parameters one process is left with. */
+static void fails_as_one_process(const rgrbm_cd_options *o, const rgrbm_dataset *all,
+                                 const rgrbm_dataset *local, int want, const char *what) {
+  char needle[160];
+  pair p = make_pair(0, NULL);
+  CHECK(rgrbm_cd_train(p.one, 0, all, o) == want, "%s: the reference did not fail with %d",
+        what, want);
+  mpi_message(needle, sizeof needle);
+  same_error_everywhere(rgrbm_mpi_cd_train(p.mpi, 0, local, o, MPI_COMM_WORLD), want, needle);
+  CHECK(same_bits(p.mpi, p.one, 0), "%s: the parameters differ from one process's", what);
+  free_pair(&p);
 }
 
 /* A failed call leaves the stack as it was. */
@@ -452,32 +438,20 @@ static void failures_are_collective(void) {
   unchanged(s, "stack driver");
 
   /* Rank 0's callback stops every rank after epoch 1, as one process. */
-  pair p = make_pair(0, NULL);
   rgrbm_dataset *all = rows_dataset(0, ROWS, NV);
   progress_log log = {.stop_after = 1};
   o = cd_options(1, RGRBM_PRODUCTS_AUTO);
   o.progress = record_progress;
   o.progress_data = &log;
-  CHECK(rgrbm_cd_train(p.one, 0, all, &o) == RGRBM_ECANCELED, "reference not cancelled");
-  mpi_message(needle, sizeof needle);
-  same_error_everywhere(rgrbm_mpi_cd_train(p.mpi, 0, local, &o, MPI_COMM_WORLD),
-                        RGRBM_ECANCELED, needle);
-  CHECK(same_bits(p.mpi, p.one, 0), "cancelled: differs from one process");
-  free_pair(&p);
+  fails_as_one_process(&o, all, local, RGRBM_ECANCELED, "cancelled");
 
   /* A learning rate that overflows: every rank restores the last good
    * parameters (those of one process). */
-  p = make_pair(0, NULL);
   o = cd_options(0, RGRBM_PRODUCTS_AUTO);
   o.learning_rate = 3e38;
   o.momentum_initial = 0.0;
   o.epochs = 2;
-  CHECK(rgrbm_cd_train(p.one, 0, all, &o) == RGRBM_ENUMERIC, "reference did not overflow");
-  mpi_message(needle, sizeof needle);
-  same_error_everywhere(rgrbm_mpi_cd_train(p.mpi, 0, local, &o, MPI_COMM_WORLD),
-                        RGRBM_ENUMERIC, needle);
-  CHECK(same_bits(p.mpi, p.one, 0), "restored parameters differ from one process");
-  free_pair(&p);
+  fails_as_one_process(&o, all, local, RGRBM_ENUMERIC, "overflow");
 
   /* MPI_COMM_NULL is refused by every rank alone. */
   rc = rgrbm_mpi_cd_train(s, 0, local, &o, MPI_COMM_NULL);
@@ -492,9 +466,7 @@ static void failures_are_collective(void) {
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  mpi_test_init(&argc, &argv);
   make_spins();
   table_path_equals_one_process();
   sgemm_path_is_rank_independent();
@@ -504,9 +476,5 @@ int main(int argc, char **argv) {
   /* The library's own allocations are all returned (OpenMPI's are not
    * counted). */
   CHECK(rgrbm_memory_in_use() == 0, "%zu bytes still allocated", rgrbm_memory_in_use());
-  int total = 0;
-  MPI_Allreduce(&failures, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-  if (rank == 0) printf("%d ranks: %s (%d failures)\n", size, total ? "FAIL" : "ok", total);
-  MPI_Finalize();
-  return total ? 1 : 0;
+  return mpi_test_finish();
 }

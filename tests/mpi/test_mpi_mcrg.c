@@ -1,27 +1,13 @@
 /* rgrbm_mpi_mcrg_run under mpirun -np 1, 2, 3 (tests/mpi/run.sh): the
  * exponents are the single-process ones bit for bit on every rank (so the
  * same for every rank count), and a failure on one rank is the same error,
- * naming that rank, on every rank. A plain program, not Check: Check's
- * forked tests and MPI do not mix. Exit status 0 when every rank passed. */
+ * naming that rank, on every rank. The harness: mpi_testutil.h. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "rgrbm.h"
-#include "rgrbm/mpi.h"
-
-static int rank, size, failures;
-
-#define CHECK(cond, ...)                                         \
-  do {                                                           \
-    if (!(cond)) {                                               \
-      failures++;                                                \
-      fprintf(stderr, "rank %d: %s:%d: ", rank, __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                              \
-      fputc('\n', stderr);                                       \
-    }                                                            \
-  } while (0)
+#include "mpi_testutil.h"
 
 typedef struct {
   rgrbm_lattice *lat;
@@ -91,21 +77,6 @@ static void exponents_are_the_single_process_ones(size_t chains, rgrbm_algorithm
   unmake(&local);
 }
 
-/* The status and message rank 0 got, compared on every rank. */
-static void same_error_everywhere(int rc, int want, const char *needle) {
-  char message[512];
-  snprintf(message, sizeof message, "%s", rgrbm_last_error());
-  CHECK(rc == want, "status %d, expected %d (%s)", rc, want, message);
-  CHECK(strstr(message, needle) != NULL, "message '%s' lacks '%s'", message, needle);
-  int root_rc = rc;
-  char root_message[512];
-  memcpy(root_message, message, sizeof message);
-  MPI_Bcast(&root_rc, 1, MPI_INT, 0, MPI_COMM_WORLD);
-  MPI_Bcast(root_message, sizeof root_message, MPI_CHAR, 0, MPI_COMM_WORLD);
-  CHECK(rc == root_rc && strcmp(message, root_message) == 0,
-        "rank 0 got %d '%s', this rank %d '%s'", root_rc, root_message, rc, message);
-}
-
 static void failures_are_collective(void) {
   setup u = make(RGRBM_WOLFF);
   const int last = size - 1;
@@ -156,9 +127,7 @@ static void failures_are_collective(void) {
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  mpi_test_init(&argc, &argv);
   size_t before = rgrbm_memory_in_use();
   exponents_are_the_single_process_ones(1, RGRBM_WOLFF);
   exponents_are_the_single_process_ones(2, RGRBM_HEAT_BATH);
@@ -167,9 +136,5 @@ int main(int argc, char **argv) {
   failures_are_collective();
   CHECK(rgrbm_memory_in_use() == before, "%zu bytes held after the tests",
         rgrbm_memory_in_use() - before);
-  int total = 0;
-  MPI_Allreduce(&failures, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-  if (rank == 0) printf("%d ranks: %s (%d failed checks)\n", size, total ? "FAIL" : "ok", total);
-  MPI_Finalize();
-  return total ? 1 : 0;
+  return mpi_test_finish();
 }
