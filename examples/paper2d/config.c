@@ -35,6 +35,7 @@ void paper2d_config_default(paper2d_config *c) {
   const int sizes[] = {1600, 400, 100, 25};
   memcpy(c->sizes, sizes, sizeof sizes);
   c->epochs = 200;
+  c->study_epochs = 60;
   c->batch_size = 500;
   c->batch_why = "the batch products cost less per row with 500 rows than with 100 (sgemm, "
                  "used above layer 0 where the data arrive as means: 1.6-3x on 2 cores; the "
@@ -57,6 +58,7 @@ void paper2d_config_quick(paper2d_config *c) {
   const int sizes[] = {256, 64, 16, 4};
   memcpy(c->sizes, sizes, sizeof sizes);
   c->epochs = 30;
+  c->study_epochs = 3;
   c->batch_size = 100;
   c->batch_why = "chosen for the quick run's 2,000 samples, a tenth of the default run's (whose "
                  "batch of 500 makes 40 updates an epoch); at this size speed is no concern";

@@ -24,6 +24,7 @@ typedef struct paper2d_config {
   int sizes[PAPER2D_MAX_LEVELS];
   rgrbm_units units;
   int epochs;             /* per layer */
+  int study_epochs;       /* per configuration of --study (study.h) */
   size_t batch_size;
   const char *batch_why;  /* the reason for batch_size, printed by describe() */
   double learning_rate;
