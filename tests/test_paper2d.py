@@ -31,11 +31,11 @@ LEVELS = 3
 # The quick run's parameters (paper2d --help and examples/paper2d/README.md).
 QUICK = {"config": "quick", "seed": 1410383, "side": 16, "K": 0.408,
          "sizes": [256, 64, 16, 4], "epochs": 30, "batch": 100, "learning_rate": 0.02,
-         "samples": 2000}
+         "samples": 2000, "units": "binary", "l1": 1e-3}
 
 # summary.json's fields and their JSON types: every field, no other.
 SUMMARY_INTS = ("seed", "side", "epochs", "batch", "samples", "spacing")
-SUMMARY_FLOATS = ("K", "learning_rate", "tau_abs_m", "tau_energy", "bond_mean",
+SUMMARY_FLOATS = ("K", "learning_rate", "l1", "tau_abs_m", "tau_energy", "bond_mean",
                   "bond_mean_error", "exact_bond_mean", "abs_m", "abs_m_error")
 LEVEL_INTS = ("level", "b", "units")
 LEVEL_FLOATS = ("gyration", "gyration_sd", "block_gyration", "block_fraction",
@@ -150,11 +150,12 @@ def load_summary(out):
     its documented type (a float field may hold an integer-valued number)."""
     with open(os.path.join(out, "summary.json"), encoding="utf-8") as f:
         summary = json.load(f, parse_constant=refuse_constant)
-    expected = set(SUMMARY_INTS + SUMMARY_FLOATS + ("config", "sizes", "levels"))
+    expected = set(SUMMARY_INTS + SUMMARY_FLOATS + ("config", "units", "sizes", "levels"))
     if os.path.isfile(os.path.join(out, "study.json")):
         expected.add("study")
     assert set(summary) == expected, "summary.json fields: %s" % sorted(set(summary) ^ expected)
     assert isinstance(summary["config"], str)
+    assert summary["units"] in ("binary", "spin"), summary["units"]
     for key in SUMMARY_INTS:
         assert isinstance(summary[key], int) and not isinstance(summary[key], bool), key
     for key in SUMMARY_FLOATS:
@@ -192,6 +193,9 @@ def check_configuration(out, expected):
                    "batch %d: %d updates an epoch, %d a layer" % (
                        expected["batch"], updates, updates * expected["epochs"]),
                    "learning rate %g:" % expected["learning_rate"],
+                   "units: %s" % {"binary": "binary {0,1}", "spin": "spin {-1,+1}"}[
+                       expected["units"]],
+                   "L1 = %g" % expected["l1"],
                    "seed: %d " % expected["seed"]):
         assert phrase in config, "report configuration lacks %r:\n%s" % (phrase, config)
 
@@ -326,8 +330,15 @@ def main():
             help_run = subprocess.run([exe, flag], stdout=subprocess.PIPE, text=True, timeout=20)
             assert help_run.returncode == 0, flag
             for option in ("--out", "--quick", "--seed", "--epochs", "--samples", "--batch",
-                           "--lr", "--threads", "--cpu", "--study", "--help"):
+                           "--lr", "--threads", "--cpu", "--study", "--units", "--l1",
+                           "--help"):
                 assert option in help_run.stdout, option
+            # The defaults (issue 16): the paper's {0,1} units, L1 = 1e-3 instead of
+            # the paper's 2e-4, the departure stated with its measured reason.
+            described = " ".join(help_run.stdout.split())
+            for phrase in ("units: binary {0,1}: the paper's choice",
+                           "L1 = 0.001 (the paper: 0.0002)", "paper2d --study"):
+                assert phrase in described, phrase
     print("paper2d --quick: all outputs present and valid")
 
 

@@ -31,7 +31,9 @@ typedef struct paper2d_config {
   const char *learning_rate_why;
   double momentum_initial, momentum_final;
   int momentum_switch_epoch;
+  const char *units_why;  /* the reason for units (a departure from the paper is measured) */
   double l1;
+  const char *l1_why;
   rgrbm_pass feed_up;
   uint64_t seed;          /* every random number of the run derives from it */
   int threads;            /* OpenBLAS threads, 0 = OpenBLAS's choice */

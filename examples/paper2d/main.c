@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +25,12 @@
 typedef struct overrides {
   int quick, help, study;
   const char *out, *cpu;
-  int has_seed, has_epochs, has_samples, has_batch, has_threads, has_lr;
+  int has_seed, has_epochs, has_samples, has_batch, has_threads, has_lr, has_l1, has_units;
   uint64_t seed;
   int epochs, threads;
   size_t samples, batch;
-  double lr;
+  double lr, l1;
+  rgrbm_units units;
 } overrides;
 
 enum { MAX_THREADS = 1024 }; /* --threads; take_value() says it too */
@@ -52,6 +54,9 @@ static void usage(const char *prog, const paper2d_config *selected, int changed)
          "                 --quick %zu)\n"
          "  --batch N      minibatch size, at least 1 (default %zu; --quick %zu)\n"
          "  --lr X         learning rate, a positive number (default %g)\n"
+         "  --units KIND   binary ({0,1}, the paper's) or spin (-1/+1) units (default %s)\n"
+         "  --l1 X         L1 penalty on the weights, at least 0 (default %g; the paper's\n"
+         "                 2e-4); why the defaults: the Configuration below\n"
          "  --threads N    OpenBLAS threads, 0..%d, for the upper layers' small sgemm calls\n"
          "                 (default 1, or OPENBLAS_NUM_THREADS when set; 0: OpenBLAS's\n"
          "                 choice); the library's own threads, which train the first\n"
@@ -70,7 +75,8 @@ static void usage(const char *prog, const paper2d_config *selected, int changed)
          "not be written), 2 a usage error.\n\n"
          "Configuration: the %s run%s, and why\n",
          prog, d.out_dir, q.side, q.side, q.samples, quick_sizes, q.epochs, q.batch_size, (unsigned long long)d.seed, d.epochs, q.epochs, d.samples,
-         q.samples, d.batch_size, q.batch_size, d.learning_rate, MAX_THREADS, d.study_epochs,
+         q.samples, d.batch_size, q.batch_size, d.learning_rate,
+         d.units == RGRBM_UNITS_SPIN ? "spin" : "binary", d.l1, MAX_THREADS, d.study_epochs,
          q.study_epochs,
          selected->name, changed ? " with the options given" : "");
   paper2d_config_describe(selected, stdout, "  ");
@@ -101,6 +107,14 @@ static const char *take_value(int ch, const char *arg, overrides *ov) {
     return cli_size(arg, 1, &ov->batch) ? "a positive integer" : NULL;
   case 't': ov->has_threads = 1;
     return cli_int(arg, 0, MAX_THREADS, &ov->threads) ? "an integer in 0..1024" : NULL;
+  case 'u': ov->has_units = 1;
+    if (strcmp(arg, "binary") == 0) ov->units = RGRBM_UNITS_BINARY;
+    else if (strcmp(arg, "spin") == 0) ov->units = RGRBM_UNITS_SPIN;
+    else return "binary or spin";
+    return NULL;
+  case 'l': ov->has_l1 = 1;
+    return cli_double(arg, &ov->l1) || !(ov->l1 >= 0) || !isfinite(ov->l1)
+               ? "a number of at least 0" : NULL;
   case 'r': ov->has_lr = 1;
     return cli_double(arg, &ov->lr) || !(ov->lr > 0) ? "a positive number" : NULL;
   }
@@ -113,7 +127,8 @@ static const struct option long_options[] = {
     {"samples", required_argument, 0, 'n'}, {"batch", required_argument, 0, 'b'},
     {"threads", required_argument, 0, 't'}, {"lr", required_argument, 0, 'r'},
     {"cpu", required_argument, 0, 'c'},     {"help", no_argument, 0, 'h'},
-    {"study", no_argument, 0, 'S'},
+    {"study", no_argument, 0, 'S'},       {"units", required_argument, 0, 'u'},
+    {"l1", required_argument, 0, 'l'},
     {0, 0, 0, 0}};
 
 /* The option getopt_long just rejected, as the user wrote it: the whole
@@ -169,11 +184,20 @@ static void apply_overrides(paper2d_config *c, const overrides *ov) {
     c->learning_rate = ov->lr;
     c->learning_rate_why = "given by --lr";
   }
+  if (ov->has_units) {
+    c->units = ov->units;
+    c->units_why = "given by --units";
+  }
+  if (ov->has_l1) {
+    c->l1 = ov->l1;
+    c->l1_why = "given by --l1";
+  }
 }
 
 /* Whether the options change the embedded configuration they select. */
 static int options_change_config(const overrides *ov) {
-  return ov->has_seed || ov->has_epochs || ov->has_samples || ov->has_batch || ov->has_lr;
+  return ov->has_seed || ov->has_epochs || ov->has_samples || ov->has_batch || ov->has_lr ||
+         ov->has_units || ov->has_l1;
 }
 
 /* The configuration to run into *cfg: CLI_RUN, CLI_HELP (usage printed) or

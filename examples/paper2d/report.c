@@ -215,6 +215,8 @@ static void summary_config(FILE *f, const paper2d_config *c) {
   for (int l = 0; l < c->nlevels; l++) fprintf(f, "%s%d", l ? ", " : "", c->sizes[l]);
   fprintf(f, "],\n  \"epochs\": %d,\n  \"batch\": %zu,\n", c->epochs, c->batch_size);
   json_field(f, "  ", "learning_rate", c->learning_rate, ",\n");
+  json_field(f, "  ", "l1", c->l1, ",\n");
+  fprintf(f, "  \"units\": \"%s\",\n", c->units == RGRBM_UNITS_SPIN ? "spin" : "binary");
 }
 
 /* ,"study": study.json as the study wrote it, when the folder holds one. */
