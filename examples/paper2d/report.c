@@ -141,8 +141,8 @@ static void study_section(FILE *f, const paper2d_run *run) {
           "(uniform field, white noise): <a href='%s'>%s</a>.</p>\n", PAPER2D_STUDY_MD,
           PAPER2D_STUDY_MD);
   if (copy_file(f, run, PAPER2D_STUDY_TABLE) != 0)
-    fprintf(f, "<p>Not run into this folder: <code>paper2d --study --out %s</code> (about "
-            "15 minutes) writes it, and a main run into the same folder afterwards includes "
+    fprintf(f, "<p>Not run into this folder: <code>paper2d --study --out %s</code> (8-15 "
+            "minutes on 2 idle cores) writes it, and a main run into the same folder afterwards includes "
             "its table here and its numbers in %s.</p>\n", run->cfg.out_dir,
             PAPER2D_SUMMARY_FILE);
 }

@@ -20,8 +20,8 @@
 
 /* A unit is local when at least this share of its field's sum r^2 lies in
  * one 2 x 2 block: 100 times the share of a uniform field on 40 x 40
- * (4 / 1600), about 30 times that of white noise (measured by the study and
- * printed beside it), and the share a field spread evenly over a 4 x 4
+ * (4 / 1600), 21 times the median of white noise on 40 x 40 (0.012, measured
+ * by the study and printed beside it), and the share a field spread evenly over a 4 x 4
  * block would have; a field with a quarter of its weight on 4 of 1600 sites
  * is a spot, not noise. */
 #define PAPER2D_STUDY_THRESHOLD 0.25
