@@ -24,13 +24,16 @@ typedef struct paper2d_config {
   int sizes[PAPER2D_MAX_LEVELS];
   rgrbm_units units;
   int epochs;             /* per layer */
+  int study_epochs;       /* per configuration of --study (study.h) */
   size_t batch_size;
   const char *batch_why;  /* the reason for batch_size, printed by describe() */
   double learning_rate;
   const char *learning_rate_why;
   double momentum_initial, momentum_final;
   int momentum_switch_epoch;
+  const char *units_why;  /* the reason for units (a departure from the paper is measured) */
   double l1;
+  const char *l1_why;
   rgrbm_pass feed_up;
   uint64_t seed;          /* every random number of the run derives from it */
   int threads;            /* OpenBLAS threads, 0 = OpenBLAS's choice */

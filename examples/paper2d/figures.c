@@ -33,18 +33,22 @@ int paper2d_write_data(const paper2d_run *run) {
 }
 
 /* Tiles shrink with their number so that every grid is about 1000 px wide. */
+int paper2d_receptive_png(const char *path, const float *rf, int side, int units) {
+  int cols = (int)ceil(sqrt((double)units));
+  int scale = (int)fmax(TILE_PIXELS_MIN, 1000.0 / (cols * side));
+  return paper2d_png_tiles(path, rf, side, side, units, scale) != 0
+             ? paper2d_file_error("write", path) : RGRBM_OK;
+}
+
 static int receptive_grid(const paper2d_run *run, int level) {
   int side = run->cfg.side, units = run->cfg.sizes[level];
   float *rf = malloc((size_t)side * (size_t)side * (size_t)units * sizeof *rf);
   if (rf == NULL) return RGRBM_ENOMEM;
   int rc = rgrbm_receptive_field(run->stack, level, rf);
-  int cols = (int)ceil(sqrt((double)units));
-  int scale = (int)fmax(TILE_PIXELS_MIN, 1000.0 / (cols * side));
   char name[64], path[PATH_LEN];
   paper2d_receptive_file(name, sizeof name, level);
   paper2d_out_path(run, name, path, sizeof path);
-  if (rc == RGRBM_OK && paper2d_png_tiles(path, rf, side, side, units, scale) != 0)
-    rc = paper2d_file_error("write", path);
+  if (rc == RGRBM_OK) rc = paper2d_receptive_png(path, rf, side, units);
   free(rf);
   return rc;
 }

@@ -25,6 +25,11 @@ void paper2d_out_path(const paper2d_run *run, const char *name, char *buf, size_
 /* Write the data set and the stack. */
 int paper2d_write_data(const paper2d_run *run);
 
+/* Receptive fields (side*side sites x units, as rgrbm_receptive_field
+ * writes them) as a grid of tiles about 1000 px wide, each tile scaled to
+ * its largest |r|: RGRBM_OK or PAPER2D_FILE_ERROR (reported). */
+int paper2d_receptive_png(const char *path, const float *rf, int side, int units);
+
 /* Write the PNG and SVG figures. */
 int paper2d_write_figures(const paper2d_run *run);
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,16 +19,18 @@
 #include "experiment.h"
 #include "figures.h"
 #include "report.h"
+#include "study.h"
 
 /* The command line: which embedded configuration, and what it changes. */
 typedef struct overrides {
-  int quick, help;
+  int quick, help, study;
   const char *out, *cpu;
-  int has_seed, has_epochs, has_samples, has_batch, has_threads, has_lr;
+  int has_seed, has_epochs, has_samples, has_batch, has_threads, has_lr, has_l1, has_units;
   uint64_t seed;
   int epochs, threads;
   size_t samples, batch;
-  double lr;
+  double lr, l1;
+  rgrbm_units units;
 } overrides;
 
 enum { MAX_THREADS = 1024 }; /* --threads; take_value() says it too */
@@ -51,19 +54,30 @@ static void usage(const char *prog, const paper2d_config *selected, int changed)
          "                 --quick %zu)\n"
          "  --batch N      minibatch size, at least 1 (default %zu; --quick %zu)\n"
          "  --lr X         learning rate, a positive number (default %g)\n"
+         "  --units KIND   binary ({0,1}, the paper's) or spin (-1/+1) units (default %s)\n"
+         "  --l1 X         L1 penalty on the weights, at least 0 (default %g; the paper's\n"
+         "                 2e-4); why the defaults: the Configuration below\n"
          "  --threads N    OpenBLAS threads, 0..%d, for the upper layers' small sgemm calls\n"
          "                 (default 1, or OPENBLAS_NUM_THREADS when set; 0: OpenBLAS's\n"
          "                 choice); the library's own threads, which train the first\n"
          "                 layer, follow OMP_NUM_THREADS (see docs/training.md)\n"
          "  --cpu LEVEL    limit librgrbm's kernels to generic, avx2 or avx512 (default:\n"
          "                 the best this CPU has); the results are the same bits\n"
+         "  --study        instead of the stack, the level-1 study (\"what makes level 1\n"
+         "                 local\"): level 1 alone under {0,1} and -1/+1 units, L1 in\n"
+         "                 {0, 2e-4, 1e-3, 8e-3}, CD-1 and PCD-1, %d epochs each (--epochs\n"
+         "                 sets it; --quick: %d), on the same data; writes study.md,\n"
+         "                 study.json and a receptive-field PNG per configuration. A later\n"
+         "                 main run into the same folder includes its table\n"
          "  -h, --help     print this text and the configuration the other options\n"
          "                 select, and exit\n\n"
          "Exit status: 0 done, 1 a failure (the library's message or the file that could\n"
          "not be written), 2 a usage error.\n\n"
          "Configuration: the %s run%s, and why\n",
          prog, d.out_dir, q.side, q.side, q.samples, quick_sizes, q.epochs, q.batch_size, (unsigned long long)d.seed, d.epochs, q.epochs, d.samples,
-         q.samples, d.batch_size, q.batch_size, d.learning_rate, MAX_THREADS,
+         q.samples, d.batch_size, q.batch_size, d.learning_rate,
+         d.units == RGRBM_UNITS_SPIN ? "spin" : "binary", d.l1, MAX_THREADS, d.study_epochs,
+         q.study_epochs,
          selected->name, changed ? " with the options given" : "");
   paper2d_config_describe(selected, stdout, "  ");
 }
@@ -93,6 +107,14 @@ static const char *take_value(int ch, const char *arg, overrides *ov) {
     return cli_size(arg, 1, &ov->batch) ? "a positive integer" : NULL;
   case 't': ov->has_threads = 1;
     return cli_int(arg, 0, MAX_THREADS, &ov->threads) ? "an integer in 0..1024" : NULL;
+  case 'u': ov->has_units = 1;
+    if (strcmp(arg, "binary") == 0) ov->units = RGRBM_UNITS_BINARY;
+    else if (strcmp(arg, "spin") == 0) ov->units = RGRBM_UNITS_SPIN;
+    else return "binary or spin";
+    return NULL;
+  case 'l': ov->has_l1 = 1;
+    return cli_double(arg, &ov->l1) || !(ov->l1 >= 0) || !isfinite(ov->l1)
+               ? "a number of at least 0" : NULL;
   case 'r': ov->has_lr = 1;
     return cli_double(arg, &ov->lr) || !(ov->lr > 0) ? "a positive number" : NULL;
   }
@@ -105,6 +127,8 @@ static const struct option long_options[] = {
     {"samples", required_argument, 0, 'n'}, {"batch", required_argument, 0, 'b'},
     {"threads", required_argument, 0, 't'}, {"lr", required_argument, 0, 'r'},
     {"cpu", required_argument, 0, 'c'},     {"help", no_argument, 0, 'h'},
+    {"study", no_argument, 0, 'S'},       {"units", required_argument, 0, 'u'},
+    {"l1", required_argument, 0, 'l'},
     {0, 0, 0, 0}};
 
 /* The option getopt_long just rejected, as the user wrote it: the whole
@@ -130,6 +154,7 @@ static int parse_options(int argc, char **argv, overrides *ov) {
                              rejected_option(argv, name, sizeof name));
     if (ch == 'h') ov->help = 1;
     else if (ch == 'q') ov->quick = 1;
+    else if (ch == 'S') ov->study = 1;
     else {
       const char *expected = take_value(ch, optarg, ov);
       if (expected)
@@ -146,7 +171,8 @@ static void apply_overrides(paper2d_config *c, const overrides *ov) {
   else paper2d_config_default(c);
   if (ov->out) c->out_dir = ov->out;
   if (ov->has_seed) c->seed = ov->seed;
-  if (ov->has_epochs) c->epochs = ov->epochs;
+  if (ov->has_epochs && ov->study) c->study_epochs = ov->epochs;
+  else if (ov->has_epochs) c->epochs = ov->epochs;
   if (ov->has_samples) c->samples = ov->samples;
   if (ov->has_batch) {
     c->batch_size = ov->batch;
@@ -158,11 +184,20 @@ static void apply_overrides(paper2d_config *c, const overrides *ov) {
     c->learning_rate = ov->lr;
     c->learning_rate_why = "given by --lr";
   }
+  if (ov->has_units) {
+    c->units = ov->units;
+    c->units_why = "given by --units";
+  }
+  if (ov->has_l1) {
+    c->l1 = ov->l1;
+    c->l1_why = "given by --l1";
+  }
 }
 
 /* Whether the options change the embedded configuration they select. */
 static int options_change_config(const overrides *ov) {
-  return ov->has_seed || ov->has_epochs || ov->has_samples || ov->has_batch || ov->has_lr;
+  return ov->has_seed || ov->has_epochs || ov->has_samples || ov->has_batch || ov->has_lr ||
+         ov->has_units || ov->has_l1;
 }
 
 /* The configuration to run into *cfg: CLI_RUN, CLI_HELP (usage printed) or
@@ -195,6 +230,13 @@ static void print_levels(const paper2d_run *run) {
   }
 }
 
+static int run_study(paper2d_run *run) {
+  int rc = make_out_dir(run->cfg.out_dir);
+  if (rc == 0) rc = paper2d_sample(run);
+  if (rc == 0) rc = paper2d_study(run);
+  return rc;
+}
+
 static int run_experiment(paper2d_run *run) {
   int rc = make_out_dir(run->cfg.out_dir);
   if (rc == 0) rc = paper2d_sample(run);
@@ -216,13 +258,15 @@ int main(int argc, char **argv) {
   if (ov.cpu) rgrbm_cpu_set_mask(parse_cpu(ov.cpu));
   paper2d_run run;
   paper2d_run_init(&run, &cfg);
-  printf("paper2d (%s): %d x %d Ising at K = %.4f, %zu samples, %d epochs a layer, batch %zu, "
-         "seed %llu, kernels %s -> %s/\n", cfg.name, cfg.side, cfg.side, cfg.K, cfg.samples,
-         cfg.epochs, cfg.batch_size, (unsigned long long)cfg.seed, rgrbm_cpu_level_name(),
-         cfg.out_dir);
-  int rc = run_experiment(&run);
+  printf("paper2d%s (%s): %d x %d Ising at K = %.4f, %zu samples, %d epochs a %s, batch %zu, "
+         "seed %llu, kernels %s -> %s/\n", ov.study ? " --study" : "", cfg.name, cfg.side,
+         cfg.side, cfg.K, cfg.samples, ov.study ? cfg.study_epochs : cfg.epochs,
+         ov.study ? "configuration" : "layer", cfg.batch_size, (unsigned long long)cfg.seed,
+         rgrbm_cpu_level_name(), cfg.out_dir);
+  int rc = ov.study ? run_study(&run) : run_experiment(&run);
   if (rc < 0) fprintf(stderr, "%s: %s\n", argv[0], rgrbm_last_error());
-  if (rc == 0) {
+  if (rc == 0 && ov.study) printf("wrote %s/%s\n", cfg.out_dir, PAPER2D_STUDY_MD);
+  else if (rc == 0) {
     print_levels(&run);
     printf("wrote %s/%s\n", cfg.out_dir, PAPER2D_REPORT_FILE);
   }

@@ -7,6 +7,7 @@
 #include <cblas.h>
 
 #include "figures.h"
+#include "study.h"
 
 enum { PATH_LEN = 4096 };
 
@@ -116,6 +117,36 @@ static void figures_section(FILE *f, const paper2d_run *run) {
   figure(f, PAPER2D_CURVES_FILE, caption);
 }
 
+/* Copy the file out_dir/name into f; 0 when it was there and copied. */
+static int copy_file(FILE *f, const paper2d_run *run, const char *name) {
+  char path[PATH_LEN];
+  paper2d_out_path(run, name, path, sizeof path);
+  FILE *in = fopen(path, "r");
+  if (in == NULL) return -1;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, in)) > 0) fwrite(buf, 1, n, f);
+  int failed = ferror(in);
+  fclose(in);
+  return failed ? -1 : 0;
+}
+
+/* The level-1 study (paper2d --study), when it was run into this folder:
+ * its table as it wrote it (study_table.html). */
+static void study_section(FILE *f, const paper2d_run *run) {
+  fprintf(f, "<h2>What makes level 1 local</h2>\n");
+  fprintf(f, "<p>Level 1 trained alone under {0,1} and -1/+1 units, four L1 penalties, CD-1 "
+          "and PCD-1 (<code>paper2d --study</code>, examples/paper2d/study.c); per-unit "
+          "locality of its receptive fields. Full text, the epoch check and the references "
+          "(uniform field, white noise): <a href='%s'>%s</a>.</p>\n", PAPER2D_STUDY_MD,
+          PAPER2D_STUDY_MD);
+  if (copy_file(f, run, PAPER2D_STUDY_TABLE) != 0)
+    fprintf(f, "<p>Not run into this folder: <code>paper2d --study --out %s</code> (8-15 "
+            "minutes on 2 idle cores) writes it, and a main run into the same folder afterwards includes "
+            "its table here and its numbers in %s.</p>\n", run->cfg.out_dir,
+            PAPER2D_SUMMARY_FILE);
+}
+
 static void files_section(FILE *f, const paper2d_run *run) {
   fprintf(f, "<h2>Files</h2>\n<ul>\n<li><a href='%s'>%s</a>: the stack, native format "
           "(docs/formats.md)</li>\n", PAPER2D_STACK_FILE, PAPER2D_STACK_FILE);
@@ -184,6 +215,19 @@ static void summary_config(FILE *f, const paper2d_config *c) {
   for (int l = 0; l < c->nlevels; l++) fprintf(f, "%s%d", l ? ", " : "", c->sizes[l]);
   fprintf(f, "],\n  \"epochs\": %d,\n  \"batch\": %zu,\n", c->epochs, c->batch_size);
   json_field(f, "  ", "learning_rate", c->learning_rate, ",\n");
+  json_field(f, "  ", "l1", c->l1, ",\n");
+  fprintf(f, "  \"units\": \"%s\",\n", c->units == RGRBM_UNITS_SPIN ? "spin" : "binary");
+}
+
+/* ,"study": study.json as the study wrote it, when the folder holds one. */
+static void summary_study(FILE *f, const paper2d_run *run) {
+  char path[PATH_LEN];
+  paper2d_out_path(run, PAPER2D_STUDY_JSON, path, sizeof path);
+  FILE *probe = fopen(path, "r");
+  if (probe == NULL) return;
+  fclose(probe);
+  fprintf(f, ",\n  \"study\": ");
+  copy_file(f, run, PAPER2D_STUDY_JSON);
 }
 
 /* summary.json: the report's numbers unrounded, as JSON numbers (the report
@@ -209,7 +253,9 @@ static int write_summary(const paper2d_run *run) {
   fprintf(f, "  \"levels\": [\n");
   for (int l = 1; l <= paper2d_layers(run); l++)
     summary_level(f, &run->levels[l], l == paper2d_layers(run));
-  fprintf(f, "  ]\n}\n");
+  fprintf(f, "  ]");
+  summary_study(f, run);
+  fprintf(f, "\n}\n");
   return fclose(f) != 0 ? paper2d_file_error("write", path) : RGRBM_OK;
 }
 
@@ -222,6 +268,7 @@ int paper2d_write_report(const paper2d_run *run) {
   sampling_section(f, run);
   levels_section(f, run);
   figures_section(f, run);
+  study_section(f, run);
   files_section(f, run);
   if (fclose(f) != 0) return paper2d_file_error("write", path);
   return write_summary(run);
