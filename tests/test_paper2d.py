@@ -156,6 +156,9 @@ def load_summary(out):
     expected = set(SUMMARY_INTS + SUMMARY_FLOATS + ("config", "units", "sizes", "levels"))
     if os.path.isfile(os.path.join(out, "study.json")):
         expected.add("study")
+    for companion in COMPANIONS:
+        if os.path.isfile(os.path.join(out, companion, "summary.json")):
+            expected.add(companion)
     assert set(summary) == expected, "summary.json fields: %s" % sorted(set(summary) ^ expected)
     assert isinstance(summary["config"], str)
     assert summary["units"] in ("binary", "spin"), summary["units"]
@@ -295,6 +298,32 @@ def check_stack(out):
     assert nlevels == LEVELS + 1
 
 
+# The companions' folders (scripts/paper2d --all runs examples/learned_mcrg
+# and examples/rg_flow into them): the main run includes their report.md as
+# escaped text and their summary.json under their name. Stand-ins written
+# here check the inclusion without running the companions.
+COMPANIONS = ("learned_mcrg", "rg_flow")
+
+
+def write_companions(out):
+    for i, companion in enumerate(COMPANIONS):
+        os.makedirs(os.path.join(out, companion))
+        with open(os.path.join(out, companion, "report.md"), "w", encoding="utf-8") as f:
+            f.write("# %s <stand-in> & table\n" % companion)
+        with open(os.path.join(out, companion, "summary.json"), "w", encoding="utf-8") as f:
+            json.dump({"stand_in": i, "values": [0.5, 1.875]}, f)
+
+
+def check_companions(out, summary):
+    with open(os.path.join(out, "report.html"), encoding="utf-8") as f:
+        html = f.read()
+    for i, companion in enumerate(COMPANIONS):
+        assert "# %s &lt;stand-in&gt; &amp; table" % companion in html, companion
+        assert summary[companion] == {"stand_in": i, "values": [0.5, 1.875]}, companion
+    # A figure is shown only when the companion wrote it (the stand-in did not).
+    assert "rg_flow/coarse_flow.svg" not in html
+
+
 def main():
     exe = sys.argv[1]
     with tempfile.TemporaryDirectory() as tmp:
@@ -307,6 +336,7 @@ def main():
         sys.stderr.write(study_run.stderr)
         assert study_run.returncode == 0, "paper2d --study exited with %d" % study_run.returncode
         study = check_study(out)
+        write_companions(out)
         run = subprocess.run([exe, "--quick", "--out", out], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, timeout=280)
         sys.stdout.write(run.stdout)
@@ -323,6 +353,7 @@ def main():
             elif name.endswith(".svg"):
                 assert ET.parse(path).getroot().tag.endswith("svg"), name
         summary = check_report(out)
+        check_companions(out, summary)
         check_configuration(out, QUICK)
         check_study_in_report(out, study)
         check_npy(out, summary["samples"])

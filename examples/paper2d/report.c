@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include <cblas.h>
+#include <unistd.h>
 
 #include "figures.h"
 #include "study.h"
@@ -147,6 +148,65 @@ static void study_section(FILE *f, const paper2d_run *run) {
             PAPER2D_SUMMARY_FILE);
 }
 
+/* The issue-16 companions, run into subfolders of this folder (scripts/paper2d
+ * --all does): examples/learned_mcrg (exponents from learned maps) and
+ * examples/rg_flow (the flows on the exact thermometer). Each writes a
+ * markdown report, included here as text, and a summary.json, included in
+ * ours. */
+typedef struct companion {
+  const char *dir, *title, *what, *command, *figures[2];
+} companion;
+
+static const companion COMPANIONS[] = {
+    {"learned_mcrg", "Monte Carlo RG with learned maps",
+     "y_t and y_h at levels 1-3 for majority rule, decimation, a translation-invariant "
+     "learned filter and a placed stack, on the same samples",
+     "learned_mcrg", {NULL, NULL}},
+    {"rg_flow", "Flows on the exact thermometer",
+     "the coarse-graining flows K -> K_eff(coarse) with their crossings, and the RBM flow of "
+     "Iso, Shiba &amp; Yokoo",
+     "rg_flow", {"coarse_flow.svg", "rbm_flow.svg"}},
+};
+
+/* name's text, HTML-escaped, into f; 0 when it was there. */
+static int copy_escaped(FILE *f, const paper2d_run *run, const char *name) {
+  char path[PATH_LEN];
+  paper2d_out_path(run, name, path, sizeof path);
+  FILE *in = fopen(path, "r");
+  if (in == NULL) return -1;
+  for (int c; (c = fgetc(in)) != EOF;) {
+    if (c == '<') fputs("&lt;", f);
+    else if (c == '>') fputs("&gt;", f);
+    else if (c == '&') fputs("&amp;", f);
+    else fputc(c, f);
+  }
+  fclose(in);
+  return 0;
+}
+
+static void companion_section(FILE *f, const paper2d_run *run, const companion *c) {
+  char name[PATH_LEN];
+  fprintf(f, "<h2>%s</h2>\n<p>%s (examples/%s).</p>\n", c->title, c->what, c->dir);
+  snprintf(name, sizeof name, "%s/report.md", c->dir);
+  fprintf(f, "<pre class='companion'>\n");
+  int present = copy_escaped(f, run, name) == 0;
+  fprintf(f, "</pre>\n");
+  if (!present) {
+    fprintf(f, "<p>Not run into this folder: <code>build/examples/%s/%s --out %s/%s</code> (or "
+            "<code>scripts/paper2d --all</code>) writes it, and a main run afterwards includes "
+            "it here and its numbers in %s.</p>\n", c->dir, c->command, run->cfg.out_dir,
+            c->dir, PAPER2D_SUMMARY_FILE);
+    return;
+  }
+  for (int i = 0; i < 2 && c->figures[i] != NULL; i++) { /* the figures it wrote */
+    char path[PATH_LEN];
+    snprintf(name, sizeof name, "%s/%s", c->dir, c->figures[i]);
+    paper2d_out_path(run, name, path, sizeof path);
+    if (access(path, R_OK) == 0)
+      fprintf(f, "<p><img src='%s' alt='%s'></p>\n", name, c->figures[i]);
+  }
+}
+
 static void files_section(FILE *f, const paper2d_run *run) {
   fprintf(f, "<h2>Files</h2>\n<ul>\n<li><a href='%s'>%s</a>: the stack, native format "
           "(docs/formats.md)</li>\n", PAPER2D_STACK_FILE, PAPER2D_STACK_FILE);
@@ -220,14 +280,25 @@ static void summary_config(FILE *f, const paper2d_config *c) {
 }
 
 /* ,"study": study.json as the study wrote it, when the folder holds one. */
-static void summary_study(FILE *f, const paper2d_run *run) {
+static void summary_member(FILE *f, const paper2d_run *run, const char *key,
+                           const char *name) {
   char path[PATH_LEN];
-  paper2d_out_path(run, PAPER2D_STUDY_JSON, path, sizeof path);
+  paper2d_out_path(run, name, path, sizeof path);
   FILE *probe = fopen(path, "r");
   if (probe == NULL) return;
   fclose(probe);
-  fprintf(f, ",\n  \"study\": ");
-  copy_file(f, run, PAPER2D_STUDY_JSON);
+  fprintf(f, ",\n  \"%s\": ", key);
+  copy_file(f, run, name);
+}
+
+/* ,"study", "learned_mcrg", "rg_flow": their JSON as written, when present. */
+static void summary_study(FILE *f, const paper2d_run *run) {
+  summary_member(f, run, "study", PAPER2D_STUDY_JSON);
+  for (size_t i = 0; i < sizeof COMPANIONS / sizeof COMPANIONS[0]; i++) {
+    char name[PATH_LEN];
+    snprintf(name, sizeof name, "%s/summary.json", COMPANIONS[i].dir);
+    summary_member(f, run, COMPANIONS[i].dir, name);
+  }
 }
 
 /* summary.json: the report's numbers unrounded, as JSON numbers (the report
@@ -269,6 +340,8 @@ int paper2d_write_report(const paper2d_run *run) {
   levels_section(f, run);
   figures_section(f, run);
   study_section(f, run);
+  for (size_t i = 0; i < sizeof COMPANIONS / sizeof COMPANIONS[0]; i++)
+    companion_section(f, run, &COMPANIONS[i]);
   files_section(f, run);
   if (fclose(f) != 0) return paper2d_file_error("write", path);
   return write_summary(run);
