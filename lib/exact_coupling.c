@@ -55,7 +55,7 @@ static int solved(double K, double slope, double *K_out, double *slope_out) {
 /* The K in (0, RGRBM_EXACT_SQUARE_MAX_K) with b(K) = target, 0 < target < 2. */
 static int solve_positive(int lx, int ly, double target, double *K_out, double *slope_out,
                           const char *func) {
-  double lo = 0, hi = RGRBM_EXACT_SQUARE_MAX_K, b, slope;
+  double lo = 0, hi = RGRBM_EXACT_SQUARE_MAX_K, b = 0, slope = 0;
   int rc = torus_bond_mean(lx, ly, hi, &b, &slope, func);
   if (rc != RGRBM_OK) return rc;
   if (target >= b)
