@@ -227,7 +227,7 @@ static void files_section(FILE *f, const paper2d_run *run) {
  * as the same double (the report prints the same values rounded). JSON has
  * no NaN or infinity: a value that is not finite is written as null, which
  * summary.json's readers take as "not defined for this run" (README.md). */
-static void json_number(FILE *f, double x) {
+void paper2d_json_number(FILE *f, double x) {
   if (!isfinite(x)) {
     fputs("null", f);
     return;
@@ -243,7 +243,7 @@ static void json_number(FILE *f, double x) {
 /* "name": value, as JSON (sep is what follows: "," or ""). */
 static void json_field(FILE *f, const char *indent, const char *name, double x, const char *sep) {
   fprintf(f, "%s\"%s\": ", indent, name);
-  json_number(f, x);
+  paper2d_json_number(f, x);
   fputs(sep, f);
 }
 

@@ -1,4 +1,5 @@
 #include "study.h"
+#include "report.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -239,23 +240,9 @@ static int epoch_check(study *st) {
 
 /* ---- output ---- */
 
-/* A double as a JSON number, the shortest that reads back (null if not finite). */
-static void json_number(FILE *f, double x) {
-  if (!isfinite(x)) {
-    fputs("null", f);
-    return;
-  }
-  char buf[32];
-  for (int digits = 15; digits <= 17; digits++) {
-    snprintf(buf, sizeof buf, "%.*g", digits, x);
-    if (strtod(buf, NULL) == x) break;
-  }
-  fputs(buf, f);
-}
-
 static void json_field(FILE *f, const char *name, double x, const char *sep) {
   fprintf(f, "\"%s\": ", name);
-  json_number(f, x);
+  paper2d_json_number(f, x);
   fputs(sep, f);
 }
 
