@@ -458,12 +458,12 @@ static void sample(trainer *t, const float *means, size_t rows, size_t cols,
     rgrbm__sample_units(t->s->units, means, rows, cols, row_rngs, out);
 }
 
-/* Rows [w_lo, w_hi) of dw = momentum dw + lr v0^T h0 by sgemm, in calls
- * of W_CHUNK rows at fixed offsets when distributed (the slices' edges are
- * multiples of it: every process count makes the same calls). */
+/* Rows [w_lo, w_hi) of dw = momentum dw + lr v0^T h0 by sgemm when
+ * distributed: calls of W_CHUNK rows at fixed offsets (the slices' edges
+ * are multiples of it: every process count makes the same calls). */
 static void sgemm_weight_rows(trainer *t, size_t rows, const float *v0, const float *h0,
                               float lr, float momentum) {
-  const size_t chunk = t->row_chunk ? RGRBM__CD_W_CHUNK : t->w_hi - t->w_lo;
+  const size_t chunk = RGRBM__CD_W_CHUNK;
   for (size_t r = t->w_lo; r < t->w_hi; r += chunk) {
     const size_t m = t->w_hi - r < chunk ? t->w_hi - r : chunk;
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (blasint)m, (blasint)t->nh,
@@ -482,9 +482,8 @@ static int weight_update(trainer *t, size_t rows, const float *v0, const float *
   const float lr_l2 = (float)(t->o->learning_rate * t->o->l2);
   const float lr_l1 = (float)(t->o->learning_rate * t->o->l1);
   float *w = t->s->weights[t->layer];
-  const int whole = t->w_lo == 0 && t->w_hi == t->nv;
   if (!t->tables) {
-    if (whole && t->row_chunk == 0)
+    if (t->row_chunk == 0) /* one process: one call over all rows of W */
       rgrbm__sgemm(1, 0, t->nv, t->nh, rows, lr, v0, h0, momentum, t->dw);
     else
       sgemm_weight_rows(t, rows, v0, h0, lr, momentum);
@@ -499,7 +498,6 @@ static int weight_update(trainer *t, size_t rows, const float *v0, const float *
                                   .low = rgrbm__units_low(units), .high = 1.0f};
   const rgrbm__dense_matrix d = {.data = h0, .cols = t->nh, .k_stride = t->nh, .c_stride = 1};
   const rgrbm__param_step step = {.param = w, .l2 = lr_l2, .l1 = lr_l1};
-  if (whole) return rgrbm__binary_product(&b, &d, lr, momentum, t->dw, &step, NULL);
   return rgrbm__binary_product_rows(&b, &d, lr, momentum, t->dw, &step, NULL, t->w_lo,
                                     t->w_hi);
 }

@@ -30,17 +30,8 @@
 
 #include <stddef.h>
 
+#include "sibling.h"
 #include "rgrbm/cd.h"
-
-/* Exported under librgrbm's private symbol version for librgrbm_mpi (see
- * lib/mcrg.h, whose definition this repeats). */
-#ifndef RGRBM__SIBLING
-#if defined(__GNUC__)
-#define RGRBM__SIBLING __attribute__((visibility("default")))
-#else
-#define RGRBM__SIBLING
-#endif
-#endif
 
 /* The element types the collectives move. */
 typedef enum rgrbm__cd_type {

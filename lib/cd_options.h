@@ -16,10 +16,6 @@ extern const rgrbm__layout rgrbm__cd_options_layout;
 int rgrbm__cd_options_read(const rgrbm_cd_options *given, rgrbm_cd_options *o,
                            const char *func, const char *arg);
 
-/* Every check of rgrbm_cd_train(s, layer, data, o) that can refuse the call
- * with RGRBM_EINVAL or RGRBM_EUNSUPPORTED (the arguments, the options read
- * by rgrbm__cd_options_read, their fit with the data, the stack's epoch
- * count, whether tables can run), in that function's name. */
 /* Checks every option of o (read by rgrbm__cd_options_read) that needs no
  * data, in the name of func: RGRBM_EINVAL for a value out of range. The
  * chain counts (o->persistent_chains, and o->batch_size as PCD's default
@@ -33,6 +29,10 @@ struct rgrbm__training_record;
  * too, since the record is saved byte for byte with the layer). */
 void rgrbm__cd_record_options(struct rgrbm__training_record *r, const rgrbm_cd_options *o);
 
+/* Every check of rgrbm_cd_train(s, layer, data, o) that can refuse the call
+ * with RGRBM_EINVAL or RGRBM_EUNSUPPORTED (the arguments, the options read
+ * by rgrbm__cd_options_read, their fit with the data, the stack's epoch
+ * count, whether tables can run), in that function's name. */
 int rgrbm__cd_check_call(const rgrbm_stack *s, int layer, const rgrbm_dataset *data,
                          const rgrbm_cd_options *o, const char *func);
 

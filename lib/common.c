@@ -21,6 +21,10 @@ int rgrbm__fail(int status, const char *func, const char *fmt, ...) {
   return status;
 }
 
+int rgrbm__fail_message(int status, const char *func, const char *message) {
+  return rgrbm__fail(status, func, "%s", message);
+}
+
 int rgrbm__fail_within(int status, const char *func) {
   char inner[RGRBM__ERROR_CAPACITY];
   memcpy(inner, last_error, sizeof inner);

@@ -134,6 +134,12 @@ int rgrbm__conv_check_lattice(const rgrbm_conv *c, int lx, int ly, const char *n
   if ((int64_t)lx * (int64_t)ly > INT32_MAX)
     return rgrbm__fail(RGRBM_EINVAL, func, "%s = %d x %d exceeds 2^31 - 1 sites", name,
                        lx, ly);
+  /* The index tables and passes index in int: a side's tables hold side x
+   * ceil(f / b) entries, at least (side / b) x f. */
+  const int64_t per = (c->f + c->b - 1) / c->b, side = lx > ly ? lx : ly;
+  if (side * per > INT32_MAX)
+    return rgrbm__fail(RGRBM_EINVAL, func, "%s = %d x %d with f = %d, b = %d: the index "
+                       "tables would exceed 2^31 - 1 entries", name, lx, ly, c->f, c->b);
   return RGRBM_OK;
 }
 

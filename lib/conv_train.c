@@ -79,7 +79,6 @@ typedef struct trainer {
   /* the batch in progress */
   const size_t *idx;
   size_t n;
-  int want_error;
   double epoch_error;
   rgrbm__workspace ws;
 } trainer;
@@ -180,7 +179,7 @@ static void positive_row(const trainer *t, size_t r) {
                               v);
   hidden(t, v, h);
   rgrbm__conv_statistics(&t->g, v, h, 1.0, slot(t, r));
-  if (t->chains && t->want_error) {
+  if (t->chains && t->o->progress != NULL) {
     float *rh = t->recon_h + r * t->nh, *rv = t->recon + r * t->nv;
     sample(t, h, t->nh, &t->error_rngs[r], rh);
     visible(t, rh, rv);
@@ -195,7 +194,8 @@ static void cd_chain(const trainer *t, size_t r) {
   sample(t, t->hpos + r * t->nh, t->nh, rng, hs);
   for (int step = 1; step <= t->o->k; step++) {
     visible(t, hs, vn);
-    if (step == 1 && t->want_error) t->sq_error[r] = squared_distance(t->vpos + r * t->nv, vn, t->nv);
+    if (step == 1 && t->o->progress != NULL)
+      t->sq_error[r] = squared_distance(t->vpos + r * t->nv, vn, t->nv);
     if (!t->o->mean_field_reconstruction) sample(t, vn, t->nv, rng, vn);
     hidden(t, vn, hn);
     if (step < t->o->k) sample(t, hn, t->nh, rng, hs);
@@ -279,7 +279,7 @@ static int train_batch(trainer *t, const size_t *idx, size_t n, float momentum) 
   const size_t tasks = t->chains ? n + t->chains : n;
   const double per_pass = (double)t->nh * (double)t->g.f * (double)t->g.f;
   rgrbm__team_run(tasks, (double)tasks * (2.0 * t->o->k + 2.0) * per_pass, row_task, t);
-  if (t->want_error)
+  if (t->o->progress != NULL)
     for (size_t r = 0; r < n; r++) t->epoch_error += t->sq_error[r];
   reduce(t);
   return step(t, momentum);
@@ -324,7 +324,6 @@ static int run_epoch(trainer *t, int epoch) {
   rgrbm__cd_shuffle(t->order, t->count, key);
   rgrbm__cd_epoch_streams(t->rngs, t->batch, t->chains, pcd_error(t) ? t->error_rngs : NULL,
                           key);
-  t->want_error = o->progress != NULL;
   t->epoch_error = 0.0;
   for (size_t first = 0; first < t->count; first += t->batch) {
     size_t n = t->count - first < t->batch ? t->count - first : t->batch;

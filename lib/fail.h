@@ -3,6 +3,7 @@
 #define RGRBM_LIB_FAIL_H
 
 #include "rgrbm/common.h"
+#include "sibling.h"
 
 /* Bytes of the thread-local message, its terminating NUL included: long
  * enough for a function name, an argument name and a few numbers. A copy
@@ -15,6 +16,10 @@
 __attribute__((format(printf, 3, 4)))
 #endif
 int rgrbm__fail(int status, const char *func, const char *fmt, ...);
+
+/* rgrbm__fail(status, func, "%s", message): how the sibling library
+ * librgrbm_mpi reports its failures through the core's message. */
+RGRBM__SIBLING int rgrbm__fail_message(int status, const char *func, const char *message);
 
 /* Argument guards for the commonest checks; each returns from the caller. */
 #define RGRBM_REQUIRE_NONNULL(ptr)                                            \

@@ -602,10 +602,6 @@ void rgrbm__mcrg_deliver(rgrbm__mcrg_job *job, rgrbm_mcrg_result *out) {
   job->res.odd = NULL;
 }
 
-int rgrbm__fail_message(int status, const char *func, const char *message) {
-  return rgrbm__fail(status, func, "%s", message);
-}
-
 void rgrbm__mcrg_end(rgrbm__mcrg_job *job) {
   rgrbm__free(job->offsets);
   rgrbm__free(job->partials);

@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include "rgrbm/mcrg.h"
+#include "fail.h"
+#include "sibling.h"
 
 /* Widest offset of any operator: the frame's halo. */
 #define RGRBM__MCRG_HALO 2
@@ -28,22 +30,6 @@ int rgrbm__lapack_out_of_memory(int info);
 /* RGRBM_ENOMEM attributed to func for such a status, naming what LAPACKE
  * could not allocate. */
 int rgrbm__mcrg_lapack_failure(int info, const char *func);
-
-/* Entry points that librgrbm exports under the private symbol version
- * RGRBM_PRIVATE (lib/rgrbm.sym) for its sibling library librgrbm_mpi
- * (lib/mpi/), which is built from the same sources and installed with
- * the same version: no ABI promise is made for them, and no public header
- * declares them. */
-#if defined(__GNUC__)
-#define RGRBM__SIBLING __attribute__((visibility("default")))
-#else
-#define RGRBM__SIBLING
-#endif
-
-/* Records "func: message" as the calling thread's last error (what
- * rgrbm_last_error() returns) and returns status: how a sibling library
- * reports its failures through the core's message. */
-RGRBM__SIBLING int rgrbm__fail_message(int status, const char *func, const char *message);
 
 /* A run split in phases, so that the MPI layer (lib/mpi/) can run a range
  * of chains on each rank and combine them exactly as rgrbm_mcrg_run does:
@@ -84,7 +70,7 @@ typedef struct rgrbm__mcrg_job {
    * threads, whose messages are their own). */
   int failed_rc;
   size_t failed_chain;
-  char failed_message[512];
+  char failed_message[RGRBM__ERROR_CAPACITY];
 } rgrbm__mcrg_job;
 
 /* Validates the arguments as rgrbm_mcrg_run does and allocates the whole

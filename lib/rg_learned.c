@@ -207,12 +207,7 @@ static int make_placed(rgrbm_rg **out, const rgrbm_stack *s, int level, rgrbm_rg
     rgrbm_rg_destroy(rg);
     return rc;
   }
-  rg->in_lx = lx;
-  rg->in_ly = ly;
-  rg->out_lx = p->coarse_lx;
-  rg->out_ly = p->coarse_ly;
-  rg->b = B;
-  rg->shaped = 1;
+  rgrbm__rg_set_blocks(rg, lx, ly, B); /* coarse_lx = lx / B, coarse_ly = ly / B */
   *out = rg;
   return RGRBM_OK;
 }

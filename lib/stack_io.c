@@ -355,8 +355,9 @@ static int check_version_and_kind(reader *r, const unsigned char *b, int want) {
   if (version < 1 || version > NEWEST_FORMAT)
     return rgrbm__fail(RGRBM_EFORMAT, r->func,
                        "'%s': unsupported stack format version %" PRIu64
-                       " (this library reads 1 to 2 for stacks, 3 for translation-invariant "
-                       "layers)", r->path, version);
+                       " (this library reads 1 to %d for stacks, %d for translation-invariant "
+                       "layers)", r->path, version, RGRBM_STACK_FORMAT_VERSION,
+                       RGRBM_CONV_FORMAT_VERSION);
   r->format = (unsigned)version;
   if (version < 3 && field != 0) return bad_file(r, "reserved header field is not 0");
   if (version < 3 && want == KIND_CONV)
@@ -369,8 +370,9 @@ static int check_version_and_kind(reader *r, const unsigned char *b, int want) {
                        r->path);
   if (version == 3 && field != KIND_CONV)
     return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': unsupported stack format version 3 "
-                       "(this library reads 1 to 2) with model kind %" PRIu64 " (format 3 "
-                       "defines only kind 1, a translation-invariant layer)", r->path, field);
+                       "(this library reads 1 to %d) with model kind %" PRIu64 " (format 3 "
+                       "defines only kind 1, a translation-invariant layer)", r->path,
+                       RGRBM_STACK_FORMAT_VERSION, field);
   return RGRBM_OK;
 }
 
@@ -557,11 +559,12 @@ static int write_conv(writer *w, const void *model) {
   unsigned char h[HEADER_BYTES + CONV_SHAPE_BYTES + 128];
   encode_header(h, RGRBM_CONV_FORMAT_VERSION, c->units, 2 /* a visible and a hidden level */,
                 KIND_CONV, c->seed);
-  put_le(h + 32, (uint32_t)c->f, 4);
-  put_le(h + 36, (uint32_t)c->b, 4);
-  put_le(h + 40, (uint32_t)c->epochs_done, 4);
-  encode_record(&c->trained_with, RGRBM_CONV_FORMAT_VERSION, h + 44);
-  int rc = put(w, h, 44 + record_bytes(RGRBM_CONV_FORMAT_VERSION));
+  put_le(h + HEADER_BYTES, (uint32_t)c->f, 4);
+  put_le(h + HEADER_BYTES + 4, (uint32_t)c->b, 4);
+  put_le(h + HEADER_BYTES + 8, (uint32_t)c->epochs_done, 4);
+  const size_t shape_end = HEADER_BYTES + CONV_SHAPE_BYTES;
+  encode_record(&c->trained_with, RGRBM_CONV_FORMAT_VERSION, h + shape_end);
+  int rc = put(w, h, shape_end + record_bytes(RGRBM_CONV_FORMAT_VERSION));
   if (rc == RGRBM_OK) rc = put(w, c->params, rgrbm__conv_param_count(c->f) * sizeof(float));
   return rc;
 }
@@ -593,8 +596,8 @@ static int read_conv_header(reader *r, conv_header *h) {
     return bad_file(r, "too short for a translation-invariant layer (truncated)");
   rc = get(r, b + HEADER_BYTES, CONV_SHAPE_BYTES);
   if (rc != RGRBM_OK) return rc;
-  const uint64_t f = get_le(b + 32, 4), stride = get_le(b + 36, 4);
-  h->epochs = get_le(b + 40, 4);
+  const uint64_t f = get_le(b + HEADER_BYTES, 4), stride = get_le(b + HEADER_BYTES + 4, 4);
+  h->epochs = get_le(b + HEADER_BYTES + 8, 4);
   if (stride < 2 || f < stride || f > RGRBM_CONV_MAX_SIDE)
     return rgrbm__fail(RGRBM_EFORMAT, r->func, "'%s': filter side f = %" PRIu64 " and stride "
                        "b = %" PRIu64 " are out of range (2 <= b <= f <= %d)", r->path, f,

@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "dataset.h"
+#include "exact.h"
 #include "exact_coupling.h"
 #include "fail.h"
 #include "lattice.h"
@@ -22,6 +23,9 @@ static int check_k_eff_args(const rgrbm_dataset *ds, size_t bins, const rgrbm_es
   if (ds->lx < 2 || ds->ly < 2)
     return rgrbm__fail(RGRBM_EINVAL, func, "ds shape %d x %d: a torus needs both sides >= 2",
                        ds->lx, ds->ly);
+  /* the exact torus's own limits, before any configuration is read */
+  int rc = rgrbm__exact_check_torus_sides(ds->lx, ds->ly, func);
+  if (rc != RGRBM_OK) return rc;
   if (bins < 2) return rgrbm__fail(RGRBM_EINVAL, func, "bins = %zu, at least 2 are needed", bins);
   if (ds->count < bins)
     return rgrbm__fail(RGRBM_EINVAL, func, "ds holds %zu configurations, fewer than bins = %zu",

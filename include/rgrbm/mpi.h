@@ -106,7 +106,10 @@ RGRBM_API int rgrbm_mpi_mcrg_run(rgrbm_sampler *smp, const rgrbm_rg *rg,
  * broadcast, so a stop is collective (RGRBM_ECANCELED on every rank). The
  * reconstruction error it gets is summed per batch position in position
  * order (equal to rgrbm_cd_train()'s to rounding); the PLL is summed per
- * shard, then over the ranks in rank order (to rounding). Above layer 0
+ * shard, then over the ranks in rank order: at layer 0 it equals
+ * rgrbm_cd_train()'s to rounding; above it each shard's rows are sampled up
+ * from streams of their local positions, so the PLL (not the training)
+ * depends on the split. Above layer 0
  * the data are fed up batch by batch (rgrbm_cd_train()'s cache of the fed
  * data is not kept: each rank would need all of it).
  *

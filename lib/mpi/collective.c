@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mcrg.h" /* rgrbm__fail_message */
+#include "fail.h" /* rgrbm__fail_message, RGRBM__ERROR_CAPACITY */
 #include "rgrbm/common.h"
 
-/* The longest message the core keeps (lib/fail.h's RGRBM__ERROR_CAPACITY). */
-enum { MESSAGE_BYTES = 512 };
+/* The longest message the core keeps. */
+enum { MESSAGE_BYTES = RGRBM__ERROR_CAPACITY };
 
 int rgrbm__mpi_check(const rgrbm__mpi_ctx *ctx, int err, const char *call) {
   if (err == MPI_SUCCESS) return RGRBM_OK;
@@ -85,10 +85,4 @@ int rgrbm__mpi_agree(const rgrbm__mpi_ctx *ctx, int status) {
   char message[MESSAGE_BYTES + 32];
   snprintf(message, sizeof message, "rank %d: %s", first, report.message);
   return rgrbm__fail_message(report.status, ctx->func, message);
-}
-
-void rgrbm__mpi_share(size_t n, int size, int rank, size_t *first, size_t *last) {
-  size_t parts = (size_t)size, part = (size_t)rank, extra = n % parts;
-  *first = n / parts * part + (part < extra ? part : extra);
-  *last = *first + n / parts + (part < extra);
 }

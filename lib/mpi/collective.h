@@ -36,9 +36,4 @@ int rgrbm__mpi_agree(const rgrbm__mpi_ctx *ctx, int status);
  * with MPI's message; RGRBM_OK when err is MPI_SUCCESS. */
 int rgrbm__mpi_check(const rgrbm__mpi_ctx *ctx, int err, const char *call);
 
-/* The range [*first, *last) of n items (chains, rows) that rank `rank` of
- * `size` holds: consecutive nearly equal parts in rank order, the first
- * n % size ranks one more. */
-void rgrbm__mpi_share(size_t n, int size, int rank, size_t *first, size_t *last);
-
 #endif

@@ -9,6 +9,7 @@
 
 #include "collective.h"
 #include "mcrg.h"
+#include "team.h" /* rgrbm__team_part: the ranks' ranges of chains */
 #include "rgrbm/mpi.h"
 
 /* The options' fields as numbers, to compare them with rank 0's (the
@@ -74,7 +75,7 @@ static int gather_sums(const rgrbm__mpi_ctx *ctx, rgrbm__mcrg_job *job) {
   int *displs = counts + ctx->size;
   for (int r = 0; r < ctx->size; r++) {
     size_t first, last;
-    rgrbm__mpi_share(job->o.chains, ctx->size, r, &first, &last);
+    rgrbm__team_part(job->o.chains, (size_t)ctx->size, (size_t)r, &first, &last);
     displs[r] = (int)job->offsets[first];
     counts[r] = (int)(job->offsets[last] - job->offsets[first]);
   }
@@ -100,7 +101,7 @@ int rgrbm_mpi_mcrg_run(rgrbm_sampler *smp, const rgrbm_rg *rg, const rgrbm_mcrg_
   }
   if (rc == RGRBM_OK) {
     size_t first, last;
-    rgrbm__mpi_share(job.o.chains, ctx.size, ctx.rank, &first, &last);
+    rgrbm__team_part(job.o.chains, (size_t)ctx.size, (size_t)ctx.rank, &first, &last);
     int local = first < last ? rgrbm__mcrg_run_chains(&job, first, last, __func__) : RGRBM_OK;
     rc = rgrbm__mpi_agree(&ctx, local);
   }
