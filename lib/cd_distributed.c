@@ -182,20 +182,32 @@ static int check_int_counts(const rgrbm__cd_dist *d, const rgrbm_stack *s, int l
   return RGRBM_OK;
 }
 
-/* The batch's and the chains' sizes (as the trainer computes them), the
- * global checks, and the buffers of the rows. */
+/* The batch's and the chains' sizes, as the trainer computes them, for
+ * d->count rows in all of `words` words each. */
+static void set_sizes(rgrbm__cd_dist *d, const rgrbm_cd_options *o, size_t words) {
+  d->batch = o->batch_size < d->count ? o->batch_size : d->count;
+  d->chains = o->persistent ? (o->persistent_chains ? o->persistent_chains : o->batch_size) : 0;
+  d->first_rows = d->chains < d->count ? d->chains : d->count;
+  d->words = words;
+}
+
+/* Those sizes, the global checks, and the buffers of the rows. */
 static int setup_rows(rgrbm__cd_dist *d, const rgrbm_stack *s, int layer,
                       const rgrbm_cd_options *o, size_t dim, size_t words) {
   if (d->count == 0)
     return rgrbm__fail(RGRBM_EINVAL, d->func, "the shards hold 0 configurations in all");
   int rc = rgrbm__cd_check_sized(s, layer, dim, d->count, o, d->func);
   if (rc != RGRBM_OK) return rc;
-  d->batch = o->batch_size < d->count ? o->batch_size : d->count;
-  d->chains = o->persistent ? (o->persistent_chains ? o->persistent_chains : o->batch_size) : 0;
-  d->first_rows = d->chains < d->count ? d->chains : d->count;
-  d->words = words;
+  set_sizes(d, o, words);
   rc = check_int_counts(d, s, layer);
   return rc == RGRBM_OK ? allocate(d, 1) : rc;
+}
+
+int rgrbm__cd_dist_check_counts(const rgrbm_stack *s, int layer, const rgrbm_cd_options *o,
+                                size_t count, size_t words, const char *func) {
+  rgrbm__cd_dist d = {.count = count, .func = func};
+  set_sizes(&d, o, words);
+  return check_int_counts(&d, s, layer);
 }
 
 /* ---- the same arguments on every process ---- */
@@ -380,10 +392,13 @@ static void pack_sends(rgrbm__cd_dist *d, const rgrbm_dataset *local, const size
 static void plan_receives(rgrbm__cd_dist *d, const size_t *idx, size_t lo, size_t hi) {
   const int size = d->comm->size;
   memset(d->recv_counts, 0, (size_t)size * sizeof *d->recv_counts);
-  for (size_t i = lo; i < hi; i++) d->recv_counts[owner_of(d, idx[i])] += (int)d->words;
+  for (size_t i = lo; i < hi; i++) { /* slots hold the owners until they are known */
+    d->slots[i - lo] = (size_t)owner_of(d, idx[i]);
+    d->recv_counts[d->slots[i - lo]] += (int)d->words;
+  }
   prefix_sums(d->recv_counts, size, d->recv_displs);
   for (int r = 0; r < size; r++) d->next[r] = (size_t)d->recv_displs[r] / d->words;
-  for (size_t i = lo; i < hi; i++) d->slots[i - lo] = d->next[owner_of(d, idx[i])]++;
+  for (size_t i = lo; i < hi; i++) d->slots[i - lo] = d->next[d->slots[i - lo]]++;
 }
 
 int rgrbm__cd_dist_fetch(rgrbm__cd_trainer *t, const size_t *idx, size_t n, size_t lo,

@@ -95,6 +95,10 @@ RGRBM__SIBLING int rgrbm__cd_train_stack_distributed(rgrbm_stack *s,
  * 0's (messages say "per_layer[index]: "). */
 int rgrbm__cd_dist_global_count(const rgrbm__cd_comm *c, const rgrbm_dataset *local,
                                 size_t *count, const char *func);
+/* Local: whether layer's exchanges (count rows in all, of `words` words)
+ * fit MPI's int counts: RGRBM_EUNSUPPORTED otherwise. */
+int rgrbm__cd_dist_check_counts(const rgrbm_stack *s, int layer, const rgrbm_cd_options *o,
+                                size_t count, size_t words, const char *func);
 int rgrbm__cd_dist_check_same(const rgrbm__cd_comm *c, const rgrbm_stack *s, int layer,
                               const rgrbm_cd_options *o, int index, const char *func);
 

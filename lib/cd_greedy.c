@@ -164,7 +164,9 @@ int rgrbm_cd_train_stack(rgrbm_stack *s, const rgrbm_dataset *data,
 
 /* ---- distributed (cd_distributed.h) ---- */
 
-/* Local: the arguments, then every layer's options on the global count. */
+/* Local: the arguments, then every layer's options and exchange sizes on
+ * the global count (parameters that are not finite are found as
+ * rgrbm_cd_train_stack finds them: when their layer's turn comes). */
 static int check_stack_call(rgrbm_stack *s, const rgrbm_dataset *local, size_t count,
                             const rgrbm_cd_options *per_layer, rgrbm_cd_options *o,
                             const char *func, const char *layer_func) {
@@ -175,7 +177,7 @@ static int check_stack_call(rgrbm_stack *s, const rgrbm_dataset *local, size_t c
     return rgrbm__fail(RGRBM_EINVAL, func, "the shards hold 0 configurations in all");
   int rc = read_all_options(s, local->dim, count, per_layer, o, func, layer_func);
   for (int l = 0; rc == RGRBM_OK && l < s->depth; l++) {
-    rc = rgrbm__cd_check_finite(s, l, layer_func);
+    rc = rgrbm__cd_dist_check_counts(s, l, &o[l], count, local->words_per_row, layer_func);
     if (rc != RGRBM_OK) rc = fail_in_layer(rc, l, func);
   }
   return rc;
