@@ -18,6 +18,37 @@
 /* What a parse asks main() to do next. */
 enum { CLI_RUN = 0, CLI_HELP = 1, CLI_USAGE = 2 /* also the exit status */ };
 
+/* x as a JSON number, the shortest of %.15g..%.17g that reads back as the
+ * same double; null when x is not finite (JSON has no NaN or infinity). */
+static inline void cli_json_number(FILE *f, double x) {
+  if (!isfinite(x)) {
+    fputs("null", f);
+    return;
+  }
+  char buf[32];
+  for (int digits = 15; digits <= 17; digits++) {
+    snprintf(buf, sizeof buf, "%.*g", digits, x);
+    if (strtod(buf, NULL) == x) break;
+  }
+  fputs(buf, f);
+}
+
+/* Whether arg is option `name`, alone or as "name=V". */
+static inline int cli_is_option(const char *arg, const char *name) {
+  size_t n = strlen(name);
+  return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+/* The value of option `name` at argv[*i] ("--name=V", or "--name V", which
+ * advances *i), or NULL when argv[*i] is not that option or V is missing. */
+static inline const char *cli_option_value(int argc, char **argv, int *i, const char *name) {
+  size_t n = strlen(name);
+  if (strncmp(argv[*i], name, n) != 0) return NULL;
+  if (argv[*i][n] == '=') return argv[*i] + n + 1;
+  if (argv[*i][n] == '\0' && *i + 1 < argc) return argv[++*i];
+  return NULL;
+}
+
 /* "prog: <reason>" and "Try 'prog --help' for more information." on
  * stderr; returns CLI_USAGE. */
 static inline int cli_usage_error(const char *prog, const char *fmt, ...) {

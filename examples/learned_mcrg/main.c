@@ -306,24 +306,17 @@ static int write_report(const char *path, const context *c, const outcome *res) 
 }
 
 /* A JSON number, null where it is not finite. */
-static void json_number(FILE *f, double x) {
-  if (isfinite(x))
-    fprintf(f, "%.17g", x);
-  else
-    fprintf(f, "null");
-}
-
 static void json_exponents(FILE *f, const rgrbm_mcrg_exponent *e, int k) {
   fprintf(f, "[");
   for (int i = 0; i < k; i++) {
     fprintf(f, "%s{\"y\": ", i ? ", " : "");
-    json_number(f, e[i].y);
+    cli_json_number(f, e[i].y);
     fprintf(f, ", \"y_err\": ");
-    json_number(f, e[i].y_err);
+    cli_json_number(f, e[i].y_err);
     fprintf(f, ", \"lambda\": ");
-    json_number(f, e[i].lambda);
+    cli_json_number(f, e[i].lambda);
     fprintf(f, ", \"lambda_err\": ");
-    json_number(f, e[i].lambda_err);
+    cli_json_number(f, e[i].lambda_err);
     fprintf(f, "}");
   }
   fprintf(f, "]");
@@ -334,13 +327,13 @@ static void json_map(FILE *f, const outcome *o) {
   fprintf(f, "{\"levels_run\": %d, \"levels\": [", r->levels);
   for (int n = 0; n < r->levels; n++) {
     fprintf(f, "%s\n      {\"level\": %d, \"y_t\": ", n ? "," : "", n + 1);
-    json_number(f, thermal(r, n)->y);
+    cli_json_number(f, thermal(r, n)->y);
     fprintf(f, ", \"y_t_err\": ");
-    json_number(f, thermal(r, n)->y_err);
+    cli_json_number(f, thermal(r, n)->y_err);
     fprintf(f, ", \"y_h\": ");
-    json_number(f, magnetic(r, n)->y);
+    cli_json_number(f, magnetic(r, n)->y);
     fprintf(f, ", \"y_h_err\": ");
-    json_number(f, magnetic(r, n)->y_err);
+    cli_json_number(f, magnetic(r, n)->y_err);
     fprintf(f, ",\n       \"even_by_operators\": ");
     json_exponents(f, r->even + (size_t)n * (size_t)r->even_operators, r->even_operators);
     fprintf(f, ",\n       \"odd_by_operators\": ");
@@ -354,7 +347,7 @@ static void json_map(FILE *f, const outcome *o) {
       const rgrbm_rg_placement *p = &o->note.placement[l];
       fprintf(f, "%s{\"level\": %d, \"units\": %zu, \"placed\": %zu, \"fraction\": ", l ? ", " : "",
               l + 1, p->units, p->placed);
-      json_number(f, p->fraction);
+      cli_json_number(f, p->fraction);
       fprintf(f, ", \"empty_sites\": %zu, \"crowded_sites\": %zu}", p->empty_sites,
               p->crowded_sites);
     }
@@ -367,7 +360,7 @@ static int write_summary(const char *path, const context *c, const outcome *res)
   FILE *f = fopen(path, "w");
   if (f == NULL) return -1;
   fprintf(f, "{\n  \"L\": %d,\n  \"K\": ", c->L);
-  json_number(f, c->K);
+  cli_json_number(f, c->K);
   fprintf(f, ",\n  \"b\": 2,\n  \"samples\": %zu,\n  \"seed\": %llu,\n  \"epochs\": %d,\n"
              "  \"levels\": %d,\n  \"exact\": {\"y_t\": 1, \"y_h\": 1.875},\n  \"maps\": {",
           c->samples, (unsigned long long)c->seed, c->epochs, c->levels);
@@ -406,18 +399,6 @@ static void usage(const char *prog) {
          prog, (unsigned long long)DEFAULT_SEED, (unsigned long long)TIE_SEED_OFFSET);
 }
 
-/* The value of option argv[*i] (--name V or --name=V), NULL when missing. */
-static const char *option_value(int argc, char **argv, int *i, const char *name) {
-  size_t len = strlen(name);
-  if (argv[*i][len] == '=') return argv[*i] + len + 1;
-  return *i + 1 < argc ? argv[++*i] : NULL;
-}
-
-static int is_option(const char *arg, const char *name) {
-  size_t len = strlen(name);
-  return strncmp(arg, name, len) == 0 && (arg[len] == '\0' || arg[len] == '=');
-}
-
 static int parse_args(int argc, char **argv, args *a) {
   const char *prog = argv[0];
   for (int i = 1; i < argc; i++) {
@@ -427,22 +408,22 @@ static int parse_args(int argc, char **argv, args *a) {
       return CLI_HELP;
     } else if (strcmp(arg, "--quick") == 0) {
       a->quick = 1;
-    } else if (is_option(arg, "--out")) {
-      if ((v = option_value(argc, argv, &i, "--out")) == NULL || *v == '\0')
+    } else if (cli_is_option(arg, "--out")) {
+      if ((v = cli_option_value(argc, argv, &i, "--out")) == NULL || *v == '\0')
         return cli_usage_error(prog, "option --out needs a folder");
       a->out = v;
-    } else if (is_option(arg, "--seed")) {
-      if ((v = option_value(argc, argv, &i, "--seed")) == NULL)
+    } else if (cli_is_option(arg, "--seed")) {
+      if ((v = cli_option_value(argc, argv, &i, "--seed")) == NULL)
         return cli_usage_error(prog, "option --seed needs a value");
       if (cli_u64(v, 0, UINT64_MAX, &a->seed) != 0)
         return cli_usage_error(prog, "--seed: not an integer in 0..2^64-1: '%s'", v);
-    } else if (is_option(arg, "--epochs")) {
-      if ((v = option_value(argc, argv, &i, "--epochs")) == NULL)
+    } else if (cli_is_option(arg, "--epochs")) {
+      if ((v = cli_option_value(argc, argv, &i, "--epochs")) == NULL)
         return cli_usage_error(prog, "option --epochs needs a value");
       if (cli_int(v, 1, 10000, &a->epochs) != 0)
         return cli_usage_error(prog, "--epochs: not an integer in 1..10000: '%s'", v);
-    } else if (is_option(arg, "--samples")) {
-      if ((v = option_value(argc, argv, &i, "--samples")) == NULL)
+    } else if (cli_is_option(arg, "--samples")) {
+      if ((v = cli_option_value(argc, argv, &i, "--samples")) == NULL)
         return cli_usage_error(prog, "option --samples needs a value");
       uint64_t n;
       if (cli_u64(v, 100, 100000000, &n) != 0)

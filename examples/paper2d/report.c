@@ -7,6 +7,7 @@
 #include <cblas.h>
 #include <unistd.h>
 
+#include "../cli.h"
 #include "figures.h"
 #include "study.h"
 
@@ -223,27 +224,10 @@ static void files_section(FILE *f, const paper2d_run *run) {
           openblas_get_num_threads(), paper2d_now() - run->started);
 }
 
-/* A double as a JSON number: the shortest of %.15g..%.17g that reads back
- * as the same double (the report prints the same values rounded). JSON has
- * no NaN or infinity: a value that is not finite is written as null, which
- * summary.json's readers take as "not defined for this run" (README.md). */
-void paper2d_json_number(FILE *f, double x) {
-  if (!isfinite(x)) {
-    fputs("null", f);
-    return;
-  }
-  char buf[32];
-  for (int digits = 15; digits <= 17; digits++) {
-    snprintf(buf, sizeof buf, "%.*g", digits, x);
-    if (strtod(buf, NULL) == x) break;
-  }
-  fputs(buf, f);
-}
-
 /* "name": value, as JSON (sep is what follows: "," or ""). */
 static void json_field(FILE *f, const char *indent, const char *name, double x, const char *sep) {
   fprintf(f, "%s\"%s\": ", indent, name);
-  paper2d_json_number(f, x);
+  cli_json_number(f, x);
   fputs(sep, f);
 }
 

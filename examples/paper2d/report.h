@@ -3,8 +3,6 @@
 #ifndef PAPER2D_REPORT_H
 #define PAPER2D_REPORT_H
 
-#include <stdio.h>
-
 #include "experiment.h"
 
 #define PAPER2D_REPORT_FILE "report.html"
@@ -15,9 +13,5 @@
 double paper2d_block_gyration(int b);
 
 int paper2d_write_report(const paper2d_run *run);
-
-/* x as a JSON number, the shortest of %.15g..%.17g that reads back as the
- * same double; null when x is not finite (JSON has no NaN or infinity). */
-void paper2d_json_number(FILE *f, double x);
 
 #endif

@@ -1,11 +1,11 @@
 #include "study.h"
-#include "report.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cli.h"
 #include "figures.h"
 
 enum { UNIT_KINDS = 2, L1_VALUES = 4, ALGORITHMS = 2, CASES = UNIT_KINDS * L1_VALUES * ALGORITHMS,
@@ -242,7 +242,7 @@ static int epoch_check(study *st) {
 
 static void json_field(FILE *f, const char *name, double x, const char *sep) {
   fprintf(f, "\"%s\": ", name);
-  paper2d_json_number(f, x);
+  cli_json_number(f, x);
   fputs(sep, f);
 }
 

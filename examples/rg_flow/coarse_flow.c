@@ -7,12 +7,6 @@
 
 #include "flow.h"
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 int flow_sample(int L, double K, size_t count, uint64_t thermalize, uint64_t seed,
                 rgrbm_dataset **out) {
   rgrbm_lattice *lat = NULL;
@@ -59,7 +53,7 @@ static int map_point(const flow_map *m, const rgrbm_dataset *fine, int L, size_t
 }
 
 int coarse_flow_run(const flow_config *c, coarse_flow *out) {
-  double start = now();
+  double start = flow_now();
   out->k_count = c->k_count;
   out->n_maps = FLOW_MAP_COUNT < FLOW_MAX_MAPS ? FLOW_MAP_COUNT : FLOW_MAX_MAPS;
   for (int m = 0; m < out->n_maps; m++) {
@@ -92,7 +86,7 @@ int coarse_flow_run(const flow_config *c, coarse_flow *out) {
     map_flow *mf = &out->maps[m];
     mf->crossing = flow_find_crossing(out->K, mf->k_prime, mf->ok, c->k_count, c->crossing_points);
   }
-  out->seconds = now() - start;
+  out->seconds = flow_now() - start;
   return 0;
 }
 

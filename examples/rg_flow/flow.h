@@ -11,7 +11,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <time.h>
+
 #include "rgrbm.h"
+
+/* Seconds on the monotonic clock, for the report's timings. */
+static inline double flow_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 enum { FLOW_MAX_MAPS = 8, FLOW_MAX_COUPLINGS = 64, FLOW_MAX_STARTS = 16 };
 

@@ -69,20 +69,6 @@ static void usage(const char *prog) {
          f.out_dir, f.L, f.samples, f.rbm_hidden, f.rbm_epochs, f.rbm_passes);
 }
 
-/* The value of option `name` at argv[*i] ("--name=V" or "--name V"), or NULL. */
-static const char *option_value(int argc, char **argv, int *i, const char *name) {
-  size_t n = strlen(name);
-  if (strncmp(argv[*i], name, n) != 0) return NULL;
-  if (argv[*i][n] == '=') return argv[*i] + n + 1;
-  if (argv[*i][n] == '\0' && *i + 1 < argc) return argv[++*i];
-  return NULL;
-}
-
-static int is_option(const char *arg, const char *name) {
-  size_t n = strlen(name);
-  return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
-}
-
 typedef struct int_option {
   const char *name;
   int min, max;
@@ -93,9 +79,9 @@ static int parse_int_options(const char *prog, int argc, char **argv, int *i,
                              const int_option *opts, int n, int *handled) {
   *handled = 0;
   for (int k = 0; k < n; k++) {
-    if (!is_option(argv[*i], opts[k].name)) continue;
+    if (!cli_is_option(argv[*i], opts[k].name)) continue;
     *handled = 1;
-    const char *v = option_value(argc, argv, i, opts[k].name);
+    const char *v = cli_option_value(argc, argv, i, opts[k].name);
     if (v == NULL) return cli_usage_error(prog, "option %s needs a value", opts[k].name);
     if (cli_int(v, opts[k].min, opts[k].max, opts[k].target) != 0)
       return cli_usage_error(prog, "%s: not an integer in %d..%d: '%s'", opts[k].name,
@@ -123,17 +109,17 @@ static int parse_args(int argc, char **argv, flow_config *c) {
       make_quick(c);
     } else if (strcmp(arg, "--spin-units") == 0) {
       c->rbm_spin_units = 1;
-    } else if (is_option(arg, "--seed")) {
-      if ((v = option_value(argc, argv, &i, "--seed")) == NULL)
+    } else if (cli_is_option(arg, "--seed")) {
+      if ((v = cli_option_value(argc, argv, &i, "--seed")) == NULL)
         return cli_usage_error(prog, "option --seed needs a value");
       if (cli_u64(v, 0, UINT64_MAX, &c->seed) != 0)
         return cli_usage_error(prog, "--seed: not an integer in 0..2^64-1: '%s'", v);
-    } else if (is_option(arg, "--out")) {
-      if ((v = option_value(argc, argv, &i, "--out")) == NULL || *v == '\0')
+    } else if (cli_is_option(arg, "--out")) {
+      if ((v = cli_option_value(argc, argv, &i, "--out")) == NULL || *v == '\0')
         return cli_usage_error(prog, "option --out needs a directory");
       c->out_dir = v;
-    } else if (is_option(arg, "--samples")) {
-      if ((v = option_value(argc, argv, &i, "--samples")) == NULL)
+    } else if (cli_is_option(arg, "--samples")) {
+      if ((v = cli_option_value(argc, argv, &i, "--samples")) == NULL)
         return cli_usage_error(prog, "option --samples needs a value");
       if (cli_size(v, 100, &c->samples) != 0)
         return cli_usage_error(prog, "--samples: not an integer >= 100: '%s'", v);

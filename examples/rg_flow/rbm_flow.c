@@ -10,12 +10,6 @@
 
 #include "flow.h"
 
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 /* Training temperatures T = 0.5, 0.75, ..., 6 (Iso et al. used 0..6 in the
  * same steps; T = 0, the two ground states, adds nothing that T = 0.5 on a
  * 10 x 10 torus does not already hold). Starting temperatures around
@@ -137,10 +131,10 @@ int rbm_flow_run(const flow_config *c, rbm_flow *r) {
     fprintf(stderr, "rg_flow: %s\n", rgrbm_last_error());
     return 1;
   }
-  double t0 = now();
+  double t0 = flow_now();
   int rc = train(c, r, s);
-  r->seconds_train = now() - t0;
-  t0 = now();
+  r->seconds_train = flow_now() - t0;
+  t0 = flow_now();
   for (int i = 0; !rc && i < r->n_starts; i++) {
     rc = flow_from(c, s, i, r);
     if (rc) break;
@@ -149,7 +143,7 @@ int rbm_flow_run(const flow_config *c, rbm_flow *r) {
             r->start_T[i], r->k_eff[(size_t)i * (size_t)(r->passes + 1)].value,
             r->k_eff[last].value, r->passes);
   }
-  r->seconds_flow = now() - t0;
+  r->seconds_flow = flow_now() - t0;
   rgrbm_stack_destroy(s);
   return rc;
 }
