@@ -176,8 +176,7 @@ static void axis_tables(int n, int f, int b, int o, int *win, int *cover_n, int 
   }
 }
 
-int rgrbm__conv_geometry_init(rgrbm__conv_geometry *g, const rgrbm_conv *c, int lx, int ly,
-                              const char *func) {
+static void geometry_shape(rgrbm__conv_geometry *g, const rgrbm_conv *c, int lx, int ly) {
   memset(g, 0, sizeof *g);
   g->f = c->f;
   g->b = c->b;
@@ -189,14 +188,34 @@ int rgrbm__conv_geometry_init(rgrbm__conv_geometry *g, const rgrbm_conv *c, int 
   g->nv = (size_t)lx * (size_t)ly;
   g->nh = (size_t)g->cx * (size_t)g->cy;
   g->per = (c->f + c->b - 1) / c->b;
+}
+
+size_t rgrbm__conv_geometry_bytes(const rgrbm_conv *c, int lx, int ly, int *overflow) {
+  rgrbm__conv_geometry g;
+  geometry_shape(&g, c, lx, ly);
   rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
+  carve_geometry(&g, &ws);
+  *overflow |= ws.overflow;
+  return ws.bytes;
+}
+
+void rgrbm__conv_geometry_build(rgrbm__conv_geometry *g, const rgrbm_conv *c, int lx, int ly,
+                                void *block) {
+  geometry_shape(g, c, lx, ly);
+  rgrbm__workspace ws = {block, 0, 0};
   carve_geometry(g, &ws);
-  if (rgrbm__ws_alloc(&ws, 0) != RGRBM_OK)
-    return RGRBM_FAIL_NOMEM_IN(func, "the filter's index tables", ws.bytes);
-  carve_geometry(g, &ws);
-  g->block = ws.base;
   axis_tables(lx, g->f, g->b, g->o, g->win_x, g->cover_n_x, g->cover_dx, g->cover_X, g->per);
   axis_tables(ly, g->f, g->b, g->o, g->win_y, g->cover_n_y, g->cover_dy, g->cover_Y, g->per);
+}
+
+int rgrbm__conv_geometry_init(rgrbm__conv_geometry *g, const rgrbm_conv *c, int lx, int ly,
+                              const char *func) {
+  int overflow = 0;
+  const size_t bytes = rgrbm__conv_geometry_bytes(c, lx, ly, &overflow);
+  void *block = overflow ? NULL : rgrbm__alloc(bytes);
+  if (block == NULL) return RGRBM_FAIL_NOMEM_IN(func, "the filter's index tables", bytes);
+  rgrbm__conv_geometry_build(g, c, lx, ly, block);
+  g->block = block;
   return RGRBM_OK;
 }
 

@@ -48,7 +48,8 @@ int rgrbm__conv_check_lattice(const rgrbm_conv *c, int lx, int ly, const char *n
  * column dx of coarse column X reads (win_x[X * f + dx]), and for the
  * visible pass the (dx, X) pairs covering fine column x (cover_x[x]
  * holds cover_n_x[x] pairs starting at cover_dx/cover_X + x * per), likewise
- * for y. One block of rgrbm__alloc, freed by rgrbm__conv_geometry_free. */
+ * for y. One block of rgrbm__alloc, freed by rgrbm__conv_geometry_free
+ * (or memory of the caller's: rgrbm__conv_geometry_build). */
 typedef struct rgrbm__conv_geometry {
   int f, b, o, lx, ly, cx, cy;
   size_t nv, nh;
@@ -63,6 +64,12 @@ typedef struct rgrbm__conv_geometry {
  * RGRBM_ENOMEM in func's name. */
 int rgrbm__conv_geometry_init(rgrbm__conv_geometry *g, const rgrbm_conv *c, int lx, int ly,
                               const char *func);
+/* The same tables in memory the caller holds (a plan's block): their bytes
+ * (*overflow set when they do not fit size_t), and g built in block, which
+ * g does not own (g->block stays NULL: no rgrbm__conv_geometry_free). */
+size_t rgrbm__conv_geometry_bytes(const rgrbm_conv *c, int lx, int ly, int *overflow);
+void rgrbm__conv_geometry_build(rgrbm__conv_geometry *g, const rgrbm_conv *c, int lx, int ly,
+                                void *block);
 void rgrbm__conv_geometry_free(rgrbm__conv_geometry *g);
 
 /* One configuration's passes, in the layer's units (the activation of

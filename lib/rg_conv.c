@@ -15,11 +15,19 @@
 /* Rows coarse-grained per batch: enough tasks for the team, small in memory. */
 enum { BATCH_ROWS = 64 };
 
-/* The plan's own data: the borrowed layer and how it is read. */
+/* The plan's own data: the borrowed layer, how it is read, and the index
+ * tables of the plan's lattice (f and b of a layer never change), whose
+ * arrays follow this struct in the plan's block. */
 typedef struct conv_state {
   const rgrbm_conv *conv;
   rgrbm_rg_mode mode;
+  rgrbm__conv_geometry g;
 } conv_state;
+
+/* Where the tables start after the state: a cache line's alignment. */
+enum { STATE_ALIGN = 64 };
+static const size_t TABLES_OFFSET = (sizeof(conv_state) + STATE_ALIGN - 1) / STATE_ALIGN *
+                                    STATE_ALIGN;
 
 /* The layer is borrowed and may be trained between applications: every
  * application checks its parameters once. */
@@ -48,12 +56,20 @@ static int create_plan(rgrbm_rg **out, const rgrbm_conv *c, int lx, int ly, rgrb
   if (rc == RGRBM_OK) rc = check_mode(mode, func);
   if (rc != RGRBM_OK) return rc;
   const int cx = lx / c->b, cy = ly / c->b;
+  int overflow = 0;
+  const size_t tables = rgrbm__conv_geometry_bytes(c, lx, ly, &overflow);
+  if (overflow || tables > SIZE_MAX - TABLES_OFFSET)
+    return RGRBM_FAIL_NOMEM_IN(func, "the filter's index tables", tables);
   rgrbm_rg *rg = NULL;
-  rc = rgrbm__rg_alloc(&rg, &conv_kind, (size_t)cx * (size_t)cy, sizeof(conv_state), 0, func);
+  rc = rgrbm__rg_alloc(&rg, &conv_kind, (size_t)cx * (size_t)cy, TABLES_OFFSET + tables, 0,
+                       func);
   if (rc != RGRBM_OK) return rc;
   rgrbm__rg_set_blocks(rg, lx, ly, c->b);
   rg->seed = seed;
-  *(conv_state *)rg->state = (conv_state){c, mode};
+  conv_state *st = rg->state;
+  st->conv = c;
+  st->mode = mode;
+  rgrbm__conv_geometry_build(&st->g, c, lx, ly, (char *)rg->state + TABLES_OFFSET);
   *out = rg;
   return RGRBM_OK;
 }
@@ -145,27 +161,24 @@ static void carve(apply_job *j, rgrbm__workspace *ws, float **bias_row) {
 static int conv_apply(const rgrbm_rg *rg, const rgrbm_dataset *in, rgrbm_dataset *out,
                       const char *func) {
   const conv_state *st = rg->state;
-  rgrbm__conv_geometry g;
-  int rc = rgrbm__conv_geometry_init(&g, st->conv, rg->in_lx, rg->in_ly, func);
-  if (rc != RGRBM_OK) return rc;
-  apply_job j = {.rg = rg, .st = st, .in = in, .g = &g};
+  const rgrbm__conv_geometry *g = &st->g;
+  apply_job j = {.rg = rg, .st = st, .in = in, .g = g};
   float *bias_row = NULL;
   rgrbm__workspace ws = RGRBM__WORKSPACE_INIT;
   carve(&j, &ws, &bias_row);
-  rc = rgrbm__ws_alloc(&ws, 0) == RGRBM_OK
-           ? rgrbm__dataset_grow(out, in->count, func)
-           : RGRBM_FAIL_NOMEM_IN(func, "the plan's batches", ws.bytes);
+  int rc = rgrbm__ws_alloc(&ws, 0) == RGRBM_OK
+               ? rgrbm__dataset_grow(out, in->count, func)
+               : RGRBM_FAIL_NOMEM_IN(func, "the plan's batches", ws.bytes);
   if (rc != RGRBM_OK) {
     rgrbm__ws_free(&ws);
-    rgrbm__conv_geometry_free(&g);
     return rc;
   }
   carve(&j, &ws, &bias_row);
   const float hb = rgrbm__conv_hbias(st->conv);
-  for (size_t k = 0; k < g.nh; k++) bias_row[k] = hb;
+  for (size_t k = 0; k < g->nh; k++) bias_row[k] = hb;
   j.bias_row = bias_row;
   j.orient = orientation(st->conv);
-  const double per_row = (double)g.nh * (double)g.f * (double)g.f;
+  const double per_row = (double)g->nh * (double)g->f * (double)g->f;
   for (j.first = 0; j.first < in->count; j.first += BATCH_ROWS) {
     size_t rows = in->count - j.first < BATCH_ROWS ? in->count - j.first : BATCH_ROWS;
     rgrbm__team_run(rows, (double)rows * per_row, row_task, &j);
@@ -173,6 +186,5 @@ static int conv_apply(const rgrbm_rg *rg, const rgrbm_dataset *in, rgrbm_dataset
     rgrbm__dataset_append_float(out, j.h, rows, 0.0f);
   }
   rgrbm__ws_free(&ws);
-  rgrbm__conv_geometry_free(&g);
   return RGRBM_OK;
 }
