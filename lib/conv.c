@@ -12,6 +12,7 @@
 #include "fail.h"
 #include "rbm.h"
 #include "rng.h"
+#include "stack.h"
 #include "workspace.h"
 
 /* ---- construction ---- */
@@ -42,10 +43,8 @@ int rgrbm_conv_create(rgrbm_conv **out, int f, int b, rgrbm_units units, uint64_
   if (rc != RGRBM_OK) return rc;
   rgrbm_conv *c = *out;
   c->seed = seed;
-  rgrbm__rng rng;
-  rgrbm__rng_init(&rng, seed, RGRBM__STREAM(RGRBM__STREAM_STACK_INIT, UINT64_C(1) << 40));
-  for (size_t i = 0; i < (size_t)f * (size_t)f; i++)
-    c->params[i] = (float)(RGRBM_STACK_DEFAULT_SIGMA * rgrbm__rng_normal(&rng));
+  /* stream 2^40: beyond any stack layer's */
+  rgrbm__init_weights(c->params, (size_t)f * (size_t)f, seed, UINT64_C(1) << 40);
   return RGRBM_OK;
 }
 

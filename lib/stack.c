@@ -58,16 +58,19 @@ int rgrbm__stack_alloc(rgrbm_stack **out, const int *sizes, int nlevels, rgrbm_u
   return RGRBM_OK;
 }
 
+void rgrbm__init_weights(float *w, size_t n, uint64_t seed, uint64_t index) {
+  rgrbm__rng rng;
+  rgrbm__rng_init(&rng, seed, RGRBM__STREAM(RGRBM__STREAM_STACK_INIT, index));
+  for (size_t i = 0; i < n; i++)
+    w[i] = (float)(RGRBM_STACK_DEFAULT_SIGMA * rgrbm__rng_normal(&rng));
+}
+
 /* Weights N(0, sigma^2), one generator stream per layer so that a layer's
  * initial weights do not depend on the other layers' sizes. */
 static void init_weights(rgrbm_stack *s, uint64_t seed) {
-  for (int l = 0; l < s->depth; l++) {
-    rgrbm__rng rng;
-    rgrbm__rng_init(&rng, seed, RGRBM__STREAM(RGRBM__STREAM_STACK_INIT, (uint64_t)l));
-    size_t count = (size_t)s->sizes[l] * (size_t)s->sizes[l + 1];
-    for (size_t i = 0; i < count; i++)
-      s->weights[l][i] = (float)(RGRBM_STACK_DEFAULT_SIGMA * rgrbm__rng_normal(&rng));
-  }
+  for (int l = 0; l < s->depth; l++)
+    rgrbm__init_weights(s->weights[l], (size_t)s->sizes[l] * (size_t)s->sizes[l + 1], seed,
+                        (uint64_t)l);
 }
 
 /* ---- finiteness ---- */

@@ -53,6 +53,10 @@ struct rgrbm_stack {
   uint64_t seed;          /* creation seed */
 };
 
+/* n initial weights N(0, RGRBM_STACK_DEFAULT_SIGMA^2) from the stream
+ * `index` of the seed's initialisation streams (a stack's layer l uses l). */
+void rgrbm__init_weights(float *w, size_t n, uint64_t seed, uint64_t index);
+
 /* A stack with every parameter 0 (weights too) and no training metadata, for
  * constructors and loaders that fill in the parameters themselves. Validates
  * like rgrbm_stack_create, attributing failures to func; *out = NULL on
