@@ -24,10 +24,11 @@ typedef struct {
   int reps;
   size_t rows;
   uint64_t seed;
+  const char *cpu; /* NULL: every level the CPU has */
 } bench_args;
 
 static void usage(const char *prog, const bench_args *d) {
-  printf("Usage: mpirun -np N %s [--seed N] [mode [reps [rows]]]\n\n"
+  printf("Usage: mpirun -np N %s [--seed N] [mode [reps [rows [cpu]]]]\n\n"
          "Times epochs of CD-1, %d -> %d binary units, batches of %d, on random\n"
          "configurations: by rgrbm_cd_train on one rank (mode single; its threads are\n"
          "OMP_NUM_THREADS) or by rgrbm_mpi_cd_train over the ranks (mode mpi). Prints the\n"
@@ -35,15 +36,26 @@ static void usage(const char *prog, const bench_args *d) {
          "  mode       single or mpi (default %s)\n"
          "  reps       epochs timed, each on a fresh stack (default %d)\n"
          "  rows       configurations (default %zu)\n"
+         "  cpu        limit the kernels to generic, avx2 or avx512 (default: all the\n"
+         "             CPU has), standing in for CPUs of that class\n"
          "  --seed N   seed of the data, the stack and the training (default %llu)\n",
          prog, NV, NH, BATCH, d->mpi ? "mpi" : "single", d->reps, d->rows,
          (unsigned long long)d->seed);
 }
 
+/* The kernel mask of a level name, or CPU_UNKNOWN. */
+#define CPU_UNKNOWN 0xFFFFFFFEu
+static unsigned cpu_mask(const char *name) {
+  if (strcmp(name, "generic") == 0) return 0;
+  if (strcmp(name, "avx2") == 0) return RGRBM_CPU_FLAG_AVX2;
+  if (strcmp(name, "avx512") == 0) return RGRBM_CPU_FLAG_AVX2 | RGRBM_CPU_FLAG_AVX512;
+  return CPU_UNKNOWN;
+}
+
 static int parse_args(int argc, char **argv, bench_args *a, int rank) {
-  const char *pos[3];
+  const char *pos[4];
   int n;
-  int rc = cli_parse_small(argc, argv, &a->seed, pos, 3, &n);
+  int rc = cli_parse_small(argc, argv, &a->seed, pos, 4, &n);
   if (rc == CLI_HELP && rank == 0) usage(argv[0], a);
   if (rc != CLI_RUN) return rc;
   if (n > 0 && strcmp(pos[0], "single") != 0 && strcmp(pos[0], "mpi") != 0)
@@ -53,6 +65,9 @@ static int parse_args(int argc, char **argv, bench_args *a, int rank) {
     return cli_usage_error(argv[0], "reps: not an integer in 1..1000: '%s'", pos[1]);
   if (n > 2 && cli_size(pos[2], 1, &a->rows) != 0)
     return cli_usage_error(argv[0], "rows: not a positive integer: '%s'", pos[2]);
+  if (n > 3 && cpu_mask(pos[3]) == CPU_UNKNOWN)
+    return cli_usage_error(argv[0], "cpu: neither generic, avx2 nor avx512: '%s'", pos[3]);
+  if (n > 3) a->cpu = pos[3];
   return CLI_RUN;
 }
 
@@ -132,7 +147,7 @@ int main(int argc, char **argv) {
   int rank, ranks;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &ranks);
-  bench_args a = {0, 5, 20000, 2024};
+  bench_args a = {0, 5, 20000, 2024, NULL};
   int parsed = parse_args(argc, argv, &a, rank);
   if (parsed == CLI_RUN && !a.mpi && ranks != 1)
     parsed = rank == 0 ? cli_usage_error(argv[0], "mode single runs on one rank, not %d", ranks)
@@ -141,6 +156,7 @@ int main(int argc, char **argv) {
     MPI_Finalize();
     return parsed == CLI_HELP ? 0 : CLI_USAGE;
   }
+  if (a.cpu != NULL) rgrbm_cpu_set_mask(cpu_mask(a.cpu));
   size_t first = a.rows / (size_t)ranks * (size_t)rank, count = a.rows / (size_t)ranks;
   if (rank == ranks - 1) count = a.rows - first;
   rgrbm_dataset *data = shard(&a, first, count);
@@ -153,9 +169,10 @@ int main(int argc, char **argv) {
                                                                 : rgrbm_last_error());
   if (rc == RGRBM_OK && rank == 0) {
     qsort(t, (size_t)a.reps, sizeof *t, compare);
-    printf("%s, %d rank%s: CD-1 epoch %d -> %d, %zu rows, batch %d: best %.3f s, median %.3f "
-           "s, parameters %016llx\n", a.mpi ? "rgrbm_mpi_cd_train" : "rgrbm_cd_train", ranks,
-           ranks == 1 ? "" : "s", NV, NH, a.rows, BATCH, t[0], t[a.reps / 2],
+    printf("%s, %d rank%s: CD-1 epoch %d -> %d, %zu rows, batch %d, kernels %s: best %.3f s, "
+           "median %.3f s, parameters %016llx\n",
+           a.mpi ? "rgrbm_mpi_cd_train" : "rgrbm_cd_train", ranks, ranks == 1 ? "" : "s", NV,
+           NH, a.rows, BATCH, rgrbm_cpu_level_name(), t[0], t[a.reps / 2],
            (unsigned long long)hash);
   }
   free(t);

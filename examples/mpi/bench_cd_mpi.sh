@@ -1,5 +1,6 @@
 #!/bin/sh
-# Usage: bench_cd_mpi.sh BUILD_DIR [reps [rows]]
+# Usage: bench_cd_mpi.sh BUILD_DIR [reps [rows [cpu]]]  (cpu: generic, avx2 or
+# avx512 limits the kernels, standing in for CPUs of that class)
 # The CD target of issue 15: a CD-1 epoch of tests/bench/bench_cd's shape
 # (1600 -> 400, batches of 100, the table path) by rgrbm_mpi_cd_train on 2
 # ranks x 1 thread against rgrbm_cd_train in one process on 2 threads, the
@@ -12,6 +13,7 @@ build=$1
 shift
 reps=${1:-5}
 rows=${2:-20000}
+cpu=${3:-}
 exe=$build/examples/mpi/bench_cd_mpi
 # shellcheck source=examples/mpi/mpirun_env.sh
 . "$(dirname "$0")/mpirun_env.sh"
@@ -26,9 +28,9 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for round in 1 2; do
   # shellcheck disable=SC2086
-  OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 "$mpirun" -np 1 $flags "$exe" single "$reps" "$rows" | tee -a "$out"
+  OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 "$mpirun" -np 1 $flags "$exe" single "$reps" "$rows" $cpu | tee -a "$out"
   # shellcheck disable=SC2086
-  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$mpirun" -np 2 $flags "$exe" mpi "$reps" "$rows" | tee -a "$out"
+  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$mpirun" -np 2 $flags "$exe" mpi "$reps" "$rows" $cpu | tee -a "$out"
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 awk '
